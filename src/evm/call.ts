@@ -1,0 +1,91 @@
+/** A single message call against a world state, outside any transaction (scripts, `run`, benchmarks). */
+import type { Backend } from "../../backends/backend.ts";
+import { Fork, type ForkId } from "../forks/fork.ts";
+import { rulesFor } from "../forks/rules.ts";
+import { WorldState, type Log } from "../state/world.ts";
+import { Account } from "../state/account.ts";
+import type { BlockEnv } from "./env.ts";
+import { Evm } from "./evm.ts";
+import { CallKind } from "./message.ts";
+import { precompileAddresses } from "./precompiles/index.ts";
+
+export const DEFAULT_CALLER = 0x1000n;
+export const DEFAULT_TARGET = 0xc0de0000n;
+
+export interface CallOptions {
+  backend: Backend;
+  world?: WorldState;
+  fork?: ForkId;
+  /** Code placed at `to` before the call (replacing what is there). */
+  code?: Uint8Array;
+  to?: bigint;
+  caller?: bigint;
+  input?: Uint8Array;
+  value?: bigint;
+  gas?: bigint;
+  block?: Partial<BlockEnv>;
+}
+
+export interface CallResult {
+  success: boolean;
+  reverted: boolean;
+  output: Uint8Array;
+  gasUsed: bigint;
+  logs: Log[];
+  error?: string;
+}
+
+export function defaultBlockEnv(overrides: Partial<BlockEnv> = {}): BlockEnv {
+  return {
+    coinbase: 0n,
+    number: 1n,
+    timestamp: 1n,
+    gasLimit: 30_000_000n,
+    difficulty: 0n,
+    prevRandao: 0n,
+    baseFee: 0n,
+    blobBaseFee: 1n,
+    chainId: 31337n,
+    blockHash: () => 0n,
+    ...overrides,
+  };
+}
+
+/** Runs one call (no intrinsic gas, no fee) and commits its effects to the world state. */
+export function runCall(opts: CallOptions): CallResult {
+  const world = opts.world ?? new WorldState();
+  const rules = rulesFor(opts.fork ?? Fork.Osaka);
+  const to = opts.to ?? DEFAULT_TARGET;
+  const caller = opts.caller ?? DEFAULT_CALLER;
+  const value = opts.value ?? 0n;
+  if (opts.code) {
+    const acc = world.getAccount(to) ?? new Account();
+    acc.code = opts.code;
+    world.setAccountDirect(to, acc);
+  }
+  if (value > 0n && world.getBalance(caller) < value) world.setBalance(caller, value);
+  const block = defaultBlockEnv(opts.block);
+  const evm = new Evm(world, rules, block, { origin: caller, gasPrice: 0n, blobHashes: [] }, opts.backend);
+  if (rules.accessLists) {
+    world.warmAddress(caller);
+    world.warmAddress(to);
+    for (const p of precompileAddresses(rules.id)) world.warmAddress(BigInt(p));
+  }
+  const gas = opts.gas ?? 30_000_000n;
+  const parent = {
+    kind: CallKind.Call, caller, address: caller, codeAddress: caller, value: 0n, transfersValue: false,
+    input: new Uint8Array(0), gas, isStatic: false, depth: -1, code: new Uint8Array(0), disablePrecompiles: false,
+  } as const;
+  const msg = evm.callMessage(parent, CallKind.Call, to, value, opts.input ?? new Uint8Array(0), gas);
+  const result = evm.executeMessage(msg);
+  const logs = result.status === "success" ? world.logs : [];
+  world.finishTransaction();
+  return {
+    success: result.status === "success",
+    reverted: result.status === "revert",
+    output: result.output,
+    gasUsed: gas - result.gasLeft,
+    logs,
+    error: result.error,
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The EVM host: runs messages (calls and creations) over the journaled world
+ * state, with the active fork's rules, handing code to a backend. Backends
+ * call back into it for everything that touches state or other frames.
+ */
+import type { Backend } from "../../backends/backend.ts";
+import type { ForkRules } from "../forks/rules.ts";
+import { Fork } from "../forks/fork.ts";
+import type { WorldState } from "../state/world.ts";
+import type { BlockEnv, TxEnv } from "./env.ts";
+import { Frame } from "./frame.ts";
+import { CallKind, EvmHalt, type ExecResult, type Message } from "./message.ts";
+import { getPrecompile } from "./precompiles/index.ts";
+import { delegationTarget } from "./address.ts";
+import { MAX_SAFE_GAS } from "./gas.ts";
+
+export const STACK_DEPTH_LIMIT = 1024;
+const EMPTY = new Uint8Array(0);
+const MAX_PRECOMPILE_ADDRESS = 0x100n;
+
+/** Observes execution (tracers). Kept optional so the hot path pays one null check. */
+export interface EvmTracer {
+  onStep?(frame: Frame, pc: number, op: number, gas: number, stack: readonly bigint[], depth: number): void;
+  onEnter?(msg: Message): void;
+  onExit?(msg: Message, result: ExecResult): void;
+}
+
+export class Evm {
+  tracer: EvmTracer | undefined;
+
+  constructor(
+    readonly world: WorldState,
+    readonly rules: ForkRules,
+    readonly block: BlockEnv,
+    public tx: TxEnv,
+    readonly backend: Backend,
+  ) {}
+
+  /** The code a call runs, following an EIP-7702 delegation. */
+  resolveCode(address: bigint): { code: Uint8Array; codeAddress: bigint; delegated: boolean } {
+    const code = this.world.getCode(address);
+    if (this.rules.setCodeTx) {
+      const target = delegationTarget(code);
+      if (target !== undefined) return { code: this.world.getCode(target), codeAddress: target, delegated: true };
+    }
+    return { code, codeAddress: address, delegated: false };
+  }
+
+  /** process_message: value transfer, then the code or precompile; undone on failure. */
+  executeMessage(msg: Message): ExecResult {
+    const world = this.world;
+    const mark = world.checkpoint();
+    this.tracer?.onEnter?.(msg);
+    if (this.rules.eip158) world.touch(msg.address);
+    else world.getOrCreate(msg.address);
+    if (msg.transfersValue && msg.value !== 0n) {
+      world.setBalance(msg.caller, world.getBalance(msg.caller) - msg.value);
+      world.addBalance(msg.address, msg.value);
+    }
+    let result: ExecResult;
+    const precompile = msg.codeAddress <= MAX_PRECOMPILE_ADDRESS && !msg.disablePrecompiles
+      ? getPrecompile(Number(msg.codeAddress), this.rules.id)
+      : undefined;
+    if (precompile) {
+      const gasLimit = msg.gas > BigInt(MAX_SAFE_GAS) ? MAX_SAFE_GAS : Number(msg.gas);
+      const r = precompile(msg.input, gasLimit, this.rules.id);
+      result = r.ok
+        ? { status: "success", gasLeft: msg.gas - BigInt(r.gasUsed), output: r.output }
+        : { status: "halt", gasLeft: 0n, output: EMPTY, error: r.reason };
+    } else {
+      result = this.runCode(msg);
+    }
+    if (result.status !== "success") world.revertTo(mark);
+    this.tracer?.onExit?.(msg, result);
+    return result;
+  }
+
+  private runCode(msg: Message): ExecResult {
+    if (msg.code.length === 0) return { status: "success", gasLeft: msg.gas, output: EMPTY };
+    const frame = new Frame(msg);
+    try {
+      const r = this.backend.run(frame, this);
+      return { status: r.status, gasLeft: frame.gasLeft(), output: r.output };
+    } catch (e) {
+      if (e instanceof EvmHalt) return { status: "halt", gasLeft: 0n, output: EMPTY, error: e.message };
+      // The host's native stack ran out before the EVM's depth limit (a runtime started with a small stack).
+      if (e instanceof RangeError) {
+        return { status: "halt", gasLeft: 0n, output: EMPTY, error: "native stack exhausted" };
+      }
+      throw e;
+    }
+  }
+
+  /** process_create_message: fresh account, init code, code deposit. */
+  executeCreate(msg: Message): ExecResult {
+    const world = this.world;
+    const rules = this.rules;
+    const mark = world.checkpoint();
+    this.tracer?.onEnter?.(msg);
+    const address = msg.address;
+    world.clearStorage(address);
+    world.markCreated(address);
+    const acc = world.getOrCreate(address);
+    if (rules.eip158) world.setNonce(address, 1n);
+    void acc;
+    if (msg.value !== 0n) {
+      world.setBalance(msg.caller, world.getBalance(msg.caller) - msg.value);
+      world.addBalance(address, msg.value);
+    }
+    if (rules.eip158) world.touch(address);
+    let result = this.runCode(msg);
+    if (result.status === "success") {
+      result = this.depositCode(msg, result);
+    }
+    if (result.status !== "success") world.revertTo(mark);
+    else result.createdAddress = address;
+    this.tracer?.onExit?.(msg, result);
+    return result;
+  }
+
+  private depositCode(msg: Message, result: ExecResult): ExecResult {
+    const rules = this.rules;
+    const code = result.output;
+    const fail = (error: string): ExecResult => ({ status: "halt", gasLeft: 0n, output: EMPTY, error });
+    if (rules.rejectEfCode && code.length > 0 && code[0] === 0xef) return fail("code starts with 0xEF (EIP-3541)");
+    const depositGas = BigInt(code.length * rules.codeDepositGasPerByte);
+    if (result.gasLeft < depositGas) {
+      if (rules.homesteadCreateFailure) return fail("out of gas: code deposit");
+      // Frontier: the account is created without code.
+      return { status: "success", gasLeft: result.gasLeft, output: EMPTY };
+    }
+    if (rules.maxCodeSize && code.length > rules.maxCodeSize) return fail("code size exceeds limit (EIP-170)");
+    this.world.setCode(msg.address, code);
+    return { status: "success", gasLeft: result.gasLeft - depositGas, output: EMPTY };
+  }
+
+  blockHash(number: bigint): bigint {
+    const current = this.block.number;
+    if (number >= current || number + 256n < current) return 0n;
+    return this.block.blockHash(number);
+  }
+
+  /** Builds a child message for the CALL family. */
+  callMessage(
+    parent: Message, kind: CallKind, target: bigint, value: bigint, input: Uint8Array, gas: bigint,
+  ): Message {
+    const resolved = this.resolveCode(target);
+    const isCall = kind === CallKind.Call || kind === CallKind.StaticCall;
+    return {
+      kind,
+      caller: kind === CallKind.DelegateCall ? parent.caller : parent.address,
+      address: isCall ? target : parent.address,
+      codeAddress: resolved.codeAddress,
+      value: kind === CallKind.DelegateCall ? parent.value : value,
+      transfersValue: kind === CallKind.Call,
+      input,
+      gas,
+      isStatic: parent.isStatic || kind === CallKind.StaticCall,
+      depth: parent.depth + 1,
+      code: resolved.code,
+      disablePrecompiles: resolved.delegated,
+    };
+  }
+
+  isPrecompileActive(address: bigint): boolean {
+    return address <= MAX_PRECOMPILE_ADDRESS && getPrecompile(Number(address), this.rules.id) !== undefined;
+  }
+
+  get fork(): number {
+    return this.rules.id;
+  }
+}
+
+export { CallKind, EvmHalt, Fork };

@@ -1,0 +1,139 @@
+/**
+ * One call frame's machine state: gas, memory, return data. Backends keep
+ * the stack and pc themselves; shared host operations use this object.
+ */
+import { MAX_SAFE_GAS, memoryCost } from "./gas.ts";
+import type { Message } from "./message.ts";
+
+/** Largest memory offset + size we accept; beyond it any gas budget runs out first in practice. */
+export const MAX_MEMORY_END = 2 ** 32;
+const EMPTY = new Uint8Array(0);
+
+export class Frame {
+  /** Gas as a double for speed; amounts above 2^52 wait in gasReserve (huge-gas state tests). */
+  gas: number;
+  gasReserve: bigint;
+  memory: Uint8Array = new Uint8Array(1024);
+  /** A view over `memory`, replaced whenever memory is reallocated. */
+  view: DataView = new DataView(this.memory.buffer);
+  /** Active memory size in bytes (a multiple of 32). */
+  memorySize = 0;
+  returnData: Uint8Array = EMPTY;
+
+  constructor(readonly message: Message) {
+    const g = message.gas;
+    if (g <= BigInt(MAX_SAFE_GAS)) {
+      this.gas = Number(g);
+      this.gasReserve = 0n;
+    } else {
+      this.gas = MAX_SAFE_GAS;
+      this.gasReserve = g - BigInt(MAX_SAFE_GAS);
+    }
+  }
+
+  gasLeft(): bigint {
+    return this.gasReserve === 0n ? BigInt(this.gas) : BigInt(this.gas) + this.gasReserve;
+  }
+
+  /** Charges `cost`; false (and nothing charged) when there is not enough. */
+  useGas(cost: number): boolean {
+    if (this.gas >= cost) {
+      this.gas -= cost;
+      return true;
+    }
+    if (!this.refill(cost)) return false;
+    this.gas -= cost;
+    return true;
+  }
+
+  /** Moves gas from the reserve until `gas >= need`; false when even the reserve cannot cover it. */
+  refill(need: number): boolean {
+    if (this.gasReserve === 0n || !Number.isFinite(need)) return false;
+    if (BigInt(this.gas) + this.gasReserve < BigInt(Math.ceil(need))) return false;
+    while (this.gas < need) {
+      const room = BigInt(Math.floor(MAX_SAFE_GAS * 2 - this.gas));
+      const take = this.gasReserve < room ? this.gasReserve : room;
+      this.gas += Number(take);
+      this.gasReserve -= take;
+    }
+    return true;
+  }
+
+  /** Charges a bigint amount (call gas handed to a child). Caller ensures it is affordable. */
+  useGasBig(cost: bigint): void {
+    const total = this.gasLeft() - cost;
+    this.setGasLeft(total);
+  }
+
+  setGasLeft(total: bigint): void {
+    if (total <= BigInt(MAX_SAFE_GAS)) {
+      this.gas = Number(total);
+      this.gasReserve = 0n;
+    } else {
+      this.gas = MAX_SAFE_GAS;
+      this.gasReserve = total - BigInt(MAX_SAFE_GAS);
+    }
+  }
+
+  returnGas(amount: bigint): void {
+    if (amount === 0n) return;
+    if (this.gasReserve === 0n && amount <= BigInt(MAX_SAFE_GAS)) this.setGasLeft(BigInt(this.gas) + amount);
+    else this.setGasLeft(this.gasLeft() + amount);
+  }
+
+  /**
+   * Charges expansion to cover [offset, offset + size) and grows memory.
+   * size 0 never expands. Returns false on out of gas.
+   */
+  expandMemory(offset: number, size: number): boolean {
+    if (size === 0) return true;
+    const end = offset + size;
+    if (end <= this.memorySize) return true;
+    if (end > MAX_MEMORY_END) return false;
+    const newSize = Math.ceil(end / 32) * 32;
+    const cost = memoryCost(newSize / 32) - memoryCost(this.memorySize / 32);
+    if (!this.useGas(cost)) return false;
+    if (newSize > this.memory.length) {
+      let cap = this.memory.length * 2;
+      while (cap < newSize) cap *= 2;
+      const grown = new Uint8Array(cap);
+      grown.set(this.memory.subarray(0, this.memorySize));
+      this.memory = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    this.memorySize = newSize;
+    return true;
+  }
+
+  /** Cost of expanding to cover both ranges, without charging (CALL prices memory with its other costs). */
+  memoryExpansionCost(...ranges: [number, number][]): number {
+    let end = this.memorySize;
+    for (const [off, size] of ranges) if (size !== 0) end = Math.max(end, off + size);
+    if (end <= this.memorySize) return 0;
+    if (end > MAX_MEMORY_END) return Infinity;
+    const newWords = Math.ceil(end / 32);
+    return memoryCost(newWords) - memoryCost(this.memorySize / 32);
+  }
+
+  /** Grows memory with no charge (after memoryExpansionCost was paid). */
+  growMemory(...ranges: [number, number][]): void {
+    let end = this.memorySize;
+    for (const [off, size] of ranges) if (size !== 0) end = Math.max(end, off + size);
+    if (end <= this.memorySize) return;
+    const newSize = Math.ceil(end / 32) * 32;
+    if (newSize > this.memory.length) {
+      let cap = this.memory.length * 2;
+      while (cap < newSize) cap *= 2;
+      const grown = new Uint8Array(cap);
+      grown.set(this.memory.subarray(0, this.memorySize));
+      this.memory = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    this.memorySize = newSize;
+  }
+
+  readMemory(offset: number, size: number): Uint8Array {
+    if (size === 0) return EMPTY;
+    return this.memory.slice(offset, offset + size);
+  }
+}

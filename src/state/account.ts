@@ -1,0 +1,41 @@
+import { EMPTY_CODE_HASH, keccak256 } from "../primitives/hash.ts";
+
+/** One account as the world state holds it. Addresses and slots are bigints. */
+export class Account {
+  nonce: bigint;
+  balance: bigint;
+  private _code: Uint8Array;
+  private _codeHash: Uint8Array | undefined;
+  /** Current storage. Zero values may be present; they mean empty. */
+  storage: Map<bigint, bigint>;
+
+  constructor(nonce = 0n, balance = 0n, code: Uint8Array = EMPTY_CODE, storage = new Map<bigint, bigint>(), codeHash?: Uint8Array) {
+    this.nonce = nonce;
+    this.balance = balance;
+    this._code = code;
+    this._codeHash = code.length === 0 ? EMPTY_CODE_HASH : codeHash;
+    this.storage = storage;
+  }
+
+  get code(): Uint8Array {
+    return this._code;
+  }
+  set code(code: Uint8Array) {
+    this._code = code;
+    this._codeHash = code.length === 0 ? EMPTY_CODE_HASH : undefined;
+  }
+  get codeHash(): Uint8Array {
+    return (this._codeHash ??= keccak256(this._code));
+  }
+
+  /** EIP-161: no code, zero nonce, zero balance. */
+  isEmpty(): boolean {
+    return this.nonce === 0n && this.balance === 0n && this._code.length === 0;
+  }
+
+  clone(): Account {
+    return new Account(this.nonce, this.balance, this._code, new Map(this.storage), this._codeHash);
+  }
+}
+
+export const EMPTY_CODE = new Uint8Array(0);

@@ -1,0 +1,311 @@
+/**
+ * Journaled world state: accounts and storage, plus the per-transaction
+ * substate (warm sets, transient storage, logs, refunds, self-destructs,
+ * touched accounts). checkpoint() / revertTo() undo everything since a mark.
+ */
+import { Account } from "./account.ts";
+import { keccak256 } from "../primitives/hash.ts";
+import { bigIntToBytes, bigIntToMinimalBytes } from "../primitives/hex.ts";
+import { rlpEncode } from "../primitives/rlp.ts";
+import { EMPTY_TRIE_ROOT, trieRoot } from "./trie.ts";
+
+export interface Log {
+  address: bigint;
+  topics: bigint[];
+  data: Uint8Array;
+}
+
+/** Where accounts not yet in memory come from (the dev chain has none; fork mode reads upstream). */
+export interface StateSource {
+  loadAccount(address: bigint): Account | undefined;
+  loadStorage(address: bigint, slot: bigint): bigint;
+}
+
+type Undo = () => void;
+
+const RIPEMD160_ADDRESS = 3n;
+
+export class WorldState {
+  private accounts = new Map<bigint, Account | null>();
+  /** Storage values at the start of the current transaction, recorded on first write. */
+  private originalStorage = new Map<bigint, Map<bigint, bigint>>();
+  private journal: Undo[] = [];
+
+  // Per-transaction substate
+  private warmAddresses = new Set<bigint>();
+  private warmSlots = new Map<bigint, Set<bigint>>();
+  private transient = new Map<bigint, Map<bigint, bigint>>();
+  logs: Log[] = [];
+  refund = 0;
+  selfDestructs = new Set<bigint>();
+  createdInTx = new Set<bigint>();
+  touched = new Set<bigint>();
+
+  constructor(private source?: StateSource) {}
+
+  // ---- accounts ----
+
+  getAccount(address: bigint): Account | undefined {
+    let acc = this.accounts.get(address);
+    if (acc === undefined && this.source) {
+      acc = this.source.loadAccount(address) ?? null;
+      this.accounts.set(address, acc);
+    }
+    return acc ?? undefined;
+  }
+
+  exists(address: bigint): boolean {
+    return this.getAccount(address) !== undefined;
+  }
+
+  /** EIP-161 "dead": absent or empty. */
+  isDead(address: bigint): boolean {
+    const acc = this.getAccount(address);
+    return acc === undefined || acc.isEmpty();
+  }
+
+  private putAccount(address: bigint, acc: Account | undefined): void {
+    const prev = this.accounts.get(address);
+    this.journal.push(() => {
+      if (prev === undefined) this.accounts.delete(address);
+      else this.accounts.set(address, prev);
+    });
+    this.accounts.set(address, acc ?? null);
+  }
+
+  /** Creates the account when absent (journaled). */
+  getOrCreate(address: bigint): Account {
+    const acc = this.getAccount(address);
+    if (acc) return acc;
+    const created = new Account();
+    this.putAccount(address, created);
+    return created;
+  }
+
+  /** Sets an account wholesale (state loading, tests, cheat methods). Not journaled. */
+  setAccountDirect(address: bigint, acc: Account): void {
+    this.accounts.set(address, acc);
+  }
+
+  deleteAccount(address: bigint): void {
+    if (!this.getAccount(address)) return;
+    this.putAccount(address, undefined);
+  }
+
+  /** Replaces an account by a fresh one with no storage (CREATE over an existing balance, self-destruct). */
+  resetAccount(address: bigint, balance: bigint): Account {
+    const acc = new Account(0n, balance);
+    this.putAccount(address, acc);
+    return acc;
+  }
+
+  getBalance(address: bigint): bigint {
+    return this.getAccount(address)?.balance ?? 0n;
+  }
+
+  setBalance(address: bigint, value: bigint): void {
+    const acc = this.getOrCreate(address);
+    const prev = acc.balance;
+    this.journal.push(() => (acc.balance = prev));
+    acc.balance = value;
+  }
+
+  addBalance(address: bigint, delta: bigint): void {
+    this.setBalance(address, this.getBalance(address) + delta);
+  }
+
+  getNonce(address: bigint): bigint {
+    return this.getAccount(address)?.nonce ?? 0n;
+  }
+
+  setNonce(address: bigint, nonce: bigint): void {
+    const acc = this.getOrCreate(address);
+    const prev = acc.nonce;
+    this.journal.push(() => (acc.nonce = prev));
+    acc.nonce = nonce;
+  }
+
+  getCode(address: bigint): Uint8Array {
+    return this.getAccount(address)?.code ?? EMPTY;
+  }
+
+  setCode(address: bigint, code: Uint8Array): void {
+    const acc = this.getOrCreate(address);
+    const prev = acc.code;
+    this.journal.push(() => (acc.code = prev));
+    acc.code = code;
+  }
+
+  // ---- storage ----
+
+  getStorage(address: bigint, slot: bigint): bigint {
+    const acc = this.getAccount(address);
+    if (!acc) return 0n;
+    let v = acc.storage.get(slot);
+    if (v === undefined) {
+      v = this.source ? this.source.loadStorage(address, slot) : 0n;
+      acc.storage.set(slot, v);
+    }
+    return v;
+  }
+
+  /** The slot's value at the start of the transaction (EIP-1283/2200 "original"). */
+  getOriginalStorage(address: bigint, slot: bigint): bigint {
+    const recorded = this.originalStorage.get(address)?.get(slot);
+    return recorded ?? this.getStorage(address, slot);
+  }
+
+  setStorage(address: bigint, slot: bigint, value: bigint): void {
+    const acc = this.getOrCreate(address);
+    const prev = this.getStorage(address, slot);
+    let originals = this.originalStorage.get(address);
+    if (!originals) this.originalStorage.set(address, (originals = new Map()));
+    if (!originals.has(slot)) originals.set(slot, prev);
+    this.journal.push(() => acc.storage.set(slot, prev));
+    acc.storage.set(slot, value);
+  }
+
+  /** Drops all storage of an account (journaled): used when an address is (re)created. */
+  clearStorage(address: bigint): void {
+    const acc = this.getAccount(address);
+    if (!acc) return;
+    const prev = acc.storage;
+    this.journal.push(() => (acc.storage = prev));
+    acc.storage = new Map();
+  }
+
+  // ---- transient storage (EIP-1153) ----
+
+  getTransient(address: bigint, slot: bigint): bigint {
+    return this.transient.get(address)?.get(slot) ?? 0n;
+  }
+
+  setTransient(address: bigint, slot: bigint, value: bigint): void {
+    let m = this.transient.get(address);
+    if (!m) this.transient.set(address, (m = new Map()));
+    const map = m;
+    const prev = map.get(slot) ?? 0n;
+    this.journal.push(() => map.set(slot, prev));
+    map.set(slot, value);
+  }
+
+  // ---- access lists (EIP-2929) ----
+
+  isWarmAddress(address: bigint): boolean {
+    return this.warmAddresses.has(address);
+  }
+
+  /** Marks warm; returns whether it was warm already. */
+  warmAddress(address: bigint): boolean {
+    if (this.warmAddresses.has(address)) return true;
+    this.warmAddresses.add(address);
+    this.journal.push(() => this.warmAddresses.delete(address));
+    return false;
+  }
+
+  /** Marks warm; returns whether it was warm already. */
+  warmSlot(address: bigint, slot: bigint): boolean {
+    let s = this.warmSlots.get(address);
+    if (!s) this.warmSlots.set(address, (s = new Set()));
+    if (s.has(slot)) return true;
+    const set = s;
+    set.add(slot);
+    this.journal.push(() => set.delete(slot));
+    return false;
+  }
+
+  // ---- substate ----
+
+  addLog(log: Log): void {
+    this.logs.push(log);
+    this.journal.push(() => this.logs.pop());
+  }
+
+  addRefund(delta: number): void {
+    const prev = this.refund;
+    this.refund += delta;
+    this.journal.push(() => (this.refund = prev));
+  }
+
+  markSelfDestruct(address: bigint): void {
+    if (this.selfDestructs.has(address)) return;
+    this.selfDestructs.add(address);
+    this.journal.push(() => this.selfDestructs.delete(address));
+  }
+
+  markCreated(address: bigint): void {
+    if (this.createdInTx.has(address)) return;
+    this.createdInTx.add(address);
+    this.journal.push(() => this.createdInTx.delete(address));
+  }
+
+  touch(address: bigint): void {
+    if (this.touched.has(address)) return;
+    this.touched.add(address);
+    // A touch of RIPEMD-160 survives a revert: mainnet consensus quirk of block 2675119 (EIP-716).
+    if (address !== RIPEMD160_ADDRESS) this.journal.push(() => this.touched.delete(address));
+  }
+
+  // ---- journal ----
+
+  checkpoint(): number {
+    return this.journal.length;
+  }
+
+  revertTo(mark: number): void {
+    const j = this.journal;
+    while (j.length > mark) j.pop()!();
+  }
+
+  /** Ends a transaction: forget the journal and the per-transaction substate. */
+  finishTransaction(): void {
+    this.journal.length = 0;
+    this.originalStorage.clear();
+    this.warmAddresses.clear();
+    this.warmSlots.clear();
+    this.transient.clear();
+    this.logs = [];
+    this.refund = 0;
+    this.selfDestructs.clear();
+    this.createdInTx.clear();
+    this.touched.clear();
+  }
+
+  // ---- whole-state views ----
+
+  *entries(): IterableIterator<[bigint, Account]> {
+    for (const [addr, acc] of this.accounts) if (acc) yield [addr, acc];
+  }
+
+  storageRoot(acc: Account): Uint8Array {
+    if (acc.storage.size === 0) return EMPTY_TRIE_ROOT;
+    const pairs: [Uint8Array, Uint8Array][] = [];
+    for (const [slot, value] of acc.storage) {
+      if (value !== 0n) pairs.push([keccak256(bigIntToBytes(slot)), rlpEncode(bigIntToMinimalBytes(value))]);
+    }
+    return trieRoot(pairs);
+  }
+
+  stateRoot(): Uint8Array {
+    const pairs: [Uint8Array, Uint8Array][] = [];
+    for (const [addr, acc] of this.entries()) {
+      const leaf = rlpEncode([
+        bigIntToMinimalBytes(acc.nonce),
+        bigIntToMinimalBytes(acc.balance),
+        this.storageRoot(acc),
+        acc.codeHash,
+      ]);
+      pairs.push([keccak256(bigIntToBytes(addr, 20)), leaf]);
+    }
+    return trieRoot(pairs);
+  }
+
+  /** A deep copy, for snapshots. The copy shares the source. */
+  clone(): WorldState {
+    const w = new WorldState(this.source);
+    for (const [addr, acc] of this.accounts) w.accounts.set(addr, acc ? acc.clone() : null);
+    return w;
+  }
+}
+
+const EMPTY = new Uint8Array(0);

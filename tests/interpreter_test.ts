@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { Interpreter } from "../backends/interpreter/interpreter.ts";
+import { analyse } from "../backends/interpreter/analysis.ts";
+import { runCall } from "../src/evm/call.ts";
+import { Fork } from "../src/forks/fork.ts";
+import { bytesToBigInt, bytesToHex, hexToBytes } from "../src/primitives/hex.ts";
+
+const backend = new Interpreter();
+const M = (1n << 256n) - 1n;
+
+/** Runs `ops` (hex) followed by MSTORE(0) RETURN(0,32) and gives back the word. */
+function evalWord(opsHex: string, fork = Fork.Osaka): bigint {
+  const code = hexToBytes(opsHex + "60005260206000f3");
+  const r = runCall({ backend, code, fork });
+  assert.ok(r.success, `failed: ${r.error}`);
+  return bytesToBigInt(r.output);
+}
+
+function push32(v: bigint): string {
+  return "7f" + (v & M).toString(16).padStart(64, "0");
+}
+
+Deno.test("arithmetic wraps at 2^256", () => {
+  assert.equal(evalWord(push32(1n) + push32(M) + "01"), 0n); // ADD
+  assert.equal(evalWord(push32(1n) + push32(0n) + "03"), M); // SUB 0-1
+  assert.equal(evalWord(push32(2n) + push32(M) + "02"), M - 1n); // MUL
+});
+
+Deno.test("signed division and modulo", () => {
+  const neg = (x: bigint) => (-x) & M;
+  assert.equal(evalWord(push32(neg(1n)) + push32(1n << 255n) + "05"), 1n << 255n); // SDIV(-2^255, -1) overflows
+  assert.equal(evalWord(push32(3n) + push32(neg(7n)) + "07"), neg(1n)); // SMOD(-7, 3) = -1
+  assert.equal(evalWord(push32(0n) + push32(5n) + "05"), 0n); // SDIV by 0
+});
+
+Deno.test("shifts, byte, signextend, clz", () => {
+  assert.equal(evalWord(push32(1n << 255n) + push32(255n) + "1d"), M); // SAR of negative by 255
+  assert.equal(evalWord(push32(1n) + push32(256n) + "1b"), 0n); // SHL by 256
+  assert.equal(evalWord(push32(0xff00n) + push32(30n) + "1a"), 0xffn); // BYTE 30
+  assert.equal(evalWord(push32(0x80n) + push32(0n) + "0b"), M - 0x7fn); // SIGNEXTEND byte 0
+  assert.equal(evalWord(push32(1n) + "1e"), 255n); // CLZ(1)
+  assert.equal(evalWord(push32(0n) + "1e"), 256n); // CLZ(0)
+});
+
+Deno.test("CLZ is an invalid opcode before Osaka", () => {
+  const r = runCall({ backend, code: hexToBytes("60011e"), fork: Fork.Prague });
+  assert.equal(r.success, false);
+  assert.match(r.error!, /invalid opcode/);
+});
+
+Deno.test("EXP and its gas", () => {
+  assert.equal(evalWord(push32(10n) + push32(3n) + "0a"), 59049n);
+  const r = runCall({ backend, code: hexToBytes("61010060020a00"), fork: Fork.Osaka }); // 2**256
+  assert.equal(r.gasUsed, 3n + 3n + 10n + 50n * 2n);
+});
+
+Deno.test("jump to a PUSH data byte fails; truncated PUSH reads zeros", () => {
+  const r = runCall({ backend, code: hexToBytes("6003565b") }); // PUSH1 3 JUMP JUMPDEST: 3 is the JUMPDEST → ok
+  assert.ok(r.success);
+  const bad = runCall({ backend, code: hexToBytes("600456605b") }); // jumps into PUSH1's data
+  assert.equal(bad.success, false);
+  assert.match(bad.error!, /invalid jump/);
+  assert.equal(analyse(hexToBytes("61ff")).pushValues[0], 0xff00n); // PUSH2 with one byte left
+  assert.ok(runCall({ backend, code: hexToBytes("61ff") }).success);
+});
+
+Deno.test("out of gas consumes all gas", () => {
+  const r = runCall({ backend, code: hexToBytes("5b600056"), gas: 1000n }); // infinite loop
+  assert.equal(r.success, false);
+  assert.equal(r.gasUsed, 1000n);
+  assert.match(r.error!, /out of gas/);
+});
+
+Deno.test("REVERT returns data and keeps the remaining gas", () => {
+  const r = runCall({ backend, code: hexToBytes("60aa60005260206000fd"), gas: 100000n });
+  assert.equal(r.reverted, true);
+  assert.equal(bytesToHex(r.output), "0x" + "00".repeat(31) + "aa");
+  assert.ok(r.gasUsed < 100n);
+});

@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { EMPTY_TRIE_ROOT, trieRoot } from "../src/state/trie.ts";
+import { bytesToHex } from "../src/primitives/hex.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+Deno.test("empty trie root", () => {
+  assert.equal(bytesToHex(EMPTY_TRIE_ROOT), "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421");
+  assert.deepEqual(trieRoot([]), EMPTY_TRIE_ROOT);
+});
+
+Deno.test("known roots from the Ethereum trie tests", () => {
+  assert.equal(
+    bytesToHex(trieRoot([[enc("doe"), enc("reindeer")], [enc("dog"), enc("puppy")], [enc("dogglesworth"), enc("cat")]])),
+    "0x8aad789dff2f538bca5d8ea56e8abe10f4c7ba3a5dea95fea4cd6e7c3a1168d3",
+  );
+  // "puppy" case: do, dog, doge, horse
+  assert.equal(
+    bytesToHex(trieRoot([[enc("do"), enc("verb")], [enc("dog"), enc("puppy")], [enc("doge"), enc("coin")], [enc("horse"), enc("stallion")]])),
+    "0x5991bb8c6514148a29db676a14ac506cd2cd5775ace63c30a4fe457715e9ac84",
+  );
+});
+
+Deno.test("order of insertion does not matter; empty values are absent", () => {
+  const a = trieRoot([[enc("a"), enc("1")], [enc("b"), enc("2")], [enc("c"), new Uint8Array()]]);
+  const b = trieRoot([[enc("b"), enc("2")], [enc("a"), enc("1")]]);
+  assert.deepEqual(a, b);
+});
