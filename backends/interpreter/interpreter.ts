@@ -20,6 +20,8 @@ import { u256Exp } from "./u256.ts";
 const M = (1n << 256n) - 1n;
 const SIGN = 1n << 255n;
 const M64 = (1n << 64n) - 1n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const TWO256 = 1n << 256n;
 const STACK_LIMIT = 1024;
 const EMPTY = new Uint8Array(0);
 
@@ -36,11 +38,29 @@ function toSigned(x: bigint): bigint {
 }
 
 function readWord(view: DataView, off: number): bigint {
+  // Most words in memory are small (pointers, lengths, counters): skip the BigInt assembly for them.
+  if ((view.getUint32(off) | view.getUint32(off + 4) | view.getUint32(off + 8) | view.getUint32(off + 12) |
+      view.getUint32(off + 16) | view.getUint32(off + 20)) === 0) {
+    const hi = view.getUint32(off + 24);
+    if (hi < 0x200000) return BigInt(hi * 0x100000000 + view.getUint32(off + 28));
+  }
   return (view.getBigUint64(off) << 192n) | (view.getBigUint64(off + 8) << 128n) |
     (view.getBigUint64(off + 16) << 64n) | view.getBigUint64(off + 24);
 }
 
 function writeWord(view: DataView, off: number, v: bigint): void {
+  if (v <= MAX_SAFE) {
+    const n = Number(v);
+    view.setUint32(off, 0);
+    view.setUint32(off + 4, 0);
+    view.setUint32(off + 8, 0);
+    view.setUint32(off + 12, 0);
+    view.setUint32(off + 16, 0);
+    view.setUint32(off + 20, 0);
+    view.setUint32(off + 24, Math.floor(n / 0x100000000));
+    view.setUint32(off + 28, n >>> 0);
+    return;
+  }
   view.setBigUint64(off, v >> 192n);
   view.setBigUint64(off + 8, (v >> 128n) & M64);
   view.setBigUint64(off + 16, (v >> 64n) & M64);
@@ -72,6 +92,7 @@ export class Interpreter implements Backend {
     const msg = frame.message;
     const code = msg.code;
     const codeLen = code.length;
+    const codeLenBig = BigInt(codeLen);
     const { jumpdests, pushValues } = analyse(code);
     const staticGas = evm.rules.staticGas;
     const rules = evm.rules;
@@ -108,17 +129,20 @@ export class Interpreter implements Backend {
         case 0x01: // ADD
           if (sp < 2) halt("stack underflow");
           sp--;
-          stack[sp - 1] = (stack[sp] + stack[sp - 1]) & M;
+          a = stack[sp] + stack[sp - 1];
+          stack[sp - 1] = a > M ? a - TWO256 : a;
           break;
         case 0x02: // MUL
           if (sp < 2) halt("stack underflow");
           sp--;
-          stack[sp - 1] = (stack[sp] * stack[sp - 1]) & M;
+          a = stack[sp] * stack[sp - 1];
+          stack[sp - 1] = a > M ? a & M : a;
           break;
         case 0x03: // SUB
           if (sp < 2) halt("stack underflow");
           sp--;
-          stack[sp - 1] = (stack[sp] - stack[sp - 1]) & M;
+          a = stack[sp] - stack[sp - 1];
+          stack[sp - 1] = a < 0n ? a + TWO256 : a;
           break;
         case 0x04: // DIV
           if (sp < 2) halt("stack underflow");
@@ -316,7 +340,7 @@ export class Interpreter implements Backend {
         }
         case 0x38: // CODESIZE
           if (sp >= STACK_LIMIT) halt("stack overflow");
-          stack[sp++] = BigInt(codeLen);
+          stack[sp++] = codeLenBig;
           break;
         case 0x3a: // GASPRICE
           if (sp >= STACK_LIMIT) halt("stack overflow");
@@ -453,7 +477,7 @@ export class Interpreter implements Backend {
         case 0x56: // JUMP
           if (sp < 1) halt("stack underflow");
           a = stack[--sp];
-          if (a >= BigInt(codeLen) || !jumpdests[Number(a)]) halt("invalid jump destination");
+          if (a >= codeLenBig || !jumpdests[Number(a)]) halt("invalid jump destination");
           pc = Number(a);
           continue;
         case 0x57: // JUMPI
@@ -461,7 +485,7 @@ export class Interpreter implements Backend {
           sp -= 2;
           if (stack[sp] !== 0n) {
             a = stack[sp + 1];
-            if (a >= BigInt(codeLen) || !jumpdests[Number(a)]) halt("invalid jump destination");
+            if (a >= codeLenBig || !jumpdests[Number(a)]) halt("invalid jump destination");
             pc = Number(a);
             continue;
           }
