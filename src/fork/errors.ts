@@ -1,0 +1,36 @@
+import { BaseError } from "../errors/base.ts";
+
+/** The upstream node failed, timed out, or answered with an error or garbage. */
+export class UpstreamError extends BaseError {
+  override name = "UpstreamError";
+  constructor(message: string, readonly upstreamCode?: number, options: { details?: string; cause?: unknown } = {}) {
+    super(message, options);
+  }
+}
+
+export type StateKey =
+  | { kind: "account"; address: bigint }
+  | { kind: "storage"; address: bigint; slot: bigint }
+  | { kind: "blockHash"; number: bigint };
+
+/**
+ * Thrown from inside execution when a key is not cached yet. The caller
+ * undoes the run, fetches the key (with everything else it can guess) and runs again.
+ */
+export class StateMissError extends Error {
+  override name = "StateMissError";
+  constructor(readonly key: StateKey) {
+    super(`state not cached: ${describeKey(key)}`);
+  }
+}
+
+export function describeKey(key: StateKey): string {
+  switch (key.kind) {
+    case "account":
+      return `account 0x${key.address.toString(16).padStart(40, "0")}`;
+    case "storage":
+      return `storage 0x${key.address.toString(16).padStart(40, "0")}[0x${key.slot.toString(16)}]`;
+    case "blockHash":
+      return `block hash ${key.number}`;
+  }
+}

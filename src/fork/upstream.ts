@@ -1,0 +1,211 @@
+/**
+ * JSON-RPC client for the upstream node: requests issued in the same tick
+ * go out as one batch (one round trip), identical in-flight requests share
+ * one answer, at most `concurrency` HTTP requests run at once, and 429, 5xx,
+ * network errors and timeouts are retried with exponential backoff.
+ */
+import { UpstreamError } from "./errors.ts";
+
+export interface UpstreamOptions {
+  /** Per HTTP request. */
+  timeoutMs?: number;
+  /** Retries after the first attempt. */
+  retries?: number;
+  /** First backoff; doubles each retry. */
+  backoffMs?: number;
+  concurrency?: number;
+  maxBatchSize?: number;
+  fetch?: typeof fetch;
+}
+
+export interface UpstreamStats {
+  /** JSON-RPC calls sent upstream (after de-duplication). */
+  requests: number;
+  /** HTTP requests (each carries one batch or one call). */
+  batches: number;
+  retries: number;
+  deduplicated: number;
+  errors: number;
+}
+
+interface Pending {
+  method: string;
+  params: unknown[];
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+interface RpcResponse {
+  id?: unknown;
+  result?: unknown;
+  error?: { code?: number; message?: string; data?: unknown };
+}
+
+const RETRYABLE_STATUS = (s: number) => s === 429 || s >= 500;
+
+export class UpstreamClient {
+  readonly stats: UpstreamStats = { requests: 0, batches: 0, retries: 0, deduplicated: 0, errors: 0 };
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private inFlight = new Map<string, Promise<unknown>>();
+  private active = 0;
+  private waiting: (() => void)[] = [];
+  private nextId = 1;
+  private batchUnsupported = false;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly concurrency: number;
+  private readonly maxBatchSize: number;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(readonly url: string, opts: UpstreamOptions = {}) {
+    try {
+      const u = new URL(url);
+      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("not http(s)");
+    } catch {
+      throw new UpstreamError(`invalid upstream URL ${JSON.stringify(url)}: expected http:// or https://`);
+    }
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.retries = opts.retries ?? 4;
+    this.backoffMs = opts.backoffMs ?? 200;
+    this.concurrency = opts.concurrency ?? 8;
+    this.maxBatchSize = opts.maxBatchSize ?? 100;
+    this.fetchFn = opts.fetch ?? fetch;
+  }
+
+  /** One call; batched with every other call made in the same tick. */
+  request<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
+    const key = method + JSON.stringify(params);
+    const existing = this.inFlight.get(key);
+    if (existing) {
+      this.stats.deduplicated++;
+      return existing as Promise<T>;
+    }
+    const p = new Promise<unknown>((resolve, reject) => {
+      this.queue.push({ method, params, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        queueMicrotask(() => this.flush());
+      }
+    }).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p as Promise<T>;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const all = this.queue;
+    this.queue = [];
+    const size = this.batchUnsupported ? 1 : this.maxBatchSize;
+    for (let i = 0; i < all.length; i += size) void this.sendBatch(all.slice(i, i + size));
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < this.concurrency) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+  }
+
+  private release(): void {
+    this.active--;
+    this.waiting.shift()?.();
+  }
+
+  private async sendBatch(batch: Pending[]): Promise<void> {
+    await this.acquire();
+    try {
+      this.stats.requests += batch.length;
+      const bodies = batch.map((p) => ({ jsonrpc: "2.0", id: this.nextId++, method: p.method, params: p.params }));
+      const single = bodies.length === 1 && this.batchUnsupported;
+      const answer = await this.post(single ? bodies[0] : bodies);
+      const responses: RpcResponse[] = Array.isArray(answer) ? answer : [answer as RpcResponse];
+      if (!single && !Array.isArray(answer) && batch.length > 0) {
+        // The upstream does not take batches: resend one by one from now on.
+        if (!this.batchUnsupported) {
+          this.batchUnsupported = true;
+          for (const p of batch) this.queue.push(p);
+          this.flushScheduled = true;
+          queueMicrotask(() => this.flush());
+          return;
+        }
+      }
+      const byId = new Map(responses.map((r) => [r?.id, r]));
+      batch.forEach((p, i) => {
+        const r = byId.get(bodies[i].id);
+        if (!r || typeof r !== "object") {
+          this.stats.errors++;
+          p.reject(new UpstreamError(`upstream gave no answer to ${p.method}`, undefined, { details: `upstream ${this.url}` }));
+        } else if (r.error) {
+          this.stats.errors++;
+          p.reject(new UpstreamError(`upstream error on ${p.method}: ${r.error.message ?? "unknown error"}`, r.error.code));
+        } else if (!("result" in r)) {
+          this.stats.errors++;
+          p.reject(new UpstreamError(`upstream answered ${p.method} without a result`));
+        } else {
+          p.resolve(r.result);
+        }
+      });
+    } catch (e) {
+      this.stats.errors++;
+      for (const p of batch) p.reject(e);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** POSTs a body, retrying what is worth retrying; returns the parsed JSON. */
+  private async post(body: unknown): Promise<unknown> {
+    let lastError: UpstreamError | undefined;
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
+      if (attempt > 0) {
+        this.stats.retries++;
+        await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));
+      }
+      this.stats.batches++;
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+      let res: Response;
+      try {
+        res = await this.fetchFn(this.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+          signal: controller.signal,
+        });
+      } catch (e) {
+        clearTimeout(timer);
+        lastError = controller.signal.aborted
+          ? new UpstreamError(`upstream timed out after ${this.timeoutMs} ms`, undefined, { details: `upstream ${this.url}` })
+          : new UpstreamError(`upstream unreachable: ${(e as Error).message}`, undefined, { details: `upstream ${this.url}`, cause: e });
+        continue;
+      }
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (e) {
+        clearTimeout(timer);
+        lastError = controller.signal.aborted
+          ? new UpstreamError(`upstream timed out after ${this.timeoutMs} ms`)
+          : new UpstreamError(`upstream response broke off: ${(e as Error).message}`);
+        continue;
+      }
+      clearTimeout(timer);
+      if (!res.ok) {
+        lastError = new UpstreamError(`upstream answered HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`, res.status);
+        if (RETRYABLE_STATUS(res.status)) continue;
+        throw lastError;
+      }
+      try {
+        return JSON.parse(text);
+      } catch {
+        lastError = new UpstreamError(`upstream answered with invalid JSON: ${JSON.stringify(text.slice(0, 120))}`);
+        continue;
+      }
+    }
+    throw new UpstreamError(`${lastError?.shortMessage ?? "upstream failed"} (after ${this.retries + 1} attempts)`, lastError?.upstreamCode, { details: `upstream ${this.url}`, cause: lastError });
+  }
+}
