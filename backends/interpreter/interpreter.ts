@@ -70,10 +70,10 @@ function writeWord(view: DataView, off: number, v: bigint): void {
 function loadCalldataWord(input: Uint8Array, offset: bigint): bigint {
   if (offset >= BigInt(input.length)) return 0n;
   const o = Number(offset);
-  if (o + 32 <= input.length) return bytesToBigInt(input.subarray(o, o + 32));
+  if (o + 32 <= input.length) return readWord(new DataView(input.buffer, input.byteOffset + o, 32), 0);
   const buf = new Uint8Array(32);
   buf.set(input.subarray(o));
-  return bytesToBigInt(buf);
+  return readWord(new DataView(buf.buffer), 0);
 }
 
 function clz(x: bigint): bigint {

@@ -7,7 +7,7 @@ import { Account } from "../state/account.ts";
 import type { BlockEnv } from "./env.ts";
 import { Evm } from "./evm.ts";
 import { CallKind } from "./message.ts";
-import { precompileAddresses } from "./precompiles/index.ts";
+import { precompileAddressSet } from "./precompiles/index.ts";
 
 export const DEFAULT_CALLER = 0x1000n;
 export const DEFAULT_TARGET = 0xc0de0000n;
@@ -69,7 +69,7 @@ export function runCall(opts: CallOptions): CallResult {
   if (rules.accessLists) {
     world.warmAddress(caller);
     world.warmAddress(to);
-    for (const p of precompileAddresses(rules.id)) world.warmAddress(BigInt(p));
+    world.setAlwaysWarm(precompileAddressSet(rules.id));
   }
   const gas = opts.gas ?? 30_000_000n;
   const parent = {

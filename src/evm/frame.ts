@@ -8,17 +8,24 @@ import type { Message } from "./message.ts";
 /** Largest memory offset + size we accept; beyond it any gas budget runs out first in practice. */
 export const MAX_MEMORY_END = 2 ** 32;
 const EMPTY = new Uint8Array(0);
+/** Frames start without a memory buffer; most small calls never touch memory beyond a few words. */
+const NO_MEMORY = new Uint8Array(0);
 
 export class Frame {
   /** Gas as a double for speed; amounts above 2^52 wait in gasReserve (huge-gas state tests). */
   gas: number;
   gasReserve: bigint;
-  memory: Uint8Array = new Uint8Array(1024);
+  memory: Uint8Array = NO_MEMORY;
   /** A view over `memory`, replaced whenever memory is reallocated. */
   view: DataView = new DataView(this.memory.buffer);
   /** Active memory size in bytes (a multiple of 32). */
   memorySize = 0;
   returnData: Uint8Array = EMPTY;
+  /**
+   * Set by a backend whose memory lives elsewhere (a WebAssembly instance's
+   * linear memory): gives a view of at least `size` bytes holding the old contents.
+   */
+  memoryGrower: ((size: number) => Uint8Array) | undefined = undefined;
 
   constructor(readonly message: Message) {
     const g = message.gas;
@@ -93,14 +100,7 @@ export class Frame {
     const newSize = Math.ceil(end / 32) * 32;
     const cost = memoryCost(newSize / 32) - memoryCost(this.memorySize / 32);
     if (!this.useGas(cost)) return false;
-    if (newSize > this.memory.length) {
-      let cap = this.memory.length * 2;
-      while (cap < newSize) cap *= 2;
-      const grown = new Uint8Array(cap);
-      grown.set(this.memory.subarray(0, this.memorySize));
-      this.memory = grown;
-      this.view = new DataView(grown.buffer);
-    }
+    if (newSize > this.memory.length) this.reserve(newSize);
     this.memorySize = newSize;
     return true;
   }
@@ -121,15 +121,23 @@ export class Frame {
     for (const [off, size] of ranges) if (size !== 0) end = Math.max(end, off + size);
     if (end <= this.memorySize) return;
     const newSize = Math.ceil(end / 32) * 32;
-    if (newSize > this.memory.length) {
-      let cap = this.memory.length * 2;
-      while (cap < newSize) cap *= 2;
-      const grown = new Uint8Array(cap);
-      grown.set(this.memory.subarray(0, this.memorySize));
-      this.memory = grown;
-      this.view = new DataView(grown.buffer);
-    }
+    if (newSize > this.memory.length) this.reserve(newSize);
     this.memorySize = newSize;
+  }
+
+  /** Capacity for `newSize` bytes, keeping the active contents. */
+  private reserve(newSize: number): void {
+    if (this.memoryGrower) {
+      this.memory = this.memoryGrower(newSize);
+      this.view = new DataView(this.memory.buffer, this.memory.byteOffset, this.memory.byteLength);
+      return;
+    }
+    let cap = Math.max(this.memory.length * 2, 1024);
+    while (cap < newSize) cap *= 2;
+    const grown = new Uint8Array(cap);
+    grown.set(this.memory.subarray(0, this.memorySize));
+    this.memory = grown;
+    this.view = new DataView(grown.buffer);
   }
 
   readMemory(offset: number, size: number): Uint8Array {

@@ -33,6 +33,8 @@ export class WorldState {
 
   // Per-transaction substate
   private warmAddresses = new Set<bigint>();
+  /** Addresses warm in every transaction (the fork's precompiles), kept apart so that warming them costs nothing. */
+  private alwaysWarm: ReadonlySet<bigint> = new Set();
   private warmSlots = new Map<bigint, Set<bigint>>();
   private transient = new Map<bigint, Map<bigint, bigint>>();
   logs: Log[] = [];
@@ -192,12 +194,16 @@ export class WorldState {
   // ---- access lists (EIP-2929) ----
 
   isWarmAddress(address: bigint): boolean {
-    return this.warmAddresses.has(address);
+    return this.warmAddresses.has(address) || this.alwaysWarm.has(address);
+  }
+
+  setAlwaysWarm(addresses: ReadonlySet<bigint>): void {
+    this.alwaysWarm = addresses;
   }
 
   /** Marks warm; returns whether it was warm already. */
   warmAddress(address: bigint): boolean {
-    if (this.warmAddresses.has(address)) return true;
+    if (this.warmAddresses.has(address) || this.alwaysWarm.has(address)) return true;
     this.warmAddresses.add(address);
     this.journal.push(() => this.warmAddresses.delete(address));
     return false;

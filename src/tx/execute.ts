@@ -11,7 +11,7 @@ import { Evm, type EvmTracer } from "../evm/evm.ts";
 import { CallKind, type ExecResult, type Message } from "../evm/message.ts";
 import { createAddress, delegationDesignator, delegationTarget } from "../evm/address.ts";
 import { hasCodeOrNonce } from "../evm/host_ops.ts";
-import { precompileAddresses } from "../evm/precompiles/index.ts";
+import { precompileAddressSet } from "../evm/precompiles/index.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToMinimalBytes, concatBytes, bigIntToBytes } from "../primitives/hex.ts";
 import { rlpEncode } from "../primitives/rlp.ts";
@@ -48,6 +48,8 @@ export interface TxContext {
   blockGasUsed?: bigint;
   /** Skip balance, nonce and fee checks (eth_call semantics). */
   unchecked?: boolean;
+  /** Skip EIP-3607's rejection of senders with code (a dev node lets impersonated contracts send). */
+  allowSenderCode?: boolean;
 }
 
 function invalid(reason: ConstructorParameters<typeof InvalidTransactionError>[0], detail: string): never {
@@ -132,7 +134,7 @@ export function validateTransaction(ctx: TxContext, tx: Transaction): Validated 
     const balance = world.getBalance(tx.sender);
     if (balance < maxGasFee + tx.value) invalid("INSUFFICIENT_ACCOUNT_FUNDS", `balance ${balance} is below gas * price + value = ${maxGasFee + tx.value}`);
     const code = world.getCode(tx.sender);
-    if (code.length > 0 && !(rules.senderMayHaveDelegation && delegationTarget(code) !== undefined)) {
+    if (code.length > 0 && !ctx.allowSenderCode && !(rules.senderMayHaveDelegation && delegationTarget(code) !== undefined)) {
       invalid("SENDER_NOT_EOA", "the sender has code (EIP-3607)");
     }
   }
@@ -154,7 +156,7 @@ export function executeTransaction(ctx: TxContext, tx: Transaction): TxResult {
   if (rules.accessLists) {
     world.warmAddress(sender);
     if (tx.to !== undefined) world.warmAddress(tx.to);
-    for (const p of precompileAddresses(rules.id)) world.warmAddress(BigInt(p));
+    world.setAlwaysWarm(precompileAddressSet(rules.id));
     if (rules.warmCoinbase) world.warmAddress(block.coinbase);
     for (const entry of tx.accessList) {
       world.warmAddress(entry.address);
@@ -199,7 +201,9 @@ export function executeTransaction(ctx: TxContext, tx: Transaction): TxResult {
   const gasLeft = tx.gasLimit - gasUsed;
 
   world.addBalance(sender, gasLeft * v.effectiveGasPrice);
-  const priorityFee = rules.eip1559 ? v.effectiveGasPrice - block.baseFee : v.effectiveGasPrice;
+  // Below zero only for unchecked calls priced under the base fee: the coinbase then earns nothing.
+  let priorityFee = rules.eip1559 ? v.effectiveGasPrice - block.baseFee : v.effectiveGasPrice;
+  if (priorityFee < 0n) priorityFee = 0n;
   const fee = gasUsed * priorityFee;
   const coinbase = block.coinbase;
   if (!rules.eip158) world.addBalance(coinbase, fee);

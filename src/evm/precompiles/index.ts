@@ -48,3 +48,12 @@ export function getPrecompile(address: number, fork: ForkId): Precompile | undef
 export function precompileAddresses(fork: ForkId): number[] {
   return PRECOMPILES.filter((entry) => fork >= entry.since).map((entry) => entry.address);
 }
+
+const addressSets = new Map<ForkId, ReadonlySet<bigint>>();
+
+/** The same addresses as a set of words, cached per fork (warm from the start of every transaction). */
+export function precompileAddressSet(fork: ForkId): ReadonlySet<bigint> {
+  let set = addressSets.get(fork);
+  if (!set) addressSets.set(fork, (set = new Set(precompileAddresses(fork).map(BigInt))));
+  return set;
+}
