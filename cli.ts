@@ -5,33 +5,50 @@ import { statetestCommand } from "./src/cli/statetest.ts";
 import { HexError } from "./src/primitives/hex.ts";
 import { UnknownForkError } from "./src/forks/fork.ts";
 import { VERSION } from "./src/version.ts";
+import { BaseError } from "./src/errors/base.ts";
 
 const USAGE = `evmwasm ${VERSION} — an EVM runtime for Deno and Bun
 
-usage: evmwasm <command> [options]
+usage: evmwasm [command] [options]      (no command: serve)
 
 commands:
+  serve     [--port 8545] [--host 127.0.0.1] [--chain-id N] [--accounts N] [--balance ETH] [--mnemonic "..."]
+            [--block-time S | --no-mining] [--gas-limit N] [--base-fee WEI] [--hardfork NAME] [--backend NAME]
+            [--fork-url URL] [--fork-block-number N] [--cache-dir DIR] [--no-storage-caching] [--timeout MS]
+            run a JSON-RPC dev node (anvil-compatible methods) on 127.0.0.1:8545
   statetest [--backend interpreter] [--fork NAME[,NAME]] [--filter S] [--json] PATH...
             run Ethereum execution-spec state tests (files or folders)
   run       --code <hex|@file> [--input <hex>] [--gas N] [--fork NAME] [--repeat N] [--json]
+            [--backend interpreter|wasm|auto] [--cache-dir DIR | --no-cache] [--opt N]
             run one call against an empty state
+  compile   --code <hex|@file> [--out file.wasm] [--wat file.wat] [--fork NAME] [--opt N] [--json]
+            compile EVM code to WebAssembly (the .wat text marks the EVM pc of each block)
   version   print the version
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  // Flags without a command go to serve, as `evmwasm --port 9000` does.
+  const [command, ...rest] = argv[0]?.startsWith("-") && !["--help", "--version"].includes(argv[0]) ? ["serve", ...argv] : argv;
   switch (command) {
+    case undefined:
+    case "serve": {
+      const { serveCommand } = await import("./src/cli/serve.ts");
+      return await serveCommand(rest);
+    }
     case "statetest":
       return await statetestCommand(rest);
     case "run": {
       const { runCommand } = await import("./src/cli/run.ts");
       return await runCommand(rest);
     }
+    case "compile": {
+      const { compileCommand } = await import("./src/cli/compile.ts");
+      return await compileCommand(rest);
+    }
     case "version":
     case "--version":
       console.log(`evmwasm ${VERSION}`);
       return 0;
-    case undefined:
     case "help":
     case "--help":
       console.log(USAGE);
@@ -44,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
-  if (e instanceof CliError || e instanceof HexError || e instanceof UnknownForkError) {
+  if (e instanceof CliError || e instanceof HexError || e instanceof UnknownForkError || e instanceof BaseError) {
     console.error(`evmwasm: ${e.message}`);
     process.exitCode = 2;
   } else {

@@ -23,3 +23,13 @@ export { runFixtureFile, type CaseResult } from "./src/statetest/runner.ts";
 export { bytesToHex, hexToBytes, hexToBigInt, bigIntToHex, bytesToBigInt, bigIntToBytes } from "./src/primitives/hex.ts";
 export { keccak256 } from "./src/primitives/hash.ts";
 export { VERSION } from "./src/version.ts";
+export { createNode, EvmwasmNode, type NodeOptions, type ForkOptions, type RequestArguments } from "./src/node.ts";
+export { DevChain, type DevChainOptions, type BlockRef, type BlockTag } from "./src/chain/chain.ts";
+export { deriveDevAccounts, DEFAULT_MNEMONIC, type DevAccount } from "./src/chain/dev_accounts.ts";
+export {
+  decodeTransaction, encodeTransaction, recoverSender, signTransaction, signingHash, transactionHash,
+  type SignedTransaction, type UnsignedTransaction, type TransactionSignature,
+} from "./src/tx/codec.ts";
+export { RpcError } from "./src/rpc/errors.ts";
+export { hashTypedData, type TypedData } from "./src/primitives/typed_data.ts";
+export { serve, type RunningServer, type ServeOptions } from "./src/server/serve.ts";

@@ -2,13 +2,19 @@
 import type { Backend } from "./backend.ts";
 import { Interpreter } from "./interpreter/interpreter.ts";
 import { CliError } from "../src/cli/args.ts";
+import { createAutoBackend, createWasmBackend, type WasmSetup } from "./wasm/create.ts";
 
-export const BACKEND_NAMES = ["interpreter"] as const;
+export const BACKEND_NAMES = ["interpreter", "wasm", "auto"] as const;
 
-export function createBackend(name: string): Backend {
+/** `setup`: options of the WebAssembly backends (disk cache folder, optimisation level). */
+export function createBackend(name: string, setup: WasmSetup = {}): Backend {
   switch (name) {
     case "interpreter":
       return new Interpreter();
+    case "wasm":
+      return createWasmBackend(setup);
+    case "auto":
+      return createAutoBackend(setup);
     default:
       throw new CliError(`unknown backend "${name}"; available: ${BACKEND_NAMES.join(", ")}`);
   }

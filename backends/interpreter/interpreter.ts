@@ -13,7 +13,6 @@ import {
   opSload, opSstore, opTload, opTstore, outOfGas, toMemoryRange,
 } from "../../src/evm/host_ops.ts";
 import { keccak256 } from "../../src/primitives/hash.ts";
-import { bytesToBigInt } from "../../src/primitives/hex.ts";
 import { analyse } from "./analysis.ts";
 import { u256Exp } from "./u256.ts";
 
@@ -290,7 +289,8 @@ export class Interpreter implements Backend {
           frame.gas = gas;
           if (!frame.useGas(keccakWordsCost(len)) || !frame.expandMemory(off, len)) outOfGas();
           gas = frame.gas;
-          stack[sp - 1] = bytesToBigInt(keccak256(frame.memory.subarray(off, off + len)));
+          const digest = keccak256(frame.memory.subarray(off, off + len));
+          stack[sp - 1] = readWord(new DataView(digest.buffer, digest.byteOffset, 32), 0);
           break;
         }
         case 0x30: // ADDRESS

@@ -1,0 +1,217 @@
+/**
+ * Code analysis for the compiler: instructions, basic blocks, and the
+ * segments inside a block over which static gas and stack bounds are checked
+ * once. Also the slow path that names the exact failing instruction when a
+ * segment's aggregate check fails.
+ */
+import type { ForkRules } from "../../src/forks/rules.ts";
+import { EvmHalt } from "../../src/evm/message.ts";
+import { STACK_LIMIT } from "./layout.ts";
+
+/** Words each opcode pops and pushes (undefined opcodes: 0, 0). */
+export const STACK_IN = new Uint8Array(256);
+export const STACK_OUT = new Uint8Array(256);
+(() => {
+  const set = (ops: number[], i: number, o: number) => ops.forEach((op) => (STACK_IN[op] = i, STACK_OUT[op] = o));
+  set([0x00, 0x5b, 0xfe], 0, 0);
+  set([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17, 0x18, 0x1a,
+    0x1b, 0x1c, 0x1d, 0x20], 2, 1);
+  set([0x08, 0x09], 3, 1);
+  set([0x15, 0x19, 0x1e, 0x31, 0x35, 0x3b, 0x3f, 0x40, 0x49, 0x51, 0x54, 0x5c], 1, 1);
+  set([0x30, 0x32, 0x33, 0x34, 0x36, 0x38, 0x3a, 0x3d, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x4a, 0x58,
+    0x59, 0x5a, 0x5f], 0, 1);
+  set([0x37, 0x39, 0x3e, 0x5e], 3, 0);
+  set([0x3c], 4, 0);
+  set([0x50, 0x56, 0xff], 1, 0);
+  set([0x52, 0x53, 0x55, 0x57, 0x5d, 0xf3, 0xfd], 2, 0);
+  for (let i = 0; i < 32; i++) set([0x60 + i], 0, 1);
+  for (let n = 1; n <= 16; n++) set([0x7f + n], n, n + 1), set([0x8f + n], n + 1, n + 1);
+  for (let n = 0; n <= 4; n++) set([0xa0 + n], n + 2, 0);
+  set([0xf0], 3, 1);
+  set([0xf5], 4, 1);
+  set([0xf1, 0xf2], 7, 1);
+  set([0xf4, 0xfa], 6, 1);
+})();
+
+/** Opcodes lowered inside WebAssembly with no dynamic gas and no failure but static gas and stack bounds. */
+const PURE = new Uint8Array(256);
+(() => {
+  for (const op of [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+    0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x38, 0x50, 0x58, 0x59, 0x5b, 0x5f]) PURE[op] = 1;
+  for (let op = 0x60; op <= 0x9f; op++) PURE[op] = 1;
+})();
+
+export function isPure(op: number): boolean {
+  return PURE[op] === 1;
+}
+
+export interface Instr {
+  pc: number;
+  op: number;
+  /** PUSH immediate (0n for other opcodes). */
+  imm: bigint;
+}
+
+/** A run of instructions charged and stack-checked together, at its start. */
+export interface Segment {
+  /** Index in the block's instrs of the first and one past the last instruction. */
+  start: number;
+  end: number;
+  gas: number;
+  /** Words that must be on the stack at the segment start (relative to its start height). */
+  need: number;
+  /** Largest height above the start height reached inside the segment. */
+  growth: number;
+}
+
+export type Terminator =
+  | "fallthrough" // the next instruction starts another block (a JUMPDEST)
+  | "jump"
+  | "jumpi"
+  | "stop" // STOP, or the end of code
+  | "return"
+  | "revert"
+  | "selfdestruct"
+  | "invalid"; // INVALID or an opcode undefined in this fork
+
+export interface Block {
+  /** pc of the first instruction. */
+  pc: number;
+  instrs: Instr[];
+  segments: Segment[];
+  term: Terminator;
+  /** pc where execution continues for fallthrough and a JUMPI not taken. */
+  next: number;
+}
+
+export interface Analysis {
+  code: Uint8Array;
+  blocks: Block[];
+  /** Block index by pc of its first instruction. */
+  blockAt: Map<number, number>;
+  /** 1 where a JUMPDEST opcode (not PUSH data) stands. */
+  jumpdests: Uint8Array;
+}
+
+function readPush(code: Uint8Array, pc: number, size: number): bigint {
+  let v = 0n;
+  for (let i = 1; i <= size; i++) v = (v << 8n) | BigInt(pc + i < code.length ? code[pc + i] : 0);
+  return v;
+}
+
+function isTerminator(op: number, staticGas: Int32Array): boolean {
+  return staticGas[op] < 0 || op === 0x00 || op === 0x56 || op === 0x57 || op === 0xf3 || op === 0xfd ||
+    op === 0xfe || op === 0xff;
+}
+
+function terminatorOf(op: number, staticGas: Int32Array): Terminator {
+  if (staticGas[op] < 0 || op === 0xfe) return "invalid";
+  switch (op) {
+    case 0x00: return "stop";
+    case 0x56: return "jump";
+    case 0x57: return "jumpi";
+    case 0xf3: return "return";
+    case 0xfd: return "revert";
+    case 0xff: return "selfdestruct";
+  }
+  throw new Error(`not a terminator: ${op}`);
+}
+
+export function analyseCode(code: Uint8Array, rules: ForkRules): Analysis {
+  const staticGas = rules.staticGas;
+  const n = code.length;
+  const jumpdests = new Uint8Array(n);
+  for (let pc = 0; pc < n; pc++) {
+    const op = code[pc];
+    if (op === 0x5b) jumpdests[pc] = 1;
+    else if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
+  }
+  const blocks: Block[] = [];
+  const blockAt = new Map<number, number>();
+  let pc = 0;
+  // Blocks start at pc 0, at every JUMPDEST, and after every JUMPI; code is padded with STOP.
+  while (true) {
+    const start = pc;
+    const instrs: Instr[] = [];
+    let term: Terminator = "stop";
+    while (true) {
+      if (pc >= n) {
+        instrs.push({ pc, op: 0x00, imm: 0n });
+        term = "stop";
+        pc++;
+        break;
+      }
+      const op = code[pc];
+      if (op === 0x5b && pc !== start) {
+        term = "fallthrough";
+        break;
+      }
+      if (staticGas[op] >= 0 && op >= 0x60 && op <= 0x7f) {
+        instrs.push({ pc, op, imm: readPush(code, pc, op - 0x5f) });
+        pc += op - 0x5e;
+        continue;
+      }
+      instrs.push({ pc, op, imm: 0n });
+      pc++;
+      if (isTerminator(op, staticGas)) {
+        term = terminatorOf(op, staticGas);
+        break;
+      }
+    }
+    blockAt.set(start, blocks.length);
+    blocks.push({ pc: start, instrs, segments: segmentsOf(instrs, term, staticGas), term, next: pc });
+    if (pc >= n) {
+      // A JUMPI or fallthrough at the very end continues into the implicit STOP.
+      if ((term === "jumpi" || term === "fallthrough") && pc === n) continue;
+      break;
+    }
+  }
+  return { code, blocks, blockAt, jumpdests };
+}
+
+function segmentsOf(instrs: Instr[], term: Terminator, staticGas: Int32Array): Segment[] {
+  const segments: Segment[] = [];
+  // An invalid opcode halts before its gas is looked at; it is never part of a segment.
+  const last = term === "invalid" ? instrs.length - 1 : instrs.length;
+  let seg: Segment | undefined;
+  let h = 0;
+  for (let i = 0; i < last; i++) {
+    const op = instrs[i].op;
+    if (!seg) {
+      seg = { start: i, end: i, gas: 0, need: 0, growth: 0 };
+      h = 0;
+    }
+    seg.gas += staticGas[op];
+    seg.need = Math.max(seg.need, STACK_IN[op] - h);
+    h += STACK_OUT[op] - STACK_IN[op];
+    seg.growth = Math.max(seg.growth, h);
+    seg.end = i + 1;
+    if (!isPure(op)) {
+      segments.push(seg);
+      seg = undefined;
+    }
+  }
+  if (seg) segments.push(seg);
+  return segments;
+}
+
+/**
+ * Called when a segment's aggregate check fails: walks its instructions as the
+ * interpreter would (static gas, then stack bounds) and throws the first failure.
+ */
+export function diagnoseSegment(code: Uint8Array, rules: ForkRules, pc: number, gas: number, height: number): never {
+  const staticGas = rules.staticGas;
+  while (true) {
+    const op = pc < code.length ? code[pc] : 0;
+    const sg = staticGas[op];
+    if (sg < 0) throw new EvmHalt(`invalid opcode 0x${op.toString(16).padStart(2, "0")}`);
+    if (gas < sg) throw new EvmHalt("out of gas");
+    gas -= sg;
+    if (height < STACK_IN[op]) throw new EvmHalt("stack underflow");
+    if (STACK_OUT[op] > STACK_IN[op] && height >= STACK_LIMIT) throw new EvmHalt("stack overflow");
+    height += STACK_OUT[op] - STACK_IN[op];
+    if (!isPure(op)) break;
+    pc += op >= 0x60 && op <= 0x7f ? op - 0x5e : 1;
+  }
+  throw new Error(`compiled code: segment check failed at pc ${pc} but no instruction fails`);
+}

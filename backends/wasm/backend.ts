@@ -1,0 +1,108 @@
+/**
+ * The WebAssembly backend: every frame's code is compiled (once per code and
+ * fork, looked up in memory, then on disk) and run as WebAssembly; code that
+ * cannot be compiled, and frames with more than 2^62 gas, run on the interpreter.
+ */
+import type { Backend } from "../backend.ts";
+import type { Evm } from "../../src/evm/evm.ts";
+import type { Frame } from "../../src/evm/frame.ts";
+import type { ForkRules } from "../../src/forks/rules.ts";
+import { Interpreter } from "../interpreter/interpreter.ts";
+import type { DiskCache } from "./disk_cache.ts";
+import { type Cached, codeKey, ModuleCache, ModuleEntry } from "./module_cache.ts";
+
+/** Compiles code to a WebAssembly binary, synchronously; throws when it cannot. */
+export type SyncCompiler = (code: Uint8Array, rules: ForkRules) => Uint8Array;
+
+const GAS_LIMIT_FOR_WASM = 1n << 62n;
+
+export interface WasmBackendOptions {
+  compile: SyncCompiler;
+  cache?: ModuleCache;
+  disk?: DiskCache;
+  /** Called once per code that fails to compile. */
+  onCompileError?: (error: unknown, code: Uint8Array) => void;
+}
+
+type RunResult = { status: "success" | "revert"; output: Uint8Array };
+
+export class WasmBackend implements Backend {
+  readonly name: string = "wasm";
+  readonly cache: ModuleCache;
+  readonly fallback = new Interpreter();
+  /** Milliseconds spent compiling (Binaryen and WebAssembly.Module), and how many modules; disk cache hits. */
+  compileMs = 0;
+  compiled = 0;
+  diskHits = 0;
+
+  constructor(private readonly opts: WasmBackendOptions) {
+    this.cache = opts.cache ?? new ModuleCache();
+  }
+
+  run(frame: Frame, evm: Evm): RunResult {
+    const code = frame.message.code;
+    let c = this.cache.peek(code, evm.rules);
+    if (c === undefined) c = this.obtain(code, evm.rules);
+    if (c === "failed") return this.fallback.run(frame, evm);
+    return this.runEntry(c, frame, evm);
+  }
+
+  runEntry(c: ModuleEntry, frame: Frame, evm: Evm): RunResult {
+    if (frame.gasReserve !== 0n && frame.gasLeft() >= GAS_LIMIT_FOR_WASM) return this.fallback.run(frame, evm);
+    c.runs++;
+    const inst = c.acquire();
+    try {
+      return inst.run(frame, evm);
+    } finally {
+      c.release(inst);
+    }
+  }
+
+  /** The module for code under rules: from memory, from disk, or compiled now. */
+  obtain(code: Uint8Array, rules: ForkRules): Cached {
+    const key = codeKey(code, rules);
+    const c = this.cache.lookup(code, rules, key);
+    if (c !== undefined) return c;
+    const t0 = performance.now();
+    let result: Cached | undefined = this.fromDisk(code, rules);
+    if (!result) {
+      try {
+        const binary = this.opts.compile(code, rules);
+        result = this.install(code, rules, binary);
+        this.compiled++;
+      } catch (e) {
+        this.opts.onCompileError?.(e, code);
+        result = "failed";
+        this.cache.store(code, rules, result, key);
+      }
+    }
+    this.compileMs += performance.now() - t0;
+    return result;
+  }
+
+  /** A module from the disk cache, if there is a valid one. */
+  fromDisk(code: Uint8Array, rules: ForkRules): ModuleEntry | undefined {
+    const disk = this.opts.disk;
+    if (!disk) return undefined;
+    const dkey = disk.key(code, rules);
+    const binary = disk.get(dkey);
+    if (!binary) return undefined;
+    try {
+      const entry = new ModuleEntry(new WebAssembly.Module(binary as BufferSource), code, rules);
+      this.cache.store(code, rules, entry);
+      this.diskHits++;
+      return entry;
+    } catch {
+      disk.put(dkey, new Uint8Array(0)); // replaced by an invalid (so ignored) file, then recompiled
+      return undefined;
+    }
+  }
+
+  /** Makes a compiled binary the module for code under rules (and writes it to the disk cache). */
+  install(code: Uint8Array, rules: ForkRules, binary: Uint8Array): ModuleEntry {
+    const entry = new ModuleEntry(new WebAssembly.Module(binary as BufferSource), code, rules);
+    this.cache.store(code, rules, entry);
+    this.opts.disk?.put(this.opts.disk.key(code, rules), binary);
+    return entry;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Compilation off the main thread: one worker holds Binaryen (whose loading
+ * alone takes about half a second), so a process that never compiles never
+ * loads it. Synchronous requests block on a shared buffer (the `wasm` backend
+ * compiles a frame's code before running it); asynchronous ones resolve a
+ * promise (the `auto` backend keeps interpreting meanwhile).
+ */
+import { Worker } from "node:worker_threads";
+import type { ForkRules } from "../../src/forks/rules.ts";
+import type { CompileRequest, CompileResponse } from "./compile_worker.ts";
+import { REPLY_CAPACITY, SyncReply } from "./compile_protocol.ts";
+
+export interface PendingCompile {
+  poll(): Uint8Array | undefined;
+}
+
+const SYNC_TIMEOUT_MS = 120_000;
+
+export class CompileService {
+  private worker: Worker | undefined;
+  private reply: SharedArrayBuffer | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
+
+  constructor(readonly optimizeLevel = 0) {}
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL("./compile_worker.ts", import.meta.url));
+    w.unref();
+    w.on("message", (r: CompileResponse) => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      if (r.binary) p.resolve(r.binary);
+      else p.reject(new Error(r.error ?? "compile failed"));
+      if (this.pending.size === 0) w.unref();
+    });
+    w.on("error", (e: Error) => {
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+      this.worker = undefined;
+    });
+    this.worker = w;
+    return w;
+  }
+
+  /** Starts the worker (and Binaryen's loading) ahead of the first request. */
+  warm(): void {
+    this.start();
+  }
+
+  compileSync(code: Uint8Array, rules: ForkRules, optimizeLevel = this.optimizeLevel): Uint8Array {
+    const w = this.start();
+    const reply = this.reply ??= SyncReply.create();
+    SyncReply.arm(reply);
+    w.postMessage({ id: 0, code, fork: rules.id, optimizeLevel, reply } satisfies CompileRequest);
+    return SyncReply.wait(reply, SYNC_TIMEOUT_MS);
+  }
+
+  /**
+   * Starts a compilation and returns at once; `poll` on the handle gives the
+   * binary when it is done (without blocking), throws the compiler's error,
+   * or returns undefined while it is still running.
+   */
+  compileInBackground(code: Uint8Array, rules: ForkRules, optimizeLevel = this.optimizeLevel): PendingCompile {
+    const w = this.start();
+    // Room for the module: generous for the code size; a larger one comes back as an error.
+    const reply = SyncReply.create(Math.min(REPLY_CAPACITY, (4 << 20) + code.length * 256));
+    SyncReply.arm(reply);
+    w.postMessage({ id: 0, code, fork: rules.id, optimizeLevel, reply } satisfies CompileRequest);
+    return { poll: () => (SyncReply.ready(reply) ? SyncReply.read(reply) : undefined) };
+  }
+
+  /** A promise of the binary (for callers that can wait on the event loop). */
+  compileAsync(code: Uint8Array, rules: ForkRules, optimizeLevel = this.optimizeLevel): Promise<Uint8Array> {
+    const w = this.start();
+    const id = this.nextId++;
+    w.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.postMessage({ id, code, fork: rules.id, optimizeLevel } satisfies CompileRequest);
+    });
+  }
+
+  terminate(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}

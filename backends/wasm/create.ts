@@ -1,0 +1,38 @@
+/** Builds the `wasm` and `auto` backends with their compiler thread and caches. */
+import { WasmBackend } from "./backend.ts";
+import { AutoBackend } from "./auto.ts";
+import { CompileService } from "./compile_service.ts";
+import { DiskCache } from "./disk_cache.ts";
+
+export interface WasmSetup {
+  /** Binaryen optimisation level for modules compiled before running (default 0; see README). */
+  optimizeLevel?: number;
+  /** Folder of the on-disk AOT cache; undefined: no disk cache. */
+  cacheDir?: string;
+}
+
+let warned = false;
+
+/** Logs a module that failed to compile, once per process (that code then runs on the interpreter). */
+export function logCompileError(error: unknown): void {
+  if (warned) return;
+  warned = true;
+  const text = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  console.error(`evmwasm: compilation to WebAssembly failed, running that code on the interpreter: ${text}`);
+}
+
+export function createWasmBackend(setup: WasmSetup = {}, service?: CompileService): WasmBackend {
+  const level = setup.optimizeLevel ?? 0;
+  const s = service ?? new CompileService(level);
+  if (!service) s.warm(); // Binaryen loads on the compiler thread while the caller gets ready
+  return new WasmBackend({
+    compile: (code, rules) => s.compileSync(code, rules, level),
+    disk: setup.cacheDir ? new DiskCache(setup.cacheDir, level) : undefined,
+    onCompileError: logCompileError,
+  });
+}
+
+export function createAutoBackend(setup: WasmSetup = {}): AutoBackend {
+  const service = new CompileService(setup.optimizeLevel ?? 0);
+  return new AutoBackend(createWasmBackend(setup, service), service);
+}

@@ -1,0 +1,125 @@
+/**
+ * The on-disk AOT cache: one file per (compiler version, fork, optimisation
+ * level, code hash). Files are written atomically (a temporary file, then a
+ * rename) and checked on every read (magic, key, length, checksum, then
+ * WebAssembly validation by the caller); anything else is removed and compiled
+ * again, never trusted.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import type { ForkRules } from "../../src/forks/rules.ts";
+import { keccak256 } from "../../src/primitives/hash.ts";
+import { bytesToHex } from "../../src/primitives/hex.ts";
+import { COMPILER_VERSION } from "./layout.ts";
+
+const MAGIC = new TextEncoder().encode("EVMWASM\x01");
+const HEADER = MAGIC.length + 32 + 4 + 32; // magic, key, length, keccak of the module
+
+/** The per-user default: $EVMWASM_CACHE_DIR, else $XDG_CACHE_HOME/evmwasm, else ~/.cache/evmwasm. */
+export function defaultCacheDir(): string {
+  const env = process.env;
+  if (env.EVMWASM_CACHE_DIR) return env.EVMWASM_CACHE_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "evmwasm");
+}
+
+let sourceHash: string | undefined;
+
+/**
+ * The compiler's identity: its version plus, when its sources are readable,
+ * a hash of them, so that a changed compiler never reads an older module.
+ */
+export function compilerIdentity(): string {
+  if (sourceHash !== undefined) return sourceHash;
+  const parts: Uint8Array[] = [new TextEncoder().encode(COMPILER_VERSION)];
+  try {
+    for (const dir of [new URL("./", import.meta.url), new URL("./runtime/", import.meta.url)]) {
+      const path = dir.pathname;
+      for (const f of readdirSync(path).sort()) if (f.endsWith(".ts")) parts.push(readFileSync(join(path, f)));
+    }
+  } catch {
+    // sources not readable (a packaged binary): the version alone
+  }
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const all = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) all.set(p, o), o += p.length;
+  return (sourceHash = `${COMPILER_VERSION}-${bytesToHex(keccak256(all)).slice(2, 18)}`);
+}
+
+export class DiskCache {
+  private ready = false;
+
+  constructor(readonly dir: string, private readonly optimizeLevel: number) {}
+
+  key(code: Uint8Array, rules: ForkRules): Uint8Array {
+    const id = new TextEncoder().encode(`${compilerIdentity()}:${rules.id}:${this.optimizeLevel}:`);
+    const h = keccak256(code);
+    const buf = new Uint8Array(id.length + h.length);
+    buf.set(id);
+    buf.set(h, id.length);
+    return keccak256(buf);
+  }
+
+  private path(key: Uint8Array): string {
+    return join(this.dir, `${bytesToHex(key).slice(2)}.wasmc`);
+  }
+
+  /** The cached module binary, or undefined (missing, or damaged and now removed). */
+  get(key: Uint8Array): Uint8Array | undefined {
+    const file = this.path(key);
+    let data: Uint8Array;
+    try {
+      data = readFileSync(file);
+    } catch {
+      return undefined;
+    }
+    const body = DiskCache.check(data, key);
+    if (!body) this.remove(file);
+    return body;
+  }
+
+  /** The module inside a cache file's bytes, if the file is intact and holds `key`. */
+  static check(data: Uint8Array, key: Uint8Array): Uint8Array | undefined {
+    if (data.length < HEADER) return undefined;
+    for (let i = 0; i < MAGIC.length; i++) if (data[i] !== MAGIC[i]) return undefined;
+    for (let i = 0; i < 32; i++) if (data[MAGIC.length + i] !== key[i]) return undefined;
+    const len = new DataView(data.buffer, data.byteOffset).getUint32(MAGIC.length + 32, true);
+    if (data.length !== HEADER + len) return undefined;
+    const body = data.subarray(HEADER);
+    const sum = keccak256(body);
+    for (let i = 0; i < 32; i++) if (data[MAGIC.length + 36 + i] !== sum[i]) return undefined;
+    return body;
+  }
+
+  put(key: Uint8Array, binary: Uint8Array): void {
+    try {
+      if (!this.ready) {
+        mkdirSync(this.dir, { recursive: true });
+        this.ready = true;
+      }
+      const data = new Uint8Array(HEADER + binary.length);
+      data.set(MAGIC);
+      data.set(key, MAGIC.length);
+      new DataView(data.buffer).setUint32(MAGIC.length + 32, binary.length, true);
+      data.set(keccak256(binary), MAGIC.length + 36);
+      data.set(binary, HEADER);
+      const file = this.path(key);
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      writeFileSync(tmp, data);
+      renameSync(tmp, file);
+    } catch {
+      // A cache that cannot be written only costs a later compile.
+    }
+  }
+
+  remove(file: string): void {
+    try {
+      rmSync(file, { force: true });
+    } catch {
+      // ignore
+    }
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * One instance of a compiled module and the JavaScript side of its imports.
+ * The `host` import runs instructions that reach state or other frames through
+ * the same shared semantics as the interpreter (src/evm/host_ops.ts), on a
+ * Frame kept in sync with the instance: gas before and after each call, and
+ * EVM memory as a view of the instance's linear memory.
+ */
+import type { Evm } from "../../src/evm/evm.ts";
+import type { Frame } from "../../src/evm/frame.ts";
+import { CallKind, EvmHalt } from "../../src/evm/message.ts";
+import { copyCost, MAX_SAFE_GAS } from "../../src/evm/gas.ts";
+import {
+  copyPadded, opBalance, opCall, opCreate, opExtcodecopy, opExtcodehash, opExtcodesize, opLog, opSelfdestruct,
+  opSload, opSstore, opTload, opTstore, outOfGas, toMemoryRange,
+} from "../../src/evm/host_ops.ts";
+import type { ForkRules } from "../../src/forks/rules.ts";
+import { bytesToBigInt } from "../../src/primitives/hex.ts";
+import { diagnoseSegment } from "./analysis.ts";
+import {
+  EXPORT_MEMORY, EXPORT_RUN, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_HALT, IMPORT_HOST, IMPORT_MODULE,
+  IMPORT_SEGMENT_FAIL, MEM_BASE, MSIZE_ADDR, OUT_LEN_ADDR, OUT_OFF_ADDR, PAGE, STACK_BASE, Status,
+} from "./layout.ts";
+
+const M64 = (1n << 64n) - 1n;
+const TWO32 = 4294967296;
+const EMPTY = new Uint8Array(0);
+/** Instances whose memory grew past this are not kept for reuse. */
+const MAX_POOLED_MEMORY = 16 << 20;
+
+/**
+ * Imports that the u256 runtime's functions need, if any (the runtime is
+ * normally self-contained WebAssembly; a runtime written against JavaScript
+ * helpers registers them here).
+ */
+let runtimeImports: ((memory: () => WebAssembly.Memory) => WebAssembly.Imports) | undefined;
+
+export function setRuntimeImports(f: typeof runtimeImports): void {
+  runtimeImports = f;
+}
+
+export type RunResult = { status: "success" | "revert"; output: Uint8Array };
+
+export class CompiledInstance {
+  private readonly memory: WebAssembly.Memory;
+  private readonly runExport: () => number;
+  private readonly msizeGlobal: WebAssembly.Global | undefined;
+  private buffer!: ArrayBuffer;
+  private dv!: DataView;
+  private u32!: Uint32Array;
+  private mem!: Uint8Array;
+  private frame!: Frame;
+  private evm!: Evm;
+
+  constructor(module: WebAssembly.Module, private readonly code: Uint8Array, private readonly rules: ForkRules) {
+    const evmImports = {
+      [IMPORT_HALT]: (code: number, arg: number) => this.halt(code, arg),
+      [IMPORT_SEGMENT_FAIL]: (pc: number, gas: number, height: number) => diagnoseSegment(this.code, this.rules, pc, gas, height),
+      [IMPORT_HOST]: (op: number, spb: number, pc: number) => this.host(op, spb, pc),
+    };
+    const extra = runtimeImports ? runtimeImports(() => this.memory) : {};
+    const imports: WebAssembly.Imports = { [IMPORT_MODULE]: evmImports, ...extra };
+    const instance = new WebAssembly.Instance(module, imports);
+    this.memory = instance.exports[EXPORT_MEMORY] as WebAssembly.Memory;
+    this.runExport = instance.exports[EXPORT_RUN] as () => number;
+    this.msizeGlobal = instance.exports.msize as WebAssembly.Global | undefined;
+    this.refresh();
+  }
+
+  private refresh(): void {
+    const b = this.memory.buffer as ArrayBuffer;
+    if (b === this.buffer) return;
+    this.buffer = b;
+    this.dv = new DataView(b);
+    this.u32 = new Uint32Array(b, 0, MEM_BASE / 4);
+    this.mem = new Uint8Array(b, MEM_BASE);
+    if (this.frame) {
+      this.frame.memory = this.mem;
+      this.frame.view = new DataView(b, MEM_BASE);
+    }
+  }
+
+  /** Runs the frame's code; throws EvmHalt on an exceptional halt. The instance can be reused afterwards. */
+  run(frame: Frame, evm: Evm): RunResult {
+    this.frame = frame;
+    this.evm = evm;
+    this.buffer = undefined as unknown as ArrayBuffer;
+    this.refresh();
+    frame.memoryGrower = (size) => this.grow(size);
+    this.gasToMemory();
+    this.u32[MSIZE_ADDR / 4] = 0;
+    this.u32[MSIZE_ADDR / 4 + 1] = 0;
+    const status = this.runExport();
+    this.refresh();
+    this.gasToFrame();
+    switch (status) {
+      case Status.Return:
+      case Status.Revert: {
+        const len = this.u32[OUT_LEN_ADDR / 4];
+        const off = this.u32[OUT_OFF_ADDR / 4];
+        const output = len === 0 ? EMPTY : this.mem.slice(off, off + len);
+        return { status: status === Status.Return ? "success" : "revert", output };
+      }
+      default:
+        return { status: "success", output: EMPTY };
+    }
+  }
+
+  /** Clears what a run left behind; false when the instance is not worth keeping. */
+  reset(): boolean {
+    const frame = this.frame;
+    if (frame) frame.memoryGrower = undefined;
+    this.frame = undefined as unknown as Frame;
+    this.evm = undefined as unknown as Evm;
+    this.refresh();
+    const used = this.msizeGlobal ? Number(this.msizeGlobal.value as bigint) : this.mem.length;
+    if (this.buffer.byteLength > MEM_BASE + MAX_POOLED_MEMORY) return false;
+    this.mem.fill(0, 0, Math.min(Math.max(used, frame ? frame.memorySize : 0), this.mem.length));
+    return true;
+  }
+
+  private grow(size: number): Uint8Array {
+    const need = MEM_BASE + size;
+    const have = this.memory.buffer.byteLength;
+    if (need > have) {
+      const pages = Math.ceil((need - have) / PAGE);
+      try {
+        this.memory.grow(Math.max(pages, have / PAGE));
+      } catch {
+        try {
+          this.memory.grow(pages);
+        } catch {
+          outOfGas();
+        }
+      }
+    }
+    this.refresh();
+    return this.mem;
+  }
+
+  private halt(code: number, arg: number): never {
+    if (code === Halt.InvalidOpcode) throw new EvmHalt(`invalid opcode 0x${arg.toString(16).padStart(2, "0")}`);
+    throw new EvmHalt(HALT_MESSAGES[code] ?? `halt ${code}`);
+  }
+
+  // ---- gas and memory size exchange
+
+  private gasToMemory(): void {
+    const f = this.frame;
+    const i = GAS_ADDR / 4;
+    if (f.gasReserve === 0n) {
+      const g = f.gas;
+      const hi = Math.floor(g / TWO32);
+      this.u32[i] = g - hi * TWO32;
+      this.u32[i + 1] = hi;
+    } else {
+      const t = f.gasLeft();
+      this.u32[i] = Number(t & 0xffffffffn);
+      this.u32[i + 1] = Number(t >> 32n);
+    }
+  }
+
+  private gasToFrame(): void {
+    const i = GAS_ADDR / 4;
+    const lo = this.u32[i], hi = this.u32[i + 1];
+    const g = hi * TWO32 + lo;
+    if (g <= MAX_SAFE_GAS) {
+      this.frame.gas = g;
+      this.frame.gasReserve = 0n;
+    } else {
+      this.frame.setGasLeft((BigInt(hi) << 32n) | BigInt(lo));
+    }
+  }
+
+  // ---- stack words in linear memory
+
+  private word(addr: number): bigint {
+    const dv = this.dv;
+    return dv.getBigUint64(addr, true) | (dv.getBigUint64(addr + 8, true) << 64n) |
+      (dv.getBigUint64(addr + 16, true) << 128n) | (dv.getBigUint64(addr + 24, true) << 192n);
+  }
+
+  private setWord(addr: number, v: bigint): void {
+    const dv = this.dv;
+    dv.setBigUint64(addr, v & M64, true);
+    dv.setBigUint64(addr + 8, (v >> 64n) & M64, true);
+    dv.setBigUint64(addr + 16, (v >> 128n) & M64, true);
+    dv.setBigUint64(addr + 24, v >> 192n, true);
+  }
+
+  /** Runs one host instruction on the stack below byte height spb. */
+  private host(op: number, spb: number, pc: number): void {
+    this.refresh();
+    const frame = this.frame, evm = this.evm, msg = frame.message;
+    this.gasToFrame();
+    frame.memorySize = this.u32[MSIZE_ADDR / 4];
+    const top = STACK_BASE + spb;
+    const arg = (k: number) => this.word(top - 32 * (k + 1));
+    /** Writes the single result of an instruction that popped `pops` words. */
+    const result = (pops: number, v: bigint) => {
+      this.refresh();
+      this.setWord(top - 32 * pops, v);
+    };
+    switch (op) {
+      case 0x30: result(0, msg.address); break;
+      case 0x31: result(1, opBalance(evm, frame, arg(0))); break;
+      case 0x32: result(0, evm.tx.origin); break;
+      case 0x33: result(0, msg.caller); break;
+      case 0x34: result(0, msg.value); break;
+      case 0x35: result(1, calldataWord(msg.input, arg(0))); break;
+      case 0x36: result(0, BigInt(msg.input.length)); break;
+      case 0x37: case 0x39: case 0x3e: { // CALLDATACOPY, CODECOPY, RETURNDATACOPY
+        const [off, len] = toMemoryRange(arg(0), arg(2));
+        const srcOff = arg(1);
+        const src = op === 0x37 ? msg.input : op === 0x39 ? msg.code : frame.returnData;
+        if (op === 0x3e && srcOff + BigInt(len) > BigInt(src.length)) throw new EvmHalt("return data out of bounds");
+        if (!frame.useGas(copyCost(len)) || !frame.expandMemory(off, len)) outOfGas();
+        if (len > 0) copyPadded(frame.memory, off, src, srcOff, len);
+        break;
+      }
+      case 0x3a: result(0, evm.tx.gasPrice); break;
+      case 0x3b: result(1, opExtcodesize(evm, frame, arg(0))); break;
+      case 0x3c: opExtcodecopy(evm, frame, arg(0), arg(1), arg(2), arg(3)); break;
+      case 0x3d: result(0, BigInt(frame.returnData.length)); break;
+      case 0x3f: result(1, opExtcodehash(evm, frame, arg(0))); break;
+      case 0x40: result(1, evm.blockHash(arg(0))); break;
+      case 0x41: result(0, evm.block.coinbase); break;
+      case 0x42: result(0, evm.block.timestamp); break;
+      case 0x43: result(0, evm.block.number); break;
+      case 0x44: result(0, this.rules.id >= 10 ? evm.block.prevRandao : evm.block.difficulty); break;
+      case 0x45: result(0, evm.block.gasLimit); break;
+      case 0x46: result(0, evm.block.chainId); break;
+      case 0x47: result(0, evm.world.getBalance(msg.address)); break;
+      case 0x48: result(0, evm.block.baseFee); break;
+      case 0x49: {
+        const i = arg(0);
+        const hashes = evm.tx.blobHashes;
+        result(1, i < BigInt(hashes.length) ? hashes[Number(i)] : 0n);
+        break;
+      }
+      case 0x4a: result(0, evm.block.blobBaseFee); break;
+      case 0x54: result(1, opSload(evm, frame, arg(0))); break;
+      case 0x55: opSstore(evm, frame, arg(0), arg(1)); break;
+      case 0x5c: result(1, opTload(evm, frame, arg(0))); break;
+      case 0x5d: opTstore(evm, frame, arg(0), arg(1)); break;
+      case 0x5e: { // MCOPY
+        const dstW = arg(0), srcW = arg(1), lenW = arg(2);
+        const len = toMemoryRange(0n, lenW)[1];
+        const [dst] = toMemoryRange(dstW, lenW);
+        const [src] = toMemoryRange(srcW, lenW);
+        if (!frame.useGas(copyCost(len))) outOfGas();
+        if (len > 0 && !frame.expandMemory(Math.max(dst, src), len)) outOfGas();
+        if (len > 0) frame.memory.copyWithin(dst, src, src + len);
+        break;
+      }
+      case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4: {
+        const topics: bigint[] = [];
+        for (let i = 0; i < op - 0xa0; i++) topics.push(arg(2 + i));
+        opLog(evm, frame, arg(0), arg(1), topics);
+        break;
+      }
+      case 0xf0: case 0xf5: { // CREATE, CREATE2
+        const isCreate2 = op === 0xf5;
+        const v = opCreate(evm, frame, isCreate2 ? CallKind.Create2 : CallKind.Create, arg(0), arg(1), arg(2),
+          isCreate2 ? arg(3) : 0n);
+        result(isCreate2 ? 4 : 3, v);
+        break;
+      }
+      case 0xf1: case 0xf2: case 0xf4: case 0xfa: {
+        const hasValue = op === 0xf1 || op === 0xf2;
+        const a = hasValue
+          ? { gas: arg(0), target: arg(1), value: arg(2), inOffset: arg(3), inSize: arg(4), outOffset: arg(5), outSize: arg(6) }
+          : { gas: arg(0), target: arg(1), value: 0n, inOffset: arg(2), inSize: arg(3), outOffset: arg(4), outSize: arg(5) };
+        const kind = op === 0xf1 ? CallKind.Call : op === 0xf2 ? CallKind.CallCode : op === 0xf4 ? CallKind.DelegateCall : CallKind.StaticCall;
+        result(hasValue ? 7 : 6, opCall(evm, frame, kind, a));
+        break;
+      }
+      case 0xff: opSelfdestruct(evm, frame, arg(0)); break;
+      default:
+        throw new Error(`compiled code: unexpected host opcode 0x${op.toString(16)} at pc ${pc}`);
+    }
+    this.refresh();
+    this.gasToMemory();
+    this.u32[MSIZE_ADDR / 4] = frame.memorySize;
+    this.u32[MSIZE_ADDR / 4 + 1] = 0;
+  }
+}
+
+function calldataWord(input: Uint8Array, offset: bigint): bigint {
+  if (offset >= BigInt(input.length)) return 0n;
+  const o = Number(offset);
+  if (o + 32 <= input.length) return bytesToBigInt(input.subarray(o, o + 32));
+  const buf = new Uint8Array(32);
+  buf.set(input.subarray(o));
+  return bytesToBigInt(buf);
+}

@@ -1,0 +1,57 @@
+/**
+ * The contract between compiled modules and the JavaScript side: linear-memory
+ * layout, the status codes `run` returns, halt codes, and the import names.
+ * Words are 32 bytes as four little-endian i64 limbs (limb 0 least significant).
+ */
+
+/** Bumped whenever generated code or this layout changes; part of every cache key. */
+export const COMPILER_VERSION = "evmwasm-c1";
+
+/** [0, 4096): reserved for the u256 runtime's own scratch space. */
+export const RUNTIME_SCRATCH = 0;
+/** i64: gas left, exchanged with JavaScript around host calls and at entry/exit. */
+export const GAS_ADDR = 4096;
+/** i32: active EVM memory size in bytes, exchanged like gas. */
+export const MSIZE_ADDR = 4104;
+/** i32 pair: offset and length of RETURN/REVERT data in EVM memory. */
+export const OUT_OFF_ADDR = 4112;
+export const OUT_LEN_ADDR = 4116;
+/** Scratch words for operands and results of out-of-line helpers. */
+export const SCRATCH_A = 4160;
+export const SCRATCH_B = 4192;
+export const SCRATCH_C = 4224;
+export const SCRATCH_OUT = 4256;
+/** Padded area for dynamic shifts: 4 pad limbs, 4 value limbs, 4 pad limbs. */
+export const SHIFT_AREA = 4352;
+/** The EVM stack: 1024 words; word i at STACK_BASE + 32 * i. Loads of slots below the block's entry use negative
+ * immediates relative to sp, so STACK_BASE must be at least 1024 * 32. */
+export const STACK_BASE = 32768;
+export const STACK_LIMIT = 1024;
+/** EVM memory starts here (page aligned). */
+export const MEM_BASE = 65536;
+export const PAGE = 65536;
+/** Memory of a fresh instance, in pages (header, stack, and one page of EVM memory). */
+export const INITIAL_PAGES = 2;
+export const MAX_PAGES = 65536;
+
+/** What `run` returns. */
+export const Status = { Stop: 0, Return: 1, Revert: 2, SelfDestruct: 3 } as const;
+
+/** Codes passed to the `halt` import. */
+export const Halt = {
+  OutOfGas: 0,
+  StackUnderflow: 1,
+  StackOverflow: 2,
+  InvalidJump: 3,
+  InvalidOpcode: 4, // arg: the opcode
+} as const;
+
+export const HALT_MESSAGES = ["out of gas", "stack underflow", "stack overflow", "invalid jump destination"];
+
+/** Import module and field names. */
+export const IMPORT_MODULE = "evm";
+export const IMPORT_HALT = "halt"; // (code: i32, arg: i32) -> never
+export const IMPORT_SEGMENT_FAIL = "segment_fail"; // (pc: i32, gas: f64, height: i32) -> never
+export const IMPORT_HOST = "host"; // (op: i32, sp: i32, pc: i32) -> void
+export const EXPORT_RUN = "run"; // () -> i32 status
+export const EXPORT_MEMORY = "memory";

@@ -1,0 +1,174 @@
+/**
+ * Lowering of arithmetic: ADD and SUB inline as carry chains over four i64
+ * limbs, SIGNEXTEND inline, the rest through the u256 runtime helpers
+ * (operands in scratch words, result read back into locals).
+ */
+import type { Instr } from "./analysis.ts";
+import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
+import { SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT } from "./layout.ts";
+
+const M = (1n << 256n) - 1n;
+const RUNTIME_BINARY: Record<number, string> = {
+  0x02: "u256_mul", 0x04: "u256_div", 0x05: "u256_sdiv", 0x06: "u256_mod", 0x07: "u256_smod", 0x0a: "u256_exp",
+};
+
+export function lowerArith(cx: Lowerer, ins: Instr): boolean {
+  switch (ins.op) {
+    case 0x01: return binary(cx, add, (a, b) => (a + b) & M);
+    case 0x03: return binary(cx, sub, (a, b) => (a - b) & M);
+    case 0x02: case 0x04: case 0x05: case 0x06: case 0x07:
+      return runtimeCall(cx, RUNTIME_BINARY[ins.op], 2);
+    case 0x08: return runtimeCall(cx, "u256_addmod", 3);
+    case 0x09: return runtimeCall(cx, "u256_mulmod", 3);
+    case 0x0a: return exp(cx);
+    case 0x0b: return signextend(cx);
+  }
+  return false;
+}
+
+/** Pops a (top) and b, pushes f(a, b); folds constants. */
+function binary(cx: Lowerer, f: (cx: Lowerer, a: Val, b: Val) => Val, fold: (a: bigint, b: bigint) => bigint): boolean {
+  const a = cx.pop(), b = cx.pop();
+  if (a.k === "c" && b.k === "c") {
+    cx.push(cx.const(fold(a.v, b.v)));
+    return true;
+  }
+  const r = f(cx, cx.materialise(a), cx.materialise(b));
+  cx.drop(a);
+  cx.drop(b);
+  cx.push(r);
+  return true;
+}
+
+function add(cx: Lowerer, a: Val, b: Val): Val {
+  const m = cx.m;
+  const r = [cx.local(), cx.local(), cx.local(), cx.local()];
+  const c = cx.local(), t = cx.local(), c1 = cx.local();
+  cx.emit(cx.set(r[0], m.i64.add(cx.limb(a, 0), cx.limb(b, 0))));
+  cx.emit(cx.set(c, m.i64.extend_u(m.i64.lt_u(cx.get(r[0]), cx.limb(a, 0)))));
+  for (let i = 1; i < 4; i++) {
+    if (i === 3) {
+      cx.emit(cx.set(r[3], m.i64.add(m.i64.add(cx.limb(a, 3), cx.limb(b, 3)), cx.get(c))));
+      break;
+    }
+    cx.emit(cx.set(t, m.i64.add(cx.limb(a, i), cx.limb(b, i))));
+    cx.emit(cx.set(c1, m.i64.extend_u(m.i64.lt_u(cx.get(t), cx.limb(a, i)))));
+    cx.emit(cx.set(r[i], m.i64.add(cx.get(t), cx.get(c))));
+    cx.emit(cx.set(c, m.i64.or(cx.get(c1), m.i64.extend_u(m.i64.lt_u(cx.get(r[i]), cx.get(t))))));
+  }
+  cx.release(c);
+  cx.release(t);
+  cx.release(c1);
+  return { k: "l", l: r, rc: 0 };
+}
+
+function sub(cx: Lowerer, a: Val, b: Val): Val {
+  const m = cx.m;
+  const r = [cx.local(), cx.local(), cx.local(), cx.local()];
+  const bw = cx.local(), t = cx.local(), b1 = cx.local();
+  cx.emit(cx.set(r[0], m.i64.sub(cx.limb(a, 0), cx.limb(b, 0))));
+  cx.emit(cx.set(bw, m.i64.extend_u(m.i64.lt_u(cx.limb(a, 0), cx.limb(b, 0)))));
+  for (let i = 1; i < 4; i++) {
+    if (i === 3) {
+      cx.emit(cx.set(r[3], m.i64.sub(m.i64.sub(cx.limb(a, 3), cx.limb(b, 3)), cx.get(bw))));
+      break;
+    }
+    cx.emit(cx.set(t, m.i64.sub(cx.limb(a, i), cx.limb(b, i))));
+    cx.emit(cx.set(b1, m.i64.extend_u(m.i64.lt_u(cx.limb(a, i), cx.limb(b, i)))));
+    cx.emit(cx.set(r[i], m.i64.sub(cx.get(t), cx.get(bw))));
+    cx.emit(cx.set(bw, m.i64.or(cx.get(b1), m.i64.extend_u(m.i64.lt_u(cx.get(t), cx.get(bw))))));
+  }
+  cx.release(bw);
+  cx.release(t);
+  cx.release(b1);
+  return { k: "l", l: r, rc: 0 };
+}
+
+/** Pops n operands (top first) into scratch words A, B, C; calls fn(A, B[, C], OUT); pushes OUT. */
+function runtimeCall(cx: Lowerer, fn: string, n: number): boolean {
+  const addrs = [SCRATCH_A, SCRATCH_B, SCRATCH_C].slice(0, n);
+  const vals = addrs.map(() => cx.pop());
+  vals.forEach((v, i) => cx.storeWord(addrs[i], v));
+  vals.forEach((v) => cx.drop(v));
+  cx.emit(cx.m.call(fn, [...addrs, SCRATCH_OUT].map((a) => cx.c32(a)), cx.none));
+  cx.push(cx.loadWord(SCRATCH_OUT));
+  return true;
+}
+
+/** EXP: dynamic gas per byte of the exponent, charged before the result is computed. */
+function exp(cx: Lowerer): boolean {
+  const e = cx.peek(1);
+  const byteGas = cx.rules.expByteGas;
+  if (e.k === "c") {
+    let bytes = 0;
+    for (let x = e.v; x > 0n; x >>= 8n) bytes++;
+    cx.chargeConst(byteGas * bytes);
+  } else {
+    cx.storeWord(SCRATCH_B, e);
+    const len = cx.m.call("u256_byte_len", [cx.c32(SCRATCH_B)], cx.i32);
+    cx.chargeDynamic(cx.m.i64.mul(cx.m.i64.extend_u(len), cx.c64(BigInt(byteGas))));
+  }
+  return runtimeCall(cx, "u256_exp", 2);
+}
+
+function signextend(cx: Lowerer): boolean {
+  const m = cx.m;
+  const b = cx.pop(), x0 = cx.pop();
+  if (b.k === "c" && x0.k === "c") {
+    let v = x0.v;
+    if (b.v < 31n) {
+      const bit = b.v * 8n + 7n;
+      const mask = (1n << (bit + 1n)) - 1n;
+      v = (v >> bit) & 1n ? (v | ~mask) & M : v & mask;
+    }
+    cx.push(cx.const(v));
+    return true;
+  }
+  const x = cx.materialise(x0);
+  if (b.k === "c") {
+    if (b.v >= 31n) {
+      cx.push(x);
+      cx.drop(x);
+      return true;
+    }
+    const t = Number(b.v) * 8 + 7, q = t >> 6, s = BigInt(63 - (t & 63));
+    const e = cx.local();
+    cx.emit(cx.set(e, m.i64.shr_s(m.i64.shl(cx.limb(x, q), cx.c64(s)), cx.c64(s))));
+    const limbs: (Expr | null)[] = [];
+    for (let i = 0; i < 4; i++) {
+      limbs.push(i < q ? cx.limb(x, i) : i === q ? cx.get(e) : m.i64.shr_s(cx.get(e), cx.c64(63n)));
+    }
+    const r = cx.fromLimbs(limbs);
+    cx.release(e);
+    cx.drop(x);
+    cx.push(r);
+    return true;
+  }
+  const bm = cx.materialise(b);
+  // big: b >= 31, the value is unchanged.
+  let hi = cx.limb(bm, 1);
+  for (let i = 2; i < 4; i++) hi = m.i64.or(hi, cx.limb(bm, i));
+  const big = cx.local(), tq = cx.local(), s = cx.local(), e = cx.local(), sign = cx.local();
+  cx.emit(cx.set(big, m.i64.extend_u(m.i32.or(m.i64.ne(hi, cx.c64(0n)), m.i64.ge_u(cx.limb(bm, 0), cx.c64(31n))))));
+  // t = 8b + 7 (only meaningful when not big); q = t >> 6; s = 63 - (t & 63)
+  cx.emit(cx.set(tq, m.i64.add(m.i64.shl(m.i64.and(cx.limb(bm, 0), cx.c64(31n)), cx.c64(3n)), cx.c64(7n))));
+  cx.emit(cx.set(s, m.i64.sub(cx.c64(63n), m.i64.and(cx.get(tq), cx.c64(63n)))));
+  cx.emit(cx.set(tq, m.i64.shr_u(cx.get(tq), cx.c64(6n))));
+  const q = () => cx.get(tq);
+  const xq = m.select(m.i64.eq(q(), cx.c64(0n)), cx.limb(x, 0),
+    m.select(m.i64.eq(q(), cx.c64(1n)), cx.limb(x, 1), m.select(m.i64.eq(q(), cx.c64(2n)), cx.limb(x, 2), cx.limb(x, 3))));
+  cx.emit(cx.set(e, m.i64.shr_s(m.i64.shl(xq, cx.get(s)), cx.get(s))));
+  cx.emit(cx.set(sign, m.i64.shr_s(cx.get(e), cx.c64(63n))));
+  const limbs: Expr[] = [];
+  for (let i = 0; i < 4; i++) {
+    const ext = m.select(m.i64.lt_u(cx.c64(BigInt(i)), q()), cx.limb(x, i),
+      m.select(m.i64.eq(cx.c64(BigInt(i)), q()), cx.get(e), cx.get(sign)));
+    limbs.push(m.select(m.i64.ne(cx.get(big), cx.c64(0n)), cx.limb(x, i), ext));
+  }
+  const r = cx.fromLimbs(limbs);
+  for (const l of [big, tq, s, e, sign]) cx.release(l);
+  cx.drop(bm);
+  cx.drop(x);
+  cx.push(r);
+  return true;
+}

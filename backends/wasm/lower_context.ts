@@ -1,0 +1,327 @@
+/**
+ * State shared by the instruction lowerings while one basic block is compiled:
+ * the Binaryen module, the virtual stack (256-bit words as constants, four i64
+ * locals, or untouched stack slots in linear memory), local allocation with
+ * reuse, and the statements emitted so far.
+ */
+import type binaryenT from "binaryen";
+import type { ForkRules } from "../../src/forks/rules.ts";
+import { GAS_ADDR, Halt, MSIZE_ADDR, STACK_BASE } from "./layout.ts";
+
+type B = typeof binaryenT;
+export type Expr = number;
+
+const M64 = (1n << 64n) - 1n;
+
+/** A stack word known at compile time, held in locals (index -1: limb known zero), or still in its stack slot. */
+export type Val =
+  | { k: "c"; v: bigint; rc: number }
+  | { k: "l"; l: number[]; rc: number }
+  | { k: "m"; slot: number; rc: number };
+
+/** Fixed locals of the compiled `run` function. */
+export const L_SPB = 0; // stack height in bytes (32 per word) at the virtual stack's base
+export const L_GAS = 1; // gas left (i64)
+export const L_TARGET = 2; // pc of a dynamic jump (i32)
+export const L_COND = 3; // JUMPI condition (i32)
+export const L_LABEL = 4; // relooper label helper (i32)
+export const FIXED_LOCALS = [0, 1, 0, 0, 0]; // 0: i32, 1: i64
+
+export const G_MSIZE = "msize";
+
+export class Lowerer {
+  readonly m: binaryenT.Module;
+  readonly i32: number;
+  readonly i64: number;
+  readonly none: number;
+  /** Statements of the block being lowered. */
+  out: Expr[] = [];
+  /** Virtual stack: positions relative to the base (L_SPB); absent positions below 0 are untouched slots. */
+  items = new Map<number, Val>();
+  top = 0;
+  /** i64 locals: free pool and high-water mark (indexes are after the fixed locals). */
+  private free: number[] = [];
+  nextLocal = FIXED_LOCALS.length;
+  /** pc of the instruction being lowered (for host calls and diagnostics). */
+  pc = 0;
+
+  constructor(readonly binaryen: B, m: binaryenT.Module, readonly code: Uint8Array, readonly rules: ForkRules) {
+    this.m = m;
+    this.i32 = binaryen.i32;
+    this.i64 = binaryen.i64;
+    this.none = binaryen.none;
+  }
+
+  resetBlock(): void {
+    this.out = [];
+    this.items.clear();
+    this.top = 0;
+    this.free = [];
+    for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) this.free.push(i);
+  }
+
+  emit(e: Expr): void {
+    this.out.push(e);
+  }
+
+  /** Runs f with a fresh statement list and returns what it emitted as one block. */
+  capture(f: () => void): Expr {
+    const saved = this.out;
+    this.out = [];
+    f();
+    const body = this.out;
+    this.out = saved;
+    return this.m.block(null, body, this.none);
+  }
+
+  // ---- locals
+
+  local(): number {
+    return this.free.length ? this.free.pop()! : this.nextLocal++;
+  }
+
+  release(l: number): void {
+    if (l >= FIXED_LOCALS.length) this.free.push(l);
+  }
+
+  get(l: number): Expr {
+    return this.m.local.get(l, this.i64);
+  }
+
+  set(l: number, e: Expr): Expr {
+    return this.m.local.set(l, e);
+  }
+
+  spb(): Expr {
+    return this.m.local.get(L_SPB, this.i32);
+  }
+
+  gas(): Expr {
+    return this.m.local.get(L_GAS, this.i64);
+  }
+
+  // ---- constants and limbs
+
+  c64(v: bigint): Expr {
+    return this.m.i64.const(BigInt.asIntN(64, v));
+  }
+
+  c32(v: number): Expr {
+    return this.m.i32.const(v);
+  }
+
+  /** Limb i of v as a fresh expression. Values in slots are loaded on every call: materialise those read twice. */
+  limb(v: Val, i: number): Expr {
+    switch (v.k) {
+      case "c":
+        return this.c64((v.v >> BigInt(64 * i)) & M64);
+      case "l":
+        return v.l[i] < 0 ? this.c64(0n) : this.get(v.l[i]);
+      case "m":
+        return this.m.i64.load(STACK_BASE + v.slot * 32 + 8 * i, 8, this.spb());
+    }
+  }
+
+  /** Whether limb i is known to be zero. */
+  zeroLimb(v: Val, i: number): boolean {
+    return v.k === "c" ? ((v.v >> BigInt(64 * i)) & M64) === 0n : v.k === "l" ? v.l[i] < 0 : false;
+  }
+
+  /** Makes v safe to read more than once (loads slot values into locals; same object, so aliases follow). */
+  materialise(v: Val): Val {
+    if (v.k !== "m") return v;
+    const l = [this.local(), this.local(), this.local(), this.local()];
+    for (let i = 0; i < 4; i++) this.emit(this.set(l[i], this.limb(v, i)));
+    const w = v as unknown as { k: string; l?: number[]; slot?: number };
+    w.k = "l";
+    w.l = l;
+    delete w.slot;
+    return v;
+  }
+
+  /** A new value from four limb expressions (null: zero). */
+  fromLimbs(limbs: (Expr | null)[]): Val {
+    const l = limbs.map((e) => {
+      if (e === null) return -1;
+      const x = this.local();
+      this.emit(this.set(x, e));
+      return x;
+    });
+    return { k: "l", l, rc: 0 };
+  }
+
+  /** A new value whose limb 0 is e and the others zero. */
+  fromU64(e: Expr): Val {
+    return this.fromLimbs([e, null, null, null]);
+  }
+
+  fromBool(e32: Expr): Val {
+    return this.fromU64(this.m.i64.extend_u(e32));
+  }
+
+  const(v: bigint): Val {
+    return { k: "c", v, rc: 0 };
+  }
+
+  /** Done with v (popped and used): its locals go back to the pool when nothing else refers to it. */
+  drop(v: Val): void {
+    if (--v.rc <= 0 && v.k === "l") for (const l of v.l) if (l >= 0) this.release(l);
+  }
+
+  // ---- virtual stack
+
+  push(v: Val): void {
+    v.rc++;
+    this.items.set(this.top++, v);
+  }
+
+  pop(): Val {
+    const p = --this.top;
+    let v = this.items.get(p);
+    if (v) this.items.delete(p);
+    else v = { k: "m", slot: p, rc: 1 };
+    return v;
+  }
+
+  /** The value n below the top (0: the top), without popping. */
+  peek(n: number): Val {
+    const p = this.top - 1 - n;
+    let v = this.items.get(p);
+    if (!v) {
+      v = { k: "m", slot: p, rc: 1 };
+      this.items.set(p, v);
+    }
+    return v;
+  }
+
+  swap(n: number): void {
+    const a = this.top - 1, b = this.top - 1 - n;
+    const va = this.peek(0), vb = this.peek(n);
+    this.items.set(a, vb);
+    this.items.set(b, va);
+  }
+
+  /**
+   * Writes every changed position back to its slot, moves the base to the
+   * top, and empties the virtual stack: the canonical state at block edges
+   * and around host calls.
+   */
+  flush(): void {
+    const stores: [number, Val][] = [];
+    for (const [p, v] of this.items) {
+      if (p >= this.top) continue;
+      if (v.k === "m" && v.slot === p) continue;
+      stores.push([p, v]);
+    }
+    // Slot values moving elsewhere are read before any slot is written.
+    for (const [, v] of stores) if (v.k === "m") this.materialise(v);
+    for (const [p, v] of stores) {
+      for (let i = 0; i < 4; i++) {
+        this.emit(this.m.i64.store(STACK_BASE + p * 32 + 8 * i, 8, this.spb(), this.limb(v, i)));
+      }
+    }
+    this.items.clear();
+    // Nothing lives in locals past a flush.
+    this.free = [];
+    for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) this.free.push(i);
+    if (this.top !== 0) {
+      this.emit(this.m.local.set(L_SPB, this.m.i32.add(this.spb(), this.c32(this.top * 32))));
+    }
+    this.top = 0;
+  }
+
+  // ---- gas, memory size and halts
+
+  halt(code: number, arg = 0): Expr {
+    return this.m.block(null, [
+      this.m.call("halt", [this.c32(code), this.c32(arg)], this.none),
+      this.m.unreachable(),
+    ], this.none);
+  }
+
+  outOfGas(): Expr {
+    return this.halt(Halt.OutOfGas);
+  }
+
+  /** Charges a constant amount, halting with out of gas when short. */
+  chargeConst(cost: number): void {
+    if (cost === 0) return;
+    const m = this.m;
+    this.emit(m.if(m.i64.lt_s(this.gas(), this.c64(BigInt(cost))), this.outOfGas()));
+    this.emit(m.local.set(L_GAS, m.i64.sub(this.gas(), this.c64(BigInt(cost)))));
+  }
+
+  /** Charges a computed (non-negative i64) amount. */
+  chargeDynamic(cost: Expr): void {
+    const m = this.m;
+    const t = this.local();
+    this.emit(this.set(t, cost));
+    this.emit(m.if(m.i64.lt_s(this.gas(), this.get(t)), this.outOfGas()));
+    this.emit(m.local.set(L_GAS, m.i64.sub(this.gas(), this.get(t))));
+    this.release(t);
+  }
+
+  msize(): Expr {
+    return this.m.global.get(G_MSIZE, this.i64);
+  }
+
+  /** Makes [0, end) active memory (end: i64 expression, evaluated once), charging expansion. */
+  ensureMemory(end: Expr): void {
+    const m = this.m;
+    const t = this.local();
+    this.emit(this.set(t, end));
+    this.emit(m.if(
+      m.i64.gt_u(this.get(t), this.msize()),
+      m.local.set(L_GAS, m.call("mem_expand", [this.get(t), this.gas()], this.i64)),
+    ));
+    this.release(t);
+  }
+
+  /** Halts with out of gas unless v < 2^32 (as the interpreter does for memory offsets). */
+  requireU32(v: Val): void {
+    const m = this.m;
+    if (v.k === "c") {
+      if (v.v > 0xffffffffn) this.emit(this.outOfGas());
+      return;
+    }
+    let hi = m.i64.shr_u(this.limb(v, 0), this.c64(32n));
+    for (let i = 1; i < 4; i++) if (!this.zeroLimb(v, i)) hi = m.i64.or(hi, this.limb(v, i));
+    this.emit(m.if(m.i64.ne(hi, this.c64(0n)), this.outOfGas()));
+  }
+
+  /** Stores gas and memory size where JavaScript reads them, before a host call. */
+  syncOut(): void {
+    const m = this.m;
+    this.emit(m.i64.store(0, 8, this.c32(GAS_ADDR), this.gas()));
+    this.emit(m.i64.store(0, 8, this.c32(MSIZE_ADDR), this.msize()));
+  }
+
+  /** Reloads them after a host call. */
+  syncIn(): void {
+    const m = this.m;
+    this.emit(m.local.set(L_GAS, m.i64.load(0, 8, this.c32(GAS_ADDR))));
+    this.emit(m.global.set(G_MSIZE, m.i64.load(0, 8, this.c32(MSIZE_ADDR))));
+  }
+
+  // ---- word helpers
+
+  /** i32 expression: v != 0. */
+  nonZero(v: Val): Expr {
+    const m = this.m;
+    let e: Expr | null = null;
+    for (let i = 0; i < 4; i++) {
+      if (this.zeroLimb(v, i)) continue;
+      e = e === null ? this.limb(v, i) : m.i64.or(e, this.limb(v, i));
+    }
+    return e === null ? this.c32(0) : m.i64.ne(e, this.c64(0n));
+  }
+
+  /** Writes v to a scratch word at addr. */
+  storeWord(addr: number, v: Val): void {
+    for (let i = 0; i < 4; i++) this.emit(this.m.i64.store(8 * i, 8, this.c32(addr), this.limb(v, i)));
+  }
+
+  loadWord(addr: number): Val {
+    return this.fromLimbs([0, 1, 2, 3].map((i) => this.m.i64.load(8 * i, 8, this.c32(addr))));
+  }
+}

@@ -1,0 +1,117 @@
+/** Lowering of block terminators: STOP, RETURN, REVERT, SELFDESTRUCT, INVALID, JUMP, JUMPI and fall-through. */
+import type { Block } from "./analysis.ts";
+import { type Expr, L_COND, L_TARGET, type Lowerer, type Val } from "./lower_context.ts";
+import { memoryRange } from "./lower_memory.ts";
+import { hostCall } from "./lower_host.ts";
+import { GAS_ADDR, Halt, MEM_BASE, OUT_LEN_ADDR, OUT_OFF_ADDR, Status } from "./layout.ts";
+
+/** Where control goes after a block. "dispatch": the jump table on L_TARGET. */
+export type Exit =
+  | { kind: "none" }
+  | { kind: "goto"; to: number | "dispatch" }
+  | { kind: "branch"; to: number | "dispatch"; next: number }; // taken when L_COND != 0
+
+function finish(cx: Lowerer, status: number): void {
+  cx.emit(cx.m.i64.store(0, 8, cx.c32(GAS_ADDR), cx.gas()));
+  cx.emit(cx.m.return(cx.c32(status)));
+}
+
+/** A valid static jump target, or undefined. */
+function staticTarget(cx: Lowerer, jumpdests: Uint8Array, v: Val): number | undefined {
+  if (v.k !== "c") return undefined;
+  if (v.v >= BigInt(cx.code.length) || !jumpdests[Number(v.v)]) return -1;
+  return Number(v.v);
+}
+
+/** Range-checks a dynamic destination (invalid jump unless < code size) and puts it in L_TARGET. */
+function setTarget(cx: Lowerer, dest: Val): Expr {
+  const m = cx.m;
+  return cx.capture(() => {
+    let hi: Expr = m.i64.ge_u(cx.limb(dest, 0), cx.c64(BigInt(cx.code.length)));
+    for (let i = 1; i < 4; i++) if (!cx.zeroLimb(dest, i)) hi = m.i32.or(hi, m.i64.ne(cx.limb(dest, i), cx.c64(0n)));
+    cx.emit(m.if(hi, cx.halt(Halt.InvalidJump)));
+    cx.emit(m.local.set(L_TARGET, m.i32.wrap(cx.limb(dest, 0))));
+  });
+}
+
+export function lowerTerminator(cx: Lowerer, block: Block, jumpdests: Uint8Array): Exit {
+  const m = cx.m;
+  const last = block.instrs[block.instrs.length - 1];
+  switch (block.term) {
+    case "fallthrough":
+      cx.flush();
+      return { kind: "goto", to: block.next };
+    case "stop":
+      finish(cx, Status.Stop);
+      return { kind: "none" };
+    case "invalid":
+      cx.emit(cx.halt(Halt.InvalidOpcode, last.op));
+      return { kind: "none" };
+    case "return":
+    case "revert": {
+      const off = cx.pop(), len = cx.pop();
+      const r = memoryRange(cx, off, len, 0);
+      cx.emit(m.i32.store(0, 4, cx.c32(OUT_OFF_ADDR), m.i32.sub(r.addr(), cx.c32(MEM_BASE))));
+      cx.emit(m.i32.store(0, 4, cx.c32(OUT_LEN_ADDR), r.len()));
+      finish(cx, block.term === "return" ? Status.Return : Status.Revert);
+      return { kind: "none" };
+    }
+    case "selfdestruct":
+      hostCall(cx, 0xff, last.pc);
+      finish(cx, Status.SelfDestruct);
+      return { kind: "none" };
+    case "jump": {
+      const dest = cx.pop();
+      const t = staticTarget(cx, jumpdests, dest);
+      if (t === -1) {
+        cx.emit(cx.halt(Halt.InvalidJump));
+        return { kind: "none" };
+      }
+      if (t !== undefined) {
+        cx.flush();
+        return { kind: "goto", to: t };
+      }
+      cx.materialise(dest);
+      cx.emit(setTarget(cx, dest));
+      cx.flush();
+      return { kind: "goto", to: "dispatch" };
+    }
+    case "jumpi": {
+      const dest = cx.pop(), cond = cx.pop();
+      if (cond.k === "c") {
+        if (cond.v === 0n) {
+          cx.flush();
+          return { kind: "goto", to: block.next };
+        }
+        const t = staticTarget(cx, jumpdests, dest);
+        if (t === -1) {
+          cx.emit(cx.halt(Halt.InvalidJump));
+          return { kind: "none" };
+        }
+        if (t !== undefined) {
+          cx.flush();
+          return { kind: "goto", to: t };
+        }
+        cx.materialise(dest);
+        cx.emit(setTarget(cx, dest));
+        cx.flush();
+        return { kind: "goto", to: "dispatch" };
+      }
+      cx.emit(m.local.set(L_COND, cx.nonZero(cond)));
+      const t = staticTarget(cx, jumpdests, dest);
+      if (t === -1) {
+        cx.emit(m.if(m.local.get(L_COND, cx.i32), cx.halt(Halt.InvalidJump)));
+        cx.flush();
+        return { kind: "goto", to: block.next };
+      }
+      if (t !== undefined) {
+        cx.flush();
+        return { kind: "branch", to: t, next: block.next };
+      }
+      cx.materialise(dest);
+      cx.emit(m.if(m.local.get(L_COND, cx.i32), setTarget(cx, dest)));
+      cx.flush();
+      return { kind: "branch", to: "dispatch", next: block.next };
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Compiled modules in memory, by code and fork: first by the identity of the
+ * code array (no hashing on the hot path), then by code hash. Each entry keeps
+ * a small pool of instances so that nested and repeated frames reuse them.
+ */
+import type { ForkRules } from "../../src/forks/rules.ts";
+import { keccak256 } from "../../src/primitives/hash.ts";
+import { bytesToHex } from "../../src/primitives/hex.ts";
+import { CompiledInstance } from "./host_imports.ts";
+
+const POOL_LIMIT = 8;
+
+export class ModuleEntry {
+  private readonly pool: CompiledInstance[] = [];
+  /** Frames run with this module (for tiering and reports). */
+  runs = 0;
+
+  constructor(readonly module: WebAssembly.Module, readonly code: Uint8Array, readonly rules: ForkRules) {}
+
+  acquire(): CompiledInstance {
+    return this.pool.pop() ?? new CompiledInstance(this.module, this.code, this.rules);
+  }
+
+  release(inst: CompiledInstance): void {
+    if (inst.reset() && this.pool.length < POOL_LIMIT) this.pool.push(inst);
+  }
+}
+
+/** A cached outcome: a module, or a failure (the code runs on the interpreter). */
+export type Cached = ModuleEntry | "failed";
+
+export function codeKey(code: Uint8Array, rules: ForkRules): string {
+  return `${rules.id}:${bytesToHex(keccak256(code)).slice(2)}`;
+}
+
+export class ModuleCache {
+  private readonly byArray = new WeakMap<Uint8Array, Cached[]>();
+  private readonly byKey = new Map<string, Cached>();
+
+  /** Fast path: this very array was seen with this fork. */
+  peek(code: Uint8Array, rules: ForkRules): Cached | undefined {
+    return this.byArray.get(code)?.[rules.id];
+  }
+
+  /** Looks up by hash (remembering the array); undefined when never compiled. */
+  lookup(code: Uint8Array, rules: ForkRules, key = codeKey(code, rules)): Cached | undefined {
+    const c = this.byKey.get(key);
+    if (c !== undefined) this.remember(code, rules, c);
+    return c;
+  }
+
+  store(code: Uint8Array, rules: ForkRules, c: Cached, key = codeKey(code, rules)): void {
+    this.byKey.set(key, c);
+    this.remember(code, rules, c);
+  }
+
+  private remember(code: Uint8Array, rules: ForkRules, c: Cached): void {
+    let arr = this.byArray.get(code);
+    if (!arr) this.byArray.set(code, arr = []);
+    arr[rules.id] = c;
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}

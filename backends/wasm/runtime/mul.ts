@@ -1,0 +1,103 @@
+// 256-bit multiplication on 64-bit limbs, column by column. wasm has no 64x64->128 multiply, so the high
+// half of a limb product is built from four 32x32 products; the low half is a plain i64.mul.
+import binaryen from "binaryen";
+import { BuildOptions, Fn, Local, Ops, Word, X } from "./ir.ts";
+
+/** Locals a product needs; allocate once per function and reuse for every product it emits. */
+export class MulScratch {
+  readonly aLo: Local[];
+  readonly aHi: Local[];
+  readonly bLo: Local[];
+  readonly bHi: Local[];
+  readonly column: Local[];
+  readonly term: Local;
+  readonly t: Local;
+  readonly w: Local;
+  readonly carry: Local;
+  constructor(f: Fn) {
+    this.aLo = f.i64s(4);
+    this.aHi = f.i64s(4);
+    this.bLo = f.i64s(4);
+    this.bHi = f.i64s(4);
+    this.column = f.i64s(8);
+    this.term = f.i64();
+    this.t = f.i64();
+    this.w = f.i64();
+    this.carry = f.i32();
+  }
+}
+
+/**
+ * Emits out = a * b, keeping the low `out.length` limbs: 4 for the product mod 2^256, 8 for the full
+ * 512-bit product. `out` may be `a` or `b`.
+ */
+export function emitMul(o: Ops, s: MulScratch, a: Word, b: Word, out: readonly Local[]): X[] {
+  const limbs = out.length;
+  const square = a === b;
+  const bLo = square ? s.aLo : s.bLo, bHi = square ? s.aHi : s.bHi;
+  const body: X[] = [];
+  // Halves are needed only for the limbs that take part in a high-half product.
+  const halves = o.wide ? 0 : limbs === 8 ? 4 : 3;
+  for (let i = 0; i < halves; i++) {
+    body.push(s.aLo[i].set(o.lo32(a[i].get())), s.aHi[i].set(o.hi32(a[i].get())));
+    if (!square) body.push(s.bLo[i].set(o.lo32(b[i].get())), s.bHi[i].set(o.hi32(b[i].get())));
+  }
+  const lowHalf = (i: number, j: number) => o.mul(a[i].get(), b[j].get());
+  const highHalf = (i: number, j: number): X[] => {
+    if (o.wide) return [s.term.set(o.mulHighWide(a[i].get(), b[j].get()))];
+    // Hacker's Delight mulhu: no intermediate sum can overflow 64 bits.
+    const [x0, x1, y0, y1] = [s.aLo[i], s.aHi[i], bLo[j], bHi[j]];
+    return [
+      s.t.set(o.add(o.mul(x1.get(), y0.get()), o.hi32(o.mul(x0.get(), y0.get())))),
+      s.w.set(o.add(o.lo32(s.t.get()), o.mul(x0.get(), y1.get()))),
+      s.term.set(o.add(o.add(o.mul(x1.get(), y1.get()), o.hi32(s.t.get())), o.hi32(s.w.get()))),
+    ];
+  };
+  for (let k = 0; k < limbs; k++) {
+    const acc = s.column[k];
+    const top = k === limbs - 1; // its carry out is discarded (or, for the full product, zero)
+    // Terms of column k: low halves of a_i*b_j with i+j = k, high halves with i+j = k-1. A square
+    // computes each mirrored pair once and adds it twice.
+    const terms: { compute: X[]; times: number }[] = [];
+    const pairs = (sum: number, make: (i: number, j: number) => X[]) => {
+      for (let i = Math.max(0, sum - 3); i <= Math.min(sum, 3); i++) {
+        const j = sum - i;
+        if (square && i > j) continue;
+        terms.push({ compute: make(i, j), times: square && i < j ? 2 : 1 });
+      }
+    };
+    pairs(k, (i, j) => [s.term.set(lowHalf(i, j))]);
+    if (k > 0) pairs(k - 1, highHalf);
+    // s.carry (i32) counts the wraps of the previous column; columns 0 and 1 have no carry in.
+    body.push(acc.set(k < 2 ? o.k(0) : o.bit(s.carry.get())));
+    if (!top) body.push(s.carry.set(o.m.i32.const(0)));
+    let first = true;
+    for (const term of terms) {
+      body.push(...term.compute);
+      for (let t = 0; t < term.times; t++) {
+        body.push(acc.set(o.add(acc.get(), s.term.get())));
+        if (!top && !(k < 2 && first)) {
+          body.push(s.carry.set(o.m.i32.add(s.carry.get(), o.ltU(acc.get(), s.term.get()))));
+        }
+        first = false;
+      }
+    }
+  }
+  body.push(...out.map((l, k) => l.set(s.column[k].get())));
+  return body;
+}
+
+/** u256_mul(a, b, out): out = a * b mod 2^256. */
+export function addMul(m: binaryen.Module, name: string, options: BuildOptions): void {
+  const f = new Fn(m, [binaryen.i32, binaryen.i32, binaryen.i32], options);
+  const [aPtr, bPtr, outPtr] = f.params;
+  const o = new Ops(m, options);
+  const a = f.word(), b = f.word();
+  const s = new MulScratch(f);
+  f.add(name, binaryen.none, [
+    ...f.loadWord(aPtr, a),
+    ...f.loadWord(bPtr, b),
+    ...emitMul(o, s, a, b, a),
+    ...f.storeWord(outPtr, a.map((l) => l.get())),
+  ]);
+}

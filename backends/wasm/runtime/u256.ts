@@ -1,0 +1,101 @@
+// The 256-bit arithmetic and Keccak-256 library that compiled contract modules link in.
+//
+// Calling convention: a word lives in linear memory as four little-endian i64 limbs (limb 0, the least
+// significant 64 bits, at ptr; limb 3 at ptr+24). Arguments are i32 pointers; results go to `out`, which
+// may alias an input. No imports, no globals, no memory of its own: scratch is in locals only.
+import binaryen from "binaryen";
+import { addDivRemCore, addAddMod, addMulMod, addSignedDivMod, addUnsignedDivMod, DIVREM_CORE } from "./div.ts";
+import { addByteLen, addExp } from "./exp.ts";
+import { addKeccak } from "./keccak.ts";
+import { addMul } from "./mul.ts";
+
+export const U256_FUNCS = {
+  mul: "u256_mul",
+  div: "u256_div",
+  sdiv: "u256_sdiv",
+  mod: "u256_mod",
+  smod: "u256_smod",
+  addmod: "u256_addmod",
+  mulmod: "u256_mulmod",
+  exp: "u256_exp",
+  expByteLen: "u256_byte_len",
+  keccak: "keccak256",
+} as const;
+
+/** Internal functions the library also adds (their names are taken in the module). */
+export const U256_INTERNAL_FUNCS = [DIVREM_CORE] as const;
+
+export interface U256RuntimeOptions {
+  /**
+   * Build 64x64->128 products with i64.mul_wide_u (the WebAssembly wide-arithmetic proposal): about
+   * twice as fast MUL, MULMOD and DIV. Enables the module's multivalue and wide-arithmetic features.
+   * Only for engines where wideArithmeticSupported() is true (Bun; Deno with
+   * --v8-flags=--experimental-wasm-wide-arithmetic). Default false: WebAssembly MVP only.
+   */
+  wideArithmetic?: boolean;
+}
+
+/**
+ * Adds the library's functions to module `m`, using the memory `memoryName` (already declared by the
+ * caller; by default the module's first memory). Idempotent per module.
+ */
+export function addU256Runtime(m: binaryen.Module, memoryName?: string, options: U256RuntimeOptions = {}): void {
+  if (m.getFunction(U256_FUNCS.mul)) return;
+  const build = { memory: memoryName, wideArithmetic: options.wideArithmetic ?? false };
+  if (build.wideArithmetic) {
+    m.setFeatures(m.getFeatures() | binaryen.Features.Multivalue | binaryen.Features.WideArithmetic);
+  }
+  addMul(m, U256_FUNCS.mul, build);
+  addDivRemCore(m, build);
+  addUnsignedDivMod(m, U256_FUNCS.div, false, build);
+  addUnsignedDivMod(m, U256_FUNCS.mod, true, build);
+  addSignedDivMod(m, U256_FUNCS.sdiv, false, build);
+  addSignedDivMod(m, U256_FUNCS.smod, true, build);
+  addAddMod(m, U256_FUNCS.addmod, build);
+  addMulMod(m, U256_FUNCS.mulmod, build);
+  addExp(m, U256_FUNCS.exp, build);
+  addByteLen(m, U256_FUNCS.expByteLen, build);
+  addKeccak(m, U256_FUNCS.keccak, build);
+}
+
+/** A module whose one function uses i64.mul_wide_u (opcode 0xfc 0x16). */
+const WIDE_ARITHMETIC_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
+  0x01, 0x07, 0x01, 0x60, 0x02, 0x7e, 0x7e, 0x01, 0x7e, // type: (i64, i64) -> i64
+  0x03, 0x02, 0x01, 0x00, // one function of that type
+  0x0a, 0x0b, 0x01, 0x09, 0x00, 0x20, 0x00, 0x20, 0x01, 0xfc, 0x16, 0x1a, 0x0b, // mul_wide_u, drop high
+]);
+
+/** Whether this engine runs wide-arithmetic code (see U256RuntimeOptions.wideArithmetic). */
+export function wideArithmeticSupported(): boolean {
+  return WebAssembly.validate(WIDE_ARITHMETIC_PROBE);
+}
+
+// Helpers for JS code that reads and writes words in a module's memory (tests, host functions).
+
+const LIMB = 0xffffffffffffffffn;
+
+/** Writes `value` (taken mod 2^256) at ptr in the limb layout. */
+export function writeWord(view: DataView, ptr: number, value: bigint): void {
+  for (let i = 0; i < 4; i++) view.setBigUint64(ptr + 8 * i, (value >> BigInt(64 * i)) & LIMB, true);
+}
+
+/** Reads the word at ptr. */
+export function readWord(view: DataView, ptr: number): bigint {
+  let value = 0n;
+  for (let i = 3; i >= 0; i--) value = (value << 64n) | view.getBigUint64(ptr + 8 * i, true);
+  return value;
+}
+
+/** The 32 bytes of a Keccak-256 digest as the word keccak256 writes: the digest read big-endian. */
+export function digestToWord(digest: Uint8Array): bigint {
+  if (digest.length !== 32) throw new RangeError("a digest is 32 bytes");
+  return digest.reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
+}
+
+/** The inverse of digestToWord: the digest bytes of a word written by keccak256. */
+export function wordToDigest(word: bigint): Uint8Array {
+  const bytes = new Uint8Array(32);
+  for (let i = 31; i >= 0; i--, word >>= 8n) bytes[i] = Number(word & 0xffn);
+  return bytes;
+}

@@ -1,0 +1,308 @@
+/**
+ * Benchmark cases from the shared fixtures (`../shared/fixtures/bench`, or $EVMWASM_BENCH_FIXTURES):
+ * ipsilon/evm-benchmarks YAML sources, revmc state-test-like fixtures, and evmone's legacy inputs.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
+import { type ForkName, forkName, parseFork } from "../src/forks/fork.ts";
+import { bytesToHex, hexToBytes } from "../src/primitives/hex.ts";
+
+export interface PreAccount {
+  address: bigint;
+  nonce: bigint;
+  balance: bigint;
+  code: Uint8Array;
+  storage: Map<bigint, bigint>;
+}
+
+/** The block fields a fixture's `env` sets; the rest keep the runner's defaults. */
+export interface BenchBlock {
+  number?: bigint;
+  timestamp?: bigint;
+  gasLimit?: bigint;
+  coinbase?: bigint;
+  baseFee?: bigint;
+}
+
+export interface BenchCase {
+  /** Contract name, then `/label` when the fixture gives the input a label. */
+  name: string;
+  /** Fixture set and folder, e.g. `evm-benchmarks/main`, `revmc`, `evmone/micro`. */
+  group: string;
+  /** The contract (fixture file name without extension). */
+  contract: string;
+  fork: ForkName;
+  to: bigint;
+  caller: bigint;
+  /** Runtime bytecode at `to`. */
+  code: Uint8Array;
+  calldata: Uint8Array;
+  gas: bigint;
+  value: bigint;
+  /** Every account the call needs, the target (with `code`) included. */
+  pre: PreAccount[];
+  block: BenchBlock;
+  /** Output the fixture says the call returns (evmone `.inputs`). */
+  expectedOutput?: Uint8Array;
+  /** Other groups holding the same code and calldata (dropped as duplicates). */
+  alsoIn: string[];
+}
+
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export function fixturesDir(): string {
+  return process.env.EVMWASM_BENCH_FIXTURES ?? join(REPO_ROOT, "../shared/fixtures/bench");
+}
+
+// The address and sender the evm-benchmarks fixtures are filled with; evmone's inputs reuse them.
+const BENCH_TARGET = 0xbe7c43a580000000000000000000000000000001n;
+const BENCH_SENDER = 0xa94f5374fce5edbc8e2a8697c15331677e6ebf0bn;
+const DEFAULT_GAS = 1_000_000_000n;
+const DEFAULT_FORK: ForkName = "Osaka";
+
+/**
+ * Hex with the fixtures' repetition syntax: `(N*HH)` (evm-benchmarks) or `(NxHH)` (evmone) is the
+ * bytes HH repeated N times. Whitespace and a leading `0x` or `:raw` are ignored.
+ */
+export function expandHex(text: string, what: string): Uint8Array {
+  const hex = text.replace(/\s+/g, "").replace(/^:raw/, "").replace(/^0x/i, "")
+    .replace(/\((\d+)[x*]([0-9a-fA-F]*)\)/g, (_, count, unit) => unit.repeat(Number(count)));
+  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new Error(`${what}: not hex bytes: ${text.slice(0, 80)}`);
+  return hexToBytes(hex);
+}
+
+function toBigInt(v: unknown): bigint {
+  if (v === undefined || v === null || v === "") return 0n;
+  return BigInt(v as string | number | bigint);
+}
+
+interface FixtureAccount {
+  nonce?: unknown;
+  balance?: unknown;
+  code?: unknown;
+  storage?: Record<string, unknown>;
+}
+
+/** One test of an evm-benchmarks YAML source (state-test filler layout). */
+interface YamlTest {
+  pre: Record<string, FixtureAccount>;
+  env?: Record<string, unknown>;
+  transaction: { to: string | bigint; sender?: string | bigint; data?: unknown; gasLimit?: unknown; value?: unknown };
+}
+
+function readPre(pre: Record<string, FixtureAccount>, what: string): PreAccount[] {
+  return Object.entries(pre ?? {}).map(([address, acc]) => ({
+    address: BigInt(address),
+    nonce: toBigInt(acc.nonce),
+    balance: toBigInt(acc.balance),
+    code: expandHex(String(acc.code ?? ""), `${what} pre ${address} code`),
+    storage: new Map(
+      Object.entries(acc.storage ?? {}).map(([k, v]) => [BigInt(k), toBigInt(v)]),
+    ),
+  }));
+}
+
+function readEnv(env: Record<string, unknown> | undefined): BenchBlock {
+  const block: BenchBlock = {};
+  if (!env) return block;
+  if (env.currentNumber !== undefined) block.number = toBigInt(env.currentNumber);
+  if (env.currentTimestamp !== undefined) block.timestamp = toBigInt(env.currentTimestamp);
+  if (env.currentGasLimit !== undefined) block.gasLimit = toBigInt(env.currentGasLimit);
+  if (env.currentCoinbase !== undefined) block.coinbase = toBigInt(env.currentCoinbase);
+  if (env.currentBaseFee !== undefined) block.baseFee = toBigInt(env.currentBaseFee);
+  return block;
+}
+
+/** Puts `code` at `to` in the pre-state (adding the account when the fixture lists only others). */
+function withTarget(pre: PreAccount[], to: bigint, code: Uint8Array): PreAccount[] {
+  const target = pre.find((a) => a.address === to);
+  if (target) target.code = code;
+  else pre.push({ address: to, nonce: 1n, balance: 0n, code, storage: new Map() });
+  return pre;
+}
+
+function firstOf(v: unknown): unknown {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** ipsilon/evm-benchmarks `src/<group>/*.yml`: one test per file, one case per `transaction.data` entry. */
+function loadEvmBenchmarks(root: string): BenchCase[] {
+  const cases: BenchCase[] = [];
+  const srcDir = join(root, "evm-benchmarks/src");
+  if (!existsSync(srcDir)) return cases;
+  for (const folder of listDirs(srcDir)) {
+    for (const file of listFiles(join(srcDir, folder), ".yml")) {
+      const doc = parseYaml(readFileSync(file, "utf8"), { intAsBigInt: true }) as Record<string, YamlTest>;
+      for (const [contract, test] of Object.entries(doc)) {
+        const what = `${file}: ${contract}`;
+        const tx = test.transaction;
+        const to = BigInt(tx.to);
+        const pre = readPre(test.pre, what);
+        const code = pre.find((a) => a.address === to)?.code;
+        if (!code) throw new Error(`${what}: no code at transaction.to`);
+        const data: unknown[] = Array.isArray(tx.data) ? tx.data : [tx.data ?? ""];
+        data.forEach((entry, i) => {
+          const text = String(typeof entry === "object" && entry !== null ? (entry as { data?: unknown }).data : entry)
+            .trim();
+          const labelled = /^:label\s+(\S+)\s*(.*)$/s.exec(text);
+          const label = labelled ? labelled[1] : data.length > 1 ? String(i) : undefined;
+          cases.push({
+            name: label ? `${contract}/${label}` : contract,
+            group: `evm-benchmarks/${folder}`,
+            contract,
+            fork: DEFAULT_FORK,
+            to,
+            caller: tx.sender ? BigInt(tx.sender) : BENCH_SENDER,
+            code,
+            calldata: expandHex(labelled ? labelled[2] : text, `${what} data ${i}`),
+            gas: tx.gasLimit !== undefined ? toBigInt(firstOf(tx.gasLimit)) : DEFAULT_GAS,
+            value: toBigInt(firstOf(tx.value)),
+            pre,
+            block: readEnv(test.env),
+            alsoIn: [],
+          });
+        });
+      }
+    }
+  }
+  return cases;
+}
+
+interface RevmcIndexEntry {
+  name: string;
+  fixture_file: string;
+  fixture_case: string;
+  spec: string;
+  code_file: string;
+  to: string;
+  sender: string;
+  calldata_hex: string;
+  gas_limit: string;
+  value: string;
+}
+
+/** revmc `index.json`: bytecode in `code/`, pre-state and env in the `data/` fixture it names. */
+function loadRevmc(root: string): BenchCase[] {
+  const dir = join(root, "revmc");
+  const indexFile = join(dir, "index.json");
+  if (!existsSync(indexFile)) return [];
+  const index = JSON.parse(readFileSync(indexFile, "utf8")) as RevmcIndexEntry[];
+  return index.map((e) => {
+    const what = `${indexFile}: ${e.name}`;
+    const fixture = JSON.parse(readFileSync(join(dir, e.fixture_file), "utf8"))[e.fixture_case];
+    if (!fixture) throw new Error(`${what}: case ${e.fixture_case} not in ${e.fixture_file}`);
+    const to = BigInt(e.to);
+    const code = expandHex(readFileSync(join(dir, e.code_file), "utf8"), `${what} code`);
+    return {
+      name: e.name,
+      group: "revmc",
+      contract: e.name,
+      fork: forkName(parseFork(e.spec)),
+      to,
+      caller: BigInt(e.sender),
+      code,
+      calldata: expandHex(e.calldata_hex, `${what} calldata`),
+      gas: BigInt(e.gas_limit),
+      value: toBigInt(e.value),
+      pre: withTarget(readPre(fixture.pre, what), to, code),
+      block: readEnv(fixture.env),
+      alsoIn: [],
+    };
+  });
+}
+
+/**
+ * evmone `<group>/<name>.bin-runtime` with `<name>.inputs`: cases of three lines (name, calldata,
+ * expected output) between blank lines; without `.inputs`, one case with empty calldata.
+ */
+function loadEvmone(root: string): BenchCase[] {
+  const cases: BenchCase[] = [];
+  const dir = join(root, "evmone");
+  if (!existsSync(dir)) return cases;
+  for (const folder of listDirs(dir)) {
+    for (const file of listFiles(join(dir, folder), ".bin-runtime")) {
+      const contract = basename(file, ".bin-runtime");
+      const code = expandHex(readFileSync(file, "utf8"), file);
+      const inputsFile = file.replace(/\.bin-runtime$/, ".inputs");
+      const inputs = existsSync(inputsFile) ? readEvmoneInputs(inputsFile) : [{ label: undefined, calldata: "" }];
+      for (const input of inputs) {
+        cases.push({
+          name: input.label ? `${contract}/${input.label}` : contract,
+          group: `evmone/${folder}`,
+          contract,
+          fork: DEFAULT_FORK,
+          to: BENCH_TARGET,
+          caller: BENCH_SENDER,
+          code,
+          calldata: expandHex(input.calldata, `${inputsFile} ${input.label} calldata`),
+          gas: DEFAULT_GAS,
+          value: 0n,
+          pre: [{ address: BENCH_TARGET, nonce: 0n, balance: 0n, code, storage: new Map() }],
+          block: {},
+          expectedOutput: input.expected !== undefined
+            ? expandHex(input.expected, `${inputsFile} ${input.label} output`)
+            : undefined,
+          alsoIn: [],
+        });
+      }
+    }
+  }
+  return cases;
+}
+
+function readEvmoneInputs(file: string): { label?: string; calldata: string; expected?: string }[] {
+  const lines = readFileSync(file, "utf8").split(/\r?\n/);
+  const inputs = [];
+  // The calldata and output lines may be empty, so a case is the next three lines after a non-empty one.
+  for (let i = 0; i < lines.length;) {
+    if (lines[i].trim() === "") {
+      i++;
+      continue;
+    }
+    inputs.push({ label: lines[i].trim(), calldata: lines[i + 1] ?? "", expected: lines[i + 2] ?? "" });
+    i += 3;
+  }
+  return inputs;
+}
+
+function listDirs(dir: string): string[] {
+  return readdirSync(dir).filter((f) => statSync(join(dir, f)).isDirectory()).sort();
+}
+
+function listFiles(dir: string, ext: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith(ext)).sort().map((f) => join(dir, f));
+}
+
+/**
+ * All cases: evm-benchmarks, then revmc, then evmone. A case that repeats an earlier one (same call,
+ * same pre-state) is dropped; the earlier one records its group and takes its expected output.
+ */
+export function loadBenchCases(root = fixturesDir()): BenchCase[] {
+  if (!existsSync(root)) throw new Error(`benchmark fixtures not found at ${root} (set EVMWASM_BENCH_FIXTURES)`);
+  const byKey = new Map<string, BenchCase>();
+  const cases: BenchCase[] = [];
+  for (const c of [...loadEvmBenchmarks(root), ...loadRevmc(root), ...loadEvmone(root)]) {
+    const key = callKey(c);
+    const earlier = byKey.get(key);
+    if (earlier) {
+      earlier.alsoIn.push(c.group);
+      earlier.expectedOutput ??= c.expectedOutput;
+      continue;
+    }
+    byKey.set(key, c);
+    cases.push(c);
+  }
+  return cases;
+}
+
+function callKey(c: BenchCase): string {
+  const pre = c.pre.map((a) =>
+    [a.address, a.nonce, a.balance, bytesToHex(a.code), [...a.storage].sort().join(",")].join("/")
+  ).sort();
+  return [c.fork, c.to, c.caller, c.value, c.gas, bytesToHex(c.calldata), JSON.stringify(c.block, String), ...pre]
+    .join("|");
+}

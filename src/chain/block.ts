@@ -1,0 +1,33 @@
+/** Blocks and the transactions in them, as the dev chain keeps them. */
+import type { SignedTransaction } from "../tx/codec.ts";
+import type { BlockHeader } from "./header.ts";
+import type { Receipt } from "./receipt.ts";
+
+/** A transaction accepted by the node: decoded, hashed, its sender known. */
+export interface PooledTransaction {
+  tx: SignedTransaction;
+  sender: bigint;
+  hash: Uint8Array;
+  /** Canonical encoding, as it goes into the block body and the transactions root. */
+  encoded: Uint8Array;
+  /** Sent from an impersonated account: its signature is a placeholder. */
+  impersonated: boolean;
+}
+
+export interface MinedTransaction extends PooledTransaction {
+  blockNumber: bigint;
+  blockHash: Uint8Array;
+  blockTimestamp: bigint;
+  index: number;
+  receipt: Receipt;
+  /** Index in the block of this transaction's first log. */
+  firstLogIndex: number;
+}
+
+export interface Block {
+  header: BlockHeader;
+  hash: Uint8Array;
+  transactions: MinedTransaction[];
+  /** Byte length of rlp([header, transactions, ommers, withdrawals?]). */
+  size: number;
+}

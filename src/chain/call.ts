@@ -1,0 +1,217 @@
+/**
+ * Calls that run against a block's state and are thrown away: eth_call's
+ * request shape, state and block overrides, and one execution with
+ * eth_call's rules (no nonce check, fees only when given).
+ */
+import type { Backend } from "../../backends/backend.ts";
+import type { BlockEnv } from "../evm/env.ts";
+import type { EvmTracer } from "../evm/evm.ts";
+import { Account } from "../state/account.ts";
+import { scratchState, type WorldStateReader } from "../state/overlay.ts";
+import type { WorldState } from "../state/world.ts";
+import { InvalidTransactionError } from "../tx/errors.ts";
+import { executeTransaction, type TxResult } from "../tx/execute.ts";
+import { type AccessListEntry, type Authorization, type Transaction, TxType } from "../tx/transaction.ts";
+import type { ChainHardfork } from "./hardfork.ts";
+import { ChainError, ExecutionRevertedError, TransactionRejectedError } from "./errors.ts";
+import { haltName } from "./halt_reason.ts";
+import { decodeRevertReason } from "./revert_reason.ts";
+import { rejectionFor } from "./tx_rejection.ts";
+
+/** A transaction request as eth_call, eth_estimateGas and eth_sendTransaction take it. */
+export interface CallRequest {
+  from?: bigint;
+  to?: bigint;
+  gas?: bigint;
+  gasPrice?: bigint;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  maxFeePerBlobGas?: bigint;
+  value?: bigint;
+  data?: Uint8Array;
+  nonce?: bigint;
+  type?: number;
+  chainId?: bigint;
+  accessList?: AccessListEntry[];
+  authorizationList?: Authorization[];
+  blobVersionedHashes?: bigint[];
+}
+
+export interface AccountOverride {
+  balance?: bigint;
+  nonce?: bigint;
+  code?: Uint8Array;
+  /** Replaces the whole storage. */
+  state?: Map<bigint, bigint>;
+  /** Changes only these slots. */
+  stateDiff?: Map<bigint, bigint>;
+}
+
+export type StateOverrides = Map<bigint, AccountOverride>;
+
+export interface BlockOverrides {
+  number?: bigint;
+  time?: bigint;
+  gasLimit?: bigint;
+  coinbase?: bigint;
+  prevRandao?: bigint;
+  baseFee?: bigint;
+  blobBaseFee?: bigint;
+  difficulty?: bigint;
+}
+
+export function applyStateOverrides(
+  world: WorldState,
+  reader: WorldStateReader | undefined,
+  overrides: StateOverrides | undefined,
+): void {
+  if (!overrides) return;
+  for (const [address, o] of overrides) {
+    let acc = world.getAccount(address);
+    if (!acc) {
+      acc = new Account();
+      world.setAccountDirect(address, acc);
+    }
+    if (o.balance !== undefined) acc.balance = o.balance;
+    if (o.nonce !== undefined) acc.nonce = o.nonce;
+    if (o.code !== undefined) acc.code = o.code;
+    if (o.state) {
+      acc.storage = new Map(o.state);
+      reader?.markStorageReplaced(address);
+    }
+    if (o.stateDiff) { for (const [slot, value] of o.stateDiff) acc.storage.set(slot, value); }
+  }
+}
+
+export function applyBlockOverrides(env: BlockEnv, o: BlockOverrides | undefined): BlockEnv {
+  if (!o) return env;
+  return {
+    ...env,
+    number: o.number ?? env.number,
+    timestamp: o.time ?? env.timestamp,
+    gasLimit: o.gasLimit ?? env.gasLimit,
+    coinbase: o.coinbase ?? env.coinbase,
+    prevRandao: o.prevRandao ?? env.prevRandao,
+    baseFee: o.baseFee ?? env.baseFee,
+    blobBaseFee: o.blobBaseFee ?? env.blobBaseFee,
+    difficulty: o.difficulty ?? env.difficulty,
+  };
+}
+
+/** The transaction type a request implies. */
+export function requestType(r: CallRequest): TxType {
+  if (r.type !== undefined) return r.type as TxType;
+  if (r.authorizationList) return TxType.SetCode;
+  if (r.blobVersionedHashes) return TxType.Blob;
+  if (r.maxFeePerGas !== undefined || r.maxPriorityFeePerGas !== undefined) return TxType.FeeMarket;
+  if (r.gasPrice !== undefined) return r.accessList ? TxType.AccessList : TxType.Legacy;
+  return TxType.FeeMarket;
+}
+
+/** The executor's transaction for a call request (fees zero unless given). */
+export function callTransaction(r: CallRequest, world: WorldState, env: BlockEnv, gasLimit?: bigint): Transaction {
+  const sender = r.from ?? 0n;
+  const type = requestType(r);
+  const tx: Transaction = {
+    type,
+    chainId: env.chainId,
+    nonce: r.nonce ?? world.getNonce(sender),
+    gasLimit: gasLimit ?? r.gas ?? env.gasLimit,
+    to: r.to,
+    value: r.value ?? 0n,
+    data: r.data ?? new Uint8Array(0),
+    accessList: r.accessList ?? [],
+    sender,
+  };
+  if (type === TxType.Legacy || type === TxType.AccessList) {
+    tx.gasPrice = r.gasPrice ?? 0n;
+  } else {
+    tx.maxFeePerGas = r.maxFeePerGas ?? r.gasPrice ?? 0n;
+    tx.maxPriorityFeePerGas = r.maxPriorityFeePerGas ?? (r.maxFeePerGas === undefined ? tx.maxFeePerGas : 0n);
+    if (tx.maxPriorityFeePerGas > tx.maxFeePerGas) tx.maxPriorityFeePerGas = tx.maxFeePerGas;
+  }
+  if (type === TxType.Blob) {
+    tx.blobVersionedHashes = r.blobVersionedHashes ?? [];
+    tx.maxFeePerBlobGas = r.maxFeePerBlobGas ?? 0n;
+  }
+  if (type === TxType.SetCode) tx.authorizationList = r.authorizationList ?? [];
+  return tx;
+}
+
+/** The price per gas a request pays (for the funds check): what anvil uses, its max fee. */
+export function requestGasPrice(r: CallRequest): bigint {
+  return r.gasPrice ?? r.maxFeePerGas ?? 0n;
+}
+
+export class InsufficientFundsError extends TransactionRejectedError {
+  override name = "InsufficientFundsError";
+  constructor(details: string) {
+    super("Insufficient funds for gas * price + value", { details });
+  }
+}
+
+export interface CallSetup {
+  hardfork: ChainHardfork;
+  backend: Backend;
+}
+
+/**
+ * Runs `tx` on `world` (mutating it: pass a scratch state) with eth_call's
+ * rules. Throws for requests that cannot run at all (funds, intrinsic gas).
+ */
+export function runCallTransaction(
+  setup: CallSetup,
+  world: WorldState,
+  env: BlockEnv,
+  tx: Transaction,
+  r: CallRequest,
+  tracer?: EvmTracer,
+): TxResult {
+  const price = requestGasPrice(r);
+  const cost = tx.gasLimit * price + tx.value;
+  const balance = world.getBalance(tx.sender);
+  if (balance < cost) throw new InsufficientFundsError(`balance ${balance}, gas * price + value ${cost}`);
+  try {
+    const result = executeTransaction({
+      world,
+      rules: setup.hardfork.rules,
+      block: env,
+      backend: setup.backend,
+      tracer,
+      unchecked: true,
+      allowSenderCode: true,
+    }, tx);
+    // A creation answers with the code it deployed (the init code's return data), as geth and anvil do.
+    if (tx.to === undefined && result.status === "success" && result.createdAddress !== undefined) {
+      return { ...result, output: world.getCode(result.createdAddress) };
+    }
+    return result;
+  } catch (e) {
+    if (e instanceof InvalidTransactionError) throw rejectionFor(e, tx.gasLimit, env.gasLimit);
+    throw e;
+  }
+}
+
+/** eth_call's answer: the output, or the error a failed call maps to. */
+export function callOutcome(result: TxResult): Uint8Array {
+  if (result.status === "success") return result.output;
+  if (result.status === "revert") throw new ExecutionRevertedError(result.output, decodeRevertReason(result.output));
+  throw new ChainError(-32603, `EVM error ${haltName(result.error)}`);
+}
+
+/** One eth_call: scratch state over `base` with the overrides, then the call. */
+export function ethCall(
+  setup: CallSetup,
+  base: WorldState,
+  env: BlockEnv,
+  r: CallRequest,
+  overrides?: { state?: StateOverrides; block?: BlockOverrides },
+  makeTracer?: (world: WorldState) => EvmTracer,
+): { result: TxResult; world: WorldState; tx: Transaction } {
+  const { world, reader } = scratchState(base);
+  applyStateOverrides(world, reader, overrides?.state);
+  const callEnv = applyBlockOverrides(env, overrides?.block);
+  const tx = callTransaction(r, world, callEnv);
+  const result = runCallTransaction(setup, world, callEnv, tx, r, makeTracer?.(world));
+  return { result, world, tx };
+}

@@ -1,0 +1,626 @@
+/**
+ * The dev chain: genesis, the head state, mined blocks with their states,
+ * the transaction pool, mining (automine, interval, on demand), snapshots,
+ * time travel, impersonation and the state cheats. Everything the JSON-RPC
+ * methods and the library API act on.
+ */
+import type { Backend } from "../../backends/backend.ts";
+import { createBackend } from "../../backends/registry.ts";
+import type { BlockEnv } from "../evm/env.ts";
+import { keccak256 } from "../primitives/hash.ts";
+import { bigIntToBytes, bytesToBigInt, bytesToHex, concatBytes } from "../primitives/hex.ts";
+import { Account } from "../state/account.ts";
+import { type StateSource, WorldState } from "../state/world.ts";
+import {
+  decodeTransaction,
+  encodeTransaction,
+  recoverSender,
+  type SignedTransaction,
+  signTransaction,
+  transactionHash,
+  type UnsignedTransaction,
+} from "../tx/codec.ts";
+import { InvalidTransactionError } from "../tx/errors.ts";
+import { validateTransaction } from "../tx/execute.ts";
+import { TxType } from "../tx/transaction.ts";
+import type { Block, MinedTransaction, PooledTransaction } from "./block.ts";
+import { assembleBlock, blockEnvOf, type BlockTemplate, buildBlock, prevRandaoFor } from "./block_builder.ts";
+import { BlockClock, type ClockState, wallClockSeconds } from "./block_clock.ts";
+import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC, deriveDevAccounts, type DevAccount } from "./dev_accounts.ts";
+import { ChainInputError, StateUnavailableError, TransactionRejectedError, UnknownBlockError } from "./errors.ts";
+import { blobGasPrice, DEFAULT_PRIORITY_FEE, INITIAL_BASE_FEE, nextBaseFee, nextExcessBlobGas } from "./fees.ts";
+import { type ChainHardfork, chainHardfork, DEFAULT_HARDFORK } from "./hardfork.ts";
+import { type BlockHeader, EMPTY_OMMERS_HASH, EMPTY_REQUESTS_HASH, headerFieldsOf } from "./header.ts";
+import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
+import {
+  CREATE2_DEPLOYER,
+  CREATE2_DEPLOYER_CODE,
+  HISTORY_STORAGE_ADDRESS,
+  HISTORY_STORAGE_CODE,
+} from "./system_contracts.ts";
+import { rejectionFor } from "./tx_rejection.ts";
+import { TxPool } from "./txpool.ts";
+import { StateRootTracker } from "./state_root.ts";
+
+/** How many recent blocks keep their state for calls and reads at that block (the genesis state is kept too). */
+export const DEFAULT_STATE_HISTORY = 256;
+
+export const ETHER = 10n ** 18n;
+
+export interface DevChainOptions {
+  chainId?: bigint;
+  /** A fork name (London or later) or bpo1 / bpo2; default: anvil's latest, Osaka with the BPO1 blob schedule. */
+  hardfork?: string;
+  accounts?: number;
+  /** Balance of each dev account, in wei. */
+  balance?: bigint;
+  mnemonic?: string;
+  derivationPath?: string;
+  gasLimit?: bigint;
+  baseFee?: bigint;
+  coinbase?: bigint;
+  genesisTimestamp?: bigint;
+  /** Number of the genesis block (anvil's --number; fork mode starts at the fork block). */
+  genesisNumber?: bigint;
+  /** Seconds between blocks (interval mining); undefined: automine. */
+  blockTime?: number;
+  /** No automine and no interval: blocks only on evm_mine / anvil_mine. */
+  noMining?: boolean;
+  backend?: Backend;
+  /** Where state not yet in memory comes from (fork mode); none for a fresh dev chain. */
+  stateSource?: StateSource;
+  enforceTxGasLimitCap?: boolean;
+  autoImpersonate?: boolean;
+  /** Wall clock in seconds (tests pin it). */
+  now?: () => bigint;
+  /** Recent blocks whose states are kept (default 256); older ones answer "state not available". */
+  stateHistory?: number;
+}
+
+export type BlockTag = "latest" | "pending" | "earliest" | "safe" | "finalized";
+export type BlockRef = { tag: BlockTag } | { number: bigint } | { hash: Uint8Array };
+
+/** A block resolved for reading or executing against. */
+export interface ResolvedBlock {
+  /** The block itself; for "pending", the latest block (the pending one does not exist yet). */
+  block: Block;
+  /** State after the block (for "pending": the head). Read-only for callers. */
+  state: WorldState;
+  /** The environment a call at this block runs in. */
+  env: BlockEnv;
+  pending: boolean;
+}
+
+interface ChainSnapshot {
+  blockCount: number;
+  head: WorldState;
+  pool: TxPool;
+  clock: ClockState;
+  nextBaseFeeOverride?: bigint;
+  impersonated: Set<bigint>;
+}
+
+export interface ChainEvents {
+  onBlock?(block: Block): void;
+  onPendingTransaction?(hash: Uint8Array): void;
+}
+
+export class DevChain {
+  readonly chainId: bigint;
+  readonly hardfork: ChainHardfork;
+  readonly backend: Backend;
+  readonly devAccounts: DevAccount[];
+  readonly options: DevChainOptions;
+  private readonly keys = new Map<bigint, Uint8Array>();
+
+  blocks: Block[] = [];
+  private blocksByHash = new Map<string, Block>();
+  private minedTxs = new Map<string, MinedTransaction>();
+  /** State after each recent block but the latest (the latest block's state is the head). */
+  private states = new Map<bigint, WorldState>();
+  private genesisState!: WorldState;
+  private stateRoots = new StateRootTracker();
+  head!: WorldState;
+  pool = new TxPool();
+  clock!: BlockClock;
+  gasLimit: bigint;
+  coinbase: bigint;
+  private nextBaseFeeOverride?: bigint;
+  impersonated = new Set<bigint>();
+  autoImpersonate: boolean;
+  automine: boolean;
+  private intervalTimer?: ReturnType<typeof setInterval>;
+  private intervalSeconds?: number;
+  private snapshots = new Map<bigint, ChainSnapshot>();
+  private nextSnapshotId = 0n;
+  private listeners: ChainEvents[] = [];
+
+  constructor(options: DevChainOptions = {}) {
+    this.options = options;
+    this.chainId = options.chainId ?? 31337n;
+    this.hardfork = chainHardfork(options.hardfork ?? DEFAULT_HARDFORK, {
+      enforceTxGasLimitCap: options.enforceTxGasLimitCap,
+    });
+    this.backend = options.backend ?? createBackend("interpreter");
+    this.devAccounts = deriveDevAccounts(
+      options.mnemonic ?? DEFAULT_MNEMONIC,
+      options.accounts ?? 10,
+      options.derivationPath ?? DEFAULT_DERIVATION_PATH,
+    );
+    for (const a of this.devAccounts) this.keys.set(a.address, a.privateKey);
+    this.gasLimit = options.gasLimit ?? 30_000_000n;
+    this.coinbase = options.coinbase ?? 0n;
+    this.autoImpersonate = options.autoImpersonate ?? false;
+    this.automine = !options.noMining && options.blockTime === undefined;
+    this.initGenesis();
+    if (!options.noMining && options.blockTime !== undefined) this.setIntervalMining(options.blockTime);
+  }
+
+  // ---- genesis and reset ----
+
+  private initGenesis(): void {
+    const o = this.options;
+    const world = new WorldState(o.stateSource);
+    this.stateRoots = new StateRootTracker();
+    const balance = o.balance ?? 10_000n * ETHER;
+    for (const a of this.devAccounts) world.setAccountDirect(a.address, new Account(0n, balance));
+    world.setAccountDirect(CREATE2_DEPLOYER, new Account(0n, 0n, CREATE2_DEPLOYER_CODE));
+    if (headerFieldsOf(this.hardfork.fork).requests) {
+      world.setAccountDirect(HISTORY_STORAGE_ADDRESS, new Account(0n, 0n, HISTORY_STORAGE_CODE));
+    }
+    const now = o.now ?? wallClockSeconds;
+    const timestamp = o.genesisTimestamp ?? now();
+    this.clock = new BlockClock(timestamp, now);
+    const fields = headerFieldsOf(this.hardfork.fork);
+    const header: BlockHeader = {
+      parentHash: new Uint8Array(32),
+      ommersHash: EMPTY_OMMERS_HASH,
+      coinbase: this.coinbase,
+      stateRoot: this.stateRoots.root(world),
+      transactionsRoot: EMPTY_TRIE_ROOT,
+      receiptsRoot: EMPTY_TRIE_ROOT,
+      logsBloom: new Uint8Array(256),
+      difficulty: 0n,
+      number: o.genesisNumber ?? 0n,
+      gasLimit: this.gasLimit,
+      gasUsed: 0n,
+      timestamp,
+      extraData: new Uint8Array(0),
+      mixHash: new Uint8Array(32),
+      nonce: new Uint8Array(8),
+    };
+    if (fields.baseFee) header.baseFeePerGas = o.baseFee ?? INITIAL_BASE_FEE;
+    if (fields.withdrawals) header.withdrawalsRoot = EMPTY_TRIE_ROOT;
+    if (fields.blobs) {
+      header.blobGasUsed = 0n;
+      header.excessBlobGas = 0n;
+      header.parentBeaconBlockRoot = new Uint8Array(32);
+    }
+    if (fields.requests) header.requestsHash = EMPTY_REQUESTS_HASH;
+    this.head = world;
+    this.blocks = [];
+    this.blocksByHash.clear();
+    this.minedTxs.clear();
+    this.states.clear();
+    this.genesisState = world.clone();
+    this.appendBlock(assembleBlock(header, []));
+  }
+
+  /** anvil_reset / hardhat_reset: back to a fresh genesis with the same options. */
+  reset(): void {
+    this.pool.clear();
+    this.snapshots.clear();
+    this.impersonated.clear();
+    this.nextBaseFeeOverride = undefined;
+    this.initGenesis();
+  }
+
+  close(): void {
+    if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);
+    this.intervalTimer = undefined;
+  }
+
+  subscribe(events: ChainEvents): () => void {
+    this.listeners.push(events);
+    return () => (this.listeners = this.listeners.filter((l) => l !== events));
+  }
+
+  // ---- blocks ----
+
+  get latest(): Block {
+    return this.blocks[this.blocks.length - 1];
+  }
+
+  get blockNumber(): bigint {
+    return this.latest.header.number;
+  }
+
+  private appendBlock(block: Block): void {
+    this.blocks.push(block);
+    this.blocksByHash.set(bytesToHex(block.hash), block);
+    for (const t of block.transactions) this.minedTxs.set(bytesToHex(t.hash), t);
+  }
+
+  blockByNumber(n: bigint): Block | undefined {
+    const first = this.blocks[0].header.number;
+    if (n < first || n > this.blockNumber) return undefined;
+    return this.blocks[Number(n - first)];
+  }
+
+  blockByHash(hash: Uint8Array | string): Block | undefined {
+    return this.blocksByHash.get(typeof hash === "string" ? hash.toLowerCase() : bytesToHex(hash));
+  }
+
+  blockHashOf = (n: bigint): bigint => {
+    const b = this.blockByNumber(n);
+    return b ? bytesToBigInt(b.hash) : 0n;
+  };
+
+  /** A block tag's number ("pending" is the next block). */
+  tagNumber(tag: BlockTag): bigint {
+    switch (tag) {
+      case "earliest":
+        return this.blocks[0].header.number;
+      case "pending":
+        return this.blockNumber + 1n;
+      default:
+        return this.blockNumber;
+    }
+  }
+
+  findBlock(ref: BlockRef): Block {
+    if ("hash" in ref) {
+      const b = this.blockByHash(ref.hash);
+      if (!b) throw new UnknownBlockError(`no block with hash ${bytesToHex(ref.hash)}`);
+      return b;
+    }
+    const n = "tag" in ref ? (ref.tag === "pending" ? this.blockNumber : this.tagNumber(ref.tag)) : ref.number;
+    const b = this.blockByNumber(n);
+    if (!b) throw new UnknownBlockError(`block ${n} is beyond the chain head ${this.blockNumber}`);
+    return b;
+  }
+
+  /** State after block n (the head for the latest block). */
+  stateAfter(n: bigint): WorldState {
+    if (n === this.blockNumber) return this.head;
+    const s = n === this.blocks[0].header.number ? this.genesisState : this.states.get(n);
+    if (!s) throw new StateUnavailableError(n);
+    return s;
+  }
+
+  resolve(ref: BlockRef): ResolvedBlock {
+    if ("tag" in ref && ref.tag === "pending") {
+      return {
+        block: this.latest,
+        state: this.head,
+        env: blockEnvOf(this.pendingTemplate(), this.blockHashOf),
+        pending: true,
+      };
+    }
+    const block = this.findBlock(ref);
+    return { block, state: this.stateAfter(block.header.number), env: this.envOf(block), pending: false };
+  }
+
+  /** The environment a call "at" a mined block runs in: that block's own header values. */
+  envOf(block: Block): BlockEnv {
+    const h = block.header;
+    return {
+      coinbase: h.coinbase,
+      number: h.number,
+      timestamp: h.timestamp,
+      gasLimit: h.gasLimit,
+      difficulty: h.difficulty,
+      prevRandao: bytesToBigInt(h.mixHash),
+      baseFee: h.baseFeePerGas ?? 0n,
+      blobBaseFee: blobGasPrice(h.excessBlobGas ?? 0n, this.hardfork.blobSchedule),
+      chainId: this.chainId,
+      blockHash: this.blockHashOf,
+    };
+  }
+
+  // ---- fees ----
+
+  nextBlockBaseFee(): bigint {
+    if (this.nextBaseFeeOverride !== undefined) return this.nextBaseFeeOverride;
+    const h = this.latest.header;
+    if (h.baseFeePerGas === undefined) return 0n;
+    // The first block keeps the genesis base fee, as anvil does.
+    if (h.number === this.blocks[0].header.number) return h.baseFeePerGas;
+    return nextBaseFee(h.baseFeePerGas, h.gasUsed, h.gasLimit);
+  }
+
+  nextExcessBlobGas(): bigint {
+    const h = this.latest.header;
+    return nextExcessBlobGas(h.excessBlobGas ?? 0n, h.blobGasUsed ?? 0n, this.hardfork.blobSchedule);
+  }
+
+  nextBlobBaseFee(): bigint {
+    return blobGasPrice(this.nextExcessBlobGas(), this.hardfork.blobSchedule);
+  }
+
+  /** eth_gasPrice: next base fee plus the default tip. */
+  gasPrice(): bigint {
+    return this.nextBlockBaseFee() + DEFAULT_PRIORITY_FEE;
+  }
+
+  setNextBlockBaseFee(fee: bigint): void {
+    this.nextBaseFeeOverride = fee;
+  }
+
+  // ---- mining ----
+
+  /** The next block's fixed values (without taking its timestamp). */
+  pendingTemplate(timestamp?: bigint): BlockTemplate {
+    const parent = this.latest;
+    const number = parent.header.number + 1n;
+    const excessBlobGas = this.nextExcessBlobGas();
+    return {
+      number,
+      parentHash: parent.hash,
+      coinbase: this.coinbase,
+      timestamp: timestamp ?? this.clock.peekNext().timestamp,
+      gasLimit: this.gasLimit,
+      baseFee: this.nextBlockBaseFee(),
+      excessBlobGas,
+      blobBaseFee: blobGasPrice(excessBlobGas, this.hardfork.blobSchedule),
+      prevRandao: prevRandaoFor(parent.hash, number),
+      chainId: this.chainId,
+    };
+  }
+
+  /** Mines one block with what the pool has ready. */
+  mineBlock(timestamp?: bigint): Block {
+    if (timestamp !== undefined) this.clock.setNext(timestamp);
+    const template = this.pendingTemplate(this.clock.takeNext());
+    this.nextBaseFeeOverride = undefined;
+    this.states.set(this.blockNumber, this.head.clone());
+    this.states.delete(this.blockNumber - BigInt(this.options.stateHistory ?? DEFAULT_STATE_HISTORY));
+    const block = buildBlock({
+      world: this.head,
+      hardfork: this.hardfork,
+      backend: this.backend,
+      pool: this.pool,
+      blockHash: this.blockHashOf,
+      stateRoot: (w) => this.stateRoots.root(w),
+      allowSenderCode: true,
+    }, template);
+    this.appendBlock(block);
+    for (const l of this.listeners) l.onBlock?.(block);
+    return block;
+  }
+
+  /** anvil_mine: `count` blocks, optionally `interval` seconds apart. */
+  mine(count = 1n, interval?: bigint): Block[] {
+    if (count < 0n || count > 100_000n) {
+      throw new ChainInputError(`cannot mine ${count} blocks at once (at most 100000)`);
+    }
+    const mined: Block[] = [];
+    for (let i = 0n; i < count; i++) {
+      const ts = interval !== undefined && i > 0n ? mined[mined.length - 1].header.timestamp + interval : undefined;
+      mined.push(this.mineBlock(ts));
+    }
+    return mined;
+  }
+
+  setAutomine(on: boolean): void {
+    this.automine = on;
+    if (on && this.readyCount() > 0) this.mineBlock();
+  }
+
+  /** Interval mining every `seconds` (0: off). */
+  setIntervalMining(seconds: number): void {
+    if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);
+    this.intervalTimer = undefined;
+    this.intervalSeconds = seconds > 0 ? seconds : undefined;
+    if (seconds > 0) {
+      this.automine = false;
+      this.intervalTimer = setInterval(() => {
+        try {
+          this.mineBlock();
+        } catch (e) {
+          console.error("evmwasm: interval mining failed:", e);
+        }
+      }, seconds * 1000);
+    }
+  }
+
+  get miningMode(): "auto" | "interval" | "manual" {
+    return this.automine ? "auto" : this.intervalSeconds !== undefined ? "interval" : "manual";
+  }
+
+  /** How many pool transactions could go into the next block (nonces without gaps). */
+  readyCount(): number {
+    let n = 0;
+    for (const sender of this.pool.senders()) {
+      let nonce = this.head.getNonce(sender);
+      while (this.pool.at(sender, nonce)) {
+        n++;
+        nonce++;
+      }
+    }
+    return n;
+  }
+
+  // ---- transactions ----
+
+  isDevAccount(address: bigint): boolean {
+    return this.keys.has(address);
+  }
+
+  privateKeyOf(address: bigint): Uint8Array | undefined {
+    return this.keys.get(address);
+  }
+
+  canSendFrom(address: bigint): boolean {
+    return this.keys.has(address) || this.impersonated.has(address) || this.autoImpersonate;
+  }
+
+  /** Nonce the next transaction of `sender` should take: after those the pool holds. */
+  nextNonce(sender: bigint): bigint {
+    let nonce = this.head.getNonce(sender);
+    while (this.pool.at(sender, nonce)) nonce++;
+    return nonce;
+  }
+
+  sendRawTransaction(raw: Uint8Array): Uint8Array {
+    const tx = decodeTransaction(raw);
+    const sender = recoverSender(tx);
+    return this.submit({ tx, sender, hash: transactionHash(tx), encoded: encodeTransaction(tx), impersonated: false });
+  }
+
+  /** Signs with the dev key, or sends as an impersonated account with a placeholder signature. */
+  sendUnsigned(tx: UnsignedTransaction, from: bigint): Uint8Array {
+    const key = this.keys.get(from);
+    if (key && !this.impersonated.has(from)) {
+      const signed = signTransaction(tx, key);
+      return this.submit({
+        tx: signed,
+        sender: from,
+        hash: transactionHash(signed),
+        encoded: encodeTransaction(signed),
+        impersonated: false,
+      });
+    }
+    if (!this.canSendFrom(from)) {
+      throw new ChainInputError("No Signer available", {
+        details: `0x${from.toString(16).padStart(40, "0")} is neither a dev account nor impersonated`,
+      });
+    }
+    const v = tx.type === TxType.Legacy ? (tx.chainId === undefined ? 27n : tx.chainId * 2n + 35n) : 0n;
+    const signed: SignedTransaction = { ...tx, signature: { r: 0n, s: 0n, yParity: 0, v } };
+    const encoded = encodeTransaction(signed);
+    // The placeholder signature is the same for every sender: the sender goes into the hash.
+    const hash = keccak256(concatBytes(encoded, bigIntToBytes(from, 20)));
+    return this.submit({ tx: signed, sender: from, hash, encoded, impersonated: true });
+  }
+
+  /** Admits a transaction to the pool (or rejects it), then mines it when automining. */
+  submit(ptx: PooledTransaction): Uint8Array {
+    this.admit(ptx);
+    this.pool.add(ptx);
+    for (const l of this.listeners) l.onPendingTransaction?.(ptx.hash);
+    if (this.automine && this.pool.at(ptx.sender, this.head.getNonce(ptx.sender))) this.mineBlock();
+    return ptx.hash;
+  }
+
+  private admit(ptx: PooledTransaction): void {
+    const { tx, sender } = ptx;
+    if (tx.chainId !== undefined && tx.chainId !== this.chainId) {
+      throw new TransactionRejectedError("invalid chain id for signer", {
+        details: `transaction chain id ${tx.chainId}, node chain id ${this.chainId}`,
+      });
+    }
+    if (this.minedTxs.has(bytesToHex(ptx.hash))) throw new TransactionRejectedError("transaction already imported");
+    const stateNonce = this.head.getNonce(sender);
+    if (tx.nonce < stateNonce) {
+      throw new TransactionRejectedError("nonce too low", {
+        details: `nonce ${tx.nonce}, account nonce ${stateNonce}`,
+      });
+    }
+    const env = blockEnvOf(this.pendingTemplate(), this.blockHashOf);
+    try {
+      // Checked as if it were next: a later nonce waits in the pool.
+      validateTransaction(
+        { world: this.head, rules: this.hardfork.rules, block: env, backend: this.backend, allowSenderCode: true },
+        { ...tx, nonce: stateNonce, sender },
+      );
+    } catch (e) {
+      if (e instanceof InvalidTransactionError) throw rejectionFor(e, tx.gasLimit, this.gasLimit);
+      throw e;
+    }
+  }
+
+  transactionByHash(hash: string): { mined?: MinedTransaction; pending?: PooledTransaction } | undefined {
+    const key = hash.toLowerCase();
+    const mined = this.minedTxs.get(key);
+    if (mined) return { mined };
+    const pending = this.pool.get(key);
+    return pending ? { pending } : undefined;
+  }
+
+  dropTransaction(hash: string): boolean {
+    return this.pool.remove(hash) !== undefined;
+  }
+
+  dropAllTransactions(): void {
+    this.pool.clear();
+  }
+
+  // ---- cheats ----
+
+  private touchAccount(address: bigint): Account {
+    const acc = this.head.getAccount(address);
+    if (acc) return acc;
+    const created = new Account();
+    this.head.setAccountDirect(address, created);
+    return created;
+  }
+
+  setBalance(address: bigint, balance: bigint): void {
+    this.touchAccount(address).balance = balance;
+  }
+
+  setNonce(address: bigint, nonce: bigint): void {
+    this.touchAccount(address).nonce = nonce;
+  }
+
+  setCode(address: bigint, code: Uint8Array): void {
+    this.touchAccount(address).code = code;
+  }
+
+  setStorageAt(address: bigint, slot: bigint, value: bigint): void {
+    const acc = this.touchAccount(address);
+    this.head.getStorage(address, slot); // load first so a fork source is not asked again later
+    acc.storage.set(slot, value);
+  }
+
+  impersonate(address: bigint): void {
+    this.impersonated.add(address);
+  }
+
+  stopImpersonating(address: bigint): void {
+    this.impersonated.delete(address);
+  }
+
+  setCoinbase(address: bigint): void {
+    this.coinbase = address;
+  }
+
+  setBlockGasLimit(gasLimit: bigint): void {
+    this.gasLimit = gasLimit;
+  }
+
+  // ---- snapshots ----
+
+  snapshot(): bigint {
+    const id = this.nextSnapshotId++;
+    this.snapshots.set(id, {
+      blockCount: this.blocks.length,
+      head: this.head.clone(),
+      pool: this.pool.clone(),
+      clock: this.clock.save(),
+      nextBaseFeeOverride: this.nextBaseFeeOverride,
+      impersonated: new Set(this.impersonated),
+    });
+    return id;
+  }
+
+  /** Restores a snapshot and forgets it and every later one; false when unknown. */
+  revert(id: bigint): boolean {
+    const snap = this.snapshots.get(id);
+    if (!snap) return false;
+    for (const k of [...this.snapshots.keys()]) if (k >= id) this.snapshots.delete(k);
+    const removed = this.blocks.splice(snap.blockCount);
+    for (const b of removed) {
+      this.blocksByHash.delete(bytesToHex(b.hash));
+      for (const t of b.transactions) this.minedTxs.delete(bytesToHex(t.hash));
+    }
+    for (const n of [...this.states.keys()]) if (n >= this.blockNumber) this.states.delete(n);
+    this.head = snap.head;
+    this.pool = snap.pool;
+    this.clock.restore(snap.clock);
+    this.nextBaseFeeOverride = snap.nextBaseFeeOverride;
+    this.impersonated = snap.impersonated;
+    return true;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The hardfork a dev chain runs: the EVM rules plus what the chain adds on
+ * top (the blob schedule of the BPO forks, anvil's optional EIP-7825 cap).
+ */
+import { BaseError } from "../errors/base.ts";
+import { Fork, type ForkId, forkName, parseFork } from "../forks/fork.ts";
+import { type ForkRules, rulesFor } from "../forks/rules.ts";
+import type { BlobSchedule } from "./fees.ts";
+
+export interface ChainHardfork {
+  /** As anvil_nodeInfo reports it. */
+  name: string;
+  fork: ForkId;
+  rules: ForkRules;
+  blobSchedule: BlobSchedule;
+}
+
+/** Blob-parameter-only forks after Osaka (EIP-7892): same EVM, new blob targets. */
+const BPO_SCHEDULES: Record<string, BlobSchedule> = {
+  bpo1: { target: 10, max: 15, updateFraction: 8346193n },
+  bpo2: { target: 14, max: 21, updateFraction: 11684671n },
+};
+
+/** anvil 1.x runs the latest fork it knows: Osaka with the BPO1 blob schedule. */
+export const DEFAULT_HARDFORK = "bpo1";
+
+export class UnsupportedHardforkError extends BaseError {
+  override name = "UnsupportedHardforkError";
+  constructor(given: string) {
+    super(`hardfork "${given}" is not supported by the dev chain`, { details: "use London or later, or bpo1 / bpo2" });
+  }
+}
+
+export interface HardforkOptions {
+  /** EIP-7825's per-transaction gas cap; anvil leaves it off unless --enable-tx-gas-limit. */
+  enforceTxGasLimitCap?: boolean;
+}
+
+export function chainHardfork(name: string = DEFAULT_HARDFORK, options: HardforkOptions = {}): ChainHardfork {
+  const key = name.trim().toLowerCase();
+  const bpo = BPO_SCHEDULES[key];
+  const fork = bpo ? Fork.Osaka : parseFork(name);
+  if (fork < Fork.London) throw new UnsupportedHardforkError(name);
+  const base = rulesFor(fork);
+  const blobSchedule = bpo ??
+    { target: base.blobTargetPerBlock, max: base.blobMaxPerBlock, updateFraction: base.blobBaseFeeUpdateFraction };
+  const rules: ForkRules = {
+    ...base,
+    txGasLimitCap: options.enforceTxGasLimitCap ? base.txGasLimitCap : 0,
+    blobTargetPerBlock: blobSchedule.target,
+    blobMaxPerBlock: blobSchedule.max,
+    blobBaseFeeUpdateFraction: blobSchedule.updateFraction,
+  };
+  const displayName = bpo ? key[0].toUpperCase() + key.slice(1) : forkName(fork);
+  return { name: displayName, fork, rules, blobSchedule };
+}

@@ -1,0 +1,111 @@
+/** Block headers: the fields of each fork, RLP encoding and the block hash. */
+import { Fork, type ForkId } from "../forks/fork.ts";
+import { keccak256 } from "../primitives/hash.ts";
+import { bigIntToBytes, bigIntToMinimalBytes } from "../primitives/hex.ts";
+import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
+
+export interface BlockHeader {
+  parentHash: Uint8Array;
+  ommersHash: Uint8Array;
+  coinbase: bigint;
+  stateRoot: Uint8Array;
+  transactionsRoot: Uint8Array;
+  receiptsRoot: Uint8Array;
+  logsBloom: Uint8Array;
+  difficulty: bigint;
+  number: bigint;
+  gasLimit: bigint;
+  gasUsed: bigint;
+  timestamp: bigint;
+  extraData: Uint8Array;
+  mixHash: Uint8Array;
+  nonce: Uint8Array;
+  /** London and later. */
+  baseFeePerGas?: bigint;
+  /** Shanghai and later. */
+  withdrawalsRoot?: Uint8Array;
+  /** Cancun and later. */
+  blobGasUsed?: bigint;
+  excessBlobGas?: bigint;
+  parentBeaconBlockRoot?: Uint8Array;
+  /** Prague and later. */
+  requestsHash?: Uint8Array;
+}
+
+/** keccak256(rlp([])): the ommers hash of every post-merge block. */
+export const EMPTY_OMMERS_HASH = keccak256(rlpEncode([]));
+/** sha256 of no requests (EIP-7685). */
+export const EMPTY_REQUESTS_HASH = new Uint8Array([
+  0xe3,
+  0xb0,
+  0xc4,
+  0x42,
+  0x98,
+  0xfc,
+  0x1c,
+  0x14,
+  0x9a,
+  0xfb,
+  0xf4,
+  0xc8,
+  0x99,
+  0x6f,
+  0xb9,
+  0x24,
+  0x27,
+  0xae,
+  0x41,
+  0xe4,
+  0x64,
+  0x9b,
+  0x93,
+  0x4c,
+  0xa4,
+  0x95,
+  0x99,
+  0x1b,
+  0x78,
+  0x52,
+  0xb8,
+  0x55,
+]);
+
+/** Which optional header fields a fork has. */
+export function headerFieldsOf(fork: ForkId) {
+  return {
+    baseFee: fork >= Fork.London,
+    withdrawals: fork >= Fork.Shanghai,
+    blobs: fork >= Fork.Cancun,
+    requests: fork >= Fork.Prague,
+  };
+}
+
+export function headerToRlp(h: BlockHeader): RlpInput[] {
+  const u = bigIntToMinimalBytes;
+  const fields: RlpInput[] = [
+    h.parentHash,
+    h.ommersHash,
+    bigIntToBytes(h.coinbase, 20),
+    h.stateRoot,
+    h.transactionsRoot,
+    h.receiptsRoot,
+    h.logsBloom,
+    u(h.difficulty),
+    u(h.number),
+    u(h.gasLimit),
+    u(h.gasUsed),
+    u(h.timestamp),
+    h.extraData,
+    h.mixHash,
+    h.nonce,
+  ];
+  if (h.baseFeePerGas !== undefined) fields.push(u(h.baseFeePerGas));
+  if (h.withdrawalsRoot !== undefined) fields.push(h.withdrawalsRoot);
+  if (h.blobGasUsed !== undefined) fields.push(u(h.blobGasUsed), u(h.excessBlobGas ?? 0n), h.parentBeaconBlockRoot!);
+  if (h.requestsHash !== undefined) fields.push(h.requestsHash);
+  return fields;
+}
+
+export function headerHash(h: BlockHeader): Uint8Array {
+  return keccak256(rlpEncode(headerToRlp(h)));
+}

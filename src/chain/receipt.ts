@@ -1,0 +1,35 @@
+/** Transaction receipts as blocks commit to them (EIP-2718 typed receipts, receipts root). */
+import { bigIntToBytes, bigIntToMinimalBytes, concatBytes } from "../primitives/hex.ts";
+import { rlpEncode } from "../primitives/rlp.ts";
+import type { Log } from "../state/world.ts";
+import { trieRoot } from "../state/trie.ts";
+import type { TxType } from "../tx/transaction.ts";
+
+export interface Receipt {
+  type: TxType;
+  /** true: success; false: reverted or halted. */
+  status: boolean;
+  cumulativeGasUsed: bigint;
+  gasUsed: bigint;
+  logsBloom: Uint8Array;
+  logs: Log[];
+  contractAddress?: bigint;
+  effectiveGasPrice: bigint;
+  blobGasUsed: bigint;
+  blobGasPrice: bigint;
+}
+
+export function encodeReceipt(r: Receipt): Uint8Array {
+  const body = rlpEncode([
+    r.status ? new Uint8Array([1]) : new Uint8Array(0),
+    bigIntToMinimalBytes(r.cumulativeGasUsed),
+    r.logsBloom,
+    r.logs.map((l) => [bigIntToBytes(l.address, 20), l.topics.map((t) => bigIntToBytes(t, 32)), l.data]),
+  ]);
+  return r.type === 0 ? body : concatBytes(new Uint8Array([r.type]), body);
+}
+
+/** Root of a trie keyed by rlp(index): transactions and receipts roots. */
+export function orderedTrieRoot(items: Uint8Array[]): Uint8Array {
+  return trieRoot(items.map((item, i) => [rlpEncode(bigIntToMinimalBytes(BigInt(i))), item]));
+}

@@ -1,0 +1,57 @@
+/**
+ * eth_sendTransaction's defaults: a request from a dev or impersonated
+ * account becomes a full transaction (nonce after the pool's, fees from the
+ * next base fee, gas by estimate), as anvil fills it.
+ */
+import { type UnsignedTransaction } from "../tx/codec.ts";
+import { TxType } from "../tx/transaction.ts";
+import { type CallRequest, requestType } from "./call.ts";
+import type { DevChain } from "./chain.ts";
+import { ChainInputError } from "./errors.ts";
+import { estimateGas } from "./estimate.ts";
+import { DEFAULT_PRIORITY_FEE } from "./fees.ts";
+
+export function fillTransaction(chain: DevChain, r: CallRequest): { tx: UnsignedTransaction; from: bigint } {
+  if (r.from === undefined) throw new ChainInputError('missing "from": eth_sendTransaction needs the sending account');
+  const from = r.from;
+  if (!chain.canSendFrom(from)) {
+    throw new ChainInputError("No Signer available", {
+      details: `0x${from.toString(16).padStart(40, "0")} is neither a dev account nor impersonated`,
+    });
+  }
+  if (r.chainId !== undefined && r.chainId !== chain.chainId) {
+    throw new ChainInputError(`chainId ${r.chainId} does not match the node's ${chain.chainId}`);
+  }
+  const type = requestType(r);
+  const nonce = r.nonce ?? chain.nextNonce(from);
+  const baseFee = chain.nextBlockBaseFee();
+  const tx: UnsignedTransaction = {
+    type,
+    chainId: chain.chainId,
+    nonce,
+    gasLimit: 0n,
+    to: r.to,
+    value: r.value ?? 0n,
+    data: r.data ?? new Uint8Array(0),
+    accessList: r.accessList ?? [],
+  };
+  if (type === TxType.Legacy || type === TxType.AccessList) {
+    tx.gasPrice = r.gasPrice ?? chain.gasPrice();
+  } else {
+    tx.maxPriorityFeePerGas = r.maxPriorityFeePerGas ??
+      (r.maxFeePerGas !== undefined && r.maxFeePerGas < DEFAULT_PRIORITY_FEE ? r.maxFeePerGas : DEFAULT_PRIORITY_FEE);
+    tx.maxFeePerGas = r.maxFeePerGas ?? baseFee + tx.maxPriorityFeePerGas;
+  }
+  if (type === TxType.Blob) {
+    tx.blobVersionedHashes = r.blobVersionedHashes ?? [];
+    tx.maxFeePerBlobGas = r.maxFeePerBlobGas ?? chain.nextBlobBaseFee() * 2n;
+  }
+  if (type === TxType.SetCode) tx.authorizationList = r.authorizationList ?? [];
+  if (r.gas !== undefined) {
+    tx.gasLimit = r.gas;
+  } else {
+    const pending = chain.resolve({ tag: "pending" });
+    tx.gasLimit = estimateGas(chain, pending.state, pending.env, { ...r, nonce, type });
+  }
+  return { tx, from };
+}

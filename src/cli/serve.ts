@@ -1,0 +1,196 @@
+/**
+ * `serve`: the JSON-RPC dev node with anvil's flags and startup banner.
+ * Fork flags are parsed and kept in the node's options for the fork bridge.
+ */
+import process from "node:process";
+import { createBackend } from "../../backends/registry.ts";
+import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC } from "../chain/dev_accounts.ts";
+import { ETHER } from "../chain/chain.ts";
+import { INITIAL_BASE_FEE } from "../chain/fees.ts";
+import { createNode, type NodeOptions } from "../node.ts";
+import { bytesToHex } from "../primitives/hex.ts";
+import { toChecksumAddress } from "../primitives/checksum.ts";
+import { VERSION } from "../version.ts";
+import { CliError, parseArgs } from "./args.ts";
+
+const STRING_FLAGS = [
+  "port",
+  "host",
+  "fork-url",
+  "fork-block-number",
+  "chain-id",
+  "accounts",
+  "balance",
+  "mnemonic",
+  "block-time",
+  "gas-limit",
+  "backend",
+  "cache-dir",
+  "timeout",
+  "hardfork",
+  "base-fee",
+  "timestamp",
+  "number",
+  "derivation-path",
+  "max-body-bytes",
+  "max-batch-size",
+];
+const BOOLEAN_FLAGS = ["no-mining", "no-storage-caching", "enable-tx-gas-limit", "auto-impersonate", "silent"];
+const SHORT_FLAGS: Record<string, string> = {
+  "-p": "--port",
+  "-a": "--accounts",
+  "-b": "--block-time",
+  "-m": "--mnemonic",
+  "-f": "--fork-url",
+};
+
+export const SERVE_USAGE = `serve [--port 8545] [--host 127.0.0.1] [--chain-id 31337] [--accounts 10] [--balance 10000]
+            [--mnemonic "..."] [--block-time S | --no-mining] [--gas-limit N] [--base-fee WEI] [--hardfork NAME]
+            [--backend interpreter] [--fork-url URL [--fork-block-number N] [--cache-dir DIR] [--no-storage-caching]
+            [--timeout MS]] [--enable-tx-gas-limit] [--auto-impersonate] [--silent]
+            run a JSON-RPC dev node (the default command)`;
+
+function integer(value: string | undefined, flag: string, min = 0n): bigint | undefined {
+  if (value === undefined) return undefined;
+  if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) {
+    throw new CliError(`--${flag}: expected a non-negative integer, got "${value}"`);
+  }
+  const n = BigInt(value);
+  if (n < min) throw new CliError(`--${flag}: must be at least ${min}`);
+  return n;
+}
+
+/** Ether with up to 18 decimals, as anvil's --balance takes it. */
+function ether(value: string | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  const m = /^([0-9]+)(?:\.([0-9]{1,18}))?$/.exec(value);
+  if (!m) throw new CliError(`--balance: expected an amount of ether like 10000 or 0.5, got "${value}"`);
+  return BigInt(m[1]) * ETHER + BigInt((m[2] ?? "").padEnd(18, "0"));
+}
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  silent: boolean;
+  node: NodeOptions;
+}
+
+export function parseServeArgs(argv: string[]): ServeConfig {
+  const args = parseArgs(argv.map((a) => SHORT_FLAGS[a] ?? a), { string: STRING_FLAGS, boolean: BOOLEAN_FLAGS });
+  if (args.positional.length > 0) throw new CliError(`serve: unexpected argument "${args.positional[0]}"`);
+  const s = (k: string) => args[k] as string | undefined;
+  const port = integer(s("port"), "port") ?? 8545n;
+  if (port > 65535n) throw new CliError(`--port: ${port} is not a TCP port`);
+  const blockTime = integer(s("block-time"), "block-time", 1n);
+  if (blockTime !== undefined && args["no-mining"]) {
+    throw new CliError("--block-time and --no-mining cannot be combined");
+  }
+  const accounts = integer(s("accounts"), "accounts") ?? 10n;
+  if (accounts > 1000n) throw new CliError("--accounts: at most 1000");
+  const node: NodeOptions = {
+    chainId: integer(s("chain-id"), "chain-id", 1n),
+    accounts: Number(accounts),
+    balance: ether(s("balance")),
+    mnemonic: s("mnemonic"),
+    derivationPath: s("derivation-path"),
+    blockTime: blockTime === undefined ? undefined : Number(blockTime),
+    noMining: args["no-mining"] === true,
+    gasLimit: integer(s("gas-limit"), "gas-limit", 21000n),
+    baseFee: integer(s("base-fee"), "base-fee"),
+    hardfork: s("hardfork"),
+    genesisTimestamp: integer(s("timestamp"), "timestamp"),
+    genesisNumber: integer(s("number"), "number"),
+    backend: createBackend(s("backend") ?? "interpreter"),
+    enforceTxGasLimitCap: args["enable-tx-gas-limit"] === true,
+    autoImpersonate: args["auto-impersonate"] === true,
+    maxBodyBytes: integer(s("max-body-bytes"), "max-body-bytes", 1n) === undefined
+      ? undefined
+      : Number(s("max-body-bytes")),
+    limits: s("max-batch-size") === undefined
+      ? undefined
+      : { maxBatchSize: Number(integer(s("max-batch-size"), "max-batch-size", 1n)) },
+  };
+  const forkUrl = s("fork-url");
+  if (forkUrl !== undefined) {
+    node.fork = {
+      url: forkUrl,
+      blockNumber: integer(s("fork-block-number"), "fork-block-number"),
+      cacheDir: s("cache-dir"),
+      storageCaching: args["no-storage-caching"] !== true,
+      timeoutMs: Number(integer(s("timeout"), "timeout", 1n) ?? 45_000n),
+    };
+  } else if (s("fork-block-number") !== undefined) {
+    throw new CliError("--fork-block-number needs --fork-url");
+  }
+  return { host: s("host") ?? "127.0.0.1", port: Number(port), silent: args.silent === true, node };
+}
+
+const LOGO = `
+  ┌─┐┬  ┬┌┬┐┬ ┬┌─┐┌─┐┌┬┐
+  ├┤ └┐┌┘│││││││├─┤└─┐│││
+  └─┘ └┘ ┴ ┴└┴┘┴ ┴└─┘┴ ┴
+`;
+
+function formatEther(wei: bigint): string {
+  return `${wei / ETHER}.${(wei % ETHER).toString().padStart(18, "0")}`;
+}
+
+export function banner(config: ServeConfig, listening: string, node: ReturnType<typeof createNode>): string {
+  const o = config.node;
+  const chain = node.chain;
+  const balance = o.balance ?? 10_000n * ETHER;
+  const lines = [LOGO, `    ${VERSION}`, "", "Available Accounts", "=================="];
+  chain.devAccounts.forEach((a, i) =>
+    lines.push(`(${i}) ${toChecksumAddress(a.address)} (${formatEther(balance)} ETH)`)
+  );
+  lines.push("", "Private Keys", "==================");
+  chain.devAccounts.forEach((a, i) => lines.push(`(${i}) ${bytesToHex(a.privateKey)}`));
+  lines.push("", "Wallet", "==================");
+  lines.push(`Mnemonic:          ${o.mnemonic ?? DEFAULT_MNEMONIC}`);
+  lines.push(`Derivation path:   ${o.derivationPath ?? DEFAULT_DERIVATION_PATH}`);
+  lines.push("", "", "Chain ID", "==================", "", chain.chainId.toString());
+  lines.push("", "Hardfork", "==================", "", chain.hardfork.name);
+  lines.push("", "Base Fee", "==================", "", (o.baseFee ?? INITIAL_BASE_FEE).toString());
+  lines.push("", "Gas Limit", "==================", "", chain.gasLimit.toString());
+  lines.push("", "Genesis Timestamp", "==================", "", chain.blocks[0].header.timestamp.toString());
+  lines.push("", "Genesis Number", "==================", "", chain.blocks[0].header.number.toString());
+  if (o.fork) {
+    lines.push("", "Fork", "==================", "", `Endpoint:       ${o.fork.url}`);
+    lines.push(`Block number:   ${o.fork.blockNumber ?? "latest"}`);
+    lines.push("Note:           the fork state bridge is not wired yet: state comes from a fresh dev chain");
+  }
+  lines.push(
+    "",
+    `Mining: ${
+      chain.miningMode === "interval"
+        ? `every ${o.blockTime} s`
+        : chain.miningMode === "auto"
+        ? "automine"
+        : "on demand only"
+    }`,
+  );
+  lines.push("", `Listening on ${listening}`);
+  return lines.join("\n");
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const config = parseServeArgs(argv);
+  const node = createNode(config.node);
+  let server;
+  try {
+    server = await node.listen({ hostname: config.host, port: config.port });
+  } catch (e) {
+    await node.close();
+    throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
+  }
+  const where = `${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
+  if (!config.silent) console.log(banner(config, where, node));
+  else console.log(`Listening on ${where}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await node.close();
+  return 0;
+}

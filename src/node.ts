@@ -1,0 +1,174 @@
+/**
+ * A dev node in-process: the chain, the JSON-RPC methods and the HTTP app,
+ * usable from a script without HTTP (request) or served (listen).
+ */
+import { DevChain, type DevChainOptions } from "./chain/chain.ts";
+import { FilterRegistry } from "./chain/filters.ts";
+import { bytesToHex } from "./primitives/hex.ts";
+import { createRpcApp } from "./rpc/app.ts";
+import type { NodeInfo } from "./rpc/context.ts";
+import { RpcError } from "./rpc/errors.ts";
+import { DEFAULT_LIMITS, JsonRpcHandler, type JsonRpcResponse, type RpcLimits } from "./rpc/handler.ts";
+import { METHODS } from "./rpc/methods/index.ts";
+import { type RunningServer, serve, type ServeOptions } from "./server/serve.ts";
+import { VERSION } from "./version.ts";
+
+/** Fork-mode settings, parsed from the command line and kept for the fork bridge. */
+export interface ForkOptions {
+  url: string;
+  blockNumber?: bigint;
+  cacheDir?: string;
+  storageCaching: boolean;
+  timeoutMs: number;
+}
+
+export interface NodeOptions extends DevChainOptions {
+  limits?: Partial<RpcLimits>;
+  maxBodyBytes?: number;
+  fork?: ForkOptions;
+  /** Where internal errors are reported (default: console.error). */
+  onInternalError?: (method: string, error: unknown) => void;
+}
+
+export interface RequestArguments {
+  method: string;
+  params?: unknown[];
+}
+
+type Hex = `0x${string}`;
+const hex = (v: bigint) => `0x${v.toString(16)}` as Hex;
+
+export class EvmwasmNode {
+  readonly chain: DevChain;
+  readonly filters: FilterRegistry;
+  readonly handler: JsonRpcHandler;
+  readonly info: NodeInfo;
+  private readonly app;
+  private servers: RunningServer[] = [];
+
+  constructor(readonly options: NodeOptions = {}) {
+    this.chain = new DevChain(options);
+    this.filters = new FilterRegistry(this.chain);
+    this.info = {
+      clientVersion: `evmwasm/v${VERSION}`,
+      forkUrl: options.fork?.url,
+      forkBlockNumber: options.fork?.blockNumber,
+    };
+    this.handler = new JsonRpcHandler(
+      METHODS,
+      { chain: this.chain, filters: this.filters, info: this.info },
+      { ...DEFAULT_LIMITS, ...options.limits },
+      options.onInternalError ?? ((method, e) => console.error(`evmwasm: internal error in ${method}:`, e)),
+    );
+    this.app = createRpcApp(this.handler, { maxBodyBytes: options.maxBodyBytes });
+  }
+
+  /** One JSON-RPC call; resolves to the result, rejects with an RpcError carrying the code. */
+  async request<T = unknown>({ method, params }: RequestArguments): Promise<T> {
+    const outcome = await this.handler.call(method, params ?? []);
+    if ("error" in outcome) {
+      const { code, message, data } = outcome.error;
+      throw new RpcError(code, message, { data });
+    }
+    return outcome.result as T;
+  }
+
+  /** A raw JSON-RPC body (single or batch), as the HTTP endpoint takes it. */
+  handleBody(body: string): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+    return this.handler.handleBody(body);
+  }
+
+  /** The HTTP handler (Web-standard Request/Response). */
+  fetch = (request: Request): Response | Promise<Response> => this.app.fetch(request);
+
+  /** Serves JSON-RPC over HTTP (default 127.0.0.1:8545; port 0 picks a free one). */
+  async listen(options: ServeOptions = {}): Promise<RunningServer> {
+    const server = await serve(this.fetch, options);
+    this.servers.push(server);
+    return server;
+  }
+
+  async close(): Promise<void> {
+    this.chain.close();
+    this.filters.close();
+    const servers = this.servers;
+    this.servers = [];
+    await Promise.all(servers.map((s) => s.close()));
+  }
+
+  // ---- typed helpers over request() ----
+
+  async getBlockNumber(): Promise<bigint> {
+    return BigInt(await this.request<string>({ method: "eth_blockNumber" }));
+  }
+
+  async getBalance(address: Hex, block: string = "latest"): Promise<bigint> {
+    return BigInt(await this.request<string>({ method: "eth_getBalance", params: [address, block] }));
+  }
+
+  async getTransactionCount(address: Hex, block: string = "latest"): Promise<bigint> {
+    return BigInt(await this.request<string>({ method: "eth_getTransactionCount", params: [address, block] }));
+  }
+
+  async getCode(address: Hex, block: string = "latest"): Promise<Hex> {
+    return await this.request<Hex>({ method: "eth_getCode", params: [address, block] });
+  }
+
+  async getStorageAt(address: Hex, slot: bigint, block: string = "latest"): Promise<Hex> {
+    return await this.request<Hex>({ method: "eth_getStorageAt", params: [address, hex(slot), block] });
+  }
+
+  async call(
+    tx: Record<string, unknown>,
+    block: string = "latest",
+    stateOverrides?: Record<string, unknown>,
+  ): Promise<Hex> {
+    const params: unknown[] = [tx, block];
+    if (stateOverrides) params.push(stateOverrides);
+    return await this.request<Hex>({ method: "eth_call", params });
+  }
+
+  async estimateGas(tx: Record<string, unknown>, block: string = "latest"): Promise<bigint> {
+    return BigInt(await this.request<string>({ method: "eth_estimateGas", params: [tx, block] }));
+  }
+
+  async sendTransaction(tx: Record<string, unknown>): Promise<Hex> {
+    return await this.request<Hex>({ method: "eth_sendTransaction", params: [tx] });
+  }
+
+  async sendRawTransaction(raw: Hex): Promise<Hex> {
+    return await this.request<Hex>({ method: "eth_sendRawTransaction", params: [raw] });
+  }
+
+  async getTransactionReceipt(hash: Hex): Promise<Record<string, unknown> | null> {
+    return await this.request({ method: "eth_getTransactionReceipt", params: [hash] });
+  }
+
+  async mine(blocks = 1n): Promise<void> {
+    await this.request({ method: "anvil_mine", params: [hex(blocks)] });
+  }
+
+  async setBalance(address: Hex, wei: bigint): Promise<void> {
+    await this.request({ method: "anvil_setBalance", params: [address, hex(wei)] });
+  }
+
+  async snapshot(): Promise<Hex> {
+    return await this.request<Hex>({ method: "evm_snapshot" });
+  }
+
+  async revert(id: Hex): Promise<boolean> {
+    return await this.request<boolean>({ method: "evm_revert", params: [id] });
+  }
+
+  /** The dev accounts: address and private key, as the banner lists them. */
+  accounts(): { address: Hex; privateKey: Hex }[] {
+    return this.chain.devAccounts.map((a) => ({
+      address: `0x${a.address.toString(16).padStart(40, "0")}` as Hex,
+      privateKey: bytesToHex(a.privateKey) as Hex,
+    }));
+  }
+}
+
+export function createNode(options: NodeOptions = {}): EvmwasmNode {
+  return new EvmwasmNode(options);
+}

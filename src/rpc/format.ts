@@ -1,0 +1,166 @@
+/** Chain objects as JSON-RPC answers carry them (field names and order as anvil writes them). */
+import type { Block, MinedTransaction, PooledTransaction } from "../chain/block.ts";
+import { bigIntToHex, bytesToHex } from "../primitives/hex.ts";
+import type { Log } from "../state/world.ts";
+import type { AccessListEntry } from "../tx/transaction.ts";
+import { TxType } from "../tx/transaction.ts";
+
+export const hexAddress = (a: bigint) => "0x" + a.toString(16).padStart(40, "0");
+export const hexWord = (w: bigint) => "0x" + w.toString(16).padStart(64, "0");
+const q = bigIntToHex;
+
+export function formatAccessList(list: AccessListEntry[]) {
+  return list.map((e) => ({ address: hexAddress(e.address), storageKeys: e.storageKeys.map(hexWord) }));
+}
+
+export function formatTransaction(
+  ptx: PooledTransaction,
+  mined?: MinedTransaction,
+  baseFee?: bigint,
+): Record<string, unknown> {
+  const tx = ptx.tx;
+  const out: Record<string, unknown> = { type: q(tx.type) };
+  if (tx.chainId !== undefined) out.chainId = q(tx.chainId);
+  out.nonce = q(tx.nonce);
+  if (tx.type === TxType.Legacy || tx.type === TxType.AccessList) out.gasPrice = q(tx.gasPrice!);
+  out.gas = q(tx.gasLimit);
+  if (tx.type >= TxType.FeeMarket) {
+    out.maxFeePerGas = q(tx.maxFeePerGas!);
+    out.maxPriorityFeePerGas = q(tx.maxPriorityFeePerGas!);
+  }
+  if (tx.type === TxType.Blob) out.maxFeePerBlobGas = q(tx.maxFeePerBlobGas!);
+  out.to = tx.to === undefined ? null : hexAddress(tx.to);
+  out.value = q(tx.value);
+  if (tx.type !== TxType.Legacy) out.accessList = formatAccessList(tx.accessList);
+  if (tx.type === TxType.Blob) out.blobVersionedHashes = tx.blobVersionedHashes!.map(hexWord);
+  if (tx.type === TxType.SetCode) {
+    out.authorizationList = tx.authorizationList!.map((a) => ({
+      chainId: q(a.chainId),
+      address: hexAddress(a.address),
+      nonce: q(a.nonce),
+      yParity: q(a.yParity),
+      r: q(a.r),
+      s: q(a.s),
+    }));
+  }
+  out.input = bytesToHex(tx.data);
+  out.r = q(tx.signature.r);
+  out.s = q(tx.signature.s);
+  if (tx.type !== TxType.Legacy) out.yParity = q(tx.signature.yParity);
+  out.v = q(tx.signature.v);
+  out.hash = bytesToHex(ptx.hash);
+  out.blockHash = mined ? bytesToHex(mined.blockHash) : null;
+  out.blockNumber = mined ? q(mined.blockNumber) : null;
+  out.transactionIndex = mined ? q(mined.index) : null;
+  out.from = hexAddress(ptx.sender);
+  if (tx.type >= TxType.FeeMarket) {
+    out.gasPrice = q(mined ? mined.receipt.effectiveGasPrice : effectivePrice(ptx, baseFee));
+  }
+  if (mined) out.blockTimestamp = q(mined.blockTimestamp);
+  return out;
+}
+
+function effectivePrice(ptx: PooledTransaction, baseFee = 0n): bigint {
+  const tx = ptx.tx;
+  const tip = tx.maxPriorityFeePerGas! < tx.maxFeePerGas! - baseFee
+    ? tx.maxPriorityFeePerGas!
+    : tx.maxFeePerGas! - baseFee;
+  return tip + baseFee;
+}
+
+export interface LogContext {
+  blockHash: Uint8Array;
+  blockNumber: bigint;
+  blockTimestamp: bigint;
+  transactionHash: Uint8Array;
+  transactionIndex: number;
+  logIndex: number;
+  removed?: boolean;
+}
+
+export function formatLog(log: Log, c: LogContext): Record<string, unknown> {
+  return {
+    address: hexAddress(log.address),
+    topics: log.topics.map(hexWord),
+    data: bytesToHex(log.data),
+    blockHash: bytesToHex(c.blockHash),
+    blockNumber: q(c.blockNumber),
+    blockTimestamp: q(c.blockTimestamp),
+    transactionHash: bytesToHex(c.transactionHash),
+    transactionIndex: q(c.transactionIndex),
+    logIndex: q(c.logIndex),
+    removed: c.removed ?? false,
+  };
+}
+
+export function formatMinedLogs(t: MinedTransaction) {
+  return t.receipt.logs.map((log, i) =>
+    formatLog(log, {
+      blockHash: t.blockHash,
+      blockNumber: t.blockNumber,
+      blockTimestamp: t.blockTimestamp,
+      transactionHash: t.hash,
+      transactionIndex: t.index,
+      logIndex: t.firstLogIndex + i,
+    })
+  );
+}
+
+export function formatReceipt(t: MinedTransaction): Record<string, unknown> {
+  const r = t.receipt;
+  const out: Record<string, unknown> = {
+    type: q(r.type),
+    status: r.status ? "0x1" : "0x0",
+    cumulativeGasUsed: q(r.cumulativeGasUsed),
+    logs: formatMinedLogs(t),
+    logsBloom: bytesToHex(r.logsBloom),
+    transactionHash: bytesToHex(t.hash),
+    transactionIndex: q(t.index),
+    blockHash: bytesToHex(t.blockHash),
+    blockNumber: q(t.blockNumber),
+    gasUsed: q(r.gasUsed),
+    effectiveGasPrice: q(r.effectiveGasPrice),
+  };
+  if (r.type === TxType.Blob) out.blobGasUsed = q(r.blobGasUsed);
+  out.blobGasPrice = q(r.blobGasPrice);
+  out.from = hexAddress(t.sender);
+  out.to = t.tx.to === undefined ? null : hexAddress(t.tx.to);
+  out.contractAddress = r.contractAddress === undefined ? null : hexAddress(r.contractAddress);
+  return out;
+}
+
+export function formatBlock(block: Block, fullTransactions: boolean): Record<string, unknown> {
+  const h = block.header;
+  const out: Record<string, unknown> = {
+    hash: bytesToHex(block.hash),
+    parentHash: bytesToHex(h.parentHash),
+    sha3Uncles: bytesToHex(h.ommersHash),
+    miner: hexAddress(h.coinbase),
+    stateRoot: bytesToHex(h.stateRoot),
+    transactionsRoot: bytesToHex(h.transactionsRoot),
+    receiptsRoot: bytesToHex(h.receiptsRoot),
+    logsBloom: bytesToHex(h.logsBloom),
+    difficulty: q(h.difficulty),
+    number: q(h.number),
+    gasLimit: q(h.gasLimit),
+    gasUsed: q(h.gasUsed),
+    timestamp: q(h.timestamp),
+    extraData: bytesToHex(h.extraData),
+    mixHash: bytesToHex(h.mixHash),
+    nonce: bytesToHex(h.nonce),
+  };
+  if (h.baseFeePerGas !== undefined) out.baseFeePerGas = q(h.baseFeePerGas);
+  if (h.withdrawalsRoot !== undefined) out.withdrawalsRoot = bytesToHex(h.withdrawalsRoot);
+  if (h.blobGasUsed !== undefined) {
+    out.blobGasUsed = q(h.blobGasUsed);
+    out.excessBlobGas = q(h.excessBlobGas ?? 0n);
+    out.parentBeaconBlockRoot = bytesToHex(h.parentBeaconBlockRoot!);
+  }
+  if (h.requestsHash !== undefined) out.requestsHash = bytesToHex(h.requestsHash);
+  out.totalDifficulty = "0x0";
+  out.size = q(block.size);
+  out.uncles = [];
+  out.transactions = block.transactions.map((t) => (fullTransactions ? formatTransaction(t, t) : bytesToHex(t.hash)));
+  if (h.withdrawalsRoot !== undefined) out.withdrawals = [];
+  return out;
+}

@@ -1,0 +1,235 @@
+/**
+ * Test-node methods under anvil_, hardhat_ and evm_ names: state cheats,
+ * impersonation, mining control, time travel, snapshots.
+ */
+import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
+import { ChainInputError } from "../../chain/errors.ts";
+import { address, bool, data, hash, object, type Params, quantity, uint64, word } from "../params.ts";
+import type { MethodHandler, MethodTable, RpcContext } from "../context.ts";
+import { InvalidParamsError } from "../errors.ts";
+
+type Cheat = (p: Params, ctx: RpcContext) => unknown;
+
+/** Registers a cheat under anvil_ (answers null) and hardhat_ (answers true) names. */
+function both(name: string, cheat: Cheat): MethodTable {
+  const anvil: MethodHandler = (p, ctx) => {
+    const r = cheat(p, ctx);
+    return r === undefined ? null : r;
+  };
+  const hardhat: MethodHandler = (p, ctx) => {
+    const r = cheat(p, ctx);
+    return r === undefined ? true : r;
+  };
+  return { [`anvil_${name}`]: anvil, [`hardhat_${name}`]: hardhat };
+}
+
+function mineBlocks(p: Params, ctx: RpcContext): void {
+  p.atMost(2);
+  const count = p.optional(0, "numBlocks", uint64) ?? 1n;
+  const interval = p.optional(1, "interval", uint64);
+  ctx.chain.mine(count, interval);
+}
+
+/** evm_mine's parameter: a timestamp, or { timestamp, blocks }. */
+function evmMine(p: Params, ctx: RpcContext): string {
+  p.atMost(1);
+  const v = p.list[0];
+  if (v === undefined || v === null) {
+    ctx.chain.mineBlock();
+  } else if (typeof v === "object" && !Array.isArray(v)) {
+    const o = object(v, "options");
+    const blocks = o.blocks == null ? 1n : uint64(o.blocks, "options.blocks");
+    const timestamp = o.timestamp == null ? undefined : uint64(o.timestamp, "options.timestamp");
+    if (blocks > 100_000n) throw new InvalidParamsError("invalid options.blocks: at most 100000");
+    for (let i = 0n; i < blocks; i++) ctx.chain.mineBlock(i === 0n ? timestamp : undefined);
+  } else {
+    ctx.chain.mineBlock(uint64(v, "timestamp"));
+  }
+  return "0x0";
+}
+
+function snapshotId(v: unknown, name: string): bigint {
+  return quantity(v, name);
+}
+
+function nodeInfo({ chain, info }: RpcContext) {
+  const latest = chain.latest;
+  return {
+    currentBlockNumber: bigIntToHex(latest.header.number),
+    currentBlockTimestamp: Number(latest.header.timestamp),
+    currentBlockHash: bytesToHex(latest.hash),
+    hardFork: chain.hardfork.name,
+    transactionOrder: "fees",
+    environment: {
+      baseFee: bigIntToHex(chain.nextBlockBaseFee()),
+      chainId: Number(chain.chainId),
+      gasLimit: bigIntToHex(chain.gasLimit),
+      gasPrice: bigIntToHex(chain.gasPrice()),
+    },
+    forkConfig: {
+      forkUrl: info.forkUrl ?? null,
+      forkBlockNumber: info.forkBlockNumber === undefined ? null : Number(info.forkBlockNumber),
+      forkRetryBackoff: null,
+    },
+  };
+}
+
+function metadata({ chain, info }: RpcContext) {
+  return {
+    clientVersion: info.clientVersion,
+    chainId: bigIntToHex(chain.chainId),
+    instanceId: bytesToHex(chain.blocks[0].hash),
+    latestBlockNumber: bigIntToHex(chain.blockNumber),
+    latestBlockHash: bytesToHex(chain.latest.hash),
+    forkedNetwork: null,
+    snapshots: {},
+  };
+}
+
+export const cheatMethods: MethodTable = {
+  ...both("setBalance", (p, { chain }) => {
+    p.atMost(2);
+    chain.setBalance(p.required(0, "address", address), p.required(1, "balance", quantity));
+  }),
+  anvil_addBalance: (p, { chain }) => {
+    p.atMost(2);
+    const a = p.required(0, "address", address);
+    chain.setBalance(a, chain.head.getBalance(a) + p.required(1, "amount", quantity));
+    return null;
+  },
+  ...both("setCode", (p, { chain }) => {
+    p.atMost(2);
+    chain.setCode(p.required(0, "address", address), p.required(1, "code", data));
+  }),
+  ...both("setNonce", (p, { chain }) => {
+    p.atMost(2);
+    chain.setNonce(p.required(0, "address", address), p.required(1, "nonce", uint64));
+  }),
+  ...both("setStorageAt", (p, { chain }) => {
+    p.atMost(3);
+    chain.setStorageAt(p.required(0, "address", address), p.required(1, "slot", word), p.required(2, "value", word));
+  }),
+  ...both("impersonateAccount", (p, { chain }) => {
+    p.atMost(1);
+    chain.impersonate(p.required(0, "address", address));
+  }),
+  ...both("stopImpersonatingAccount", (p, { chain }) => {
+    p.atMost(1);
+    chain.stopImpersonating(p.required(0, "address", address));
+  }),
+  anvil_autoImpersonateAccount: (p, { chain }) => {
+    p.atMost(1);
+    chain.autoImpersonate = p.required(0, "enabled", bool);
+    return null;
+  },
+  ...both("mine", (p, ctx) => mineBlocks(p, ctx)),
+  ...both("reset", (p, { chain }) => {
+    p.atMost(1);
+    const options = p.optional(0, "options", object);
+    if (options?.forking != null) {
+      throw new InvalidParamsError("invalid options.forking: forking is not available in this build of the node yet");
+    }
+    chain.reset();
+  }),
+  ...both("setNextBlockBaseFeePerGas", (p, { chain }) => {
+    p.atMost(1);
+    chain.setNextBlockBaseFee(p.required(0, "baseFee", quantity));
+  }),
+  ...both("dropTransaction", (p, { chain }) => {
+    p.atMost(1);
+    const h = bytesToHex(p.required(0, "hash", hash));
+    const dropped = chain.dropTransaction(h);
+    return dropped ? h : null;
+  }),
+  anvil_dropAllTransactions: (p, { chain }) => {
+    p.atMost(0);
+    chain.dropAllTransactions();
+    return null;
+  },
+  anvil_removePoolTransactions: (p, { chain }) => {
+    p.atMost(1);
+    chain.pool.removeSender(p.required(0, "address", address));
+    return null;
+  },
+  ...both("setCoinbase", (p, { chain }) => {
+    p.atMost(1);
+    chain.setCoinbase(p.required(0, "address", address));
+  }),
+  ...both("setLoggingEnabled", (p) => {
+    p.atMost(1);
+    p.required(0, "enabled", bool);
+  }),
+  ...both("setMinGasPrice", (p) => {
+    p.atMost(1);
+    throw new ChainInputError("min gas price is not supported with EIP-1559; use setNextBlockBaseFeePerGas");
+  }),
+  anvil_setBlockGasLimit: (p, { chain }) => {
+    p.atMost(1);
+    chain.setBlockGasLimit(p.required(0, "gasLimit", uint64));
+    return true;
+  },
+  evm_setBlockGasLimit: (p, { chain }) => {
+    p.atMost(1);
+    chain.setBlockGasLimit(p.required(0, "gasLimit", uint64));
+    return true;
+  },
+  anvil_getAutomine: (p, { chain }) => (p.atMost(0), chain.automine),
+  hardhat_getAutomine: (p, { chain }) => (p.atMost(0), chain.automine),
+  anvil_setAutomine: (p, { chain }) => (p.atMost(1), chain.setAutomine(p.required(0, "enabled", bool)), null),
+  evm_setAutomine: (p, { chain }) => (p.atMost(1), chain.setAutomine(p.required(0, "enabled", bool)), null),
+  anvil_setIntervalMining: (
+    p,
+    { chain },
+  ) => (p.atMost(1), chain.setIntervalMining(Number(p.required(0, "seconds", uint64))), null),
+  evm_setIntervalMining: (
+    p,
+    { chain },
+  ) => (p.atMost(1), chain.setIntervalMining(Number(p.required(0, "seconds", uint64))), null),
+  anvil_getIntervalMining: (p, { chain }) => (p.atMost(0), chain.miningMode === "interval"),
+  evm_mine: evmMine,
+  anvil_mine_detailed: (p, ctx) => {
+    p.atMost(1);
+    const before = ctx.chain.blockNumber;
+    evmMine(p, ctx);
+    return ctx.chain.blocks.filter((b) => b.header.number > before).map((b) => ({
+      number: bigIntToHex(b.header.number),
+      hash: bytesToHex(b.hash),
+    }));
+  },
+  evm_snapshot: (p, { chain }) => (p.atMost(0), bigIntToHex(chain.snapshot())),
+  anvil_snapshot: (p, { chain }) => (p.atMost(0), bigIntToHex(chain.snapshot())),
+  evm_revert: (p, { chain }) => (p.atMost(1), chain.revert(p.required(0, "snapshotId", snapshotId))),
+  anvil_revert: (p, { chain }) => (p.atMost(1), chain.revert(p.required(0, "snapshotId", snapshotId))),
+  evm_increaseTime: (
+    p,
+    { chain },
+  ) => (p.atMost(1), bigIntToHex(chain.clock.increase(p.required(0, "seconds", uint64)))),
+  anvil_increaseTime: (
+    p,
+    { chain },
+  ) => (p.atMost(1), bigIntToHex(chain.clock.increase(p.required(0, "seconds", uint64)))),
+  evm_setNextBlockTimestamp: (
+    p,
+    { chain },
+  ) => (p.atMost(1), chain.clock.setNext(p.required(0, "timestamp", uint64)), null),
+  anvil_setNextBlockTimestamp: (
+    p,
+    { chain },
+  ) => (p.atMost(1), chain.clock.setNext(p.required(0, "timestamp", uint64)), null),
+  evm_setTime: (p, { chain }) => (p.atMost(1), chain.clock.setTime(p.required(0, "timestamp", uint64)), null),
+  anvil_setTime: (p, { chain }) => (p.atMost(1), chain.clock.setTime(p.required(0, "timestamp", uint64)), null),
+  anvil_setBlockTimestampInterval: (
+    p,
+    { chain },
+  ) => (p.atMost(1), chain.clock.setInterval(p.required(0, "seconds", uint64)), null),
+  anvil_removeBlockTimestampInterval: (p, { chain }) => (p.atMost(0), chain.clock.setInterval(undefined), true),
+  anvil_nodeInfo: (p, ctx) => (p.atMost(0), nodeInfo(ctx)),
+  anvil_metadata: (p, ctx) => (p.atMost(0), metadata(ctx)),
+  hardhat_metadata: (p, ctx) => (p.atMost(0), metadata(ctx)),
+  anvil_getBlockNumber: (p, { chain }) => (p.atMost(0), bigIntToHex(chain.blockNumber)),
+  txpool_status: (p, { chain }) => {
+    p.atMost(0);
+    const ready = chain.readyCount();
+    return { pending: bigIntToHex(ready), queued: bigIntToHex(chain.pool.size - ready) };
+  },
+};

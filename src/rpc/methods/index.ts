@@ -1,0 +1,25 @@
+/** Every JSON-RPC method the node answers, by name. */
+import type { MethodTable } from "../context.ts";
+import { blockMethods } from "./blocks.ts";
+import { cheatMethods } from "./cheats.ts";
+import { debugMethods } from "./debug.ts";
+import { executionMethods } from "./execution.ts";
+import { feeMethods } from "./fees.ts";
+import { logMethods } from "./logs.ts";
+import { nodeInfoMethods } from "./node_info.ts";
+import { signingMethods } from "./signing.ts";
+import { stateMethods } from "./state.ts";
+import { transactionMethods } from "./transactions.ts";
+
+export const METHODS: MethodTable = {
+  ...nodeInfoMethods,
+  ...stateMethods,
+  ...blockMethods,
+  ...feeMethods,
+  ...executionMethods,
+  ...transactionMethods,
+  ...logMethods,
+  ...signingMethods,
+  ...debugMethods,
+  ...cheatMethods,
+};

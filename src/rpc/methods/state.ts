@@ -1,0 +1,85 @@
+/** Account state at a block: balances, code, storage, nonces, proofs. */
+import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
+import { proveAccount } from "../../state/proof.ts";
+import type { BlockRef } from "../../chain/chain.ts";
+import { hexAddress, hexWord } from "../format.ts";
+import { address, array, blockRef, type Params, word } from "../params.ts";
+import type { MethodTable, RpcContext } from "../context.ts";
+import { InvalidParamsError } from "../errors.ts";
+
+const LATEST: BlockRef = { tag: "latest" };
+
+function stateAt(p: Params, index: number, ctx: RpcContext) {
+  return ctx.chain.resolve(p.optional(index, "block", blockRef) ?? LATEST).state;
+}
+
+export const MAX_PROOF_KEYS = 1024;
+
+export const stateMethods: MethodTable = {
+  eth_getBalance: (p, ctx) => {
+    p.atMost(2);
+    const a = p.required(0, "address", address);
+    return bigIntToHex(stateAt(p, 1, ctx).getBalance(a));
+  },
+  eth_getCode: (p, ctx) => {
+    p.atMost(2);
+    const a = p.required(0, "address", address);
+    return bytesToHex(stateAt(p, 1, ctx).getCode(a));
+  },
+  eth_getStorageAt: (p, ctx) => {
+    p.atMost(3);
+    const a = p.required(0, "address", address);
+    const slot = p.required(1, "slot", word);
+    return hexWord(stateAt(p, 2, ctx).getStorage(a, slot));
+  },
+  eth_getTransactionCount: (p, ctx) => {
+    p.atMost(2);
+    const a = p.required(0, "address", address);
+    const ref = p.optional(1, "block", blockRef) ?? LATEST;
+    if ("tag" in ref && ref.tag === "pending") return bigIntToHex(ctx.chain.nextNonce(a));
+    return bigIntToHex(ctx.chain.resolve(ref).state.getNonce(a));
+  },
+  /** anvil's (and forge's) one-round-trip account read. */
+  eth_getAccountInfo: (p, ctx) => {
+    p.atMost(2);
+    const a = p.required(0, "address", address);
+    const s = stateAt(p, 1, ctx);
+    return { balance: bigIntToHex(s.getBalance(a)), nonce: bigIntToHex(s.getNonce(a)), code: bytesToHex(s.getCode(a)) };
+  },
+  eth_getAccount: (p, ctx) => {
+    p.atMost(2);
+    const a = p.required(0, "address", address);
+    const s = stateAt(p, 1, ctx);
+    const acc = s.getAccount(a);
+    return {
+      balance: bigIntToHex(acc?.balance ?? 0n),
+      nonce: bigIntToHex(acc?.nonce ?? 0n),
+      codeHash: bytesToHex(acc ? acc.codeHash : new Uint8Array(32)),
+      storageRoot: bytesToHex(acc ? s.storageRoot(acc) : new Uint8Array(32)),
+    };
+  },
+  eth_getProof: (p, ctx) => {
+    p.atMost(3);
+    const a = p.required(0, "address", address);
+    const keys = p.required(1, "storageKeys", array).map((k, i) => word(k, `storageKeys[${i}]`));
+    if (keys.length > MAX_PROOF_KEYS) {
+      throw new InvalidParamsError(`invalid storageKeys: at most ${MAX_PROOF_KEYS} keys`);
+    }
+    const s = stateAt(p, 2, ctx);
+    const proof = proveAccount(s, a, keys);
+    const acc = s.getAccount(a);
+    return {
+      address: hexAddress(a),
+      balance: bigIntToHex(acc?.balance ?? 0n),
+      codeHash: bytesToHex(acc ? acc.codeHash : new Uint8Array(32)),
+      nonce: bigIntToHex(acc?.nonce ?? 0n),
+      storageHash: bytesToHex(proof.storageHash),
+      accountProof: proof.accountProof.map(bytesToHex),
+      storageProof: proof.storageProof.map((sp) => ({
+        key: hexWord(sp.key),
+        value: bigIntToHex(sp.value),
+        proof: sp.proof.map(bytesToHex),
+      })),
+    };
+  },
+};

@@ -1,0 +1,160 @@
+/**
+ * A Merkle-Patricia trie over fixed-length (hashed, 32-byte) keys that is
+ * updated one key at a time: an update makes new nodes along one path and
+ * keeps every other subtree with its cached hash, so a root after a few
+ * changes costs a few hashes instead of rehashing everything (trie.ts does
+ * the latter, from scratch, and stays the reference).
+ */
+import { keccak256 } from "../primitives/hash.ts";
+import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
+import { EMPTY_TRIE_ROOT } from "./trie.ts";
+
+interface Leaf {
+  kind: "leaf";
+  path: Uint8Array;
+  value: Uint8Array;
+  ref?: RlpInput;
+}
+interface Extension {
+  kind: "ext";
+  path: Uint8Array;
+  child: Branch;
+  ref?: RlpInput;
+}
+interface Branch {
+  kind: "branch";
+  children: (TrieNode | undefined)[];
+  ref?: RlpInput;
+}
+export type TrieNode = Leaf | Extension | Branch;
+
+const EMPTY = new Uint8Array(0);
+
+export function keyNibbles(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length * 2);
+  for (let i = 0; i < key.length; i++) {
+    out[2 * i] = key[i] >> 4;
+    out[2 * i + 1] = key[i] & 15;
+  }
+  return out;
+}
+
+function hexPrefix(nibbles: Uint8Array, leaf: boolean): Uint8Array {
+  const odd = nibbles.length % 2;
+  const out = new Uint8Array(1 + (nibbles.length >> 1));
+  out[0] = ((leaf ? 2 : 0) + odd) << 4;
+  let i = 0;
+  if (odd) out[0] |= nibbles[i++];
+  for (let j = 1; i < nibbles.length; i += 2, j++) out[j] = (nibbles[i] << 4) | nibbles[i + 1];
+  return out;
+}
+
+function raw(node: TrieNode): RlpInput {
+  switch (node.kind) {
+    case "leaf":
+      return [hexPrefix(node.path, true), node.value];
+    case "ext":
+      return [hexPrefix(node.path, false), reference(node.child)];
+    case "branch": {
+      const items: RlpInput[] = node.children.map((c) => (c ? reference(c) : EMPTY));
+      items.push(EMPTY);
+      return items;
+    }
+  }
+}
+
+/** The node as its parent holds it: inline when its encoding is under 32 bytes, else its hash. */
+function reference(node: TrieNode): RlpInput {
+  if (node.ref === undefined) {
+    const r = raw(node);
+    const encoded = rlpEncode(r);
+    node.ref = encoded.length < 32 ? r : keccak256(encoded);
+  }
+  return node.ref;
+}
+
+export function trieNodeRoot(root: TrieNode | undefined): Uint8Array {
+  if (!root) return EMPTY_TRIE_ROOT;
+  const r = reference(root);
+  // A reference is the hash unless the node is small enough to be inlined; the root is hashed either way.
+  return r instanceof Uint8Array ? r : keccak256(rlpEncode(r));
+}
+
+function commonPrefix(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** A node under `prefix`: merges paths so that no extension points at a leaf or an extension. */
+function prefixed(prefix: Uint8Array, node: TrieNode): TrieNode {
+  if (prefix.length === 0) return node;
+  if (node.kind === "leaf") return { kind: "leaf", path: concat(prefix, node.path), value: node.value };
+  if (node.kind === "ext") return { kind: "ext", path: concat(prefix, node.path), child: node.child };
+  return { kind: "ext", path: prefix, child: node };
+}
+
+function branchOf(entries: [number, TrieNode][]): Branch {
+  const children: (TrieNode | undefined)[] = new Array(16).fill(undefined);
+  for (const [nibble, node] of entries) children[nibble] = node;
+  return { kind: "branch", children };
+}
+
+/** Sets `path` (nibbles) to a non-empty value. */
+export function trieSet(node: TrieNode | undefined, path: Uint8Array, value: Uint8Array): TrieNode {
+  if (!node) return { kind: "leaf", path, value };
+  if (node.kind === "branch") {
+    const children = node.children.slice();
+    children[path[0]] = trieSet(children[path[0]], path.subarray(1), value);
+    return { kind: "branch", children };
+  }
+  const c = commonPrefix(node.path, path);
+  if (node.kind === "leaf") {
+    if (c === node.path.length) return { kind: "leaf", path: node.path, value };
+    const split = branchOf([
+      [node.path[c], { kind: "leaf", path: node.path.subarray(c + 1), value: node.value }],
+      [path[c], { kind: "leaf", path: path.subarray(c + 1), value }],
+    ]);
+    return prefixed(path.subarray(0, c), split);
+  }
+  if (c === node.path.length) {
+    return { kind: "ext", path: node.path, child: trieSet(node.child, path.subarray(c), value) as Branch };
+  }
+  const rest = node.path.subarray(c + 1);
+  const split = branchOf([
+    [node.path[c], rest.length > 0 ? { kind: "ext", path: rest, child: node.child } : node.child],
+    [path[c], { kind: "leaf", path: path.subarray(c + 1), value }],
+  ]);
+  return prefixed(path.subarray(0, c), split);
+}
+
+/** Removes `path` (nibbles); absent paths leave the trie as it is. */
+export function trieDelete(node: TrieNode | undefined, path: Uint8Array): TrieNode | undefined {
+  if (!node) return undefined;
+  if (node.kind === "leaf") return commonPrefix(node.path, path) === node.path.length ? undefined : node;
+  if (node.kind === "ext") {
+    if (commonPrefix(node.path, path) !== node.path.length) return node;
+    const child = trieDelete(node.child, path.subarray(node.path.length));
+    if (child === node.child) return node;
+    return child ? prefixed(node.path, child) : undefined;
+  }
+  const nibble = path[0];
+  const old = node.children[nibble];
+  const updated = trieDelete(old, path.subarray(1));
+  if (updated === old) return node;
+  const children = node.children.slice();
+  children[nibble] = updated;
+  const remaining: number[] = [];
+  for (let i = 0; i < 16; i++) if (children[i]) remaining.push(i);
+  if (remaining.length === 0) return undefined;
+  if (remaining.length === 1) return prefixed(Uint8Array.of(remaining[0]), children[remaining[0]]!);
+  return { kind: "branch", children };
+}

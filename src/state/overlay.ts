@@ -1,0 +1,33 @@
+/**
+ * A StateSource that reads through to another world state without changing
+ * it: calls, estimates and simulations run on a WorldState over this source
+ * and are thrown away, leaving the chain's state untouched.
+ */
+import type { Account } from "./account.ts";
+import { type StateSource, WorldState } from "./world.ts";
+
+export class WorldStateReader implements StateSource {
+  /** Accounts whose storage was replaced wholesale above this reader: their other slots read as zero. */
+  private replaced = new Set<bigint>();
+
+  constructor(private readonly base: WorldState) {}
+
+  loadAccount(address: bigint): Account | undefined {
+    // A full copy (storage included) so that the overlay may clear or rewrite storage freely.
+    return this.base.getAccount(address)?.clone();
+  }
+
+  loadStorage(address: bigint, slot: bigint): bigint {
+    return this.replaced.has(address) ? 0n : this.base.getStorage(address, slot);
+  }
+
+  markStorageReplaced(address: bigint): void {
+    this.replaced.add(address);
+  }
+}
+
+/** A scratch world state over `base`: writes stay in the scratch copy. */
+export function scratchState(base: WorldState): { world: WorldState; reader: WorldStateReader } {
+  const reader = new WorldStateReader(base);
+  return { world: new WorldState(reader), reader };
+}

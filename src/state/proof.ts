@@ -1,0 +1,152 @@
+/**
+ * Merkle-Patricia proofs (EIP-1186 eth_getProof): the encoded nodes on the
+ * path from the root to a key, over the same trie that trie.ts hashes.
+ * Nodes embedded in their parent (encoded in under 32 bytes) are not listed,
+ * except the root, as geth does.
+ */
+import { keccak256 } from "../primitives/hash.ts";
+import { bigIntToBytes, bigIntToMinimalBytes } from "../primitives/hex.ts";
+import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
+import type { Account } from "./account.ts";
+import { EMPTY_TRIE_ROOT } from "./trie.ts";
+import type { WorldState } from "./world.ts";
+
+function toNibbles(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length * 2);
+  for (let i = 0; i < key.length; i++) {
+    out[2 * i] = key[i] >> 4;
+    out[2 * i + 1] = key[i] & 15;
+  }
+  return out;
+}
+
+function hexPrefix(nibbles: Uint8Array, from: number, to: number, leaf: boolean): Uint8Array {
+  const len = to - from;
+  const odd = len % 2;
+  const out = new Uint8Array(1 + (len >> 1));
+  out[0] = ((leaf ? 2 : 0) + odd) << 4;
+  let i = from;
+  if (odd) out[0] |= nibbles[i++];
+  for (let j = 1; i < to; i += 2, j++) out[j] = (nibbles[i] << 4) | nibbles[i + 1];
+  return out;
+}
+
+function reference(node: RlpInput): RlpInput {
+  const encoded = rlpEncode(node);
+  return encoded.length < 32 ? node : keccak256(encoded);
+}
+
+/** A trie over sorted nibble keys, built once; proofs walk it by key. */
+export class ProofTrie {
+  private keys: Uint8Array[];
+  private values: Uint8Array[];
+
+  constructor(entries: Iterable<[Uint8Array, Uint8Array]>) {
+    const pairs = [...entries].filter(([, v]) => v.length > 0).map(([k, v]) => [toNibbles(k), v] as const);
+    pairs.sort((a, b) => compare(a[0], b[0]));
+    this.keys = pairs.map((p) => p[0]);
+    this.values = pairs.map((p) => p[1]);
+  }
+
+  private commonEnd(lo: number, hi: number, depth: number): number {
+    const first = this.keys[lo], last = this.keys[hi - 1];
+    let common = depth;
+    while (common < first.length && first[common] === last[common]) common++;
+    return common;
+  }
+
+  private node(lo: number, hi: number, depth: number): RlpInput {
+    const keys = this.keys;
+    if (hi - lo === 1) return [hexPrefix(keys[lo], depth, keys[lo].length, true), this.values[lo]];
+    const common = this.commonEnd(lo, hi, depth);
+    if (common > depth) return [hexPrefix(keys[lo], depth, common, false), reference(this.node(lo, hi, common))];
+    const branch: RlpInput[] = new Array(17);
+    let i = lo;
+    for (let nibble = 0; nibble < 16; nibble++) {
+      let j = i;
+      while (j < hi && keys[j][depth] === nibble) j++;
+      branch[nibble] = j > i ? reference(this.node(i, j, depth + 1)) : new Uint8Array(0);
+      i = j;
+    }
+    branch[16] = new Uint8Array(0);
+    return branch;
+  }
+
+  root(): Uint8Array {
+    return this.keys.length === 0 ? EMPTY_TRIE_ROOT : keccak256(rlpEncode(this.node(0, this.keys.length, 0)));
+  }
+
+  /** The proof nodes for `key` (present or not). */
+  prove(key: Uint8Array): Uint8Array[] {
+    if (this.keys.length === 0) return [];
+    const target = toNibbles(key);
+    const proof: Uint8Array[] = [];
+    let lo = 0, hi = this.keys.length, depth = 0;
+    for (let isRoot = true;; isRoot = false) {
+      const encoded = rlpEncode(this.node(lo, hi, depth));
+      if (isRoot || encoded.length >= 32) proof.push(encoded);
+      if (hi - lo === 1) return proof; // a leaf: the key's own, or the one proving it absent
+      const common = this.commonEnd(lo, hi, depth);
+      if (common > depth) {
+        // An extension: follow it only if the key shares its path; its child is a branch at `common`.
+        for (let i = depth; i < common; i++) if (target[i] !== this.keys[lo][i]) return proof;
+        depth = common;
+        continue;
+      }
+      let i = lo;
+      while (i < hi && this.keys[i][depth] < target[depth]) i++;
+      let j = i;
+      while (j < hi && this.keys[j][depth] === target[depth]) j++;
+      if (j === i) return proof;
+      lo = i;
+      hi = j;
+      depth++;
+    }
+  }
+}
+
+function compare(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+export interface AccountProof {
+  accountProof: Uint8Array[];
+  storageHash: Uint8Array;
+  storageProof: { key: bigint; value: bigint; proof: Uint8Array[] }[];
+}
+
+function accountLeaf(world: WorldState, acc: Account): Uint8Array {
+  return rlpEncode([
+    bigIntToMinimalBytes(acc.nonce),
+    bigIntToMinimalBytes(acc.balance),
+    world.storageRoot(acc),
+    acc.codeHash,
+  ]);
+}
+
+/** The account and storage proofs of eth_getProof over the whole in-memory state. */
+export function proveAccount(world: WorldState, address: bigint, slots: bigint[]): AccountProof {
+  const stateTrie = new ProofTrie(
+    [...world.entries()].map(([a, acc]) => [keccak256(bigIntToBytes(a, 20)), accountLeaf(world, acc)]),
+  );
+  const accountProof = stateTrie.prove(keccak256(bigIntToBytes(address, 20)));
+  const acc = world.getAccount(address);
+  const storage: [Uint8Array, Uint8Array][] = [];
+  if (acc) {
+    for (const [slot, value] of acc.storage) {
+      if (value !== 0n) storage.push([keccak256(bigIntToBytes(slot)), rlpEncode(bigIntToMinimalBytes(value))]);
+    }
+  }
+  const storageTrie = new ProofTrie(storage);
+  return {
+    accountProof,
+    storageHash: acc ? world.storageRoot(acc) : EMPTY_TRIE_ROOT,
+    storageProof: slots.map((key) => ({
+      key,
+      value: acc ? world.getStorage(address, key) : 0n,
+      proof: storageTrie.prove(keccak256(bigIntToBytes(key))),
+    })),
+  };
+}

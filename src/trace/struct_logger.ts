@@ -1,0 +1,100 @@
+/**
+ * geth's default tracer (the "struct logger"): one entry per executed
+ * opcode with pc, op, gas, gas cost, depth, stack, and optionally memory,
+ * storage and return data.
+ */
+import type { EvmTracer } from "../evm/evm.ts";
+import type { Frame } from "../evm/frame.ts";
+import type { ExecResult, Message } from "../evm/message.ts";
+import { Op, OPCODE_NAMES } from "../forks/opcodes.ts";
+import { bigIntToHex, bytesToHex } from "../primitives/hex.ts";
+import type { WorldState } from "../state/world.ts";
+
+export interface StructLoggerConfig {
+  enableMemory?: boolean;
+  disableStack?: boolean;
+  disableStorage?: boolean;
+  enableReturnData?: boolean;
+  /** Stop recording after this many steps (0: no limit). */
+  limit?: number;
+}
+
+export interface StructLog {
+  pc: number;
+  op: string;
+  gas: number;
+  gasCost: number;
+  depth: number;
+  stack?: string[];
+  memory?: string[];
+  storage?: Record<string, string>;
+  returnData?: string;
+  refund?: number;
+  error?: string;
+}
+
+const word = (v: bigint) => v.toString(16).padStart(64, "0");
+
+export class StructLogger implements EvmTracer {
+  readonly logs: StructLog[] = [];
+  /** The step whose cost is known only when the next step of its frame (or its child) starts. */
+  private open: { log: StructLog; frame: Frame }[] = [];
+  private storage = new Map<bigint, Map<bigint, bigint>>();
+
+  constructor(private readonly world: WorldState, private readonly config: StructLoggerConfig = {}) {}
+
+  private closeOpen(depth: number, gasNow: number): void {
+    const top = this.open[this.open.length - 1];
+    if (top && top.log.depth === depth) {
+      top.log.gasCost = top.log.gas - gasNow;
+      this.open.pop();
+    }
+  }
+
+  onStep(frame: Frame, pc: number, op: number, gas: number, stack: readonly bigint[], depth: number): void {
+    const d = depth + 1;
+    this.closeOpen(d, gas);
+    if (this.config.limit && this.logs.length >= this.config.limit) return;
+    const log: StructLog = { pc, op: OPCODE_NAMES[op], gas, gasCost: 0, depth: d };
+    if (!this.config.disableStack) log.stack = stack.map((v) => bigIntToHex(v));
+    if (this.config.enableMemory) {
+      const mem: string[] = [];
+      for (let i = 0; i < frame.memorySize; i += 32) mem.push(bytesToHex(frame.memory.subarray(i, i + 32)).slice(2));
+      log.memory = mem;
+    }
+    if (!this.config.disableStorage && (op === Op.SLOAD || op === Op.SSTORE) && stack.length >= 1) {
+      const address = frame.message.address;
+      let seen = this.storage.get(address);
+      if (!seen) this.storage.set(address, seen = new Map());
+      const slot = stack[stack.length - 1];
+      if (op === Op.SLOAD) seen.set(slot, this.world.getStorage(address, slot));
+      else if (stack.length >= 2) seen.set(slot, stack[stack.length - 2]);
+      log.storage = Object.fromEntries([...seen].map(([k, v]) => [word(k), word(v)]));
+    }
+    if (this.config.enableReturnData) log.returnData = bytesToHex(frame.returnData);
+    log.refund = this.world.refund;
+    if (log.refund === 0) delete log.refund;
+    this.logs.push(log);
+    this.open.push({ log, frame });
+  }
+
+  onEnter(msg: Message): void {
+    // A child frame starts: the parent's CALL/CREATE step cost what the parent's gas dropped by.
+    const top = this.open[this.open.length - 1];
+    if (top && top.log.depth === msg.depth && msg.depth >= 0) {
+      top.log.gasCost = top.log.gas - top.frame.gas;
+      this.open.pop();
+    }
+  }
+
+  onExit(msg: Message, result: ExecResult): void {
+    const d = msg.depth + 1;
+    const top = this.open[this.open.length - 1];
+    if (top && top.log.depth === d) {
+      const left = Number(result.gasLeft);
+      top.log.gasCost = Math.max(0, top.log.gas - left);
+      if (result.status === "halt" && result.error) top.log.error = result.error;
+      this.open.pop();
+    }
+  }
+}

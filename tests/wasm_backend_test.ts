@@ -1,0 +1,163 @@
+// The WebAssembly backend against the interpreter: instruction semantics, gas, failures, bad input,
+// the disk cache, the compiler thread, and the fallback to the interpreter.
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import binaryen from "binaryen";
+import { Interpreter } from "../backends/interpreter/interpreter.ts";
+import { WasmBackend } from "../backends/wasm/backend.ts";
+import { compileToWasm } from "../backends/wasm/compiler.ts";
+import { DiskCache } from "../backends/wasm/disk_cache.ts";
+import { CompileService } from "../backends/wasm/compile_service.ts";
+import { AutoBackend } from "../backends/wasm/auto.ts";
+import { runCall } from "../src/evm/call.ts";
+import { Fork, type ForkId } from "../src/forks/fork.ts";
+import { rulesFor } from "../src/forks/rules.ts";
+import { bytesToHex, hexToBytes } from "../src/primitives/hex.ts";
+import { compareOutcomes, runCase } from "./fuzz/differential.ts";
+
+const interpreter = new Interpreter();
+const compile = (code: Uint8Array, rules: ReturnType<typeof rulesFor>) => compileToWasm(binaryen, code, rules).binary;
+const wasm = new WasmBackend({ compile });
+const M = (1n << 256n) - 1n;
+
+function same(codeHex: string, opts: { input?: string; gas?: bigint; fork?: ForkId } = {}) {
+  const c = { code: hexToBytes(codeHex), input: hexToBytes(opts.input ?? "0x"), gas: opts.gas ?? 1_000_000n, fork: opts.fork ?? Fork.Osaka, kind: "test" };
+  const a = runCase(interpreter, c), b = runCase(wasm, c);
+  assert.deepEqual(compareOutcomes(a, b), [], `code ${codeHex}`);
+  return b;
+}
+
+function push32(v: bigint): string {
+  return "7f" + (v & M).toString(16).padStart(64, "0");
+}
+
+const FEW = [0n, 1n, 255n, 256n, 1n << 255n, M];
+const EDGE = [0n, 1n, 2n, 31n, 32n, 255n, 256n, (1n << 64n) - 1n, 1n << 64n, 1n << 128n, (1n << 255n) - 1n, 1n << 255n, M - 1n, M];
+
+Deno.test("wasm: every binary ALU opcode on edge operands equals the interpreter (constant and computed)", () => {
+  const ops = ["01", "02", "03", "04", "05", "06", "07", "0a", "0b", "10", "11", "12", "13", "14", "16", "17", "18", "1a", "1b", "1c", "1d"];
+  for (const op of ops) {
+    for (const a of EDGE) {
+      for (const b of EDGE) {
+        // Constants are folded at compile time (a sample: each is its own module); through CALLDATALOAD
+        // the same operation runs in WebAssembly.
+        if (FEW.includes(a) && FEW.includes(b)) same(push32(b) + push32(a) + op + "60005260206000f3");
+        const input = "0x" + a.toString(16).padStart(64, "0") + b.toString(16).padStart(64, "0");
+        same("602035600035" + op + "60005260206000f3", { input });
+      }
+    }
+  }
+});
+
+Deno.test("wasm: unary and ternary opcodes", () => {
+  for (const a of EDGE) {
+    const input = "0x" + a.toString(16).padStart(64, "0");
+    for (const op of ["15", "19", "1e"]) same("600035" + op + "60005260206000f3", { input });
+    for (const b of [0n, 3n, M, 1n << 200n]) {
+      for (const op of ["08", "09"]) same(push32(b) + push32(7n) + "600035" + op + "60005260206000f3", { input });
+    }
+  }
+});
+
+Deno.test("wasm: memory, keccak, copies, gas", () => {
+  same("6001600052602060002060005260206000f3"); // keccak of a word
+  same("61ffff5160005260206000f3"); // MLOAD far away: expansion
+  same("600051600152600160215360406000f3"); // MSTORE at unaligned offsets, MSTORE8
+  same("5a60005260206000f3"); // GAS sees exactly the gas left
+  same("59600052602060005259"); // MSIZE
+  same("6020600060003760206000f3", { input: "0x" + "ab".repeat(40) }); // CALLDATACOPY
+  same("7f" + "ff".repeat(32) + "5100"); // MLOAD offset >= 2^32: out of gas
+  same("60ff6000526001601f600037600160006000f3"); // overlapping copies
+  same("6000600020600052602060006000f0"); // CREATE with empty init code
+});
+
+Deno.test("wasm: failures give the interpreter's result, gas and error", () => {
+  same("01"); // stack underflow
+  same("6001600101", { gas: 5n }); // out of gas at the second instruction
+  same("600456605b"); // jump into PUSH data
+  same("6003565b"); // valid jump
+  same("6000356003575b00", { input: "0x01" }); // JUMPI, dynamic condition
+  same("fe"); // INVALID
+  same("5c", { fork: Fork.Shanghai }); // TLOAD before Cancun is undefined
+  same("61ff"); // truncated PUSH at the end of code
+  same("5b600056", { gas: 10_000n }); // infinite loop runs out of gas
+  same("60015a"); // GAS after PUSH
+  same("6000" + "80".repeat(1030)); // stack overflow through DUP1
+  same("6000600055", { fork: Fork.Istanbul, gas: 2300n }); // SSTORE sentry
+  same("600160005560006000fd"); // SSTORE then REVERT
+  same("6000600060006000600060ca115af100"); // CALL to an empty account
+});
+
+Deno.test("wasm: empty code and code over the size limit", () => {
+  same("");
+  same("00".repeat(24577) + "");
+  same("6001".repeat(13000) + "00");
+});
+
+Deno.test("wasm: a module that fails to compile runs on the interpreter and is logged once", () => {
+  let logged = 0;
+  const broken = new WasmBackend({ compile: () => { throw new Error("boom"); }, onCompileError: () => logged++ });
+  for (let i = 0; i < 3; i++) {
+    const r = runCall({ backend: broken, code: hexToBytes("600160020160005260206000f3") });
+    assert.ok(r.success);
+    assert.equal(BigInt(bytesToHex(r.output)), 3n);
+  }
+  assert.equal(logged, 1);
+});
+
+Deno.test("wasm: the disk cache is used, and garbage in its folder is detected and replaced", () => {
+  const dir = mkdtempSync(join(tmpdir(), "evmwasm-cache-"));
+  const code = hexToBytes("600160020160005260206000f3");
+  const rules = rulesFor(Fork.Osaka);
+  let compiles = 0;
+  const make = () => new WasmBackend({ compile: (c, r) => (compiles++, compile(c, r)), disk: new DiskCache(dir, 0) });
+  assert.ok(runCall({ backend: make(), code }).success);
+  assert.equal(compiles, 1);
+  const b2 = make();
+  assert.ok(runCall({ backend: b2, code }).success);
+  assert.equal(compiles, 1);
+  assert.equal(b2.diskHits, 1);
+  // Damage every file in the cache: truncated, foreign, and a valid header over a non-module.
+  const disk = new DiskCache(dir, 0);
+  const file = join(dir, readdirSync(dir)[0]);
+  for (const garbage of [new Uint8Array([1, 2, 3]), new TextEncoder().encode("not a cache file at all".repeat(10))]) {
+    writeFileSync(file, garbage);
+    assert.equal(disk.get(disk.key(code, rules)), undefined);
+    const b = make();
+    assert.ok(runCall({ backend: b, code }).success);
+    assert.equal(b.diskHits, 0);
+  }
+  writeFileSync(join(dir, "unrelated.txt"), "x");
+  assert.ok(runCall({ backend: make(), code }).success);
+});
+
+Deno.test({
+  name: "wasm: the compiler thread compiles synchronously and in the background; auto tiers up",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn() {
+    const service = new CompileService();
+    try {
+      const rules = rulesFor(Fork.Osaka);
+      const code = hexToBytes("600035600101600052602060006000f3");
+      const binary = service.compileSync(code, rules);
+      assert.ok(WebAssembly.validate(binary as BufferSource));
+      const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r) });
+      const auto = new AutoBackend(wasmB, service, 0); // threshold 0: compile after the first frame
+      const loop = hexToBytes("60005b8060010190806103e810600257"); // a loop of 1000 rounds
+      const first = runCall({ backend: auto, code: loop, gas: 10_000_000n });
+      const deadline = Date.now() + 60_000;
+      while (auto.tieredUp === 0 && Date.now() < deadline) {
+        runCall({ backend: auto, code: loop, gas: 10_000_000n });
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
+      assert.equal(auto.tieredUp, 1);
+      const last = runCall({ backend: auto, code: loop, gas: 10_000_000n });
+      assert.equal(last.gasUsed, first.gasUsed);
+    } finally {
+      service.terminate();
+    }
+  },
+});
