@@ -23,7 +23,7 @@ export { runFixtureFile, type CaseResult } from "./src/statetest/runner.ts";
 export { bytesToHex, hexToBytes, hexToBigInt, bigIntToHex, bytesToBigInt, bigIntToBytes } from "./src/primitives/hex.ts";
 export { keccak256 } from "./src/primitives/hash.ts";
 export { VERSION } from "./src/version.ts";
-export { createNode, EvmwasmNode, type NodeOptions, type ForkOptions, type RequestArguments } from "./src/node.ts";
+export { createForkedNode, createNode, EvmwasmNode, type NodeOptions, type ForkOptions, type RequestArguments } from "./src/node.ts";
 export { DevChain, type DevChainOptions, type BlockRef, type BlockTag } from "./src/chain/chain.ts";
 export { deriveDevAccounts, DEFAULT_MNEMONIC, type DevAccount } from "./src/chain/dev_accounts.ts";
 export {

@@ -6,12 +6,18 @@ import { DevChain, type DevChainOptions } from "./chain/chain.ts";
 import { FilterRegistry } from "./chain/filters.ts";
 import { bytesToHex } from "./primitives/hex.ts";
 import { createRpcApp } from "./rpc/app.ts";
-import type { NodeInfo } from "./rpc/context.ts";
+import type { NodeInfo, RpcContext } from "./rpc/context.ts";
 import { RpcError } from "./rpc/errors.ts";
 import { DEFAULT_LIMITS, JsonRpcHandler, type JsonRpcResponse, type RpcLimits } from "./rpc/handler.ts";
 import { METHODS } from "./rpc/methods/index.ts";
 import { type RunningServer, serve, type ServeOptions } from "./server/serve.ts";
 import { VERSION } from "./version.ts";
+import { BaseError } from "./errors/base.ts";
+import { connectFork, type ForkConnection } from "./fork/connect.ts";
+import { ForkRunner } from "./fork/fork_runner.ts";
+import { defaultCacheDir } from "./cache_dir.ts";
+import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC, deriveDevAccounts } from "./chain/dev_accounts.ts";
+import { CREATE2_DEPLOYER, HISTORY_STORAGE_ADDRESS } from "./chain/system_contracts.ts";
 
 /** Fork-mode settings, parsed from the command line and kept for the fork bridge. */
 export interface ForkOptions {
@@ -26,6 +32,8 @@ export interface NodeOptions extends DevChainOptions {
   limits?: Partial<RpcLimits>;
   maxBodyBytes?: number;
   fork?: ForkOptions;
+  /** Where fork-mode progress is logged (default: console.log). */
+  log?: (line: string) => void;
   /** Where internal errors are reported (default: console.error). */
   onInternalError?: (method: string, error: unknown) => void;
 }
@@ -39,12 +47,15 @@ type Hex = `0x${string}`;
 const hex = (v: bigint) => `0x${v.toString(16)}` as Hex;
 
 export class EvmwasmNode {
-  readonly chain: DevChain;
-  readonly filters: FilterRegistry;
+  /** Replaced when anvil_reset switches to fork mode. */
+  chain: DevChain;
+  filters: FilterRegistry;
   readonly handler: JsonRpcHandler;
+  private readonly ctx: RpcContext;
   readonly info: NodeInfo;
   private readonly app;
   private servers: RunningServer[] = [];
+  fork?: ForkRunner;
 
   constructor(readonly options: NodeOptions = {}) {
     this.chain = new DevChain(options);
@@ -53,10 +64,12 @@ export class EvmwasmNode {
       clientVersion: `evmwasm/v${VERSION}`,
       forkUrl: options.fork?.url,
       forkBlockNumber: options.fork?.blockNumber,
+      resetFork: (url, blockNumber) => this.resetFork(url, blockNumber),
     };
+    this.ctx = { chain: this.chain, filters: this.filters, info: this.info };
     this.handler = new JsonRpcHandler(
       METHODS,
-      { chain: this.chain, filters: this.filters, info: this.info },
+      this.ctx,
       { ...DEFAULT_LIMITS, ...options.limits },
       options.onInternalError ?? ((method, e) => console.error(`evmwasm: internal error in ${method}:`, e)),
     );
@@ -88,7 +101,41 @@ export class EvmwasmNode {
     return server;
   }
 
+  /** anvil_reset / hardhat_reset with `forking`: a fresh chain forked from `url`, replacing this one. */
+  async resetFork(url: string, blockNumber?: bigint): Promise<void> {
+    const fork: ForkOptions = {
+      url,
+      blockNumber,
+      cacheDir: this.options.fork?.cacheDir,
+      storageCaching: this.options.fork?.storageCaching ?? true,
+      timeoutMs: this.options.fork?.timeoutMs ?? 45_000,
+    };
+    const { conn, chainOptions } = await connectForOptions({ ...this.options, fork }, this.log);
+    this.fork?.close();
+    this.chain.close();
+    this.filters.close();
+    this.chain = new DevChain({ ...this.options, chainId: this.options.chainId, ...chainOptions });
+    this.filters = new FilterRegistry(this.chain);
+    this.ctx.chain = this.chain;
+    this.ctx.filters = this.filters;
+    this.info.forkUrl = url;
+    this.info.forkBlockNumber = conn.block.number;
+    this.attachFork(new ForkRunner(conn, () => this.chain, this.log));
+  }
+
+  private get log(): (line: string) => void {
+    return this.options.log ?? ((line: string) => console.log(line));
+  }
+
+  /** Fork mode: every method runs through the runner (misses fetched, retries, upstream reads). */
+  attachFork(runner: ForkRunner): void {
+    this.fork = runner;
+    this.info.fork = runner;
+    this.handler.around = (method, params, attempt) => runner.run(method, params, attempt);
+  }
+
   async close(): Promise<void> {
+    this.fork?.close();
     this.chain.close();
     this.filters.close();
     const servers = this.servers;
@@ -170,5 +217,43 @@ export class EvmwasmNode {
 }
 
 export function createNode(options: NodeOptions = {}): EvmwasmNode {
+  if (options.fork) throw new BaseError("a forked node needs the network: use createForkedNode(options)");
   return new EvmwasmNode(options);
+}
+
+/**
+ * A node whose state comes from an upstream node at a pinned block (anvil's
+ * --fork-url): connects, pins the block, and prefetches the dev accounts.
+ */
+export async function createForkedNode(options: NodeOptions & { fork: ForkOptions }): Promise<EvmwasmNode> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { conn, chainOptions } = await connectForOptions(options, log);
+  const node = new EvmwasmNode({ ...options, ...chainOptions });
+  node.attachFork(new ForkRunner(conn, () => node.chain, log));
+  return node;
+}
+
+async function connectForOptions(
+  options: NodeOptions & { fork: ForkOptions },
+  log: (line: string) => void,
+): Promise<{ conn: ForkConnection; chainOptions: Partial<DevChainOptions> }> {
+  const f = options.fork;
+  const devAddresses = deriveDevAccounts(options.mnemonic ?? DEFAULT_MNEMONIC, options.accounts ?? 10, options.derivationPath ?? DEFAULT_DERIVATION_PATH)
+    .map((a) => a.address);
+  const conn = await connectFork({
+    url: f.url,
+    blockNumber: f.blockNumber,
+    cacheDir: f.storageCaching ? (f.cacheDir ?? defaultCacheDir()) : undefined,
+    timeoutMs: f.timeoutMs,
+    log,
+  }, [...devAddresses, CREATE2_DEPLOYER, HISTORY_STORAGE_ADDRESS]);
+  return {
+    conn,
+    chainOptions: {
+      chainId: options.chainId ?? conn.chainId,
+      gasLimit: options.gasLimit ?? conn.block.gasLimit,
+      stateSource: conn.source,
+      forkBlock: conn.block,
+    },
+  };
 }

@@ -69,12 +69,22 @@ export interface DevChainOptions {
   backend?: Backend;
   /** Where state not yet in memory comes from (fork mode); none for a fresh dev chain. */
   stateSource?: StateSource;
+  /** Fork mode: the upstream block the chain continues from (it becomes this chain's first block). */
+  forkBlock?: ForkBlock;
   enforceTxGasLimitCap?: boolean;
   autoImpersonate?: boolean;
   /** Wall clock in seconds (tests pin it). */
   now?: () => bigint;
   /** Recent blocks whose states are kept (default 256); older ones answer "state not available". */
   stateHistory?: number;
+}
+
+export interface ForkBlock {
+  number: bigint;
+  hash: Uint8Array;
+  timestamp: bigint;
+  gasLimit: bigint;
+  baseFeePerGas?: bigint;
 }
 
 export type BlockTag = "latest" | "pending" | "earliest" | "safe" | "finalized";
@@ -91,13 +101,16 @@ export interface ResolvedBlock {
   pending: boolean;
 }
 
-interface ChainSnapshot {
+export interface ChainSnapshot {
   blockCount: number;
   head: WorldState;
   pool: TxPool;
   clock: ClockState;
   nextBaseFeeOverride?: bigint;
   impersonated: Set<bigint>;
+  /** Set when captured for a retry: the user's snapshots as they were. */
+  snapshotIds?: Map<bigint, ChainSnapshot>;
+  nextSnapshotId?: bigint;
 }
 
 export interface ChainEvents {
@@ -163,13 +176,21 @@ export class DevChain {
     const world = new WorldState(o.stateSource);
     this.stateRoots = new StateRootTracker();
     const balance = o.balance ?? 10_000n * ETHER;
-    for (const a of this.devAccounts) world.setAccountDirect(a.address, new Account(0n, balance));
-    world.setAccountDirect(CREATE2_DEPLOYER, new Account(0n, 0n, CREATE2_DEPLOYER_CODE));
-    if (headerFieldsOf(this.hardfork.fork).requests) {
+    const fork = o.forkBlock;
+    for (const a of this.devAccounts) {
+      // A forked chain keeps what the dev accounts have upstream (nonce, code) and funds them, as anvil does.
+      const acc = (fork ? world.getAccount(a.address) : undefined) ?? new Account();
+      acc.balance = balance;
+      world.setAccountDirect(a.address, acc);
+    }
+    if (!fork || !world.exists(CREATE2_DEPLOYER)) {
+      world.setAccountDirect(CREATE2_DEPLOYER, new Account(0n, 0n, CREATE2_DEPLOYER_CODE));
+    }
+    if (headerFieldsOf(this.hardfork.fork).requests && (!fork || !world.exists(HISTORY_STORAGE_ADDRESS))) {
       world.setAccountDirect(HISTORY_STORAGE_ADDRESS, new Account(0n, 0n, HISTORY_STORAGE_CODE));
     }
     const now = o.now ?? wallClockSeconds;
-    const timestamp = o.genesisTimestamp ?? now();
+    const timestamp = fork?.timestamp ?? o.genesisTimestamp ?? now();
     this.clock = new BlockClock(timestamp, now);
     const fields = headerFieldsOf(this.hardfork.fork);
     const header: BlockHeader = {
@@ -181,7 +202,7 @@ export class DevChain {
       receiptsRoot: EMPTY_TRIE_ROOT,
       logsBloom: new Uint8Array(256),
       difficulty: 0n,
-      number: o.genesisNumber ?? 0n,
+      number: fork?.number ?? o.genesisNumber ?? 0n,
       gasLimit: this.gasLimit,
       gasUsed: 0n,
       timestamp,
@@ -189,7 +210,7 @@ export class DevChain {
       mixHash: new Uint8Array(32),
       nonce: new Uint8Array(8),
     };
-    if (fields.baseFee) header.baseFeePerGas = o.baseFee ?? INITIAL_BASE_FEE;
+    if (fields.baseFee) header.baseFeePerGas = o.baseFee ?? fork?.baseFeePerGas ?? INITIAL_BASE_FEE;
     if (fields.withdrawals) header.withdrawalsRoot = EMPTY_TRIE_ROOT;
     if (fields.blobs) {
       header.blobGasUsed = 0n;
@@ -203,7 +224,10 @@ export class DevChain {
     this.minedTxs.clear();
     this.states.clear();
     this.genesisState = world.clone();
-    this.appendBlock(assembleBlock(header, []));
+    const genesis = assembleBlock(header, []);
+    // The first block of a forked chain is the upstream's block: children must link to its real hash.
+    if (fork) genesis.hash = fork.hash;
+    this.appendBlock(genesis);
   }
 
   /** anvil_reset / hardhat_reset: back to a fresh genesis with the same options. */
@@ -594,14 +618,7 @@ export class DevChain {
 
   snapshot(): bigint {
     const id = this.nextSnapshotId++;
-    this.snapshots.set(id, {
-      blockCount: this.blocks.length,
-      head: this.head.clone(),
-      pool: this.pool.clone(),
-      clock: this.clock.save(),
-      nextBaseFeeOverride: this.nextBaseFeeOverride,
-      impersonated: new Set(this.impersonated),
-    });
+    this.snapshots.set(id, this.captureState());
     return id;
   }
 
@@ -610,6 +627,27 @@ export class DevChain {
     const snap = this.snapshots.get(id);
     if (!snap) return false;
     for (const k of [...this.snapshots.keys()]) if (k >= id) this.snapshots.delete(k);
+    this.restoreState(snap);
+    return true;
+  }
+
+  /** Everything a snapshot restores, without registering an id (fork mode retries a request with it). */
+  captureState(): ChainSnapshot {
+    return {
+      blockCount: this.blocks.length,
+      head: this.head.clone(),
+      pool: this.pool.clone(),
+      clock: this.clock.save(),
+      nextBaseFeeOverride: this.nextBaseFeeOverride,
+      impersonated: new Set(this.impersonated),
+      snapshotIds: new Map(this.snapshots),
+      nextSnapshotId: this.nextSnapshotId,
+    };
+  }
+
+  restoreState(snap: ChainSnapshot): void {
+    if (snap.snapshotIds) this.snapshots = new Map(snap.snapshotIds);
+    if (snap.nextSnapshotId !== undefined) this.nextSnapshotId = snap.nextSnapshotId;
     const removed = this.blocks.splice(snap.blockCount);
     for (const b of removed) {
       this.blocksByHash.delete(bytesToHex(b.hash));
@@ -621,6 +659,5 @@ export class DevChain {
     this.clock.restore(snap.clock);
     this.nextBaseFeeOverride = snap.nextBaseFeeOverride;
     this.impersonated = snap.impersonated;
-    return true;
   }
 }

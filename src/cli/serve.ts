@@ -1,13 +1,14 @@
 /**
  * `serve`: the JSON-RPC dev node with anvil's flags and startup banner.
- * Fork flags are parsed and kept in the node's options for the fork bridge.
+ * With --fork-url, state comes from the upstream node through the fork bridge (src/fork/).
  */
 import process from "node:process";
 import { createBackend } from "../../backends/registry.ts";
 import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC } from "../chain/dev_accounts.ts";
 import { ETHER } from "../chain/chain.ts";
 import { INITIAL_BASE_FEE } from "../chain/fees.ts";
-import { createNode, type NodeOptions } from "../node.ts";
+import { createForkedNode, createNode, type NodeOptions } from "../node.ts";
+import { defaultCacheDir } from "../cache_dir.ts";
 import { bytesToHex } from "../primitives/hex.ts";
 import { toChecksumAddress } from "../primitives/checksum.ts";
 import { VERSION } from "../version.ts";
@@ -150,14 +151,16 @@ export function banner(config: ServeConfig, listening: string, node: ReturnType<
   lines.push(`Derivation path:   ${o.derivationPath ?? DEFAULT_DERIVATION_PATH}`);
   lines.push("", "", "Chain ID", "==================", "", chain.chainId.toString());
   lines.push("", "Hardfork", "==================", "", chain.hardfork.name);
-  lines.push("", "Base Fee", "==================", "", (o.baseFee ?? INITIAL_BASE_FEE).toString());
+  lines.push("", "Base Fee", "==================", "", (chain.blocks[0].header.baseFeePerGas ?? o.baseFee ?? INITIAL_BASE_FEE).toString());
   lines.push("", "Gas Limit", "==================", "", chain.gasLimit.toString());
   lines.push("", "Genesis Timestamp", "==================", "", chain.blocks[0].header.timestamp.toString());
   lines.push("", "Genesis Number", "==================", "", chain.blocks[0].header.number.toString());
   if (o.fork) {
     lines.push("", "Fork", "==================", "", `Endpoint:       ${o.fork.url}`);
-    lines.push(`Block number:   ${o.fork.blockNumber ?? "latest"}`);
-    lines.push("Note:           the fork state bridge is not wired yet: state comes from a fresh dev chain");
+    lines.push(`Block number:   ${chain.blocks[0].header.number}`);
+    lines.push(`Block hash:     ${bytesToHex(chain.blocks[0].hash)}`);
+    lines.push(`Chain ID:       ${chain.chainId}`);
+    lines.push(`State cache:    ${o.fork.storageCaching ? (o.fork.cacheDir ?? defaultCacheDir()) : "off (--no-storage-caching)"}`);
   }
   lines.push(
     "",
@@ -175,7 +178,9 @@ export function banner(config: ServeConfig, listening: string, node: ReturnType<
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const config = parseServeArgs(argv);
-  const node = createNode(config.node);
+  const node = config.node.fork
+    ? await createForkedNode({ ...config.node, fork: config.node.fork, log: config.silent ? () => {} : undefined })
+    : createNode(config.node);
   let server;
   try {
     server = await node.listen({ hostname: config.host, port: config.port });

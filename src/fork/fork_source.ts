@@ -57,7 +57,10 @@ export class ForkStateSource implements StateSource {
       throw new StateMissError({ kind: "account", address });
     }
     this.stats.cacheHits++;
-    return a === null ? undefined : new Account(a.nonce, a.balance, a.code);
+    if (a === null) return undefined;
+    const acc = new Account(a.nonce, a.balance, a.code);
+    acc.storageComplete = false;
+    return acc;
   }
 
   loadStorage(address: bigint, slot: bigint): bigint {

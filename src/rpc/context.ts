@@ -8,6 +8,10 @@ export interface NodeInfo {
   /** Set by fork mode: where state comes from. */
   forkUrl?: string;
   forkBlockNumber?: bigint;
+  /** Fork mode's runner: upstream counters for evmwasm_upstreamStats. */
+  fork?: { upstreamStats(): Record<string, unknown> };
+  /** Switches the node to fork mode from `url` at `blockNumber` (anvil_reset / hardhat_reset with forking). */
+  resetFork?: (url: string, blockNumber?: bigint) => Promise<void>;
 }
 
 export interface RpcContext {

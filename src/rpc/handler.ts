@@ -69,6 +69,9 @@ function validId(v: unknown): v is Id {
 }
 
 export class JsonRpcHandler {
+  /** Wraps every method call (fork mode fetches missing state and retries through it). */
+  around?: (method: string, params: unknown[], attempt: () => unknown) => Promise<unknown>;
+
   constructor(
     private readonly methods: MethodTable,
     private readonly ctx: RpcContext,
@@ -144,7 +147,9 @@ export class JsonRpcHandler {
       if (params !== undefined && !Array.isArray(params)) {
         throw new InvalidParamsError("params must be an array (positional parameters)");
       }
-      const result = await handler(new Params(params ?? []), this.ctx);
+      const args = (params ?? []) as unknown[];
+      const attempt = () => handler(new Params(args), this.ctx);
+      const result = this.around ? await this.around(method, args, attempt) : await attempt();
       return { result: result === undefined ? null : result };
     } catch (e) {
       const error = toErrorObject(e);

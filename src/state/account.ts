@@ -8,6 +8,12 @@ export class Account {
   private _codeHash: Uint8Array | undefined;
   /** Current storage. Zero values may be present; they mean empty. */
   storage: Map<bigint, bigint>;
+  /**
+   * Whether `storage` holds every slot. False for an account read from a
+   * remote state source, whose missing slots are still to be fetched; true
+   * once it is created or its storage is cleared locally.
+   */
+  storageComplete = true;
 
   constructor(nonce = 0n, balance = 0n, code: Uint8Array = EMPTY_CODE, storage = new Map<bigint, bigint>(), codeHash?: Uint8Array) {
     this.nonce = nonce;
@@ -34,7 +40,9 @@ export class Account {
   }
 
   clone(): Account {
-    return new Account(this.nonce, this.balance, this._code, new Map(this.storage), this._codeHash);
+    const copy = new Account(this.nonce, this.balance, this._code, new Map(this.storage), this._codeHash);
+    copy.storageComplete = this.storageComplete;
+    return copy;
   }
 }
 

@@ -145,7 +145,7 @@ export class WorldState {
     if (!acc) return 0n;
     let v = acc.storage.get(slot);
     if (v === undefined) {
-      v = this.source ? this.source.loadStorage(address, slot) : 0n;
+      v = this.source && !acc.storageComplete ? this.source.loadStorage(address, slot) : 0n;
       acc.storage.set(slot, v);
     }
     return v;
@@ -172,8 +172,13 @@ export class WorldState {
     const acc = this.getAccount(address);
     if (!acc) return;
     const prev = acc.storage;
-    this.journal.push(() => (acc.storage = prev));
+    const prevComplete = acc.storageComplete;
+    this.journal.push(() => {
+      acc.storage = prev;
+      acc.storageComplete = prevComplete;
+    });
     acc.storage = new Map();
+    acc.storageComplete = true;
   }
 
   // ---- transient storage (EIP-1153) ----

@@ -123,13 +123,25 @@ export const cheatMethods: MethodTable = {
     return null;
   },
   ...both("mine", (p, ctx) => mineBlocks(p, ctx)),
-  ...both("reset", (p, { chain }) => {
+  ...both("reset", async (p, { chain, info }) => {
     p.atMost(1);
     const options = p.optional(0, "options", object);
-    if (options?.forking != null) {
-      throw new InvalidParamsError("invalid options.forking: forking is not available in this build of the node yet");
+    const forking = options?.forking as Record<string, unknown> | null | undefined;
+    if (forking != null) {
+      if (typeof forking !== "object" || typeof forking.jsonRpcUrl !== "string") {
+        throw new InvalidParamsError("invalid options.forking: expected { jsonRpcUrl: string, blockNumber?: number }");
+      }
+      const bn = forking.blockNumber;
+      let blockNumber: bigint | undefined;
+      if (typeof bn === "number" && Number.isSafeInteger(bn) && bn >= 0) blockNumber = BigInt(bn);
+      else if (typeof bn === "string" && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(bn)) blockNumber = BigInt(bn);
+      else if (bn !== undefined && bn !== null) throw new InvalidParamsError("invalid options.forking.blockNumber: expected a number");
+      if (!info.resetFork) throw new InvalidParamsError("invalid options.forking: this node cannot switch to fork mode");
+      await info.resetFork(forking.jsonRpcUrl, blockNumber);
+      return null;
     }
     chain.reset();
+    return null;
   }),
   ...both("setNextBlockBaseFeePerGas", (p, { chain }) => {
     p.atMost(1);

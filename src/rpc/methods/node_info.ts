@@ -23,4 +23,6 @@ export const nodeInfoMethods: MethodTable = {
     return accounts.map(hexAddress);
   },
   eth_protocolVersion: (p) => (p.atMost(0), "0x44"),
+  /** Fork mode's upstream counters (requests, batches, round trips, cache hits); null on a plain dev chain. */
+  evmwasm_upstreamStats: (p, { info }) => (p.atMost(0), info.fork ? info.fork.upstreamStats() : null),
 };
