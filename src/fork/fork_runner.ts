@@ -101,7 +101,9 @@ export class ForkRunner {
       }
     }
     if (!call) return;
-    const known: StateKey[] = [];
+    // A call without `from` runs as the zero address; the coinbase is touched by fee payment.
+    const known: StateKey[] = [{ kind: "account", address: this.chain().coinbase }];
+    if (call.from === undefined) known.push({ kind: "account", address: 0n });
     for (const f of ["from", "to"]) {
       if (typeof call[f] === "string") {
         try {
