@@ -8,6 +8,7 @@ import { TimestampError } from "../chain/block_clock.ts";
 import { BaseError, type BaseErrorOptions } from "../errors/base.ts";
 import { bytesToHex, HexError } from "../primitives/hex.ts";
 import { InvalidSignatureError, TransactionDecodeError } from "../tx/codec.ts";
+import { UpstreamError } from "../fork/errors.ts";
 
 export const ErrorCode = {
   ParseError: -32700,
@@ -81,6 +82,9 @@ export function toErrorObject(e: unknown): JsonRpcErrorObject {
   }
   if (e instanceof InvalidSignatureError) {
     return { code: ErrorCode.InvalidParams, message: `${e.shortMessage}: ${e.details}` };
+  }
+  if (e instanceof UpstreamError) {
+    return { code: ErrorCode.ServerError, message: e.shortMessage + (e.details ? ` (${e.details})` : "") };
   }
   if (e instanceof TimestampError || e instanceof HexError) {
     return { code: ErrorCode.InvalidParams, message: e.message };

@@ -36,6 +36,10 @@ export function startFakeUpstream(): FakeUpstream {
     const p = call.params as string[];
     const q = (v: bigint) => "0x" + v.toString(16);
     switch (call.method) {
+      case "eth_chainId":
+        return { jsonrpc: "2.0", id: call.id, result: "0x1" };
+      case "eth_blockNumber":
+        return { jsonrpc: "2.0", id: call.id, result: "0x64" };
       case "eth_getBalance":
         return { jsonrpc: "2.0", id: call.id, result: q(up.state.balances.get(p[0].toLowerCase()) ?? 0n) };
       case "eth_getTransactionCount":
@@ -50,7 +54,11 @@ export function startFakeUpstream(): FakeUpstream {
         if (!up.accessList) return { jsonrpc: "2.0", id: call.id, error: { code: -32601, message: "method not found" } };
         return { jsonrpc: "2.0", id: call.id, result: { accessList: up.accessList(call.params[0] as Record<string, unknown>), gasUsed: "0x0" } };
       case "eth_getBlockByNumber":
-        return { jsonrpc: "2.0", id: call.id, result: { number: p[0], hash: "0x" + "ab".repeat(32) } };
+        return {
+          jsonrpc: "2.0",
+          id: call.id,
+          result: { number: p[0], hash: "0x" + "ab".repeat(32), timestamp: "0x6000", gasLimit: "0x1c9c380", baseFeePerGas: "0x7" },
+        };
       default:
         return { jsonrpc: "2.0", id: call.id, error: { code: -32601, message: `method ${call.method} not found` } };
     }
