@@ -28,14 +28,9 @@ export class Frame {
   memoryGrower: ((size: number) => Uint8Array) | undefined = undefined;
 
   constructor(readonly message: Message) {
-    const g = message.gas;
-    if (g <= BigInt(MAX_SAFE_GAS)) {
-      this.gas = Number(g);
-      this.gasReserve = 0n;
-    } else {
-      this.gas = MAX_SAFE_GAS;
-      this.gasReserve = g - BigInt(MAX_SAFE_GAS);
-    }
+    this.gas = 0;
+    this.gasReserve = 0n;
+    this.setGasLeft(message.gas);
   }
 
   gasLeft(): bigint {

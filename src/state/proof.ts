@@ -8,33 +8,8 @@ import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bigIntToMinimalBytes } from "../primitives/hex.ts";
 import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
 import type { Account } from "./account.ts";
-import { EMPTY_TRIE_ROOT } from "./trie.ts";
+import { EMPTY_TRIE_ROOT, hexPrefix, reference, toNibbles } from "./trie.ts";
 import type { WorldState } from "./world.ts";
-
-function toNibbles(key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(key.length * 2);
-  for (let i = 0; i < key.length; i++) {
-    out[2 * i] = key[i] >> 4;
-    out[2 * i + 1] = key[i] & 15;
-  }
-  return out;
-}
-
-function hexPrefix(nibbles: Uint8Array, from: number, to: number, leaf: boolean): Uint8Array {
-  const len = to - from;
-  const odd = len % 2;
-  const out = new Uint8Array(1 + (len >> 1));
-  out[0] = ((leaf ? 2 : 0) + odd) << 4;
-  let i = from;
-  if (odd) out[0] |= nibbles[i++];
-  for (let j = 1; i < to; i += 2, j++) out[j] = (nibbles[i] << 4) | nibbles[i + 1];
-  return out;
-}
-
-function reference(node: RlpInput): RlpInput {
-  const encoded = rlpEncode(node);
-  return encoded.length < 32 ? node : keccak256(encoded);
-}
 
 /** A trie over sorted nibble keys, built once; proofs walk it by key. */
 export class ProofTrie {

@@ -7,7 +7,7 @@ import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
 
 export const EMPTY_TRIE_ROOT = keccak256(rlpEncode(new Uint8Array(0)));
 
-function toNibbles(key: Uint8Array): Uint8Array {
+export function toNibbles(key: Uint8Array): Uint8Array {
   const out = new Uint8Array(key.length * 2);
   for (let i = 0; i < key.length; i++) {
     out[2 * i] = key[i] >> 4;
@@ -17,7 +17,7 @@ function toNibbles(key: Uint8Array): Uint8Array {
 }
 
 /** Hex-prefix encoding of a nibble path (Yellow Paper appendix C). */
-function hexPrefix(nibbles: Uint8Array, from: number, to: number, leaf: boolean): Uint8Array {
+export function hexPrefix(nibbles: Uint8Array, from: number, to: number, leaf: boolean): Uint8Array {
   const len = to - from;
   const odd = len % 2;
   const out = new Uint8Array(1 + (len >> 1));
@@ -29,7 +29,7 @@ function hexPrefix(nibbles: Uint8Array, from: number, to: number, leaf: boolean)
 }
 
 /** A node reference: the node's RLP when shorter than 32 bytes, else its hash. */
-function reference(node: RlpInput): RlpInput {
+export function reference(node: RlpInput): RlpInput {
   const encoded = rlpEncode(node);
   return encoded.length < 32 ? node : keccak256(encoded);
 }
