@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { EMPTY_TRIE_ROOT, trieRoot } from "../src/state/trie.ts";
-import { bytesToHex } from "../src/primitives/hex.ts";
+import { bytesToBigInt, bytesToHex } from "../src/primitives/hex.ts";
+import { keccak256, keccak256Js, keccak256Word } from "../src/primitives/hash.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -25,4 +26,13 @@ Deno.test("order of insertion does not matter; empty values are absent", () => {
   const a = trieRoot([[enc("a"), enc("1")], [enc("b"), enc("2")], [enc("c"), new Uint8Array()]]);
   const b = trieRoot([[enc("b"), enc("2")], [enc("a"), enc("1")]]);
   assert.deepEqual(a, b);
+});
+
+
+Deno.test("the WebAssembly keccak256 agrees with the JavaScript one on every block boundary", () => {
+  for (const n of [0, 1, 31, 32, 33, 64, 135, 136, 137, 271, 272, 273, 1000, 70_000]) {
+    const d = new Uint8Array(n).map((_, i) => (i * 31 + n) & 255);
+    assert.deepEqual(keccak256(d), keccak256Js(d), `length ${n}`);
+    assert.equal(keccak256Word(d), bytesToBigInt(keccak256Js(d)), `word, length ${n}`);
+  }
 });

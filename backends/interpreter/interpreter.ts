@@ -12,7 +12,7 @@ import {
   copyPadded, opBalance, opCall, opCreate, opExtcodecopy, opExtcodehash, opExtcodesize, opLog, opSelfdestruct,
   opSload, opSstore, opTload, opTstore, outOfGas, toMemoryRange,
 } from "../../src/evm/host_ops.ts";
-import { keccak256 } from "../../src/primitives/hash.ts";
+import { keccak256Word } from "../../src/primitives/hash.ts";
 import { analyse } from "./analysis.ts";
 import { u256Exp } from "./u256.ts";
 
@@ -289,8 +289,7 @@ export class Interpreter implements Backend {
           frame.gas = gas;
           if (!frame.useGas(keccakWordsCost(len)) || !frame.expandMemory(off, len)) outOfGas();
           gas = frame.gas;
-          const digest = keccak256(frame.memory.subarray(off, off + len));
-          stack[sp - 1] = readWord(new DataView(digest.buffer, digest.byteOffset, 32), 0);
+          stack[sp - 1] = keccak256Word(frame.memory.subarray(off, off + len));
           break;
         }
         case 0x30: // ADDRESS
