@@ -1,10 +1,14 @@
-/** Per-code analysis, done once per code object: jump destinations and PUSH immediates. */
+/**
+ * Per-code analysis, cached per code object and done lazily: the jump
+ * destinations on the first jump, each PUSH immediate the first time it runs,
+ * so a short call into a large contract pays only for what it executes.
+ */
 
 export interface CodeAnalysis {
-  /** 1 where a JUMPDEST opcode (not PUSH data) stands. */
-  jumpdests: Uint8Array;
-  /** The value of the PUSH at each pc (0n elsewhere). */
-  pushValues: bigint[];
+  /** 1 where a JUMPDEST opcode (not PUSH data) stands; computed on first use by jumpdestsOf. */
+  jumpdests: Uint8Array | undefined;
+  /** The value of each PUSH executed so far, by pc. */
+  pushValues: (bigint | undefined)[];
 }
 
 const cache = new WeakMap<Uint8Array, CodeAnalysis>();
@@ -12,36 +16,41 @@ const cache = new WeakMap<Uint8Array, CodeAnalysis>();
 export function analyse(code: Uint8Array): CodeAnalysis {
   let a = cache.get(code);
   if (!a) {
-    a = compute(code);
+    a = { jumpdests: undefined, pushValues: new Array(code.length) };
     cache.set(code, a);
   }
   return a;
 }
 
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
-
-function compute(code: Uint8Array): CodeAnalysis {
+export function jumpdestsOf(code: Uint8Array, a: CodeAnalysis): Uint8Array {
+  if (a.jumpdests) return a.jumpdests;
   const n = code.length;
   const jumpdests = new Uint8Array(n);
-  const pushValues: bigint[] = new Array(n).fill(0n);
   for (let pc = 0; pc < n; pc++) {
     const op = code[pc];
     if (op === 0x5b) jumpdests[pc] = 1;
-    else if (op >= 0x60 && op <= 0x7f) {
-      const size = op - 0x5f;
-      // Bytes past the end of code read as zero.
-      if (size <= 6) {
-        let v = 0;
-        for (let i = 1; i <= size; i++) v = v * 256 + (pc + i < n ? code[pc + i] : 0);
-        pushValues[pc] = BigInt(v);
-      } else {
-        let s = "0x";
-        for (let i = 1; i <= size; i++) s += HEX[pc + i < n ? code[pc + i] : 0];
-        pushValues[pc] = BigInt(s);
-      }
-      pc += size;
-    }
+    else if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
   }
-  return { jumpdests, pushValues };
+  return (a.jumpdests = jumpdests);
+}
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
+
+/** The immediate of the PUSH at `pc` (bytes past the end of code read as zero), remembered. */
+export function pushValueAt(code: Uint8Array, a: CodeAnalysis, pc: number): bigint {
+  const n = code.length;
+  const size = code[pc] - 0x5f;
+  let v: bigint;
+  if (size <= 6) {
+    let x = 0;
+    for (let i = 1; i <= size; i++) x = x * 256 + (pc + i < n ? code[pc + i] : 0);
+    v = BigInt(x);
+  } else {
+    let s = "0x";
+    for (let i = 1; i <= size; i++) s += HEX[pc + i < n ? code[pc + i] : 0];
+    v = BigInt(s);
+  }
+  a.pushValues[pc] = v;
+  return v;
 }

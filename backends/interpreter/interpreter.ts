@@ -13,13 +13,17 @@ import {
   opSload, opSstore, opTload, opTstore, outOfGas, toMemoryRange,
 } from "../../src/evm/host_ops.ts";
 import { keccak256Word } from "../../src/primitives/hash.ts";
-import { analyse } from "./analysis.ts";
+import { analyse, jumpdestsOf, pushValueAt } from "./analysis.ts";
 import { u256Exp } from "./u256.ts";
 
 const M = (1n << 256n) - 1n;
 const SIGN = 1n << 255n;
 const M64 = (1n << 64n) - 1n;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** SIGNEXTEND(b, x) for b < 31: the sign bit of byte b, the bits at and below it, and those above. */
+const SIGNEXTEND_SIGN = Array.from({ length: 31 }, (_, b) => 1n << BigInt(8 * b + 7));
+const SIGNEXTEND_LOW = Array.from({ length: 31 }, (_, b) => (1n << BigInt(8 * b + 8)) - 1n);
+const SIGNEXTEND_HIGH = SIGNEXTEND_LOW.map((low) => M ^ low);
 const TWO256 = 1n << 256n;
 const STACK_LIMIT = 1024;
 const EMPTY = new Uint8Array(0);
@@ -92,7 +96,9 @@ export class Interpreter implements Backend {
     const code = msg.code;
     const codeLen = code.length;
     const codeLenBig = BigInt(codeLen);
-    const { jumpdests, pushValues } = analyse(code);
+    const analysis = analyse(code);
+    const pushValues = analysis.pushValues;
+    let jumpdests = analysis.jumpdests;
     const staticGas = evm.rules.staticGas;
     const rules = evm.rules;
     const stack = stackFor(msg.depth);
@@ -198,10 +204,9 @@ export class Interpreter implements Backend {
           sp--;
           a = stack[sp];
           if (a < 31n) {
-            const bit = a * 8n + 7n;
+            const i = Number(a);
             const x = stack[sp - 1];
-            const mask = (1n << (bit + 1n)) - 1n;
-            stack[sp - 1] = (x >> bit) & 1n ? (x | ~mask) & M : x & mask;
+            stack[sp - 1] = x & SIGNEXTEND_SIGN[i] ? x | SIGNEXTEND_HIGH[i] : x & SIGNEXTEND_LOW[i];
           }
           break;
         case 0x10: // LT
@@ -476,6 +481,7 @@ export class Interpreter implements Backend {
         case 0x56: // JUMP
           if (sp < 1) halt("stack underflow");
           a = stack[--sp];
+          jumpdests ??= jumpdestsOf(code, analysis);
           if (a >= codeLenBig || !jumpdests[Number(a)]) halt("invalid jump destination");
           pc = Number(a);
           continue;
@@ -484,6 +490,7 @@ export class Interpreter implements Backend {
           sp -= 2;
           if (stack[sp] !== 0n) {
             a = stack[sp + 1];
+            jumpdests ??= jumpdestsOf(code, analysis);
             if (a >= codeLenBig || !jumpdests[Number(a)]) halt("invalid jump destination");
             pc = Number(a);
             continue;
@@ -599,7 +606,7 @@ export class Interpreter implements Backend {
         default:
           if (op >= 0x60 && op <= 0x7f) { // PUSH1..PUSH32
             if (sp >= STACK_LIMIT) halt("stack overflow");
-            stack[sp++] = pushValues[pc];
+            stack[sp++] = pushValues[pc] ?? pushValueAt(code, analysis, pc);
             pc += op - 0x5e;
             continue;
           }
