@@ -23,6 +23,8 @@ commands:
             run one call against an empty state
   compile   --code <hex|@file> [--out file.wasm] [--wat file.wat] [--fork NAME] [--opt N] [--json]
             compile EVM code to WebAssembly (the .wat text marks the EVM pc of each block)
+  precompile --fork-url URL --address A [--address B ...] [--cache-dir DIR] [--opt N] [--block TAG] [--json]
+            fetch contracts' code from a node and compile them into the on-disk AOT cache
   version   print the version
 `;
 
@@ -40,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
     case "run": {
       const { runCommand } = await import("./src/cli/run.ts");
       return await runCommand(rest);
+    }
+    case "precompile": {
+      const { precompileCommand } = await import("./src/cli/precompile.ts");
+      return await precompileCommand(rest);
     }
     case "compile": {
       const { compileCommand } = await import("./src/cli/compile.ts");
