@@ -7,8 +7,8 @@
 export interface CodeAnalysis {
   /** 1 where a JUMPDEST opcode (not PUSH data) stands; computed on first use by jumpdestsOf. */
   jumpdests: Uint8Array | undefined;
-  /** The value of each PUSH executed so far, by pc. */
-  pushValues: (bigint | undefined)[];
+  /** The value of each PUSH executed so far, by pc; allocated on the first PUSH. */
+  pushValues: (bigint | undefined)[] | undefined;
 }
 
 const cache = new WeakMap<Uint8Array, CodeAnalysis>();
@@ -16,7 +16,7 @@ const cache = new WeakMap<Uint8Array, CodeAnalysis>();
 export function analyse(code: Uint8Array): CodeAnalysis {
   let a = cache.get(code);
   if (!a) {
-    a = { jumpdests: undefined, pushValues: new Array(code.length) };
+    a = { jumpdests: undefined, pushValues: undefined };
     cache.set(code, a);
   }
   return a;
@@ -51,6 +51,6 @@ export function pushValueAt(code: Uint8Array, a: CodeAnalysis, pc: number): bigi
     for (let i = 1; i <= size; i++) s += HEX[pc + i < n ? code[pc + i] : 0];
     v = BigInt(s);
   }
-  a.pushValues[pc] = v;
+  (a.pushValues ??= new Array(n))[pc] = v;
   return v;
 }

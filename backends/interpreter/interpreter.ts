@@ -97,7 +97,7 @@ export class Interpreter implements Backend {
     const codeLen = code.length;
     const codeLenBig = BigInt(codeLen);
     const analysis = analyse(code);
-    const pushValues = analysis.pushValues;
+    let pushValues = analysis.pushValues;
     let jumpdests = analysis.jumpdests;
     const staticGas = evm.rules.staticGas;
     const rules = evm.rules;
@@ -606,7 +606,12 @@ export class Interpreter implements Backend {
         default:
           if (op >= 0x60 && op <= 0x7f) { // PUSH1..PUSH32
             if (sp >= STACK_LIMIT) halt("stack overflow");
-            stack[sp++] = pushValues[pc] ?? pushValueAt(code, analysis, pc);
+            let v = pushValues?.[pc];
+            if (v === undefined) {
+              v = pushValueAt(code, analysis, pc);
+              pushValues = analysis.pushValues;
+            }
+            stack[sp++] = v;
             pc += op - 0x5e;
             continue;
           }
