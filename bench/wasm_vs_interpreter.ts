@@ -22,6 +22,7 @@ import { type BenchCase, loadBenchCases } from "./contracts.ts";
 const COMPUTE_HEAVY =
   /^(snailtracer|sha1_divs|sha1_shifts|blake2b_huff|blake2b_shifts|swap_math|weierstrudel|fibonacci|factorial|bswap64|hash_10k|onchain_lm)/;
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const GAS_CAP = 1_000_000_000n;
 
 function argsOf(argv: string[]) {
   const o = { filter: undefined as string | undefined, quick: false, opt: 0, out: undefined as string | undefined };

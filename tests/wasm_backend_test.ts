@@ -68,6 +68,10 @@ Deno.test("wasm: memory, keccak, copies, gas", () => {
   same("5a60005260206000f3"); // GAS sees exactly the gas left
   same("59600052602060005259"); // MSIZE
   same("6020600060003760206000f3", { input: "0x" + "ab".repeat(40) }); // CALLDATACOPY
+  for (const off of ["00", "0f", "1f", "20", "28", "ff"]) same(`60${off}3560005260206000f3`, { input: "0x" + "ab".repeat(40) });
+  // Calldata larger than its region in linear memory: read through the host.
+  same("61752f3560005260206000f33660005260206000f3", { input: "0x" + "cd".repeat(30000) });
+  same("61752f35600052366020526040" + "6000f3", { input: "0x" + "cd".repeat(30000) });
   same("7f" + "ff".repeat(32) + "5100"); // MLOAD offset >= 2^32: out of gas
   same("60ff6000526001601f600037600160006000f3"); // overlapping copies
   same("6000600020600052602060006000f0"); // CREATE with empty init code
@@ -90,10 +94,38 @@ Deno.test("wasm: failures give the interpreter's result, gas and error", () => {
   same("6000600060006000600060ca115af100"); // CALL to an empty account
 });
 
+Deno.test("wasm: the per-frame SLOAD cache sees writes made by this frame and inside calls", () => {
+  const callee = hexToBytes("604260075500"); // SSTORE(7, 0x42)
+  const run = (code: string, fork: ForkId = Fork.Osaka) => {
+    const c = { code: hexToBytes(code), input: new Uint8Array(0), gas: 1_000_000n, fork, callee, kind: "test" };
+    const a = runCase(interpreter, c), b = runCase(wasm, c);
+    assert.deepEqual(compareOutcomes(a, b), [], code);
+    return b;
+  };
+  // SLOAD 7, DELEGATECALL the callee (it writes slot 7 of this account), SLOAD 7 again and return it.
+  const viaCall = run("6007545060006000600060006000" + "61ca115af450" + "60075460005260206000f3");
+  assert.equal(BigInt(viaCall.output), 0x42n);
+  // SLOAD, SSTORE, SLOAD of the same slot; and of two keys that share a cache entry (0 and 32).
+  run("6001545060056001556001546000526000545060206000f3");
+  run("60005450602054506007600055600054602054016000526001602055602054600052" + "60206000f3", Fork.Istanbul);
+  run("600054506007600055600054600052" + "60206000f3", Fork.Frontier);
+});
+
 Deno.test("wasm: empty code and code over the size limit", () => {
   same("");
   same("00".repeat(24577) + "");
   same("6001".repeat(13000) + "00");
+  // Longer than one br_table may be (65520 targets): the jump table is split in two levels.
+  // Filler without block boundaries (PUSH32 0 POP, 34 bytes), then JUMPDESTs up to the exact length.
+  const fill = (bytes: number) => ("7f" + "00".repeat(32) + "50").repeat(Math.floor(bytes / 34)) + "5b".repeat(bytes % 34);
+  const big = (head: string, at: number, tail: string) =>
+    head + fill(at - head.length / 2) + tail + fill(70010 - at - tail.length / 2);
+  const ret = (v: string) => `5b60${v}60005260206000f3`;
+  const dyn = big("60003556", 69000, ret("2c"));
+  for (const target of [69000, 69001, 4, 70009, 40000]) {
+    same(dyn, { input: "0x" + target.toString(16).padStart(64, "0"), fork: Fork.Frontier, gas: 10_000_000n });
+  }
+  same(big("6201116656", 69990, ret("2a")), { fork: Fork.Frontier, gas: 10_000_000n });
 });
 
 Deno.test("wasm: a module that fails to compile runs on the interpreter and is logged once", () => {

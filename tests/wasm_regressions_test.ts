@@ -13,6 +13,12 @@ import { compareOutcomes, type FuzzCase, runCase } from "./fuzz/differential.ts"
 /** As printed by the fuzzer: fork name, gas, code, input (and a callee at 0xca11). */
 const CASES: { why: string; fork: string; gas: string; code: string; input: string; callee?: string }[] = [
   {
+    why: "an inline byte swap's temporary was reused for an MLOAD result limb (found by the fuzzer, seed 1)",
+    fork: "Osaka", gas: "100000",
+    code: "0x7f0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20600052600051602052" + "60206020f3",
+    input: "0x",
+  },
+  {
     why: "named blocks with an unreachable last child were typed unreachable and the code after them dropped",
     fork: "Osaka", gas: "100000", code: "0x60005b8060010190806103e810600257", input: "0x",
   },

@@ -7,13 +7,17 @@ import binaryen from "binaryen";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import {
   addU256Runtime,
+  declareU256RuntimeImports,
   digestToWord,
+  linkU256Runtime,
   readWord,
   U256_FUNCS,
   wideArithmeticSupported,
   wordToDigest,
   writeWord,
 } from "../backends/wasm/runtime/u256.ts";
+import { Fn, Ops } from "../backends/wasm/runtime/ir.ts";
+import { Wide } from "../backends/wasm/runtime/wide.ts";
 
 interface TestDefinition {
   name: string;
@@ -109,7 +113,7 @@ function valueGenerator(seed: bigint) {
         return r.next64() * (1n << 192n) + r.next64() * (1n << 128n) + r.next64() * (1n << 64n) + r.next64() &
           ((1n << BigInt(32 * digits)) - 1n);
       }
-      case 1: { // digits drawn from extreme values: exercises Knuth D's corrections and add-back
+      case 1: { // digits drawn from extreme values: exercises the division's corrections and add-back
         const digits = 1 + r.int(8);
         let x = 0n;
         for (let i = 0; i < digits; i++) {
@@ -150,9 +154,29 @@ function shapedDivisionPairs(seed: bigint, count: number): [bigint, bigint][] {
 }
 
 const EDGES = [
-  0n, 1n, 2n, 3n, 10n, 0xffffffffn, 1n << 32n, (1n << 64n) - 1n, 1n << 64n, (1n << 64n) + 1n,
-  (1n << 128n) - 1n, 1n << 128n, 1n << 192n, (1n << 192n) - 1n, SIGN - 1n, SIGN, SIGN + 1n, M - 1n, M,
-  10n ** 18n, 10n ** 36n, 0x1000000000000000000000000n, 0xffffffff00000000ffffffff00000000n,
+  0n,
+  1n,
+  2n,
+  3n,
+  10n,
+  0xffffffffn,
+  1n << 32n,
+  (1n << 64n) - 1n,
+  1n << 64n,
+  (1n << 64n) + 1n,
+  (1n << 128n) - 1n,
+  1n << 128n,
+  1n << 192n,
+  (1n << 192n) - 1n,
+  SIGN - 1n,
+  SIGN,
+  SIGN + 1n,
+  M - 1n,
+  M,
+  10n ** 18n,
+  10n ** 36n,
+  0x1000000000000000000000000n,
+  0xffffffff00000000ffffffff00000000n,
 ];
 
 for (const [wide, optimize] of [[false, false], [false, true], [true, false], [true, true]]) {
@@ -170,7 +194,11 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
   const checkBinary = (op: Binary, a: bigint, b: bigint) => {
     const want = reference[op](a, b);
     const got = callBinary(op, a, b);
-    if (got !== want) assert.fail(`${op}(0x${a.toString(16)}, 0x${b.toString(16)}) = 0x${got.toString(16)}, want 0x${want.toString(16)}`);
+    if (got !== want) {
+      assert.fail(
+        `${op}(0x${a.toString(16)}, 0x${b.toString(16)}) = 0x${got.toString(16)}, want 0x${want.toString(16)}`,
+      );
+    }
   };
   const checkTernary = (op: Ternary, a: bigint, b: bigint, n: bigint) => {
     writeWord(rt.view, A, a);
@@ -179,7 +207,11 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
     rt.fn[U256_FUNCS[op]](A, B, N, OUT);
     const got = readWord(rt.view, OUT), want = reference[op](a, b, n);
     if (got !== want) {
-      assert.fail(`${op}(0x${a.toString(16)}, 0x${b.toString(16)}, 0x${n.toString(16)}) = 0x${got.toString(16)}, want 0x${want.toString(16)}`);
+      assert.fail(
+        `${op}(0x${a.toString(16)}, 0x${b.toString(16)}, 0x${n.toString(16)}) = 0x${got.toString(16)}, want 0x${
+          want.toString(16)
+        }`,
+      );
     }
   };
 
@@ -189,7 +221,9 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
       const value = valueGenerator(BigInt(op.length) * 7919n + (optimize ? 1n : 0n));
       for (let i = 0; i < 20000; i++) checkBinary(op, value(), value());
       // Dividends far larger than divisors, divisors of every digit count.
-      for (let i = 0; i < 3000; i++) checkBinary(op, value() | (1n << 255n) >> BigInt(i % 64), value() >> BigInt(i % 256));
+      for (let i = 0; i < 3000; i++) {
+        checkBinary(op, value() | (1n << 255n) >> BigInt(i % 64), value() >> BigInt(i % 256));
+      }
       for (const [a, b] of shapedDivisionPairs(11n, 2000)) checkBinary(op, a, b);
       for (let k = 0; k < 256; k++) {
         checkBinary(op, value(), 1n << BigInt(k));
@@ -232,10 +266,27 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
   });
 
   test(`wasm runtime ${level}: addmod and mulmod on edge cases and 20000 random operands`, () => {
-    const moduli = [0n, 1n, 2n, 3n, 7n, 0xffffffffn, (1n << 64n) - 59n, 10n ** 18n, (1n << 127n) - 1n, SIGN, M, M - 188n];
-    for (const a of EDGES) for (const b of EDGES) for (const n of moduli) {
-      checkTernary("addmod", a, b, n);
-      checkTernary("mulmod", a, b, n);
+    const moduli = [
+      0n,
+      1n,
+      2n,
+      3n,
+      7n,
+      0xffffffffn,
+      (1n << 64n) - 59n,
+      10n ** 18n,
+      (1n << 127n) - 1n,
+      SIGN,
+      M,
+      M - 188n,
+    ];
+    for (const a of EDGES) {
+      for (const b of EDGES) {
+        for (const n of moduli) {
+          checkTernary("addmod", a, b, n);
+          checkTernary("mulmod", a, b, n);
+        }
+      }
     }
     const value = valueGenerator(1234n + (optimize ? 1n : 0n));
     for (let i = 0; i < 20000; i++) {
@@ -315,5 +366,80 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
     // The well-known empty hash, as the word KECCAK256 pushes.
     rt.fn[U256_FUNCS.keccak](A, 0, OUT);
     assert.equal(readWord(rt.view, OUT), 0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470n);
+  });
+}
+
+register({
+  name: "wasm runtime: a module optimised against the declared imports, then linked to the library",
+  fn: () => {
+    const m = new binaryen.Module();
+    m.setMemory(1, 1, "memory");
+    declareU256RuntimeImports(m);
+    const ptr = (p: number) => m.i32.const(p);
+    // f() = mulmod(a, b, n) then div(out, b): two entry points; the rest of the imports go unused.
+    m.addFunction(
+      "f",
+      binaryen.none,
+      binaryen.none,
+      [],
+      m.block(null, [
+        m.call(U256_FUNCS.mulmod, [ptr(A), ptr(B), ptr(N), ptr(OUT)], binaryen.none),
+        m.call(U256_FUNCS.div, [ptr(OUT), ptr(B), ptr(OUT)], binaryen.none),
+      ]),
+    );
+    m.addFunctionExport("f", "f");
+    binaryen.setOptimizeLevel(2);
+    m.optimize();
+    linkU256Runtime(m);
+    assert.ok(m.validate());
+    const binary = m.emitBinary() as Uint8Array<ArrayBuffer>;
+    m.dispose();
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(binary), {}).exports;
+    const view = new DataView((exports.memory as WebAssembly.Memory).buffer);
+    const [a, b, n] = [M - 5n, 10n ** 30n + 7n, (1n << 200n) + 3n];
+    writeWord(view, A, a);
+    writeWord(view, B, b);
+    writeWord(view, N, n);
+    (exports.f as () => void)();
+    assert.equal(readWord(view, OUT), (a * b % n) / b);
+  },
+});
+
+for (const wideArithmetic of [false, true]) {
+  register({
+    name: `wasm runtime ${wideArithmetic ? "wide arithmetic" : "MVP"}: division reciprocals match their definitions`,
+    ignore: wideArithmetic && !wideArithmeticSupported(),
+    fn: () => {
+      // The corrections in the 2-by-1 and 3-by-2 divisions could hide a reciprocal that is slightly off.
+      const m = new binaryen.Module();
+      const options = { wideArithmetic };
+      if (wideArithmetic) m.setFeatures(binaryen.Features.Multivalue | binaryen.Features.WideArithmetic);
+      const i64 = binaryen.i64;
+      const two = new Fn(m, [i64], options), three = new Fn(m, [i64, i64], options);
+      const v2 = two.i64(), v3 = three.i64();
+      const o = new Ops(m, options);
+      two.add("reciprocal2by1", i64, [...new Wide(two, o).reciprocal2by1(v2, two.params[0]), v2.get()]);
+      three.add("reciprocal3by2", i64, [
+        ...new Wide(three, o).reciprocal3by2(v3, three.params[0], three.params[1]),
+        v3.get(),
+      ]);
+      m.addFunctionExport("reciprocal2by1", "reciprocal2by1");
+      m.addFunctionExport("reciprocal3by2", "reciprocal3by2");
+      assert.ok(m.validate());
+      const binary = m.emitBinary() as Uint8Array<ArrayBuffer>;
+      m.dispose();
+      const { reciprocal2by1, reciprocal3by2 } = new WebAssembly.Instance(new WebAssembly.Module(binary), {})
+        .exports as Record<string, (...limbs: bigint[]) => bigint>;
+      const B = 1n << 64n, r = rng(3n);
+      const normalised = [1n << 63n, (1n << 63n) + 1n, B - 1n, B - 2n, 0xc000000000000000n, 0x8000000100000000n];
+      for (let i = 0; i < 5000; i++) normalised.push(r.next64() | (1n << 63n));
+      for (const d1 of normalised) {
+        assert.equal(BigInt.asUintN(64, reciprocal2by1(d1)), ((1n << 128n) - 1n) / d1 - B, `reciprocal2by1(${d1})`);
+        for (const d0 of [0n, 1n, B - 1n, r.next64()]) {
+          const want = ((1n << 192n) - 1n) / (d1 * B + d0) - B;
+          assert.equal(BigInt.asUintN(64, reciprocal3by2(d1, d0)), want, `reciprocal3by2(${d1}, ${d0})`);
+        }
+      }
+    },
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The WebAssembly backend: every frame's code is compiled (once per code and
  * fork, looked up in memory, then on disk) and run as WebAssembly; code that
- * cannot be compiled, and frames with more than 2^62 gas, run on the interpreter.
+ * cannot be compiled, and frames with 2^63 gas or more, run on the interpreter.
  */
 import type { Backend } from "../backend.ts";
 import type { Evm } from "../../src/evm/evm.ts";
@@ -14,7 +14,8 @@ import { type Cached, codeKey, ModuleCache, ModuleEntry } from "./module_cache.t
 /** Compiles code to a WebAssembly binary, synchronously; throws when it cannot. */
 export type SyncCompiler = (code: Uint8Array, rules: ForkRules) => Uint8Array;
 
-const GAS_LIMIT_FOR_WASM = 1n << 62n;
+/** Gas is a signed i64 in compiled code. */
+const GAS_LIMIT_FOR_WASM = 1n << 63n;
 
 export interface WasmBackendOptions {
   compile: SyncCompiler;
@@ -67,8 +68,7 @@ export class WasmBackend implements Backend {
     let result: Cached | undefined = this.fromDisk(code, rules);
     if (!result) {
       try {
-        const binary = this.opts.compile(code, rules);
-        result = this.install(code, rules, binary);
+        result = this.install(code, rules, this.opts.compile(code, rules));
         this.compiled++;
       } catch (e) {
         this.opts.onCompileError?.(e, code);

@@ -28,7 +28,16 @@ export const SyncReply = {
   /** Caller side: waits for the answer; returns the binary or throws the worker's error. */
   wait(buf: SharedArrayBuffer, timeoutMs: number): Uint8Array {
     const ctl = new Int32Array(buf, 0, 4);
-    if (Atomics.wait(ctl, 0, 0, timeoutMs) === "timed-out") throw new Error(`compiler thread gave no answer in ${timeoutMs} ms`);
+    // A wake-up is no proof of an answer: the notify of the previous reply can arrive after this wait
+    // began (the previous answer was already read without waiting). Only the state says it is there.
+    const deadline = Date.now() + timeoutMs;
+    while (Atomics.load(ctl, 0) === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(ctl, 0, 0, left) === "timed-out") {
+        if (Atomics.load(ctl, 0) !== 0) break;
+        throw new Error(`compiler thread gave no answer in ${timeoutMs} ms`);
+      }
+    }
     return SyncReply.read(buf);
   },
   /** Caller side, without waiting: whether the answer is there. */

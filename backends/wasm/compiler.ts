@@ -13,11 +13,12 @@ import { FIXED_LOCALS, G_MSIZE, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "
 import { lowerStack } from "./lower_stack.ts";
 import { lowerArith } from "./lower_arith.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
-import { lowerMemory } from "./lower_memory.ts";
+import { lowerCalldata, lowerMemory } from "./lower_memory.ts";
 import { lowerHost } from "./lower_host.ts";
+import { lowerStorage } from "./lower_storage.ts";
 import { lowerTerminator } from "./lower_control.ts";
 import {
-  EXPORT_MEMORY, EXPORT_RUN, GAS_ADDR, Halt, IMPORT_HALT, IMPORT_HOST, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
+  EXPORT_MEMORY, EXPORT_RUN, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
   INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR, STACK_LIMIT,
 } from "./layout.ts";
 
@@ -53,6 +54,9 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
       binaryen.createType([binaryen.i32, binaryen.f64, binaryen.i32]), binaryen.none);
     m.addFunctionImport(IMPORT_HOST, IMPORT_MODULE, IMPORT_HOST,
       binaryen.createType([binaryen.i32, binaryen.i32, binaryen.i32]), binaryen.none);
+    m.addFunctionImport(IMPORT_CALLDATALOAD, IMPORT_MODULE, IMPORT_CALLDATALOAD,
+      binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
+    m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
     addU256Runtime(m);
     addHelpers(binaryen, m);
     addRun(binaryen, m, analysis, rules, !!opts.annotate);
@@ -102,10 +106,29 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
       if (seg.gas > 0) cx.emit(m.local.set(L_GAS, m.i64.sub(cx.gas(), cx.c64(BigInt(seg.gas)))));
     }
     if (i >= body) break;
-    if (!(lowerStack(cx, ins) || lowerArith(cx, ins) || lowerBitwise(cx, ins) || lowerMemory(cx, ins) || lowerHost(cx, ins))) {
+    if (!(lowerStack(cx, ins) || lowerArith(cx, ins) || lowerBitwise(cx, ins) || lowerMemory(cx, ins) || lowerCalldata(cx, ins) || lowerStorage(cx, ins) || lowerHost(cx, ins))) {
       throw new Error(`compiler: no lowering for opcode 0x${ins.op.toString(16)} at pc ${ins.pc}`);
     }
   }
+}
+
+/** Engines cap a br_table's size (V8: 65520 targets); larger tables are split on the high bits of the pc. */
+const MAX_TABLE = 32768;
+
+/** A br_table on the target pc over `names`; for long code, a first br_table picks a chunk of MAX_TABLE pcs. */
+function dispatch(m: binaryenT.Module, names: string[], target: () => number): number {
+  if (names.length <= MAX_TABLE) return m.switch(names, "inv", target());
+  const chunks = Math.ceil(names.length / MAX_TABLE);
+  const chunkLabel = (k: number) => `chunk${k}`;
+  // block $chunk[n-1] (... (block $chunk0 (br_table $chunk0 .. (pc >> 15))) (br_table over chunk 0) ...)
+  let inner = m.block(chunkLabel(0), [
+    m.switch(Array.from({ length: chunks }, (_, k) => chunkLabel(k)), "inv", m.i32.shr_u(target(), m.i32.const(15))),
+  ]);
+  for (let k = 0; k < chunks; k++) {
+    const part = m.switch(names.slice(k * MAX_TABLE, (k + 1) * MAX_TABLE), "inv", m.i32.and(target(), m.i32.const(MAX_TABLE - 1)));
+    inner = k + 1 < chunks ? m.block(chunkLabel(k + 1), [inner, part]) : m.block(null, [inner, part]);
+  }
+  return inner;
 }
 
 /**
@@ -133,11 +156,17 @@ function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules,
       return k;
     };
     /** Statements that go to `to`, or null when that is falling into the next block. */
+    let selfLoop = false;
     const go = (to: number | "dispatch"): number | null => {
       if (to === "dispatch") return m.br("dispatch");
       const k = index(to);
       if (k === i + 1) return null;
       if (k > i) return m.br(label(k));
+      if (k === i) {
+        // A block that jumps to itself loops in place, without the dispatch.
+        selfLoop = true;
+        return m.br(`l${i}`);
+      }
       return m.block(null, [m.local.set(L_TARGET, m.i32.const(to)), m.br("dispatch")]);
     };
     if (exit.kind === "goto") {
@@ -149,7 +178,8 @@ function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules,
       const f = go(exit.next);
       if (f !== null) cx.emit(f);
     }
-    codes.push(cx.out.length ? m.block(null, cx.out, binaryen.none) : m.nop());
+    const code = cx.out.length ? m.block(null, cx.out, binaryen.none) : m.nop();
+    codes.push(selfLoop ? m.loop(`l${i}`, code) : code);
   });
   const names: string[] = new Array(entry + 1).fill("inv");
   for (let pc = 0; pc < a.code.length; pc++) if (a.jumpdests[pc]) names[pc] = label(a.blockAt.get(pc)!);
@@ -159,7 +189,7 @@ function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules,
   // (nested, so ever larger) contents each time: quadratic.
   const none = binaryen.none;
   const always = (e: number) => m.if(m.i32.const(1), e);
-  let nest = m.block(label(0), [m.block("inv", [always(m.switch(names, "inv", target32()))], none), always(cx.halt(Halt.InvalidJump))], none);
+  let nest = m.block(label(0), [m.block("inv", [always(dispatch(m, names, target32))], none), always(cx.halt(Halt.InvalidJump))], none);
   for (let i = 1; i < n; i++) nest = m.block(label(i), [nest, always(codes[i - 1])], none);
   const body = m.loop("dispatch", m.block(null, [nest, codes[n - 1]], none));
   const vars: number[] = [];

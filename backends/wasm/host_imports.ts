@@ -17,7 +17,7 @@ import type { ForkRules } from "../../src/forks/rules.ts";
 import { bytesToBigInt } from "../../src/primitives/hex.ts";
 import { diagnoseSegment } from "./analysis.ts";
 import {
-  EXPORT_MEMORY, EXPORT_RUN, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_HALT, IMPORT_HOST, IMPORT_MODULE,
+  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_MEMORY, EXPORT_RUN, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE,
   IMPORT_SEGMENT_FAIL, MEM_BASE, MSIZE_ADDR, OUT_LEN_ADDR, OUT_OFF_ADDR, PAGE, STACK_BASE, Status,
 } from "./layout.ts";
 
@@ -48,6 +48,7 @@ export class CompiledInstance {
   private dv!: DataView;
   private u32!: Uint32Array;
   private mem!: Uint8Array;
+  private memView!: DataView;
   private frame!: Frame;
   private evm!: Evm;
 
@@ -56,6 +57,17 @@ export class CompiledInstance {
       [IMPORT_HALT]: (code: number, arg: number) => this.halt(code, arg),
       [IMPORT_SEGMENT_FAIL]: (pc: number, gas: number, height: number) => diagnoseSegment(this.code, this.rules, pc, gas, height),
       [IMPORT_HOST]: (op: number, spb: number, pc: number) => this.host(op, spb, pc),
+      [IMPORT_SLOAD]: (keyPtr: number, outPtr: number) => {
+        this.refresh();
+        this.gasToFrame();
+        const v = opSload(this.evm, this.frame, this.word(keyPtr));
+        this.setWord(outPtr, v);
+        this.gasToMemory();
+      },
+      [IMPORT_CALLDATALOAD]: (offPtr: number, outPtr: number) => {
+        this.refresh();
+        this.setWord(outPtr, calldataWord(this.frame.message.input, this.word(offPtr)));
+      },
     };
     const extra = runtimeImports ? runtimeImports(() => this.memory) : {};
     const imports: WebAssembly.Imports = { [IMPORT_MODULE]: evmImports, ...extra };
@@ -66,16 +78,23 @@ export class CompiledInstance {
     this.refresh();
   }
 
+  /** New views after the memory grew (growing detaches the old buffer: its views then have length 0). */
   private refresh(): void {
+    if (this.u32 !== undefined && this.u32.length !== 0) return;
+    this.renew();
+  }
+
+  private renew(): void {
     const b = this.memory.buffer as ArrayBuffer;
     if (b === this.buffer) return;
     this.buffer = b;
     this.dv = new DataView(b);
     this.u32 = new Uint32Array(b, 0, MEM_BASE / 4);
     this.mem = new Uint8Array(b, MEM_BASE);
+    this.memView = new DataView(b, MEM_BASE);
     if (this.frame) {
       this.frame.memory = this.mem;
-      this.frame.view = new DataView(b, MEM_BASE);
+      this.frame.view = this.memView;
     }
   }
 
@@ -83,10 +102,20 @@ export class CompiledInstance {
   run(frame: Frame, evm: Evm): RunResult {
     this.frame = frame;
     this.evm = evm;
-    this.buffer = undefined as unknown as ArrayBuffer;
     this.refresh();
+    frame.memory = this.mem;
+    frame.view = this.memView;
     frame.memoryGrower = (size) => this.grow(size);
     this.gasToMemory();
+    const input = frame.message.input;
+    if (input.length <= CALLDATA_CAPACITY) {
+      const mem8 = new Uint8Array(this.buffer, CALLDATA_BASE, input.length + 32);
+      mem8.set(input);
+      mem8.fill(0, input.length);
+      this.u32[CD_IN_MEMORY_ADDR / 4] = 1;
+    } else this.u32[CD_IN_MEMORY_ADDR / 4] = 0;
+    this.u32[CDSIZE_ADDR / 4] = input.length;
+    this.u32[SLOAD_GEN_ADDR / 4]++; // a new frame: the SLOAD cache starts empty
     this.u32[MSIZE_ADDR / 4] = 0;
     this.u32[MSIZE_ADDR / 4 + 1] = 0;
     const status = this.runExport();

@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever generated code or this layout changes; part of every cache key. */
-export const COMPILER_VERSION = "evmwasm-c1";
+export const COMPILER_VERSION = "evmwasm-c4";
 
 /** [0, 4096): reserved for the u256 runtime's own scratch space. */
 export const RUNTIME_SCRATCH = 0;
@@ -16,6 +16,15 @@ export const MSIZE_ADDR = 4104;
 /** i32 pair: offset and length of RETURN/REVERT data in EVM memory. */
 export const OUT_OFF_ADDR = 4112;
 export const OUT_LEN_ADDR = 4116;
+/** i32: calldata size in bytes, and 1 when the calldata is at CALLDATA_BASE (else it is read through the host). */
+export const CDSIZE_ADDR = 4120;
+export const CD_IN_MEMORY_ADDR = 4124;
+/** i32: generation of the SLOAD cache; entries of other generations are empty. */
+export const SLOAD_GEN_ADDR = 4128;
+/** The frame's SLOAD cache: SLOAD_CACHE_ENTRIES entries of key (32 bytes), value (32), generation (i32, padded to 8). */
+export const SLOAD_CACHE = 4608;
+export const SLOAD_CACHE_ENTRIES = 32;
+export const SLOAD_ENTRY = 72;
 /** Scratch words for operands and results of out-of-line helpers. */
 export const SCRATCH_A = 4160;
 export const SCRATCH_B = 4192;
@@ -23,6 +32,9 @@ export const SCRATCH_C = 4224;
 export const SCRATCH_OUT = 4256;
 /** Padded area for dynamic shifts: 4 pad limbs, 4 value limbs, 4 pad limbs. */
 export const SHIFT_AREA = 4352;
+/** Calldata, followed by 32 zero bytes (so a word read at any offset below its size is zero-padded). */
+export const CALLDATA_BASE = 8192;
+export const CALLDATA_CAPACITY = 32768 - 32 - CALLDATA_BASE;
 /** The EVM stack: 1024 words; word i at STACK_BASE + 32 * i. Loads of slots below the block's entry use negative
  * immediates relative to sp, so STACK_BASE must be at least 1024 * 32. */
 export const STACK_BASE = 32768;
@@ -53,5 +65,7 @@ export const IMPORT_MODULE = "evm";
 export const IMPORT_HALT = "halt"; // (code: i32, arg: i32) -> never
 export const IMPORT_SEGMENT_FAIL = "segment_fail"; // (pc: i32, gas: f64, height: i32) -> never
 export const IMPORT_HOST = "host"; // (op: i32, sp: i32, pc: i32) -> void
+export const IMPORT_CALLDATALOAD = "calldataload"; // (offsetWordPtr: i32, outPtr: i32) -> void
+export const IMPORT_SLOAD = "sload"; // (keyPtr: i32, outPtr: i32) -> void; gas exchanged at GAS_ADDR
 export const EXPORT_RUN = "run"; // () -> i32 status
 export const EXPORT_MEMORY = "memory";

@@ -29,15 +29,16 @@ export function lowerBitwise(cx: Lowerer, ins: Instr): boolean {
   return false;
 }
 
-/** i32: a < b over four limbs (signed: the top limb compares signed). */
+/** i32: a < b over four limbs (signed: the top limb compares signed). Limbs known zero on both sides drop out. */
 function lessThan(cx: Lowerer, a: Val, b: Val, isSigned: boolean): Expr {
   const m = cx.m;
-  let r = m.i64.lt_u(cx.limb(a, 0), cx.limb(b, 0));
-  for (let i = 1; i < 4; i++) {
+  let r: Expr | null = null;
+  for (let i = 0; i < 4; i++) {
+    if (cx.zeroLimb(a, i) && cx.zeroLimb(b, i)) continue;
     const lt = i === 3 && isSigned ? m.i64.lt_s(cx.limb(a, i), cx.limb(b, i)) : m.i64.lt_u(cx.limb(a, i), cx.limb(b, i));
-    r = m.i32.or(lt, m.i32.and(m.i64.eq(cx.limb(a, i), cx.limb(b, i)), r));
+    r = r === null ? lt : m.i32.or(lt, m.i32.and(m.i64.eq(cx.limb(a, i), cx.limb(b, i)), r));
   }
-  return r;
+  return r ?? cx.c32(0);
 }
 
 function compare(cx: Lowerer, swapped: boolean, isSigned: boolean, fold: (a: bigint, b: bigint) => boolean): boolean {

@@ -24,8 +24,9 @@ export const L_SPB = 0; // stack height in bytes (32 per word) at the virtual st
 export const L_GAS = 1; // gas left (i64)
 export const L_TARGET = 2; // pc of a dynamic jump (i32)
 export const L_COND = 3; // JUMPI condition (i32)
-export const L_LABEL = 4; // relooper label helper (i32)
-export const FIXED_LOCALS = [0, 1, 0, 0, 0]; // 0: i32, 1: i64
+export const L_LABEL = 4; // unused (i32)
+export const L_BSWAP = 5; // the temporary of inline byte swaps (i64); they never nest
+export const FIXED_LOCALS = [0, 1, 0, 0, 0, 1]; // 0: i32, 1: i64
 
 export const G_MSIZE = "msize";
 
@@ -304,6 +305,21 @@ export class Lowerer {
   }
 
   // ---- word helpers
+
+  /** e with its 8 bytes reversed, inline (EVM memory is big-endian, limbs are little-endian). */
+  bswap(e: Expr): Expr {
+    const m = this.m;
+    const t = L_BSWAP;
+    const K1 = this.c64(0x00ff00ff00ff00ffn), K1b = this.c64(0x00ff00ff00ff00ffn);
+    const K2 = this.c64(0x0000ffff0000ffffn), K2b = this.c64(0x0000ffff0000ffffn);
+    const r = m.block(null, [
+      this.set(t, e),
+      this.set(t, m.i64.or(m.i64.and(m.i64.shr_u(this.get(t), this.c64(8n)), K1), m.i64.shl(m.i64.and(this.get(t), K1b), this.c64(8n)))),
+      this.set(t, m.i64.or(m.i64.and(m.i64.shr_u(this.get(t), this.c64(16n)), K2), m.i64.shl(m.i64.and(this.get(t), K2b), this.c64(16n)))),
+      m.i64.rotl(this.get(t), this.c64(32n)),
+    ], this.i64);
+    return r;
+  }
 
   /** i32 expression: v != 0. */
   nonZero(v: Val): Expr {

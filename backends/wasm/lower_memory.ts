@@ -5,7 +5,9 @@
  */
 import type { Instr } from "./analysis.ts";
 import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
-import { MEM_BASE, SCRATCH_OUT } from "./layout.ts";
+import {
+  CALLDATA_BASE, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, IMPORT_CALLDATALOAD, MEM_BASE, SCRATCH_A, SCRATCH_OUT,
+} from "./layout.ts";
 
 export function lowerMemory(cx: Lowerer, ins: Instr): boolean {
   switch (ins.op) {
@@ -35,7 +37,7 @@ function mload(cx: Lowerer): boolean {
   const m = cx.m;
   const off = cx.pop();
   const addr = access(cx, off, 32);
-  const r = cx.fromLimbs([0, 1, 2, 3].map((i) => m.call("bswap64", [m.i64.load(MEM_BASE + 24 - 8 * i, 1, addr())], cx.i64)));
+  const r = cx.fromLimbs([0, 1, 2, 3].map((i) => cx.bswap(m.i64.load(MEM_BASE + 24 - 8 * i, 1, addr()))));
   cx.drop(off);
   cx.push(r);
   return true;
@@ -48,7 +50,7 @@ function mstore(cx: Lowerer, size: number): boolean {
   if (size === 1) cx.emit(m.i64.store8(MEM_BASE, 1, addr(), cx.limb(v, 0)));
   else {
     for (let i = 0; i < 4; i++) {
-      cx.emit(m.i64.store(MEM_BASE + 24 - 8 * i, 1, addr(), m.call("bswap64", [cx.limb(v, i)], cx.i64)));
+      cx.emit(m.i64.store(MEM_BASE + 24 - 8 * i, 1, addr(), cx.bswap(cx.limb(v, i))));
     }
   }
   cx.drop(off);
@@ -94,5 +96,42 @@ function keccak(cx: Lowerer): boolean {
   cx.drop(off);
   cx.drop(len);
   cx.push(out);
+  return true;
+}
+
+/** CALLDATALOAD and CALLDATASIZE from the copy of the calldata in linear memory (else through the host). */
+export function lowerCalldata(cx: Lowerer, ins: Instr): boolean {
+  const m = cx.m;
+  if (ins.op === 0x36) {
+    cx.push(cx.fromU64(m.i64.extend_u(m.i32.load(0, 4, cx.c32(CDSIZE_ADDR)))));
+    return true;
+  }
+  if (ins.op !== 0x35) return false;
+  const inMemory = m.i32.load(0, 4, cx.c32(CD_IN_MEMORY_ADDR));
+  const off = cx.pop();
+  // An offset at or past the size (any offset with high bits) reads zero; below it the 32 bytes that follow
+  // are calldata then the zero padding.
+  const o = cx.materialise(off);
+  let big: Expr = m.i64.ge_u(cx.limb(o, 0), m.i64.extend_u(m.i32.load(0, 4, cx.c32(CDSIZE_ADDR))));
+  for (let i = 1; i < 4; i++) if (!cx.zeroLimb(o, i)) big = m.i32.or(big, m.i64.ne(cx.limb(o, i), cx.c64(0n)));
+  const r = [cx.local(), cx.local(), cx.local(), cx.local()];
+  const addr = () => m.i32.wrap(cx.limb(o, 0));
+  const load = cx.capture(() => {
+    for (let i = 0; i < 4; i++) {
+      cx.emit(cx.set(r[i], cx.bswap(m.i64.load(CALLDATA_BASE + 24 - 8 * i, 1, addr()))));
+    }
+  });
+  const zero = cx.capture(() => {
+    for (let i = 0; i < 4; i++) cx.emit(cx.set(r[i], cx.c64(0n)));
+  });
+  // Calldata too large for its region (rare): the host reads the word.
+  const viaHost = cx.capture(() => {
+    cx.storeWord(SCRATCH_A, o);
+    cx.emit(m.call(IMPORT_CALLDATALOAD, [cx.c32(SCRATCH_A), cx.c32(SCRATCH_OUT)], cx.none));
+    for (let i = 0; i < 4; i++) cx.emit(cx.set(r[i], m.i64.load(8 * i, 8, cx.c32(SCRATCH_OUT))));
+  });
+  cx.emit(m.if(inMemory, m.if(big, zero, load), viaHost));
+  cx.drop(off);
+  cx.push({ k: "l", l: r, rc: 0 });
   return true;
 }

@@ -9,6 +9,13 @@ import { bytesToHex } from "../../src/primitives/hex.ts";
 import { CompiledInstance } from "./host_imports.ts";
 
 const POOL_LIMIT = 8;
+/**
+ * Instances kept across all modules. Each holds a WebAssembly.Memory, for which engines reserve several GiB
+ * of address space: thousands of idle ones would exhaust it.
+ */
+const TOTAL_POOL_LIMIT = 128;
+/** One entry per pooled instance, oldest first: when full, the oldest pooled instance is dropped. */
+const pooledOrder: ModuleEntry[] = [];
 
 export class ModuleEntry {
   private readonly pool: CompiledInstance[] = [];
@@ -18,11 +25,20 @@ export class ModuleEntry {
   constructor(readonly module: WebAssembly.Module, readonly code: Uint8Array, readonly rules: ForkRules) {}
 
   acquire(): CompiledInstance {
-    return this.pool.pop() ?? new CompiledInstance(this.module, this.code, this.rules);
+    const inst = this.pool.pop();
+    if (inst) {
+      const i = pooledOrder.lastIndexOf(this);
+      if (i >= 0) pooledOrder.splice(i, 1);
+      return inst;
+    }
+    return new CompiledInstance(this.module, this.code, this.rules);
   }
 
   release(inst: CompiledInstance): void {
-    if (inst.reset() && this.pool.length < POOL_LIMIT) this.pool.push(inst);
+    if (!inst.reset() || this.pool.length >= POOL_LIMIT) return;
+    if (pooledOrder.length >= TOTAL_POOL_LIMIT) pooledOrder.shift()!.pool.shift();
+    this.pool.push(inst);
+    pooledOrder.push(this);
   }
 }
 
@@ -32,6 +48,9 @@ export type Cached = ModuleEntry | "failed";
 export function codeKey(code: Uint8Array, rules: ForkRules): string {
   return `${rules.id}:${bytesToHex(keccak256(code)).slice(2)}`;
 }
+
+/** Modules kept by hash. */
+const MODULE_LIMIT = 8192;
 
 export class ModuleCache {
   private readonly byArray = new WeakMap<Uint8Array, Cached[]>();
@@ -50,6 +69,8 @@ export class ModuleCache {
   }
 
   store(code: Uint8Array, rules: ForkRules, c: Cached, key = codeKey(code, rules)): void {
+    // Oldest first out past the limit (arrays already seen keep their entry through byArray while alive).
+    if (this.byKey.size >= MODULE_LIMIT) this.byKey.delete(this.byKey.keys().next().value!);
     this.byKey.set(key, c);
     this.remember(code, rules, c);
   }

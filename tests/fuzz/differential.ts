@@ -242,6 +242,15 @@ export function fuzz(reference: Backend, subject: Backend, seed: number, count: 
     const b = runCase(subject, c);
     const diffs = compareOutcomes(a, b);
     if (diffs.length) divergences.push({ case: describeCase(c), diffs });
+    // Again with just too little gas, so that it runs out at (or near) the exact point where the gas ends.
+    else if (a.success && rng.next() < 0.3) {
+      const used = BigInt(a.gasUsed);
+      const tight = { ...c, gas: used - BigInt(1 + rng.int(rng.next() < 0.5 ? 3 : 200)) };
+      if (tight.gas > 0n) {
+        const d2 = compareOutcomes(runCase(reference, tight), runCase(subject, tight));
+        if (d2.length) divergences.push({ case: describeCase(tight), diffs: d2 });
+      }
+    }
   }
   return { seed, programs: count, divergences };
 }

@@ -289,7 +289,11 @@ function emitLongDivision(
   const rem = k.d; // free now
   const unnormalise: X[] = [];
   for (let j = 0; j < 4; j++) {
-    const limb = j < n - 1 ? o.funnelR(w[j + 1].get(), w[j].get(), s) : j === n - 1 ? o.shrUBy(w[j].get(), s()) : o.k(0);
+    const limb = j < n - 1
+      ? o.funnelR(w[j + 1].get(), w[j].get(), s)
+      : j === n - 1
+      ? o.shrUBy(w[j].get(), s())
+      : o.k(0);
     unnormalise.push(rem[j].set(limb));
   }
   body.push(m.if(
@@ -346,7 +350,10 @@ function emitUDivMod(f: Fn, o: Ops, a: Word, b: Word, outPtr: Local, wantRem: bo
   const m = f.m;
   const zero = [o.k(0), o.k(0), o.k(0), o.k(0)];
   const small = wantRem ? o.remU(a[0].get(), b[0].get()) : o.divU(a[0].get(), b[0].get());
-  const popcount = o.add(o.add(o.popcnt(b[0].get()), o.popcnt(b[1].get())), o.add(o.popcnt(b[2].get()), o.popcnt(b[3].get())));
+  const popcount = o.add(
+    o.add(o.popcnt(b[0].get()), o.popcnt(b[1].get())),
+    o.add(o.popcnt(b[2].get()), o.popcnt(b[3].get())),
+  );
   return [
     m.if(
       o.eqz(o.or(b[1].get(), b[2].get(), b[3].get())),
@@ -407,7 +414,11 @@ export function addSignedDivMod(m: binaryen.Module, name: string, wantRem: boole
     m.block("done", emitUDivMod(f, o, a, b, outPtr, wantRem, "done")),
     m.if(
       negateResult,
-      m.block(null, [...f.loadWord(outPtr, a), ...o.negate(a, a, carry), ...f.storeWord(outPtr, a.map((l) => l.get()))]),
+      m.block(null, [
+        ...f.loadWord(outPtr, a),
+        ...o.negate(a, a, carry),
+        ...f.storeWord(outPtr, a.map((l) => l.get())),
+      ]),
     ),
   ]);
 }
@@ -469,7 +480,16 @@ export function addAddMod(m: binaryen.Module, name: string, options: BuildOption
     ...emitAdd(o, a, a, b, carry, t),
     m.call(
       DIVREM_CORE,
-      [...a.map((l) => l.get()), carry.get(), o.k(0), o.k(0), o.k(0), ...n.map((l) => l.get()), outPtr.get(), m.i32.const(1)],
+      [
+        ...a.map((l) => l.get()),
+        carry.get(),
+        o.k(0),
+        o.k(0),
+        o.k(0),
+        ...n.map((l) => l.get()),
+        outPtr.get(),
+        m.i32.const(1),
+      ],
       binaryen.none,
     ),
   ]);

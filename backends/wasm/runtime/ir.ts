@@ -3,7 +3,7 @@ import binaryen from "binaryen";
 
 export type X = binaryen.ExpressionRef;
 
-export const MASK32 = 0xffffffffn;
+const MASK32 = 0xffffffffn;
 
 /** A local (or parameter) of the function being built. */
 export class Local {
@@ -13,9 +13,6 @@ export class Local {
   }
   set(value: X): X {
     return this.fn.m.local.set(this.index, value);
-  }
-  tee(value: X): X {
-    return this.fn.m.local.tee(this.index, value, this.type);
   }
 }
 
@@ -122,9 +119,6 @@ export class Ops {
   shrU(a: X, count: number): X {
     return this.m.i64.shr_u(a, this.k(count));
   }
-  shrS(a: X, count: number): X {
-    return this.m.i64.shr_s(a, this.k(count));
-  }
   shlBy(a: X, count: X): X {
     return this.m.i64.shl(a, count);
   }
@@ -165,9 +159,6 @@ export class Ops {
   gtU(a: X, b: X): X {
     return this.m.i64.gt_u(a, b);
   }
-  leU(a: X, b: X): X {
-    return this.m.i64.le_u(a, b);
-  }
   geU(a: X, b: X): X {
     return this.m.i64.ge_u(a, b);
   }
@@ -204,9 +195,6 @@ export class Ops {
       lt = m.select(this.eq(a[i].get(), b[i].get()), lt, this.ltU(a[i].get(), b[i].get()));
     }
     return lt;
-  }
-  copy(dst: Word, src: Word): X[] {
-    return dst.map((d, i) => d.set(src[i].get()));
   }
   setWord(dst: Word, limbs: readonly X[]): X[] {
     return dst.map((d, i) => d.set(limbs[i]));

@@ -10,6 +10,7 @@ const RATE_LANES = RATE_BYTES / 8;
 /** Rotation offsets of rho, indexed by lane x + 5y. */
 const RHO = [0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14];
 
+// deno-fmt-ignore
 const ROUND_CONSTANTS = [
   0x0000000000000001n, 0x0000000000008082n, 0x800000000000808an, 0x8000000080008000n,
   0x000000000000808bn, 0x0000000080000001n, 0x8000000080008081n, 0x8000000000008009n,
@@ -115,7 +116,12 @@ export function addKeccak(m: binaryen.Module, name: string, options: BuildOption
         ]),
       ),
     ]),
-    tail.set(o.xor(tail.get(), o.shlBy(o.k(1), o.fromI32(m.i32.shl(m.i32.and(remaining.get(), m.i32.const(7)), m.i32.const(3)))))),
+    tail.set(
+      o.xor(
+        tail.get(),
+        o.shlBy(o.k(1), o.fromI32(m.i32.shl(m.i32.and(remaining.get(), m.i32.const(7)), m.i32.const(3)))),
+      ),
+    ),
     ...Array.from({ length: RATE_LANES }, (_, i) =>
       a[i].set(o.xor(
         a[i].get(),
@@ -124,8 +130,7 @@ export function addKeccak(m: binaryen.Module, name: string, options: BuildOption
           loadLane(i),
           m.if(m.i32.eq(m.i32.const(i), tailLane.get()), tail.get(), o.k(0)),
         ),
-      ))
-    ),
+      ))),
     a[RATE_LANES - 1].set(o.xor(a[RATE_LANES - 1].get(), o.k(0x80n << 56n))),
     last.set(m.i32.const(1)),
   ];

@@ -1,5 +1,6 @@
-// 256-bit multiplication on 64-bit limbs, column by column. wasm has no 64x64->128 multiply, so the high
-// half of a limb product is built from four 32x32 products; the low half is a plain i64.mul.
+// 256-bit multiplication on 64-bit limbs, column by column. The low half of a limb product is a plain
+// i64.mul; the high half is one i64.mul_wide_u in wide-arithmetic builds, otherwise (WebAssembly MVP has no
+// 64x64->128 multiply) four 32x32 products.
 import binaryen from "binaryen";
 import { BuildOptions, Fn, Local, Ops, Word, X } from "./ir.ts";
 

@@ -2,9 +2,18 @@
 //
 // Calling convention: a word lives in linear memory as four little-endian i64 limbs (limb 0, the least
 // significant 64 bits, at ptr; limb 3 at ptr+24). Arguments are i32 pointers; results go to `out`, which
-// may alias an input. No imports, no globals, no memory of its own: scratch is in locals only.
+// may alias an input. No imports and no memory of its own: scratch is in locals only; five private
+// mutable globals cache the last divisors' reciprocals.
 import binaryen from "binaryen";
-import { addDivRemCore, addAddMod, addMulMod, addSignedDivMod, addUnsignedDivMod, DIVREM_CORE } from "./div.ts";
+import {
+  addAddMod,
+  addDivRemCore,
+  addMulMod,
+  addSignedDivMod,
+  addUnsignedDivMod,
+  DIVREM_CORE,
+  RECIPROCAL_CACHE_GLOBALS,
+} from "./div.ts";
 import { addByteLen, addExp } from "./exp.ts";
 import { addKeccak } from "./keccak.ts";
 import { addMul } from "./mul.ts";
@@ -22,8 +31,9 @@ export const U256_FUNCS = {
   keccak: "keccak256",
 } as const;
 
-/** Internal functions the library also adds (their names are taken in the module). */
+/** Internal functions and (mutable, unexported) globals the library also adds: their names are taken. */
 export const U256_INTERNAL_FUNCS = [DIVREM_CORE] as const;
+export const U256_INTERNAL_GLOBALS = Object.values(RECIPROCAL_CACHE_GLOBALS);
 
 export interface U256RuntimeOptions {
   /**
@@ -58,13 +68,53 @@ export function addU256Runtime(m: binaryen.Module, memoryName?: string, options:
   addKeccak(m, U256_FUNCS.keccak, build);
 }
 
+/** Parameter count (all i32 pointers or lengths) and result of each entry point. */
+const SIGNATURES: Record<keyof typeof U256_FUNCS, [params: number, result: "none" | "i32"]> = {
+  mul: [3, "none"],
+  div: [3, "none"],
+  sdiv: [3, "none"],
+  mod: [3, "none"],
+  smod: [3, "none"],
+  addmod: [4, "none"],
+  mulmod: [4, "none"],
+  exp: [3, "none"],
+  expByteLen: [1, "i32"],
+  keccak: [3, "none"],
+};
+const IMPORT_MODULE = "u256_runtime";
+
+/**
+ * Declares the library's entry points as function imports of the same names. Binaryen's optimizer then
+ * works on a module without the library's bodies (which cost it several hundred ms and gain little
+ * from it: the engine's own compiler does the work); linkU256Runtime replaces the imports afterwards.
+ */
+export function declareU256RuntimeImports(m: binaryen.Module): void {
+  for (const [key, name] of Object.entries(U256_FUNCS) as [keyof typeof U256_FUNCS, string][]) {
+    const [params, result] = SIGNATURES[key];
+    const type = binaryen.createType(Array(params).fill(binaryen.i32));
+    m.addFunctionImport(name, IMPORT_MODULE, name, type, result === "i32" ? binaryen.i32 : binaryen.none);
+  }
+}
+
+/** Replaces the imports of declareU256RuntimeImports with the library (as addU256Runtime). */
+export function linkU256Runtime(m: binaryen.Module, memoryName?: string, options: U256RuntimeOptions = {}): void {
+  for (const name of Object.values(U256_FUNCS)) {
+    if (m.getFunction(name)) m.removeFunction(name); // imports the optimizer left (unused ones it removed)
+  }
+  addU256Runtime(m, memoryName, options);
+}
+
 /** A module whose one function uses i64.mul_wide_u (opcode 0xfc 0x16). */
-const WIDE_ARITHMETIC_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
-  0x01, 0x07, 0x01, 0x60, 0x02, 0x7e, 0x7e, 0x01, 0x7e, // type: (i64, i64) -> i64
-  0x03, 0x02, 0x01, 0x00, // one function of that type
-  0x0a, 0x0b, 0x01, 0x09, 0x00, 0x20, 0x00, 0x20, 0x01, 0xfc, 0x16, 0x1a, 0x0b, // mul_wide_u, drop high
-]);
+const WIDE_ARITHMETIC_PROBE = bytesFromHex(
+  "0061736d 01000000", // magic, version
+  "01 07 01 60 02 7e 7e 01 7e", // type section: (i64, i64) -> i64
+  "03 02 01 00", // function section: one function of type 0
+  "0a 0b 01 09 00 20 00 20 01 fc 16 1a 0b", // code: local.get 0, local.get 1, i64.mul_wide_u, drop, end
+);
+
+function bytesFromHex(...parts: string[]): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(parts.join("").replace(/\s/g, "").match(/../g)!, (byte) => parseInt(byte, 16));
+}
 
 /** Whether this engine runs wide-arithmetic code (see U256RuntimeOptions.wideArithmetic). */
 export function wideArithmeticSupported(): boolean {
