@@ -3,9 +3,16 @@ import { BaseError } from "../errors/base.ts";
 /** The upstream node failed, timed out, or answered with an error or garbage. */
 export class UpstreamError extends BaseError {
   override name = "UpstreamError";
-  constructor(message: string, readonly upstreamCode?: number, options: { details?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    readonly upstreamCode?: number,
+    options: { details?: string; cause?: unknown; rpcError?: { code: number; message: string; data?: unknown } } = {},
+  ) {
     super(message, options);
+    this.rpcError = options.rpcError;
   }
+  /** The upstream's own JSON-RPC error object, when it answered with one. */
+  readonly rpcError?: { code: number; message: string; data?: unknown };
 }
 
 export type StateKey =

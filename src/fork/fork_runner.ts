@@ -8,7 +8,8 @@
 import type { DevChain } from "../chain/chain.ts";
 import { decodeTransaction, recoverSender } from "../tx/codec.ts";
 import { bytesToHex, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
-import { StateMissError, type StateKey } from "./errors.ts";
+import { StateMissError, type StateKey, UpstreamError } from "./errors.ts";
+import { RpcError } from "../rpc/errors.ts";
 import type { ForkConnection } from "./connect.ts";
 
 /** Methods that never change the chain: a retry needs no restore. */
@@ -130,6 +131,16 @@ export class ForkRunner {
     const fork = this.forkNumber;
     const chain = this.chain();
     let forward = false;
+    if (method === "eth_getProof" && chain.blockNumber === fork) {
+      // Nothing mined locally yet: the upstream's proof is the proof of our state (we hold only part of its trie).
+      const tag = params[2];
+      const n = tag === undefined || tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized"
+        ? fork
+        : blockNumberOf(tag);
+      if (n !== undefined && n <= fork) {
+        return await this.forward(method, [params[0], params[1], "0x" + n.toString(16)]);
+      }
+    }
     if (method in BLOCK_PARAM) {
       const n = blockNumberOf(params[BLOCK_PARAM[method]]);
       forward = n !== undefined && n < fork;
@@ -139,8 +150,7 @@ export class ForkRunner {
       const n = tag === "latest" || tag === "safe" || tag === "finalized" ? chain.blockNumber : blockNumberOf(tag);
       if (n === undefined || n > fork) return NOT_PROXIED;
       if (n === fork && params[1] !== true) return this.conn.block.json;
-      this.stats.proxied++;
-      return await this.conn.client.request(method, ["0x" + n.toString(16), ...params.slice(1)]);
+      return await this.forward(method, ["0x" + n.toString(16), ...params.slice(1)]);
     } else if (method === "eth_getBlockByHash" && typeof params[0] === "string") {
       const known = chain.blockByHash(params[0]);
       forward = !known || known.header.number === fork;
@@ -148,8 +158,18 @@ export class ForkRunner {
       forward = chain.transactionByHash(params[0]) === undefined;
     }
     if (!forward) return NOT_PROXIED;
+    return await this.forward(method, params);
+  }
+
+  /** Sends a request on to the upstream as it is; the upstream's own errors reach the client unchanged. */
+  private async forward(method: string, params: unknown[]): Promise<unknown> {
     this.stats.proxied++;
-    return await this.conn.client.request(method, params);
+    try {
+      return await this.conn.client.request(method, params);
+    } catch (e) {
+      if (e instanceof UpstreamError && e.rpcError) throw new RpcError(e.rpcError.code, e.rpcError.message, { data: e.rpcError.data });
+      throw e;
+    }
   }
 
   private scheduleSave(): void {

@@ -141,7 +141,9 @@ export class UpstreamClient {
           p.reject(new UpstreamError(`upstream gave no answer to ${p.method}`, undefined, { details: `upstream ${this.url}` }));
         } else if (r.error) {
           this.stats.errors++;
-          p.reject(new UpstreamError(`upstream error on ${p.method}: ${r.error.message ?? "unknown error"}`, r.error.code));
+          p.reject(new UpstreamError(`upstream error on ${p.method}: ${r.error.message ?? "unknown error"}`, r.error.code, {
+            rpcError: { code: r.error.code ?? -32000, message: r.error.message ?? "unknown error", data: r.error.data },
+          }));
         } else if (!("result" in r)) {
           this.stats.errors++;
           p.reject(new UpstreamError(`upstream answered ${p.method} without a result`));

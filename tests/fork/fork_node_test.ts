@@ -100,6 +100,8 @@ Deno.test({
         ["eth_getBlockByNumber", ["0x1", false]],
         ["eth_getBalance", [DEV0, "0x1"]],
         ["eth_createAccessList", [probeCall("sum", [3n]), "latest"]],
+        ["eth_getProof", [probe, ["0x" + "00".repeat(32), "0x" + "00".repeat(31) + "01"], "latest"]],
+        ["eth_getProof", [probe, ["0x1"], "latest"]],
       ];
       for (const [method, params] of reads) {
         const [x, y] = await Promise.all([ours.raw(method, params), upstream.raw(method, params)]);
