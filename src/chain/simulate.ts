@@ -3,7 +3,10 @@
  * state, each block with its own overrides; nothing touches the chain.
  */
 import { scratchState } from "../state/overlay.ts";
-import type { Log } from "../state/world.ts";
+import type { Log, WorldState } from "../state/world.ts";
+import type { EvmTracer } from "../evm/evm.ts";
+import { CallKind } from "../evm/message.ts";
+import { bigIntToBytes } from "../primitives/hex.ts";
 import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
 import {
   applyBlockOverrides,
@@ -31,6 +34,23 @@ export interface SimulatedBlockInput {
 export interface SimulateOptions {
   blocks: SimulatedBlockInput[];
   validation: boolean;
+  /** Ether moved by a call or creation appears as an ERC-20 Transfer log from TRANSFER_LOG_ADDRESS. */
+  traceTransfers?: boolean;
+}
+
+/** The pseudo-token address geth's eth_simulateV1 logs ether transfers from. */
+export const TRANSFER_LOG_ADDRESS = 0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeen;
+const TRANSFER_TOPIC = 0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3efn;
+
+/** Logs each value transfer inside the frame that makes it, so a reverted frame takes its transfer logs with it. */
+function transferLogger(world: WorldState): EvmTracer {
+  return {
+    onEnter(msg) {
+      const moves = msg.kind === CallKind.Call || msg.kind === CallKind.Create || msg.kind === CallKind.Create2;
+      if (!moves || msg.value === 0n) return;
+      world.addLog({ address: TRANSFER_LOG_ADDRESS, topics: [TRANSFER_TOPIC, msg.caller, msg.address], data: bigIntToBytes(msg.value) });
+    },
+  };
 }
 
 export interface SimulatedCall {
@@ -87,7 +107,7 @@ export function simulate(chain: DevChain, base: ResolvedBlock, options: Simulate
       if (options.validation && tx.nonce !== world.getNonce(tx.sender)) {
         throw new ChainInputError(`nonce ${tx.nonce} of ${tx.sender.toString(16)} does not match the account nonce`);
       }
-      const result = runCallTransaction(chain, world, env, tx, r);
+      const result = runCallTransaction(chain, world, env, tx, r, options.traceTransfers ? transferLogger(world) : undefined);
       gasUsed += result.gasUsed;
       orBlooms(bloom, logsBloom(result.logs));
       const call: SimulatedCall = {

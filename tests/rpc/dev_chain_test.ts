@@ -475,6 +475,27 @@ Deno.test("eth_simulateV1, eth_createAccessList and state overrides", async () =
       0n,
     );
 
+    // traceTransfers: ether moved by a call shows as a Transfer log from 0xeeee…eeee; a reverted transfer does not
+    const traced = await rpc.call<{ calls: { status: string; logs: { address: string; topics: string[]; data: Hex }[] }[] }[]>(
+      "eth_simulateV1",
+      [{
+        traceTransfers: true,
+        blockStateCalls: [{
+          calls: [
+            { from: DEV0, to: DEV1, value: "0x2a" },
+            { from: DEV0, to: counter, data: calldata("Counter", "inc") },
+          ],
+        }],
+      }, "latest"],
+    );
+    const [transfer] = traced[0].calls[0].logs;
+    assert.equal(transfer.address, "0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+    assert.equal(transfer.topics[0], "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef");
+    assert.equal(transfer.topics[1], "0x" + DEV0.slice(2).padStart(64, "0"));
+    assert.equal(transfer.topics[2], "0x" + DEV1.slice(2).padStart(64, "0"));
+    assert.equal(BigInt(transfer.data), 42n);
+    assert.equal(traced[0].calls[1].logs.length, 1, "no transfer log for a call without value");
+
     const overridden = await rpc.call<Hex>("eth_call", [{ to: counter, data: calldata("Counter", "count") }, "latest", {
       [counter]: { stateDiff: { ["0x" + "0".repeat(64)]: "0x" + "309".padStart(64, "0") } },
     }]);

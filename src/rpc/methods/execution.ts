@@ -54,8 +54,9 @@ export const executionMethods: MethodTable = {
       };
     });
     const validation = opts.validation == null ? false : bool(opts.validation, "payload.validation");
+    const traceTransfers = opts.traceTransfers == null ? false : bool(opts.traceTransfers, "payload.traceTransfers");
     const resolved = ctx.chain.resolve(p.optional(1, "block", blockRef) ?? LATEST);
-    return simulate(ctx.chain, resolved, { blocks, validation }).map((b) => {
+    return simulate(ctx.chain, resolved, { blocks, validation, traceTransfers }).map((b) => {
       const block = formatBlock({ header: b.header, hash: b.hash, transactions: [], size: 0 }, false);
       let logIndex = 0;
       block.calls = b.calls.map((c) => {
