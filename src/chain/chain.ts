@@ -8,6 +8,7 @@ import type { Backend } from "../../backends/backend.ts";
 import { createBackend } from "../../backends/registry.ts";
 import type { BlockEnv } from "../evm/env.ts";
 import { keccak256 } from "../primitives/hash.ts";
+import { rlpEncode } from "../primitives/rlp.ts";
 import { bigIntToBytes, bytesToBigInt, bytesToHex, concatBytes } from "../primitives/hex.ts";
 import { Account } from "../state/account.ts";
 import { type StateSource, WorldState } from "../state/world.ts";
@@ -513,8 +514,10 @@ export class DevChain {
     const v = tx.type === TxType.Legacy ? (tx.chainId === undefined ? 27n : tx.chainId * 2n + 35n) : 0n;
     const signed: SignedTransaction = { ...tx, signature: { r: 0n, s: 0n, yParity: 0, v } };
     const encoded = encodeTransaction(signed);
-    // The placeholder signature is the same for every sender: the sender goes into the hash.
-    const hash = keccak256(concatBytes(encoded, bigIntToBytes(from, 20)));
+    // The placeholder signature is the same for every sender: the sender goes into the hash, after the network
+    // encoding (a typed transaction wrapped as an RLP string), as anvil hashes impersonated transactions.
+    const network = tx.type === TxType.Legacy ? encoded : rlpEncode(encoded);
+    const hash = keccak256(concatBytes(network, bigIntToBytes(from, 20)));
     return this.submit({ tx: signed, sender: from, hash, encoded, impersonated: true });
   }
 

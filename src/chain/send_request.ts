@@ -11,10 +11,15 @@ import { ChainInputError } from "./errors.ts";
 import { estimateGas } from "./estimate.ts";
 import { DEFAULT_PRIORITY_FEE } from "./fees.ts";
 
-export function fillTransaction(chain: DevChain, r: CallRequest): { tx: UnsignedTransaction; from: bigint } {
+/** `anySender`: fill for any account, not only those the node signs for (eth_fillTransaction). */
+export function fillTransaction(
+  chain: DevChain,
+  r: CallRequest,
+  { anySender = false }: { anySender?: boolean } = {},
+): { tx: UnsignedTransaction; from: bigint } {
   if (r.from === undefined) throw new ChainInputError('missing "from": eth_sendTransaction needs the sending account');
   const from = r.from;
-  if (!chain.canSendFrom(from)) {
+  if (!anySender && !chain.canSendFrom(from)) {
     throw new ChainInputError("No Signer available", {
       details: `0x${from.toString(16).padStart(40, "0")} is neither a dev account nor impersonated`,
     });

@@ -1,5 +1,8 @@
 /** Sending transactions and reading them back. */
 import { bytesToHex } from "../../primitives/hex.ts";
+import { keccak256 } from "../../primitives/hash.ts";
+import { encodeTransaction, type SignedTransaction } from "../../tx/codec.ts";
+import { TxType } from "../../tx/transaction.ts";
 import { fillTransaction } from "../../chain/send_request.ts";
 import { formatReceipt, formatTransaction } from "../format.ts";
 import { callRequest, data, hash } from "../params.ts";
@@ -17,6 +20,19 @@ export const transactionMethods: MethodTable = {
     p.atMost(1);
     const { tx, from } = fillTransaction(chain, p.required(0, "transaction", callRequest));
     return bytesToHex(chain.sendUnsigned(tx, from));
+  },
+  /**
+   * The transaction eth_sendTransaction would send, for any sender, unsigned: as anvil answers it,
+   * `{ raw, tx }` with a zero signature (viem asks for it before signing with a local account).
+   */
+  eth_fillTransaction: (p, { chain }) => {
+    p.atMost(1);
+    const { tx, from } = fillTransaction(chain, p.required(0, "transaction", callRequest), { anySender: true });
+    const v = tx.type === TxType.Legacy && tx.chainId !== undefined ? tx.chainId * 2n + 35n : 0n;
+    const unsigned: SignedTransaction = { ...tx, signature: { r: 0n, s: 0n, yParity: 0, v } };
+    const encoded = encodeTransaction(unsigned);
+    const pooled = { tx: unsigned, sender: from, hash: keccak256(encoded), encoded, impersonated: false };
+    return { raw: bytesToHex(encoded), tx: formatTransaction(pooled, undefined, chain.nextBlockBaseFee()) };
   },
   eth_getTransactionByHash: (p, { chain }) => {
     p.atMost(1);

@@ -1,0 +1,142 @@
+/**
+ * Start-up of the node: time from spawning the process to its first eth_chainId
+ * answer, for the single-file binary (dist/evmwasm, `deno task binary`), anvil
+ * (npm, a devDependency), and cli.ts under Deno and under Bun; plus file sizes.
+ *
+ *   npx -y deno run -A bench/startup.ts [--runs 10] [--out bench/results/startup.json] [--binary dist/evmwasm]
+ *                                       [--only TEXT]  (the subjects whose name contains TEXT)
+ *
+ * Builds dist/evmwasm first when it is missing. Each start polls the port
+ * every 2 ms; the table gives the median and the best of the runs (the JSON
+ * keeps the load average: on a busy machine the median is noise, the best
+ * less so). The runtimes are called directly (not through npx, whose own
+ * start-up is not the node's).
+ */
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { VERSION } from "../src/version.ts";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "10" },
+    out: { type: "string", default: "bench/results/startup.json" },
+    binary: { type: "string", default: "dist/evmwasm" },
+    only: { type: "string" },
+  },
+});
+const RUNS = Number(values.runs);
+const ROOT = new URL("../", import.meta.url).pathname;
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function output(cmd: string, args: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, cwd: ROOT, stdout: "piped", stderr: "inherit" }).output();
+  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed`);
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+/** Milliseconds from spawn to the first eth_chainId result. */
+async function startOnce(cmd: string, args: (port: number) => string[]): Promise<number> {
+  const port = freePort();
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+  const t0 = performance.now();
+  const child = new Deno.Command(cmd, { args: args(port), cwd: ROOT, stdout: "null", stderr: "null" }).spawn();
+  try {
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        const j = await res.json();
+        if (j.result === "0x7a69") return performance.now() - t0;
+      } catch { /* not listening yet */ }
+      if (performance.now() - t0 > 30_000) throw new Error(`${cmd}: no answer in 30 s`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const BINARY = values.binary!.startsWith("/") ? values.binary! : `${ROOT}${values.binary}`;
+if (!existsSync(BINARY)) {
+  if (values.binary !== "dist/evmwasm") throw new Error(`no binary at ${BINARY}`);
+  await output("npx", ["-y", "deno", "task", "binary"]);
+}
+const deno = await output("npx", ["-y", "deno", "eval", "console.log(Deno.execPath())"]);
+const bun = await output("npx", ["-y", "bun", "-e", "console.log(process.execPath)"]);
+const anvil = `${ROOT}node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil`;
+Deno.chmodSync(anvil, 0o755);
+
+const subjects: { name: string; cmd: string; args: (p: number) => string[]; file?: string; version: string }[] = [
+  {
+    name: "evmwasm binary (bun build --compile)",
+    cmd: BINARY,
+    args: (p) => ["serve", "--port", String(p), "--silent"],
+    file: BINARY,
+    version: await output(BINARY, ["--version"]),
+  },
+  {
+    name: "anvil (npm @foundry-rs/anvil-linux-amd64)",
+    cmd: anvil,
+    args: (p) => ["--port", String(p), "--silent"],
+    file: anvil,
+    version: await output(anvil, ["--version"]),
+  },
+  {
+    name: "deno run cli.ts serve",
+    cmd: deno,
+    args: (p) => ["run", "-A", "--v8-flags=--stack-size=4000", "cli.ts", "serve", "--port", String(p), "--silent"],
+    version: `evmwasm ${VERSION} on deno ${await output(deno, ["eval", "console.log(Deno.version.deno)"])}`,
+  },
+  {
+    name: "bun cli.ts serve",
+    cmd: bun,
+    args: (p) => ["cli.ts", "serve", "--port", String(p), "--silent"],
+    version: `evmwasm ${VERSION} on bun ${await output(bun, ["--version"])}`,
+  },
+];
+
+const rows = [];
+for (const s of subjects.filter((s) => !values.only || s.name.includes(values.only))) {
+  await startOnce(s.cmd, s.args); // warm the page cache
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push(await startOnce(s.cmd, s.args));
+  rows.push({
+    name: s.name,
+    version: s.version.split("\n")[0],
+    sizeBytes: s.file ? statSync(s.file).size : null,
+    startupMs: { median: median(times), best: Math.min(...times), runs: times.map((t) => Math.round(t * 10) / 10) },
+  });
+}
+
+const mb = (b: number | null) => (b === null ? "—" : `${(b / 1e6).toFixed(1)} MB`);
+console.log("| node | size | start-up to first eth_chainId (median) | best |");
+console.log("| --- | ---: | ---: | ---: |");
+for (const r of rows) {
+  console.log(
+    `| ${r.name} | ${mb(r.sizeBytes)} | ${r.startupMs.median.toFixed(0)} ms | ${r.startupMs.best.toFixed(0)} ms |`,
+  );
+}
+const report = {
+  date: new Date().toISOString(),
+  machine: { os: Deno.build.os, arch: Deno.build.arch, cpus: navigator.hardwareConcurrency, loadAverage1m: loadavg()[0] },
+  runs: RUNS,
+  results: rows,
+};
+const out = values.out!.startsWith("/") ? values.out! : `${ROOT}${values.out}`;
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(report, null, 1) + "\n");
+console.log(`\nwrote ${values.out}`);
