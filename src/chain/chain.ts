@@ -184,10 +184,10 @@ export class DevChain {
       acc.balance = balance;
       world.setAccountDirect(a.address, acc);
     }
-    if (!fork || !world.exists(CREATE2_DEPLOYER)) {
+    if (!fork || world.getCode(CREATE2_DEPLOYER).length === 0) {
       world.setAccountDirect(CREATE2_DEPLOYER, new Account(0n, 0n, CREATE2_DEPLOYER_CODE));
     }
-    if (headerFieldsOf(this.hardfork.fork).requests && (!fork || !world.exists(HISTORY_STORAGE_ADDRESS))) {
+    if (headerFieldsOf(this.hardfork.fork).requests && (!fork || world.getCode(HISTORY_STORAGE_ADDRESS).length === 0)) {
       world.setAccountDirect(HISTORY_STORAGE_ADDRESS, new Account(0n, 0n, HISTORY_STORAGE_CODE));
     }
     const now = o.now ?? wallClockSeconds;

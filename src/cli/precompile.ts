@@ -35,7 +35,8 @@ export async function precompileCommand(argv: string[]): Promise<number> {
   for (const a of addresses) {
     if (!/^0x[0-9a-fA-F]{40}$/.test(a)) throw new CliError(`--address: not a 20-byte hex address: ${a}`);
   }
-  const opt = Number(args.opt ?? 2);
+  // The backends' default level, so that a node finds these modules (the level is part of the cache key).
+  const opt = Number(args.opt ?? 0);
   if (!(Number.isInteger(opt) && opt >= 0 && opt <= 4)) throw new CliError(`--opt: expected 0..4, got ${args.opt}`);
   const fork = args.hardfork ? parseFork(String(args.hardfork)) : Fork.Osaka;
   const block = String(args.block ?? "latest");

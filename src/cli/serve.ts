@@ -101,7 +101,8 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     hardfork: s("hardfork"),
     genesisTimestamp: integer(s("timestamp"), "timestamp"),
     genesisNumber: integer(s("number"), "number"),
-    backend: createBackend(s("backend") ?? "interpreter"),
+    // The WebAssembly backends share the cache folder with fork state: AOT modules from `precompile` are found there.
+    backend: createBackend(s("backend") ?? "interpreter", { cacheDir: s("cache-dir") ?? defaultCacheDir() }),
     enforceTxGasLimitCap: args["enable-tx-gas-limit"] === true,
     autoImpersonate: args["auto-impersonate"] === true,
     maxBodyBytes: integer(s("max-body-bytes"), "max-body-bytes", 1n) === undefined

@@ -63,7 +63,13 @@ export async function connectFork(config: ForkConfig, accounts: bigint[]): Promi
     baseFeePerGas: json.baseFeePerGas === undefined || json.baseFeePerGas === null ? undefined : quantity(json.baseFeePerGas, "block baseFeePerGas"),
     json,
   };
-  const source = new ForkStateSource(client, { chainId, blockNumber: number, cacheDir: config.cacheDir ?? null, log: config.log });
+  const source = new ForkStateSource(client, {
+    chainId,
+    blockNumber: number,
+    blockHash: String(json.hash),
+    cacheDir: config.cacheDir ?? null,
+    log: config.log,
+  });
   await source.fetch(accounts.map((address): StateKey => ({ kind: "account", address })));
   return { client, source, chainId, block };
 }

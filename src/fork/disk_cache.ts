@@ -27,8 +27,13 @@ export function emptyCacheData(): ForkCacheData {
   return { accounts: {}, storage: {}, blockHashes: {} };
 }
 
-export function cacheFilePath(cacheDir: string, chainId: bigint, block: bigint): string {
-  return join(cacheDir, "fork-state", `chain-${chainId}`, `block-${block}.json`);
+/**
+ * One file per chain, block number and block hash: two dev chains with the
+ * same id and height (two anvils, say) have different blocks, so different files.
+ */
+export function cacheFilePath(cacheDir: string, chainId: bigint, block: bigint, blockHash?: string): string {
+  const name = blockHash ? `block-${block}-${blockHash.replace(/^0x/, "").slice(0, 16)}.json` : `block-${block}.json`;
+  return join(cacheDir, "fork-state", `chain-${chainId}`, name);
 }
 
 function checksum(payload: string): string {

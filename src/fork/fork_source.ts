@@ -20,6 +20,8 @@ interface AccountData {
 export interface ForkSourceOptions {
   chainId: bigint;
   blockNumber: bigint;
+  /** The pinned block's hash, part of the disk cache's key. */
+  blockHash?: string;
   /** Folder of the persistent cache; null disables it (--no-storage-caching). */
   cacheDir: string | null;
   log?: (line: string) => void;
@@ -44,7 +46,7 @@ export class ForkStateSource implements StateSource {
 
   constructor(readonly client: UpstreamClient, readonly opts: ForkSourceOptions) {
     this.blockTag = bigIntToHex(opts.blockNumber);
-    this.cacheFile = opts.cacheDir ? cacheFilePath(opts.cacheDir, opts.chainId, opts.blockNumber) : null;
+    this.cacheFile = opts.cacheDir ? cacheFilePath(opts.cacheDir, opts.chainId, opts.blockNumber, opts.blockHash) : null;
     if (this.cacheFile) this.loadDisk(this.cacheFile);
   }
 
@@ -131,8 +133,9 @@ export class ForkStateSource implements StateSource {
           nonce: parseQuantity(nonce, "eth_getTransactionCount"),
           code: parseData(code, "eth_getCode"),
         };
-        const empty = data.balance === 0n && data.nonce === 0n && data.code.length === 0;
-        this.accounts.set(k.address, empty ? null : data);
+        // The upstream cannot tell an absent account from an empty one, and an empty one may hold storage:
+        // both are kept as an empty account whose storage is still fetched on demand.
+        this.accounts.set(k.address, data);
         return;
       }
       case "storage": {

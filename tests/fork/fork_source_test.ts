@@ -131,3 +131,23 @@ Deno.test("an upstream failure during a fork read surfaces as an error, not a ha
     await up.close();
   }
 });
+
+Deno.test("an account that is empty upstream still has its storage read from the upstream", async () => {
+  const up = startFakeUpstream();
+  try {
+    const E = 0xe0n;
+    up.state.storage.set(`${hex(E)}:0x5`, 99n);
+    const source = new ForkStateSource(new UpstreamClient(up.url), { chainId: 1n, blockNumber: 100n, cacheDir: null });
+    const world = new WorldState(source);
+    const v = await runWithFork(source, () => world.getStorage(E, 5n), () => {});
+    assert.equal(v, 99n);
+  } finally {
+    await up.close();
+  }
+});
+
+Deno.test("the disk cache keeps blocks of the same number but different hashes apart", () => {
+  const a = cacheFilePath("/c", 31337n, 5n, "0xaaaa0000000000000000");
+  const b = cacheFilePath("/c", 31337n, 5n, "0xbbbb0000000000000000");
+  assert.notEqual(a, b);
+});
