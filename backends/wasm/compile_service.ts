@@ -27,7 +27,6 @@ export class CompileService {
   private start(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(new URL("./compile_worker.ts", import.meta.url));
-    w.unref();
     w.on("message", (r: CompileResponse) => {
       const p = this.pending.get(r.id);
       if (!p) return;
@@ -41,6 +40,8 @@ export class CompileService {
       this.pending.clear();
       this.worker = undefined;
     });
+    // After the listeners: under Bun, attaching a listener refs the worker again and the process never exits.
+    w.unref();
     this.worker = w;
     return w;
   }
