@@ -14,10 +14,8 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { createEVM } from "@ethereumjs/evm";
-import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
-import { Account as EjsAccount, bigIntToBytes, createAddressFromBigInt, setLengthLeft } from "@ethereumjs/util";
-import { Account, bytesToHex, Fork, Interpreter, runCall, WorldState } from "../mod.ts";
+import { bytesToHex, Interpreter } from "../mod.ts";
+import { type Engine, ethereumjsEngine, type Outcome, oursEngine } from "./engines.ts";
 import { type BenchCase, fixturesDir, loadBenchCases } from "./contracts.ts";
 
 /** Contracts whose run time is spent computing rather than in call set-up or state access. */
@@ -26,126 +24,6 @@ const COMPUTE_HEAVY =
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SLICE_MS = 50;
-const CHAIN_ID = 1n; // ethereumjs' Mainnet Common; our block env is set to match
-
-interface Outcome {
-  status: "success" | "revert" | "halt";
-  output: Uint8Array;
-  gasUsed: bigint;
-  error?: string;
-}
-
-type PreparedCall = () => Outcome | Promise<Outcome>;
-
-interface Engine {
-  name: string;
-  /** Builds a fresh pre-state for one call; only the returned call is timed. */
-  prepare(c: BenchCase): Promise<PreparedCall>;
-}
-
-function blockOf(c: BenchCase) {
-  return { number: 1n, timestamp: 1n, gasLimit: 30_000_000n, coinbase: 0n, baseFee: 0n, ...c.block };
-}
-
-function interpreterEngine(): Engine {
-  const backend = new Interpreter();
-  return {
-    name: "interpreter",
-    prepare(c) {
-      const world = new WorldState();
-      // Fresh code arrays: the interpreter caches its code analysis per code array, while ethereumjs
-      // analyses again in every call (on the first JUMP/JUMPI), so each timed call pays for analysis.
-      for (const a of c.pre) {
-        world.setAccountDirect(a.address, new Account(a.nonce, a.balance, a.code.slice(), new Map(a.storage)));
-      }
-      const block = { ...blockOf(c), chainId: CHAIN_ID };
-      return Promise.resolve(() => {
-        const r = runCall({
-          backend,
-          world,
-          fork: Fork[c.fork],
-          to: c.to,
-          caller: c.caller,
-          input: c.calldata,
-          gas: c.gas,
-          value: c.value,
-          block,
-        });
-        return {
-          status: r.success ? "success" : r.reverted ? "revert" : "halt",
-          output: r.output,
-          gasUsed: r.gasUsed,
-          error: r.error,
-        };
-      });
-    },
-  };
-}
-
-function ethereumjsEngine(): Engine {
-  const commons = new Map<string, Common>();
-  const commonFor = (fork: BenchCase["fork"]) => {
-    let common = commons.get(fork);
-    if (!common) {
-      common = new Common({ chain: Mainnet, hardfork: fork === "Frontier" ? Hardfork.Chainstart : Hardfork[fork] });
-      commons.set(fork, common);
-    }
-    return common;
-  };
-  return {
-    name: "ethereumjs",
-    async prepare(c) {
-      const evm = await createEVM({ common: commonFor(c.fork) });
-      const state = evm.stateManager;
-      for (const a of c.pre) {
-        const address = createAddressFromBigInt(a.address);
-        await state.putAccount(address, new EjsAccount(a.nonce, a.balance));
-        if (a.code.length > 0) await state.putCode(address, a.code.slice());
-        for (const [slot, value] of a.storage) {
-          if (value !== 0n) {
-            await state.putStorage(address, setLengthLeft(bigIntToBytes(slot), 32), bigIntToBytes(value));
-          }
-        }
-      }
-      // evm.runCall does not warm what a transaction warms (runCall in mod.ts does: caller, target, precompiles).
-      if (evm.common.isActivatedEIP(2929)) {
-        for (const address of [c.caller, c.to]) {
-          evm.journal.addAlwaysWarmAddress(createAddressFromBigInt(address).toString());
-        }
-        for (const address of evm.precompiles.keys()) evm.journal.addAlwaysWarmAddress(address);
-      }
-      const b = blockOf(c);
-      const block = {
-        header: {
-          number: b.number,
-          coinbase: createAddressFromBigInt(b.coinbase),
-          timestamp: b.timestamp,
-          difficulty: 0n,
-          prevRandao: new Uint8Array(32),
-          gasLimit: b.gasLimit,
-          baseFeePerGas: b.baseFee,
-          getBlobGasPrice: () => 1n,
-        },
-      };
-      const caller = createAddressFromBigInt(c.caller);
-      const to = createAddressFromBigInt(c.to);
-      return async () => {
-        const r = await evm.runCall(
-          { to, caller, origin: caller, data: c.calldata, gasLimit: c.gas, value: c.value, block } as Parameters<
-            typeof evm.runCall
-          >[0],
-        );
-        const err = r.execResult.exceptionError?.error;
-        return {
-          status: err === undefined ? "success" : err === "revert" ? "revert" : "halt",
-          output: r.execResult.returnValue,
-          gasUsed: r.execResult.executionGasUsed,
-          error: err,
-        };
-      };
-    },
-  };
-}
 
 interface Timing {
   medianMs: number;
@@ -353,7 +231,7 @@ async function main() {
     console.error(`no benchmark case matches ${JSON.stringify(opts.filter)} in ${fixturesDir()}`);
     process.exit(1);
   }
-  const engines: [Engine, Engine] = [interpreterEngine(), ethereumjsEngine()];
+  const engines: [Engine, Engine] = [oursEngine("interpreter", new Interpreter(), true), ethereumjsEngine()];
   const results: CaseResult[] = [];
   for (const c of cases) {
     const r = await benchCase(c, engines, opts.quick);

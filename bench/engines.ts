@@ -1,0 +1,137 @@
+/**
+ * The engines the benchmarks time, behind one interface: our runCall on a
+ * backend, and @ethereumjs/evm. Each `prepare` builds a fresh pre-state
+ * outside the timed region and returns the call to time.
+ */
+import { createEVM } from "@ethereumjs/evm";
+import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
+import { Account as EjsAccount, bigIntToBytes, createAddressFromBigInt, setLengthLeft } from "@ethereumjs/util";
+import { Account, Fork, runCall, WorldState } from "../mod.ts";
+import type { Backend } from "../backends/backend.ts";
+import type { BenchCase } from "./contracts.ts";
+
+/** ethereumjs' Mainnet Common; our block env is set to match. */
+export const CHAIN_ID = 1n;
+
+export interface Outcome {
+  status: "success" | "revert" | "halt";
+  output: Uint8Array;
+  /** Execution gas (intrinsic gas excluded); undefined where an engine does not report it. */
+  gasUsed?: bigint;
+  error?: string;
+}
+
+export type PreparedCall = () => Outcome | Promise<Outcome>;
+
+export interface Engine {
+  name: string;
+  /** Builds a fresh pre-state for one call; only the returned call is timed. */
+  prepare(c: BenchCase): Promise<PreparedCall>;
+}
+
+export function blockOf(c: BenchCase) {
+  return { number: 1n, timestamp: 1n, gasLimit: 30_000_000n, coinbase: 0n, baseFee: 0n, ...c.block };
+}
+
+/**
+ * runCall from mod.ts on `backend`. With `freshCode`, every call gets new code arrays, so caches kept per
+ * code array (analysis, compiled module) start cold, as ethereumjs' own analysis does in every call.
+ */
+export function oursEngine(name: string, backend: Backend, freshCode: boolean): Engine {
+  return {
+    name,
+    prepare(c) {
+      const world = new WorldState();
+      for (const a of c.pre) {
+        const code = freshCode ? a.code.slice() : a.code;
+        world.setAccountDirect(a.address, new Account(a.nonce, a.balance, code, new Map(a.storage)));
+      }
+      const block = { ...blockOf(c), chainId: CHAIN_ID };
+      return Promise.resolve(() => {
+        const r = runCall({
+          backend,
+          world,
+          fork: Fork[c.fork],
+          to: c.to,
+          caller: c.caller,
+          input: c.calldata,
+          gas: c.gas,
+          value: c.value,
+          block,
+        });
+        return {
+          status: r.success ? "success" : r.reverted ? "revert" : "halt",
+          output: r.output,
+          gasUsed: r.gasUsed,
+          error: r.error,
+        };
+      });
+    },
+  };
+}
+
+/** @ethereumjs/evm, with the caller, target and precompiles warmed as our runCall warms them. */
+export function ethereumjsEngine(): Engine {
+  const commons = new Map<string, Common>();
+  const commonFor = (fork: BenchCase["fork"]) => {
+    let common = commons.get(fork);
+    if (!common) {
+      common = new Common({ chain: Mainnet, hardfork: fork === "Frontier" ? Hardfork.Chainstart : Hardfork[fork] });
+      commons.set(fork, common);
+    }
+    return common;
+  };
+  return {
+    name: "ethereumjs",
+    async prepare(c) {
+      const evm = await createEVM({ common: commonFor(c.fork) });
+      const state = evm.stateManager;
+      for (const a of c.pre) {
+        const address = createAddressFromBigInt(a.address);
+        await state.putAccount(address, new EjsAccount(a.nonce, a.balance));
+        if (a.code.length > 0) await state.putCode(address, a.code.slice());
+        for (const [slot, value] of a.storage) {
+          if (value !== 0n) {
+            await state.putStorage(address, setLengthLeft(bigIntToBytes(slot), 32), bigIntToBytes(value));
+          }
+        }
+      }
+      // evm.runCall does not warm what a transaction warms (runCall in mod.ts does: caller, target, precompiles).
+      if (evm.common.isActivatedEIP(2929)) {
+        for (const address of [c.caller, c.to]) {
+          evm.journal.addAlwaysWarmAddress(createAddressFromBigInt(address).toString());
+        }
+        for (const address of evm.precompiles.keys()) evm.journal.addAlwaysWarmAddress(address);
+      }
+      const b = blockOf(c);
+      const block = {
+        header: {
+          number: b.number,
+          coinbase: createAddressFromBigInt(b.coinbase),
+          timestamp: b.timestamp,
+          difficulty: 0n,
+          prevRandao: new Uint8Array(32),
+          gasLimit: b.gasLimit,
+          baseFeePerGas: b.baseFee,
+          getBlobGasPrice: () => 1n,
+        },
+      };
+      const caller = createAddressFromBigInt(c.caller);
+      const to = createAddressFromBigInt(c.to);
+      return async () => {
+        const r = await evm.runCall(
+          { to, caller, origin: caller, data: c.calldata, gasLimit: c.gas, value: c.value, block } as Parameters<
+            typeof evm.runCall
+          >[0],
+        );
+        const err = r.execResult.exceptionError?.error;
+        return {
+          status: err === undefined ? "success" : err === "revert" ? "revert" : "halt",
+          output: r.execResult.returnValue,
+          gasUsed: r.execResult.executionGasUsed,
+          error: err,
+        };
+      };
+    },
+  };
+}
