@@ -232,6 +232,25 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
     });
   }
 
+  test(`wasm runtime ${level}: mul with one or both operands 64-bit or sign-extended 64-bit (the short paths)`, () => {
+    const value = valueGenerator(4099n);
+    const M64 = (1n << 64n) - 1n;
+    const smalls = [0n, 1n, 2n, M64, M64 - 1n, 1n << 63n, 0xffffffffn, 1n << 32n];
+    for (let i = 0; i < 3000; i++) {
+      const s = i < smalls.length ? smalls[i] : value() & (M64 >> BigInt(i % 64));
+      const big = i % 3 === 0 ? M : i % 3 === 1 ? value() : value() & M64;
+      checkBinary("mul", big, s);
+      checkBinary("mul", s, big);
+      checkBinary("mul", s, value() & M64);
+      // Sign-extended 64-bit values: limbs 1-3 all ones.
+      const neg = M - M64 + s;
+      checkBinary("mul", big, neg);
+      checkBinary("mul", neg, big);
+      checkBinary("mul", neg, M - M64 + (value() & M64));
+      checkBinary("mul", neg, s);
+    }
+  });
+
   test(`wasm runtime ${level}: cached reciprocals: repeated divisors, and divisors differing in one limb`, () => {
     const value = valueGenerator(31n);
     for (let i = 0; i < 300; i++) {

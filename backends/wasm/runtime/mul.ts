@@ -88,7 +88,53 @@ export function emitMul(o: Ops, s: MulScratch, a: Word, b: Word, out: readonly L
   return body;
 }
 
-/** u256_mul(a, b, out): out = a * b mod 2^256. */
+/**
+ * Emits out = a * b0 mod 2^256 for a 64-bit b0: four low halves and three high halves instead of
+ * ten and six; with `negative`, out = a * (b0 - 2^64), the product with a b whose limbs 1-3 are all ones.
+ * `out` may be `a`, or hold b0.
+ */
+export function emitMulU64(o: Ops, s: MulScratch, a: Word, b0: Local, out: readonly Local[], negative = false): X[] {
+  const body: X[] = [];
+  if (!o.wide) body.push(s.bLo[0].set(o.lo32(b0.get())), s.bHi[0].set(o.hi32(b0.get())));
+  // s.term = high 64 bits of a[i] * b0.
+  const highHalf = (i: number): X[] => {
+    if (o.wide) return [s.term.set(o.mulHighWide(a[i].get(), b0.get()))];
+    const [x0, x1, y0, y1] = [s.aLo[i], s.aHi[i], s.bLo[0], s.bHi[0]];
+    return [
+      x0.set(o.lo32(a[i].get())),
+      x1.set(o.hi32(a[i].get())),
+      s.t.set(o.add(o.mul(x1.get(), y0.get()), o.hi32(o.mul(x0.get(), y0.get())))),
+      s.w.set(o.add(o.lo32(s.t.get()), o.mul(x0.get(), y1.get()))),
+      s.term.set(o.add(o.add(o.mul(x1.get(), y1.get()), o.hi32(s.t.get())), o.hi32(s.w.get()))),
+    ];
+  };
+  body.push(s.column[0].set(o.mul(a[0].get(), b0.get())), ...highHalf(0));
+  for (let k = 1; k < 4; k++) {
+    body.push(s.column[k].set(o.add(o.mul(a[k].get(), b0.get()), s.term.get())));
+    if (k < 3) {
+      // The high half of a 64x64 product is at most 2^64 - 2, so adding the carry cannot wrap.
+      body.push(s.carry.set(o.ltU(s.column[k].get(), s.term.get())), ...highHalf(k));
+      body.push(s.term.set(o.add(s.term.get(), o.bit(s.carry.get()))));
+    }
+  }
+  if (negative) {
+    // b = b0 - 2^64 (mod 2^256): subtract a << 64, limb by limb with a borrow.
+    body.push(s.t.set(s.column[1].get()));
+    body.push(s.column[1].set(o.sub(s.t.get(), a[0].get())));
+    body.push(s.carry.set(o.m.i32.wrap(o.bit(o.ltU(s.t.get(), a[0].get())))));
+    for (let k = 2; k < 4; k++) {
+      body.push(s.t.set(o.sub(s.column[k].get(), a[k - 1].get())));
+      const next = o.m.i32.or(o.ltU(s.column[k].get(), a[k - 1].get()), o.ltU(s.t.get(), o.bit(s.carry.get())));
+      if (k < 3) body.push(s.w.set(o.bit(next)));
+      body.push(s.column[k].set(o.sub(s.t.get(), o.bit(s.carry.get()))));
+      if (k < 3) body.push(s.carry.set(o.m.i32.wrap(s.w.get())));
+    }
+  }
+  body.push(...out.map((l, k) => l.set(s.column[k].get())));
+  return body;
+}
+
+/** u256_mul(a, b, out): out = a * b mod 2^256; an operand that is a sign-extended 64-bit value takes a shorter path. */
 export function addMul(m: binaryen.Module, name: string, options: BuildOptions): void {
   const f = new Fn(m, [binaryen.i32, binaryen.i32, binaryen.i32], options);
   const [aPtr, bPtr, outPtr] = f.params;
@@ -98,7 +144,23 @@ export function addMul(m: binaryen.Module, name: string, options: BuildOptions):
   f.add(name, binaryen.none, [
     ...f.loadWord(aPtr, a),
     ...f.loadWord(bPtr, b),
-    ...emitMul(o, s, a, b, a),
+    m.if(
+      o.eqz(o.or(b[1].get(), b[2].get(), b[3].get())),
+      m.block(null, emitMulU64(o, s, a, b[0], a)),
+      m.if(
+        o.eqz(o.or(a[1].get(), a[2].get(), a[3].get())),
+        m.block(null, emitMulU64(o, s, b, a[0], a)),
+        m.if(
+          o.eqz(o.not(o.and(o.and(b[1].get(), b[2].get()), b[3].get()))),
+          m.block(null, emitMulU64(o, s, a, b[0], a, true)),
+          m.if(
+            o.eqz(o.not(o.and(o.and(a[1].get(), a[2].get()), a[3].get()))),
+            m.block(null, emitMulU64(o, s, b, a[0], a, true)),
+            m.block(null, emitMul(o, s, a, b, a)),
+          ),
+        ),
+      ),
+    ),
     ...f.storeWord(outPtr, a.map((l) => l.get())),
   ]);
 }
