@@ -31,7 +31,7 @@ export function wasmSetup(args: ParsedArgs): WasmSetup {
   return { cacheDir: args["no-cache"] ? undefined : String(args["cache-dir"] ?? defaultCacheDir()), optimizeLevel: opt };
 }
 
-export async function runCommand(argv: string[]): Promise<number> {
+export function runCommand(argv: string[]): number {
   const args = parseArgs(argv, {
     string: ["backend", "code", "input", "gas", "fork", "repeat", "cache-dir", "opt"],
     boolean: ["json", "no-cache"],

@@ -22,7 +22,7 @@ export function caseId(r: CaseResult): string {
   return `${r.file}::${r.test}::${r.fork}::d${r.indexes.data}g${r.indexes.gas}v${r.indexes.value}`;
 }
 
-export async function statetestCommand(argv: string[]): Promise<number> {
+export function statetestCommand(argv: string[]): number {
   const args = parseArgs(argv, { string: ["backend", "fork", "filter", "known-failures"], boolean: ["json", "quiet"] });
   if (args.positional.length === 0) throw new CliError("statetest needs at least one PATH (a fixture file or folder)");
   let forks: Set<ForkId> | undefined;
