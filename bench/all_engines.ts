@@ -19,7 +19,7 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { bytesToHex, Fork, hexToBytes, Interpreter } from "../mod.ts";
-import { blockOf, CHAIN_ID, type Engine, ethereumjsEngine, type Outcome, oursEngine } from "./engines.ts";
+import { blockOf, callOnce, CHAIN_ID, type Engine, ethereumjsEngine, oursEngine, type Timing, timeInTurns } from "./engines.ts";
 import { createWasmBackend } from "../backends/wasm/create.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 import { type BenchCase, fixturesDir, loadBenchCases } from "./contracts.ts";
@@ -28,7 +28,6 @@ import { type BenchCase, fixturesDir, loadBenchCases } from "./contracts.ts";
 const COMPUTE_HEAVY = /^(snailtracer|sha1_divs|sha1_shifts|blake2b_huff|swap_math|fibonacci|factorial)/;
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ANVIL_BIN = join(REPO_ROOT, "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-const SLICE_MS = 50;
 /**
  * ethereumjs is left out of cases using more gas than this (onchain_lm_v2, 457M gas: one call takes 45 s on an idle
  * machine and minutes under load; interpreter_vs_ethereumjs.ts covers it). `--ejs-max-gas N` changes it.
@@ -204,56 +203,6 @@ function anvilEngines(): { engines: [Engine, Engine]; close(): Promise<void> } {
 
 // ---------------------------------------------------------------- timing
 
-interface Timing {
-  medianMs: number;
-  minMs: number;
-  maxMs: number;
-  iterations: number;
-}
-
-async function callOnce(engine: Engine, c: BenchCase): Promise<{ outcome: Outcome; ms: number }> {
-  const call = await engine.prepare(c);
-  const start = performance.now();
-  const outcome = await call();
-  return { outcome, ms: performance.now() - start };
-}
-
-function summarise(s: number[]): Timing {
-  s.sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return {
-    medianMs: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2,
-    minMs: s[0],
-    maxMs: s[s.length - 1],
-    iterations: s.length,
-  };
-}
-
-/**
- * The engines take turns of about SLICE_MS each, so that load from other processes falls on all of them. An
- * engine stops once it has spent `budgetMs` and made `minIterations[i]` calls; `seed[i]` are samples already taken
- * (the check call of an engine whose single call is slow counts as a sample, so that slow engines run once).
- */
-async function timeInTurns(
-  engines: Engine[],
-  c: BenchCase,
-  budgetMs: number,
-  minIterations: number[],
-  seed: number[][],
-): Promise<Timing[]> {
-  const samples = seed.map((s) => [...s]);
-  const spent = seed.map((s) => s.reduce((x, y) => x + y, 0));
-  const done = (i: number) => samples[i].length >= minIterations[i] && spent[i] >= budgetMs;
-  while (!engines.every((_, i) => done(i))) {
-    for (const [i, engine] of engines.entries()) {
-      if (done(i)) continue;
-      const start = performance.now();
-      do samples[i].push((await callOnce(engine, c)).ms); while (performance.now() - start < SLICE_MS);
-      spent[i] += performance.now() - start;
-    }
-  }
-  return samples.map(summarise);
-}
 
 // ---------------------------------------------------------------- checks and report
 

@@ -135,3 +135,59 @@ export function ethereumjsEngine(): Engine {
     },
   };
 }
+
+// ---- timing
+
+/** Length of one engine's turn when engines are timed alternately. */
+export const SLICE_MS = 50;
+
+export interface Timing {
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  iterations: number;
+}
+
+export async function callOnce(engine: Engine, c: BenchCase): Promise<{ outcome: Outcome; ms: number }> {
+  const call = await engine.prepare(c);
+  const start = performance.now();
+  const outcome = await call();
+  return { outcome, ms: performance.now() - start };
+}
+
+export function summarise(s: number[]): Timing {
+  s.sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return {
+    medianMs: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2,
+    minMs: s[0],
+    maxMs: s[s.length - 1],
+    iterations: s.length,
+  };
+}
+
+/**
+ * The engines take turns of about SLICE_MS each, so that load from other processes falls on all of them. An
+ * engine stops once it has spent `budgetMs` and made `minIterations[i]` calls; `seed[i]` are samples already taken
+ * (the check call of an engine whose single call is slow counts as a sample, so that slow engines run once).
+ */
+export async function timeInTurns(
+  engines: Engine[],
+  c: BenchCase,
+  budgetMs: number,
+  minIterations: number[],
+  seed: number[][],
+): Promise<Timing[]> {
+  const samples = seed.map((s) => [...s]);
+  const spent = seed.map((s) => s.reduce((x, y) => x + y, 0));
+  const done = (i: number) => samples[i].length >= minIterations[i] && spent[i] >= budgetMs;
+  while (!engines.every((_, i) => done(i))) {
+    for (const [i, engine] of engines.entries()) {
+      if (done(i)) continue;
+      const start = performance.now();
+      do samples[i].push((await callOnce(engine, c)).ms); while (performance.now() - start < SLICE_MS);
+      spent[i] += performance.now() - start;
+    }
+  }
+  return samples.map(summarise);
+}

@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { bytesToHex, Interpreter } from "../mod.ts";
-import { type Engine, ethereumjsEngine, type Outcome, oursEngine } from "./engines.ts";
+import { callOnce, type Engine, ethereumjsEngine, type Outcome, oursEngine, type Timing, timeInTurns } from "./engines.ts";
 import { type BenchCase, fixturesDir, loadBenchCases } from "./contracts.ts";
 
 /** Contracts whose run time is spent computing rather than in call set-up or state access. */
@@ -23,51 +23,7 @@ const COMPUTE_HEAVY =
   /^(snailtracer|sha1_divs|sha1_shifts|blake2b_huff|blake2b_shifts|swap_math|weierstrudel|fibonacci|factorial|bswap64|hash_10k|onchain_lm)/;
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SLICE_MS = 50;
 
-interface Timing {
-  medianMs: number;
-  minMs: number;
-  maxMs: number;
-  iterations: number;
-}
-
-async function callOnce(engine: Engine, c: BenchCase): Promise<{ outcome: Outcome; ms: number }> {
-  const call = await engine.prepare(c);
-  const start = performance.now();
-  const outcome = await call();
-  return { outcome, ms: performance.now() - start };
-}
-
-/**
- * Times the engines in turns of about `SLICE_MS` each, so that a burst of load from other processes
- * hits both; an engine stops once it has spent `budgetMs` of wall time (set-up included) and made
- * `minIterations` calls.
- */
-async function timeInTurns(
-  engines: Engine[],
-  c: BenchCase,
-  budgetMs: number,
-  minIterations: number,
-): Promise<Timing[]> {
-  const samples = engines.map(() => [] as number[]);
-  const spentMs = engines.map(() => 0);
-  const done = (i: number) => samples[i].length >= minIterations && spentMs[i] >= budgetMs;
-  while (!engines.every((_, i) => done(i))) {
-    for (const [i, engine] of engines.entries()) {
-      if (done(i)) continue;
-      const start = performance.now();
-      do samples[i].push((await callOnce(engine, c)).ms); while (performance.now() - start < SLICE_MS);
-      spentMs[i] += performance.now() - start;
-    }
-  }
-  return samples.map((s) => {
-    s.sort((a, b) => a - b);
-    const mid = s.length >> 1;
-    const medianMs = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-    return { medianMs, minMs: s[0], maxMs: s[s.length - 1], iterations: s.length };
-  });
-}
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -140,7 +96,7 @@ async function benchCase(c: BenchCase, engines: [Engine, Engine], quick: boolean
       for (let ms = first[i].ms, n = 1; n < 3 && ms < 300; n++) ms += (await callOnce(engine, c)).ms;
     }
     const [budgetMs, minIterations] = quick ? [100, 1] : [1000, 3];
-    [result.interpreter, result.ethereumjs] = await timeInTurns(engines, c, budgetMs, minIterations);
+    [result.interpreter, result.ethereumjs] = await timeInTurns(engines, c, budgetMs, engines.map(() => minIterations), engines.map(() => []));
     result.ratio = result.ethereumjs!.medianMs / result.interpreter!.medianMs;
   } catch (e) {
     result.problems.push(`error: ${e instanceof Error ? e.message : String(e)}`);

@@ -17,6 +17,7 @@ import type { Backend } from "../backends/backend.ts";
 import { WasmBackend } from "../backends/wasm/backend.ts";
 import { compileToWasm } from "../backends/wasm/compiler.ts";
 import { rulesFor } from "../src/forks/rules.ts";
+import { blockOf, CHAIN_ID } from "./engines.ts";
 import { type BenchCase, loadBenchCases } from "./contracts.ts";
 
 const COMPUTE_HEAVY =
@@ -40,15 +41,7 @@ function argsOf(argv: string[]) {
 function call(backend: Backend, c: BenchCase) {
   const world = new WorldState();
   for (const a of c.pre) world.setAccountDirect(a.address, new Account(a.nonce, a.balance, a.code, new Map(a.storage)));
-  const block = {
-    number: 1n,
-    timestamp: 1n,
-    gasLimit: 30_000_000n,
-    coinbase: 0n,
-    baseFee: 0n,
-    chainId: 1n,
-    ...c.block,
-  };
+  const block = { ...blockOf(c), chainId: CHAIN_ID };
   const t0 = performance.now();
   const r = runCall({
     backend,
@@ -57,7 +50,7 @@ function call(backend: Backend, c: BenchCase) {
     to: c.to,
     caller: c.caller,
     input: c.calldata,
-    gas: c.gas,
+    gas: c.gas < GAS_CAP ? c.gas : GAS_CAP,
     value: c.value,
     block,
   });
