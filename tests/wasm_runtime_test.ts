@@ -462,3 +462,12 @@ for (const wideArithmetic of [false, true]) {
     },
   });
 }
+
+if (deno) Deno.test("the checked-in runtime module is what scripts/build_runtime_wasm.ts builds from runtime/", async () => {
+  const { buildRuntimeBinary } = await import("../backends/wasm/runtime_module.ts");
+  const { RUNTIME_MODULE_BASE64 } = await import("../backends/wasm/runtime_module_binary.ts");
+  const fresh = await buildRuntimeBinary();
+  const stored = Uint8Array.from(atob(RUNTIME_MODULE_BASE64), (c) => c.charCodeAt(0));
+  assert(stored.length === fresh.length && stored.every((b, i) => b === fresh[i]),
+    "backends/wasm/runtime_module_binary.ts is stale: run `npx -y deno run -A scripts/build_runtime_wasm.ts`");
+});

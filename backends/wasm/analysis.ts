@@ -86,11 +86,18 @@ export interface Block {
 
 export interface Analysis {
   code: Uint8Array;
+  /** Reachable blocks in pc order. */
   blocks: Block[];
   /** Block index by pc of its first instruction. */
   blockAt: Map<number, number>;
   /** 1 where a JUMPDEST opcode (not PUSH data) stands. */
   jumpdests: Uint8Array;
+  /**
+   * Whether some JUMP or JUMPI takes its destination from a value the compiler cannot know (any JUMPDEST
+   * may then be entered through the dispatch). When false, every destination is a constant pushed in
+   * the same block and only those JUMPDESTs start blocks.
+   */
+  dynamicJumps: boolean;
 }
 
 function readPush(code: Uint8Array, pc: number, size: number): bigint {
@@ -117,6 +124,59 @@ function terminatorOf(op: number, staticGas: Int32Array): Terminator {
   throw new Error(`not a terminator: ${op}`);
 }
 
+/**
+ * Finds the destinations of JUMP and JUMPI that are constants pushed earlier in the same straight run of
+ * pure instructions (what the lowering's virtual stack also sees as constants), and whether any
+ * destination is not. Knowledge is dropped at every JUMPDEST, after every terminator and at every
+ * instruction that is not pure (the lowering may write the stack back there), so this never claims a
+ * constant that the lowering would not see.
+ */
+function scanJumps(code: Uint8Array, staticGas: Int32Array): { dynamic: boolean; targets: Set<number> } {
+  const targets = new Set<number>();
+  let dynamic = false;
+  // Known values at the top of the stack, deepest first; undefined: not known.
+  let known: (bigint | undefined)[] = [];
+  const pop = () => (known.length ? known.pop() : undefined);
+  for (let pc = 0; pc < code.length; pc++) {
+    const op = code[pc];
+    if (op === 0x5b) {
+      known = [];
+      continue;
+    }
+    if (staticGas[op] >= 0 && op >= 0x5f && op <= 0x7f) {
+      known.push(op === 0x5f ? 0n : readPush(code, pc, op - 0x5f));
+      if (op !== 0x5f) pc += op - 0x5f;
+      continue;
+    }
+    if (op === 0x56 || op === 0x57) {
+      const dest = pop();
+      if (dest === undefined) dynamic = true;
+      else if (dest < BigInt(code.length)) targets.add(Number(dest));
+      known = [];
+      continue;
+    }
+    if (op >= 0x80 && op <= 0x8f) {
+      const n = op - 0x7f;
+      known.push(n <= known.length ? known[known.length - n] : undefined);
+      continue;
+    }
+    if (op >= 0x90 && op <= 0x9f) {
+      const n = op - 0x8f;
+      while (known.length < n + 1) known.unshift(undefined);
+      const t = known.length - 1, b = t - n;
+      [known[t], known[b]] = [known[b], known[t]];
+      continue;
+    }
+    if (!isPure(op) || isTerminator(op, staticGas)) {
+      known = [];
+      continue;
+    }
+    for (let i = 0; i < STACK_IN[op]; i++) pop();
+    for (let i = 0; i < STACK_OUT[op]; i++) known.push(undefined);
+  }
+  return { dynamic, targets };
+}
+
 export function analyseCode(code: Uint8Array, rules: ForkRules): Analysis {
   const staticGas = rules.staticGas;
   const n = code.length;
@@ -126,10 +186,16 @@ export function analyseCode(code: Uint8Array, rules: ForkRules): Analysis {
     if (op === 0x5b) jumpdests[pc] = 1;
     else if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
   }
+  const jumps = scanJumps(code, staticGas);
+  // Block starts besides pc 0 and the instruction after a JUMPI: JUMPDESTs that a jump can reach.
+  const entered = new Uint8Array(n);
+  for (let pc = 0; pc < n; pc++) {
+    if (jumpdests[pc] && (jumps.dynamic || jumps.targets.has(pc))) entered[pc] = 1;
+  }
   const blocks: Block[] = [];
   const blockAt = new Map<number, number>();
   let pc = 0;
-  // Blocks start at pc 0, at every JUMPDEST, and after every JUMPI; code is padded with STOP.
+  // Code is padded with STOP. A JUMPDEST that no jump reaches is an ordinary (1 gas) instruction.
   while (true) {
     const start = pc;
     const instrs: Instr[] = [];
@@ -142,7 +208,7 @@ export function analyseCode(code: Uint8Array, rules: ForkRules): Analysis {
         break;
       }
       const op = code[pc];
-      if (op === 0x5b && pc !== start) {
+      if (entered[pc] && pc !== start) {
         term = "fallthrough";
         break;
       }
@@ -160,13 +226,16 @@ export function analyseCode(code: Uint8Array, rules: ForkRules): Analysis {
     }
     blockAt.set(start, blocks.length);
     blocks.push({ pc: start, instrs, segments: segmentsOf(instrs, term, staticGas), term, next: pc });
-    if (pc >= n) {
-      // A JUMPI or fallthrough at the very end continues into the implicit STOP.
-      if ((term === "jumpi" || term === "fallthrough") && pc === n) continue;
+    if (term === "jumpi" || term === "fallthrough") {
+      // Continues at pc (into the implicit STOP when that is the end of code).
+      if (pc <= n) continue;
       break;
     }
+    // Code after a block that does not continue is reachable only from a jump.
+    while (pc < n && !entered[pc]) pc++;
+    if (pc >= n) break;
   }
-  return { code, blocks, blockAt, jumpdests };
+  return { code, blocks, blockAt, jumpdests, dynamicJumps: jumps.dynamic };
 }
 
 function segmentsOf(instrs: Instr[], term: Terminator, staticGas: Int32Array): Segment[] {

@@ -6,7 +6,7 @@
  */
 import type binaryenT from "binaryen";
 import type { ForkRules } from "../../src/forks/rules.ts";
-import { addU256Runtime } from "./u256_runtime.ts";
+import { declareU256RuntimeImports } from "./u256_runtime.ts";
 import { analyseCode, type Analysis, type Block } from "./analysis.ts";
 import { addHelpers } from "./helpers.ts";
 import { FIXED_LOCALS, G_MSIZE, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
@@ -18,7 +18,7 @@ import { lowerHost } from "./lower_host.ts";
 import { lowerStorage } from "./lower_storage.ts";
 import { lowerTerminator } from "./lower_control.ts";
 import {
-  EXPORT_MEMORY, EXPORT_RUN, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
+  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
   INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR, STACK_LIMIT,
 } from "./layout.ts";
 
@@ -47,7 +47,8 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.SignExt |
       binaryen.Features.BulkMemory | binaryen.Features.NontrappingFPToInt | binaryen.Features.Multivalue);
-    m.setMemory(INITIAL_PAGES, MAX_PAGES, EXPORT_MEMORY);
+    m.setMemory(INITIAL_PAGES, MAX_PAGES, null, [], false, false, "0");
+    m.addMemoryImport("0", IMPORT_MODULE, IMPORT_MEMORY);
     m.addGlobal(G_MSIZE, binaryen.i64, true, m.i64.const(0n));
     m.addFunctionImport(IMPORT_HALT, IMPORT_MODULE, IMPORT_HALT, binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
     m.addFunctionImport(IMPORT_SEGMENT_FAIL, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
@@ -57,7 +58,7 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
     m.addFunctionImport(IMPORT_CALLDATALOAD, IMPORT_MODULE, IMPORT_CALLDATALOAD,
       binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
     m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
-    addU256Runtime(m);
+    declareU256RuntimeImports(m); // the runtime module (runtime_module.ts) supplies them
     addHelpers(binaryen, m);
     addRun(binaryen, m, analysis, rules, !!opts.annotate);
     m.addFunctionExport(EXPORT_RUN, EXPORT_RUN);
@@ -135,26 +136,29 @@ function dispatch(m: binaryenT.Module, names: string[], target: () => number): n
  * The `run` function. Blocks are laid out in pc order inside one loop:
  *   loop $dispatch (block $b[n-1] (... (block $b0 (block $inv (br_table ...)) halt) code0 ...) code[n-2]) code[n-1]
  * so the end of $b[i] is the start of block i's code. Fall-through and forward jumps are plain
- * branches; backward and dynamic jumps set L_TARGET to the destination pc and go round the loop,
- * whose br_table maps each JUMPDEST pc to its block and everything else to an invalid-jump halt.
+ * branches; backward and dynamic jumps set L_TARGET and go round the loop, whose br_table maps it to
+ * its block. With dynamic jumps L_TARGET is the destination pc (each JUMPDEST pc maps to its block,
+ * everything else to an invalid-jump halt); without, it is the block index, and the table is as long
+ * as the block list.
  */
 function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules, annotate: boolean): void {
   const cx = new Lowerer(binaryen, m, a.code, rules);
   const n = a.blocks.length;
-  const entry = a.code.length; // L_TARGET value that selects block 0
+  const byPc = a.dynamicJumps;
+  const entry = byPc ? a.code.length : 0; // L_TARGET value that selects block 0
   const label = (i: number) => `b${i}`;
   const target32 = () => m.local.get(L_TARGET, binaryen.i32);
+  const index = (pc: number) => {
+    const k = a.blockAt.get(pc);
+    if (k === undefined) throw new Error(`compiler: no block at pc ${pc}`);
+    return k;
+  };
   const codes: number[] = [];
   a.blocks.forEach((block, i) => {
     cx.resetBlock();
     if (annotate) cx.emit(m.drop(m.i32.const(PC_MARK + block.pc)));
     lowerInstrs(cx, block);
-    const exit = lowerTerminator(cx, block, a.jumpdests);
-    const index = (pc: number) => {
-      const k = a.blockAt.get(pc);
-      if (k === undefined) throw new Error(`compiler: no block at pc ${pc}`);
-      return k;
-    };
+    const exit = lowerTerminator(cx, block, a);
     /** Statements that go to `to`, or null when that is falling into the next block. */
     let selfLoop = false;
     const go = (to: number | "dispatch"): number | null => {
@@ -167,7 +171,7 @@ function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules,
         selfLoop = true;
         return m.br(`l${i}`);
       }
-      return m.block(null, [m.local.set(L_TARGET, m.i32.const(to)), m.br("dispatch")]);
+      return m.block(null, [m.local.set(L_TARGET, m.i32.const(byPc ? to : k)), m.br("dispatch")]);
     };
     if (exit.kind === "goto") {
       const g = go(exit.to);
@@ -181,9 +185,14 @@ function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules,
     const code = cx.out.length ? m.block(null, cx.out, binaryen.none) : m.nop();
     codes.push(selfLoop ? m.loop(`l${i}`, code) : code);
   });
-  const names: string[] = new Array(entry + 1).fill("inv");
-  for (let pc = 0; pc < a.code.length; pc++) if (a.jumpdests[pc]) names[pc] = label(a.blockAt.get(pc)!);
-  names[entry] = label(0);
+  let names: string[];
+  if (byPc) {
+    names = new Array(entry + 1).fill("inv");
+    for (let pc = 0; pc < a.code.length; pc++) if (a.jumpdests[pc] && a.blockAt.has(pc)) names[pc] = label(a.blockAt.get(pc)!);
+    names[entry] = label(0);
+  } else {
+    names = a.blocks.map((_, k) => label(k));
+  }
   // Every nested child is wrapped in `if (1)`, which is never unreachable: otherwise Binaryen gives a
   // named block with an unreachable child the type its branches decide, scanning all of the block's
   // (nested, so ever larger) contents each time: quadratic.

@@ -16,8 +16,9 @@ import {
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { bytesToBigInt } from "../../src/primitives/hex.ts";
 import { diagnoseSegment } from "./analysis.ts";
+import { runtimeModule } from "./runtime_module.ts";
 import {
-  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_MEMORY, EXPORT_RUN, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE,
+  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, INITIAL_PAGES, MAX_PAGES, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE,
   IMPORT_SEGMENT_FAIL, MEM_BASE, MSIZE_ADDR, OUT_LEN_ADDR, OUT_OFF_ADDR, PAGE, STACK_BASE, Status,
 } from "./layout.ts";
 
@@ -26,17 +27,6 @@ const TWO32 = 4294967296;
 const EMPTY = new Uint8Array(0);
 /** Instances whose memory grew past this are not kept for reuse. */
 const MAX_POOLED_MEMORY = 16 << 20;
-
-/**
- * Imports that the u256 runtime's functions need, if any (the runtime is
- * normally self-contained WebAssembly; a runtime written against JavaScript
- * helpers registers them here).
- */
-let runtimeImports: ((memory: () => WebAssembly.Memory) => WebAssembly.Imports) | undefined;
-
-export function setRuntimeImports(f: typeof runtimeImports): void {
-  runtimeImports = f;
-}
 
 export type RunResult = { status: "success" | "revert"; output: Uint8Array };
 
@@ -69,10 +59,13 @@ export class CompiledInstance {
         this.setWord(outPtr, calldataWord(this.frame.message.input, this.word(offPtr)));
       },
     };
-    const extra = runtimeImports ? runtimeImports(() => this.memory) : {};
-    const imports: WebAssembly.Imports = { [IMPORT_MODULE]: evmImports, ...extra };
+    this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
+    const runtime = new WebAssembly.Instance(runtimeModule(), { [IMPORT_MODULE]: { [IMPORT_MEMORY]: this.memory } });
+    const imports: WebAssembly.Imports = {
+      [IMPORT_MODULE]: { ...evmImports, [IMPORT_MEMORY]: this.memory },
+      [RUNTIME_IMPORT_MODULE]: runtime.exports,
+    };
     const instance = new WebAssembly.Instance(module, imports);
-    this.memory = instance.exports[EXPORT_MEMORY] as WebAssembly.Memory;
     this.runExport = instance.exports[EXPORT_RUN] as () => number;
     this.msizeGlobal = instance.exports.msize as WebAssembly.Global | undefined;
     this.refresh();

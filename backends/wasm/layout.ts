@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever generated code or this layout changes; part of every cache key. */
-export const COMPILER_VERSION = "evmwasm-c5";
+export const COMPILER_VERSION = "evmwasm-c6";
 
 /** [0, 4096): reserved for the u256 runtime's own scratch space. */
 export const RUNTIME_SCRATCH = 0;
@@ -62,10 +62,13 @@ export const HALT_MESSAGES = ["out of gas", "stack underflow", "stack overflow",
 
 /** Import module and field names. */
 export const IMPORT_MODULE = "evm";
+/** Import module of the u256 runtime's entry points (runtime_module.ts). */
+export const RUNTIME_IMPORT_MODULE = "u256_runtime";
 export const IMPORT_HALT = "halt"; // (code: i32, arg: i32) -> never
 export const IMPORT_SEGMENT_FAIL = "segment_fail"; // (pc: i32, gas: f64, height: i32) -> never
 export const IMPORT_HOST = "host"; // (op: i32, sp: i32, pc: i32) -> void
 export const IMPORT_CALLDATALOAD = "calldataload"; // (offsetWordPtr: i32, outPtr: i32) -> void
 export const IMPORT_SLOAD = "sload"; // (keyPtr: i32, outPtr: i32) -> void; gas exchanged at GAS_ADDR
 export const EXPORT_RUN = "run"; // () -> i32 status
-export const EXPORT_MEMORY = "memory";
+/** The memory is created by JavaScript and imported by the contract module and the runtime module. */
+export const IMPORT_MEMORY = "memory";

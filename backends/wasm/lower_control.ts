@@ -1,5 +1,5 @@
 /** Lowering of block terminators: STOP, RETURN, REVERT, SELFDESTRUCT, INVALID, JUMP, JUMPI and fall-through. */
-import type { Block } from "./analysis.ts";
+import type { Analysis, Block } from "./analysis.ts";
 import { type Expr, L_COND, L_TARGET, type Lowerer, type Val } from "./lower_context.ts";
 import { memoryRange } from "./lower_memory.ts";
 import { hostCall } from "./lower_host.ts";
@@ -23,9 +23,14 @@ function staticTarget(cx: Lowerer, jumpdests: Uint8Array, v: Val): number | unde
   return Number(v.v);
 }
 
-/** Range-checks a dynamic destination (invalid jump unless < code size) and puts it in L_TARGET. */
-function setTarget(cx: Lowerer, dest: Val): Expr {
+/**
+ * Range-checks a dynamic destination (invalid jump unless < code size) and puts it in L_TARGET. The analysis
+ * must have seen the jump as dynamic (else the dispatch maps block indexes, not pcs): a mismatch is a
+ * compiler bug, and the code then runs on the interpreter.
+ */
+function setTarget(cx: Lowerer, a: Analysis, dest: Val): Expr {
   const m = cx.m;
+  if (!a.dynamicJumps) throw new Error(`compiler: jump at pc ${cx.pc} has a destination the analysis took for a constant`);
   return cx.capture(() => {
     let hi: Expr = m.i64.ge_u(cx.limb(dest, 0), cx.c64(BigInt(cx.code.length)));
     for (let i = 1; i < 4; i++) if (!cx.zeroLimb(dest, i)) hi = m.i32.or(hi, m.i64.ne(cx.limb(dest, i), cx.c64(0n)));
@@ -34,8 +39,10 @@ function setTarget(cx: Lowerer, dest: Val): Expr {
   });
 }
 
-export function lowerTerminator(cx: Lowerer, block: Block, jumpdests: Uint8Array): Exit {
+export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis): Exit {
   const m = cx.m;
+  const jumpdests = a.jumpdests;
+  cx.pc = block.instrs[block.instrs.length - 1].pc;
   const last = block.instrs[block.instrs.length - 1];
   switch (block.term) {
     case "fallthrough":
@@ -72,7 +79,7 @@ export function lowerTerminator(cx: Lowerer, block: Block, jumpdests: Uint8Array
         return { kind: "goto", to: t };
       }
       cx.materialise(dest);
-      cx.emit(setTarget(cx, dest));
+      cx.emit(setTarget(cx, a, dest));
       cx.flush();
       return { kind: "goto", to: "dispatch" };
     }
@@ -93,7 +100,7 @@ export function lowerTerminator(cx: Lowerer, block: Block, jumpdests: Uint8Array
           return { kind: "goto", to: t };
         }
         cx.materialise(dest);
-        cx.emit(setTarget(cx, dest));
+        cx.emit(setTarget(cx, a, dest));
         cx.flush();
         return { kind: "goto", to: "dispatch" };
       }
@@ -109,7 +116,7 @@ export function lowerTerminator(cx: Lowerer, block: Block, jumpdests: Uint8Array
         return { kind: "branch", to: t, next: block.next };
       }
       cx.materialise(dest);
-      cx.emit(m.if(m.local.get(L_COND, cx.i32), setTarget(cx, dest)));
+      cx.emit(m.if(m.local.get(L_COND, cx.i32), setTarget(cx, a, dest)));
       cx.flush();
       return { kind: "branch", to: "dispatch", next: block.next };
     }

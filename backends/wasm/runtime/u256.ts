@@ -81,7 +81,7 @@ const SIGNATURES: Record<keyof typeof U256_FUNCS, [params: number, result: "none
   expByteLen: [1, "i32"],
   keccak: [3, "none"],
 };
-const IMPORT_MODULE = "u256_runtime";
+import { RUNTIME_IMPORT_MODULE } from "../layout.ts";
 
 /**
  * Declares the library's entry points as function imports of the same names. Binaryen's optimizer then
@@ -92,7 +92,7 @@ export function declareU256RuntimeImports(m: binaryen.Module): void {
   for (const [key, name] of Object.entries(U256_FUNCS) as [keyof typeof U256_FUNCS, string][]) {
     const [params, result] = SIGNATURES[key];
     const type = binaryen.createType(Array(params).fill(binaryen.i32));
-    m.addFunctionImport(name, IMPORT_MODULE, name, type, result === "i32" ? binaryen.i32 : binaryen.none);
+    m.addFunctionImport(name, RUNTIME_IMPORT_MODULE, name, type, result === "i32" ? binaryen.i32 : binaryen.none);
   }
 }
 

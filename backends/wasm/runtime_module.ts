@@ -1,0 +1,45 @@
+/**
+ * The u256 runtime as its own WebAssembly module, shared by every compiled
+ * contract: built once with Binaryen (scripts/build_runtime_wasm.ts writes it
+ * to runtime_module_binary.ts), compiled once by the engine, and instantiated
+ * next to each contract instance on the same imported memory. Contract modules
+ * import its entry points (declareU256RuntimeImports), so they carry none of
+ * its code: less to generate, emit and compile per contract.
+ */
+import { RUNTIME_MODULE_BASE64 } from "./runtime_module_binary.ts";
+import { IMPORT_MEMORY, IMPORT_MODULE } from "./layout.ts";
+
+/** Builds the runtime module's binary (memory imported as `evm.memory`, entry points exported). */
+export async function buildRuntimeBinary(): Promise<Uint8Array> {
+  const [{ default: binaryen }, { addU256Runtime, U256_FUNCS }, { INITIAL_PAGES, MAX_PAGES }] = await Promise.all([
+    import("binaryen"),
+    import("./runtime/u256.ts"),
+    import("./layout.ts"),
+  ]);
+  const m = new binaryen.Module();
+  try {
+    m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.SignExt);
+    m.setMemory(INITIAL_PAGES, MAX_PAGES, null, [], false, false, "0");
+    m.addMemoryImport("0", IMPORT_MODULE, IMPORT_MEMORY);
+    addU256Runtime(m);
+    for (const name of Object.values(U256_FUNCS)) m.addFunctionExport(name, name);
+    if (!m.validate()) throw new Error("the runtime module does not validate");
+    binaryen.setOptimizeLevel(2);
+    binaryen.setShrinkLevel(0);
+    m.optimize();
+    return m.emitBinary();
+  } finally {
+    m.dispose();
+  }
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The runtime module, compiled on first use. */
+export function runtimeModule(): WebAssembly.Module {
+  if (!compiled) {
+    const bytes = Uint8Array.from(atob(RUNTIME_MODULE_BASE64), (c) => c.charCodeAt(0));
+    compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
