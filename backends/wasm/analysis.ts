@@ -65,7 +65,7 @@ export interface Segment {
 }
 
 export type Terminator =
-  | "fallthrough" // the next instruction starts another block (a JUMPDEST)
+  | "fallthrough" // the next instruction starts another block (a JUMPDEST, or a long block's continuation)
   | "jump"
   | "jumpi"
   | "stop" // STOP, or the end of code
@@ -92,6 +92,8 @@ export interface Analysis {
   blockAt: Map<number, number>;
   /** 1 where a JUMPDEST opcode (not PUSH data) stands. */
   jumpdests: Uint8Array;
+  /** 1 at the JUMPDESTs a jump can reach (each starts a block). */
+  entered: Uint8Array;
   /**
    * Whether some JUMP or JUMPI takes its destination from a value the compiler cannot know (any JUMPDEST
    * may then be entered through the dispatch). When false, every destination is a constant pushed in
@@ -177,6 +179,12 @@ function scanJumps(code: Uint8Array, staticGas: Int32Array): { dynamic: boolean;
   return { dynamic, targets };
 }
 
+/**
+ * Straight-line runs longer than this are cut into several blocks (so several functions): engines
+ * optimise functions one by one, and a very large one late or never.
+ */
+export const MAX_BLOCK_INSTRS = 256;
+
 export function analyseCode(code: Uint8Array, rules: ForkRules): Analysis {
   const staticGas = rules.staticGas;
   const n = code.length;
@@ -223,6 +231,10 @@ export function analyseCode(code: Uint8Array, rules: ForkRules): Analysis {
         term = terminatorOf(op, staticGas);
         break;
       }
+      if (instrs.length >= MAX_BLOCK_INSTRS && pc < n) {
+        term = "fallthrough"; // continued by the block at pc, so that no function gets too large
+        break;
+      }
     }
     blockAt.set(start, blocks.length);
     blocks.push({ pc: start, instrs, segments: segmentsOf(instrs, term, staticGas), term, next: pc });
@@ -235,7 +247,7 @@ export function analyseCode(code: Uint8Array, rules: ForkRules): Analysis {
     while (pc < n && !entered[pc]) pc++;
     if (pc >= n) break;
   }
-  return { code, blocks, blockAt, jumpdests, dynamicJumps: jumps.dynamic };
+  return { code, blocks, blockAt, jumpdests, entered, dynamicJumps: jumps.dynamic };
 }
 
 function segmentsOf(instrs: Instr[], term: Terminator, staticGas: Int32Array): Segment[] {

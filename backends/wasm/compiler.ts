@@ -46,7 +46,7 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
   const m = new binaryen.Module();
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.SignExt |
-      binaryen.Features.BulkMemory | binaryen.Features.NontrappingFPToInt | binaryen.Features.Multivalue);
+      binaryen.Features.BulkMemory | binaryen.Features.NontrappingFPToInt | binaryen.Features.Multivalue | binaryen.Features.SIMD128 | binaryen.Features.TailCall);
     m.setMemory(INITIAL_PAGES, MAX_PAGES, null, [], false, false, "0");
     m.addMemoryImport("0", IMPORT_MODULE, IMPORT_MEMORY);
     m.addGlobal(G_MSIZE, binaryen.i64, true, m.i64.const(0n));
@@ -132,85 +132,97 @@ function dispatch(m: binaryenT.Module, names: string[], target: () => number): n
   return inner;
 }
 
+const DISPATCH = "dispatch";
+const blockFn = (i: number) => `b${i}`;
+
 /**
- * The `run` function. Blocks are laid out in pc order inside one loop:
- *   loop $dispatch (block $b[n-1] (... (block $b0 (block $inv (br_table ...)) halt) code0 ...) code[n-2]) code[n-1]
- * so the end of $b[i] is the start of block i's code. Fall-through and forward jumps are plain
- * branches; backward and dynamic jumps set L_TARGET and go round the loop, whose br_table maps it to
- * its block. With dynamic jumps L_TARGET is the destination pc (each JUMPDEST pc maps to its block,
- * everything else to an invalid-jump halt); without, it is the block index, and the table is as long
- * as the block list.
+ * One function per block, `(sp: i32, gas: i64) -> status`, plus `run` and, when some jump is dynamic,
+ * `dispatch`. Between blocks the EVM stack is in memory (the virtual stack is flushed at block edges),
+ * so a block ends by tail-calling the next one with the stack height and gas: fall-through and static
+ * jumps call their block directly, dynamic jumps call `dispatch(sp, gas, pc)`, whose br_table maps
+ * each JUMPDEST pc to a tail call of its block and everything else to an invalid-jump halt; a block
+ * that jumps to itself loops in place. Small functions let the engine compile each on first use and
+ * optimise the hot ones on its own, where one function for the whole contract would be compiled at once
+ * (and large ones are never optimised).
  */
 function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules, annotate: boolean): void {
+  const { i32, i64, none } = binaryen;
   const cx = new Lowerer(binaryen, m, a.code, rules);
-  const n = a.blocks.length;
-  const byPc = a.dynamicJumps;
-  const entry = byPc ? a.code.length : 0; // L_TARGET value that selects block 0
-  const label = (i: number) => `b${i}`;
-  const target32 = () => m.local.get(L_TARGET, binaryen.i32);
+  const params = binaryen.createType([i32, i64]);
   const index = (pc: number) => {
     const k = a.blockAt.get(pc);
     if (k === undefined) throw new Error(`compiler: no block at pc ${pc}`);
     return k;
   };
-  const codes: number[] = [];
+  const next = () => [m.local.get(L_SPB, i32), m.local.get(L_GAS, i64)];
   a.blocks.forEach((block, i) => {
-    cx.resetBlock();
+    const carried = cx.flushedConsts;
+    cx.resetFunction();
+    // A block that no jump enters is reached only from the one before (which ended with a flush, falling
+    // through or not taking a JUMPI): the constants that block left on the stack are known here.
+    const prev = a.blocks[i - 1];
+    if (prev && !a.entered[block.pc] && prev.next === block.pc && (prev.term === "fallthrough" || prev.term === "jumpi")) {
+      cx.keepConsts(carried);
+    }
     if (annotate) cx.emit(m.drop(m.i32.const(PC_MARK + block.pc)));
     lowerInstrs(cx, block);
     const exit = lowerTerminator(cx, block, a);
-    /** Statements that go to `to`, or null when that is falling into the next block. */
     let selfLoop = false;
-    const go = (to: number | "dispatch"): number | null => {
-      if (to === "dispatch") return m.br("dispatch");
+    /** A statement that continues at `to`. */
+    const go = (to: number | "dispatch"): number => {
+      if (to === "dispatch") return m.return_call(DISPATCH, [...next(), m.local.get(L_TARGET, i32)], i32);
       const k = index(to);
-      if (k === i + 1) return null;
-      if (k > i) return m.br(label(k));
       if (k === i) {
-        // A block that jumps to itself loops in place, without the dispatch.
         selfLoop = true;
         return m.br(`l${i}`);
       }
-      return m.block(null, [m.local.set(L_TARGET, m.i32.const(byPc ? to : k)), m.br("dispatch")]);
+      return m.return_call(blockFn(k), next(), i32);
     };
-    if (exit.kind === "goto") {
-      const g = go(exit.to);
-      if (g !== null) cx.emit(g);
-    } else if (exit.kind === "branch") {
-      const g = go(exit.to);
-      if (g !== null) cx.emit(m.if(m.local.get(L_COND, binaryen.i32), g));
-      const f = go(exit.next);
-      if (f !== null) cx.emit(f);
+    if (exit.kind === "goto") cx.emit(go(exit.to));
+    else if (exit.kind === "branch") {
+      cx.emit(m.if(m.local.get(L_COND, i32), go(exit.to)));
+      cx.emit(go(exit.next));
     }
-    const code = cx.out.length ? m.block(null, cx.out, binaryen.none) : m.nop();
-    codes.push(selfLoop ? m.loop(`l${i}`, code) : code);
+    let body = m.block(null, cx.out, none);
+    if (selfLoop) body = m.loop(`l${i}`, body);
+    const vars: number[] = [];
+    for (let l = 2; l < cx.nextLocal; l++) {
+      const kind = l < FIXED_LOCALS.length ? FIXED_LOCALS[l] : 1;
+      vars.push(kind === 0 ? i32 : kind === 2 ? binaryen.v128 : i64);
+    }
+    // Every path ends in a return, a tail call or a halt.
+    m.addFunction(blockFn(i), params, i32, vars, m.block(null, [body, m.unreachable()], i32));
   });
-  let names: string[];
-  if (byPc) {
-    names = new Array(entry + 1).fill("inv");
-    for (let pc = 0; pc < a.code.length; pc++) if (a.jumpdests[pc] && a.blockAt.has(pc)) names[pc] = label(a.blockAt.get(pc)!);
-    names[entry] = label(0);
-  } else {
-    names = a.blocks.map((_, k) => label(k));
-  }
-  // Every nested child is wrapped in `if (1)`, which is never unreachable: otherwise Binaryen gives a
-  // named block with an unreachable child the type its branches decide, scanning all of the block's
-  // (nested, so ever larger) contents each time: quadratic.
-  const none = binaryen.none;
-  const always = (e: number) => m.if(m.i32.const(1), e);
-  let nest = m.block(label(0), [m.block("inv", [always(dispatch(m, names, target32))], none), always(cx.halt(Halt.InvalidJump))], none);
-  for (let i = 1; i < n; i++) nest = m.block(label(i), [nest, always(codes[i - 1])], none);
-  const body = m.loop("dispatch", m.block(null, [nest, codes[n - 1]], none));
-  const vars: number[] = [];
-  for (let i = 0; i < cx.nextLocal; i++) {
-    vars.push(i < FIXED_LOCALS.length && FIXED_LOCALS[i] === 0 ? binaryen.i32 : binaryen.i64);
-  }
-  m.addFunction(EXPORT_RUN, binaryen.none, binaryen.i32, vars, m.block(null, [
-    m.local.set(L_SPB, m.i32.const(0)),
-    m.local.set(L_TARGET, m.i32.const(entry)),
-    m.local.set(L_GAS, m.i64.load(0, 8, m.i32.const(GAS_ADDR))),
+  if (a.dynamicJumps) addDispatch(binaryen, m, a);
+  m.addFunction(EXPORT_RUN, none, i32, [], m.block(null, [
     m.global.set(G_MSIZE, m.i64.load(0, 8, m.i32.const(MSIZE_ADDR))),
-    body,
-    m.unreachable(),
-  ], binaryen.i32));
+    m.return_call(blockFn(0), [m.i32.const(0), m.i64.load(0, 8, m.i32.const(GAS_ADDR))], i32),
+  ], i32));
+}
+
+/** `dispatch(sp, gas, pc)`: tail-calls the block at JUMPDEST pc (pc < code size, checked by the caller). */
+function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis): void {
+  const { i32, i64, none } = binaryen;
+  const SP = 0, GAS = 1, PC = 2;
+  const targets: number[] = []; // block indexes entered through the dispatch
+  const names: string[] = new Array(a.code.length).fill("inv");
+  for (let pc = 0; pc < a.code.length; pc++) {
+    const k = a.jumpdests[pc] ? a.blockAt.get(pc) : undefined;
+    if (k === undefined) continue;
+    names[pc] = `c${targets.length}`;
+    targets.push(k);
+  }
+  // (block $c[n-1] (... (block $c0 (block $inv (br_table ...)) halt) call b[t0] ...) call b[t(n-2)]) call b[t(n-1)]
+  // Children are wrapped in `if (1)` so that Binaryen never types a named block by scanning its (nested,
+  // ever larger) contents for branches: quadratic otherwise.
+  const always = (e: number) => m.if(m.i32.const(1), e);
+  const call = (k: number) => always(m.return_call(blockFn(k), [m.local.get(SP, i32), m.local.get(GAS, i64)], i32));
+  const halt = always(m.block(null, [m.call(IMPORT_HALT, [m.i32.const(Halt.InvalidJump), m.i32.const(0)], none), m.unreachable()], none));
+  let nest = m.block(targets.length ? "c0" : null, [
+    m.block("inv", [always(dispatch(m, names, () => m.local.get(PC, i32)))], none),
+    halt,
+  ], none);
+  for (let j = 1; j < targets.length; j++) nest = m.block(`c${j}`, [nest, call(targets[j - 1])], none);
+  const last = targets.length ? call(targets[targets.length - 1]) : m.nop();
+  m.addFunction(DISPATCH, binaryen.createType([i32, i64, i32]), i32, [], m.block(null, [nest, last, m.unreachable()], i32));
 }

@@ -37,6 +37,9 @@ export class CompiledInstance {
   private buffer!: ArrayBuffer;
   private dv!: DataView;
   private u32!: Uint32Array;
+  /** The header (everything below EVM memory) as bytes. */
+  private all!: Uint8Array;
+  private readonly grower = (size: number) => this.grow(size);
   private mem!: Uint8Array;
   private memView!: DataView;
   private frame!: Frame;
@@ -83,6 +86,7 @@ export class CompiledInstance {
     this.buffer = b;
     this.dv = new DataView(b);
     this.u32 = new Uint32Array(b, 0, MEM_BASE / 4);
+    this.all = new Uint8Array(b, 0, MEM_BASE);
     this.mem = new Uint8Array(b, MEM_BASE);
     this.memView = new DataView(b, MEM_BASE);
     if (this.frame) {
@@ -98,13 +102,13 @@ export class CompiledInstance {
     this.refresh();
     frame.memory = this.mem;
     frame.view = this.memView;
-    frame.memoryGrower = (size) => this.grow(size);
+    frame.memoryGrower = this.grower;
     this.gasToMemory();
     const input = frame.message.input;
     if (input.length <= CALLDATA_CAPACITY) {
-      const mem8 = new Uint8Array(this.buffer, CALLDATA_BASE, input.length + 32);
-      mem8.set(input);
-      mem8.fill(0, input.length);
+      const all = this.all;
+      all.set(input, CALLDATA_BASE);
+      all.fill(0, CALLDATA_BASE + input.length, CALLDATA_BASE + input.length + 32);
       this.u32[CD_IN_MEMORY_ADDR / 4] = 1;
     } else this.u32[CD_IN_MEMORY_ADDR / 4] = 0;
     this.u32[CDSIZE_ADDR / 4] = input.length;

@@ -19,14 +19,17 @@ export type Val =
   | { k: "l"; l: number[]; rc: number }
   | { k: "m"; slot: number; rc: number };
 
-/** Fixed locals of the compiled `run` function. */
+/** Fixed locals of each block's function; the first two are its parameters. */
 export const L_SPB = 0; // stack height in bytes (32 per word) at the virtual stack's base
 export const L_GAS = 1; // gas left (i64)
 export const L_TARGET = 2; // pc of a dynamic jump (i32)
 export const L_COND = 3; // JUMPI condition (i32)
-export const L_LABEL = 4; // unused (i32)
-export const L_BSWAP = 5; // the temporary of inline byte swaps (i64); they never nest
-export const FIXED_LOCALS = [0, 1, 0, 0, 0, 1]; // 0: i32, 1: i64
+export const L_VEC = 4; // the temporary of big-endian word loads and stores (v128); they never nest
+export const FIXED_LOCALS = [0, 1, 0, 0, 2]; // 0: i32, 1: i64, 2: v128
+
+/** i8x16.shuffle mask that reverses the 16 bytes of a vector. */
+const REVERSE16 = Array.from({ length: 16 }, (_, i) => 15 - i);
+const ZERO16 = new Array(16).fill(0);
 
 export const G_MSIZE = "msize";
 
@@ -40,6 +43,10 @@ export class Lowerer {
   /** Virtual stack: positions relative to the base (L_SPB); absent positions below 0 are untouched slots. */
   items = new Map<number, Val>();
   top = 0;
+  /** Positions whose slot already holds the value now at that position (no store needed at a flush). */
+  private clean = new Map<number, Val>();
+  /** Constants of the virtual stack at the last flush, by position relative to the base after it. */
+  flushedConsts = new Map<number, bigint>();
   /** i64 locals: free pool and high-water mark (indexes are after the fixed locals). */
   private free: number[] = [];
   nextLocal = FIXED_LOCALS.length;
@@ -53,12 +60,14 @@ export class Lowerer {
     this.none = binaryen.none;
   }
 
-  resetBlock(): void {
+  /** Starts the function of a new block: no statements, an empty virtual stack, no locals beyond the fixed ones. */
+  resetFunction(): void {
     this.out = [];
     this.items.clear();
+    this.clean.clear();
     this.top = 0;
     this.free = [];
-    for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) this.free.push(i);
+    this.nextLocal = FIXED_LOCALS.length;
   }
 
   emit(e: Expr): void {
@@ -205,13 +214,16 @@ export class Lowerer {
   /**
    * Writes every changed position back to its slot, moves the base to the
    * top, and empties the virtual stack: the canonical state at block edges
-   * and around host calls.
+   * and around host calls. The constants that were on the virtual stack are
+   * left in `flushedConsts` (positions relative to the new base), for
+   * keepConsts.
    */
   flush(): void {
     const stores: [number, Val][] = [];
     for (const [p, v] of this.items) {
       if (p >= this.top) continue;
       if (v.k === "m" && v.slot === p) continue;
+      if (this.clean.get(p) === v) continue;
       stores.push([p, v]);
     }
     // Slot values moving elsewhere are read before any slot is written.
@@ -221,7 +233,11 @@ export class Lowerer {
         this.emit(this.m.i64.store(STACK_BASE + p * 32 + 8 * i, 8, this.spb(), this.limb(v, i)));
       }
     }
+    const consts = new Map<number, bigint>();
+    for (const [p, v] of this.items) if (p < this.top && v.k === "c") consts.set(p - this.top, v.v);
+    this.flushedConsts = consts;
     this.items.clear();
+    this.clean.clear();
     // Nothing lives in locals past a flush.
     this.free = [];
     for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) this.free.push(i);
@@ -229,6 +245,19 @@ export class Lowerer {
       this.emit(this.m.local.set(L_SPB, this.m.i32.add(this.spb(), this.c32(this.top * 32))));
     }
     this.top = 0;
+  }
+
+  /**
+   * Puts known constants back on an empty virtual stack (position + shift), marked as already in their
+   * slots: after a flush (and a host call that leaves those slots alone), or at the start of a block
+   * that only the previous block's fall-through reaches.
+   */
+  keepConsts(consts: Map<number, bigint>, shift = 0): void {
+    for (const [p, v] of consts) {
+      const val: Val = { k: "c", v, rc: 1 };
+      this.items.set(p + shift, val);
+      this.clean.set(p + shift, val);
+    }
   }
 
   // ---- gas, memory size and halts
@@ -306,19 +335,38 @@ export class Lowerer {
 
   // ---- word helpers
 
-  /** e with its 8 bytes reversed, inline (EVM memory is big-endian, limbs are little-endian). */
-  bswap(e: Expr): Expr {
+  /**
+   * The big-endian word at addr() + offset (EVM memory, calldata) as a value: each 16-byte half is loaded
+   * as a vector, byte-reversed with one shuffle, and split into two limbs (into the locals `into`, if given).
+   */
+  loadWordBE(offset: number, addr: () => Expr, into?: number[]): Val {
     const m = this.m;
-    const t = L_BSWAP;
-    const K1 = this.c64(0x00ff00ff00ff00ffn), K1b = this.c64(0x00ff00ff00ff00ffn);
-    const K2 = this.c64(0x0000ffff0000ffffn), K2b = this.c64(0x0000ffff0000ffffn);
-    const r = m.block(null, [
-      this.set(t, e),
-      this.set(t, m.i64.or(m.i64.and(m.i64.shr_u(this.get(t), this.c64(8n)), K1), m.i64.shl(m.i64.and(this.get(t), K1b), this.c64(8n)))),
-      this.set(t, m.i64.or(m.i64.and(m.i64.shr_u(this.get(t), this.c64(16n)), K2), m.i64.shl(m.i64.and(this.get(t), K2b), this.c64(16n)))),
-      m.i64.rotl(this.get(t), this.c64(32n)),
-    ], this.i64);
-    return r;
+    const l = into ?? [this.local(), this.local(), this.local(), this.local()];
+    for (let h = 0; h < 2; h++) {
+      // h = 0: bytes 16..31 (limbs 0 and 1); h = 1: bytes 0..15 (limbs 2 and 3).
+      this.emit(m.local.set(L_VEC, m.i8x16.shuffle(m.v128.load(offset + 16 - 16 * h, 1, addr()), m.v128.const(ZERO16), REVERSE16)));
+      this.emit(this.set(l[2 * h], m.i64x2.extract_lane(m.local.get(L_VEC, this.binaryen.v128), 0)));
+      this.emit(this.set(l[2 * h + 1], m.i64x2.extract_lane(m.local.get(L_VEC, this.binaryen.v128), 1)));
+    }
+    return { k: "l", l, rc: 0 };
+  }
+
+  /** Stores v big-endian at addr() + offset (the inverse of loadWordBE); a constant is stored as vector constants. */
+  storeWordBE(offset: number, addr: () => Expr, v: Val): void {
+    const m = this.m;
+    for (let h = 0; h < 2; h++) {
+      let vec: Expr;
+      if (v.k === "c") {
+        const bytes = new Array(16);
+        const half = (v.v >> BigInt(128 * h)) & ((1n << 128n) - 1n);
+        for (let i = 0; i < 16; i++) bytes[15 - i] = Number((half >> BigInt(8 * i)) & 0xffn);
+        vec = m.v128.const(bytes);
+      } else {
+        const pair = m.i64x2.replace_lane(m.i64x2.splat(this.limb(v, 2 * h)), 1, this.limb(v, 2 * h + 1));
+        vec = m.i8x16.shuffle(pair, m.v128.const(ZERO16), REVERSE16);
+      }
+      this.emit(m.v128.store(offset + 16 - 16 * h, 1, addr(), vec));
+    }
   }
 
   /** i32 expression: v != 0. */

@@ -25,11 +25,15 @@ export function isHostOp(op: number): boolean {
 export function hostCall(cx: Lowerer, op: number, pc: number): void {
   const m = cx.m;
   cx.flush();
+  const consts = cx.flushedConsts;
   cx.syncOut();
   cx.emit(m.call(IMPORT_HOST, [cx.c32(op), cx.spb(), cx.c32(pc)], cx.none));
   cx.syncIn();
   const delta = STACK_OUT[op] - STACK_IN[op];
   if (delta !== 0) cx.emit(m.local.set(L_SPB, m.i32.add(cx.spb(), cx.c32(delta * 32))));
+  // Constants below the operands are still in their slots.
+  for (const p of consts.keys()) if (p >= -STACK_IN[op]) consts.delete(p);
+  cx.keepConsts(consts, -delta);
   if (invalidatesStorageCache(op)) emptyStorageCache(cx);
 }
 

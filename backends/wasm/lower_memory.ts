@@ -37,7 +37,7 @@ function mload(cx: Lowerer): boolean {
   const m = cx.m;
   const off = cx.pop();
   const addr = access(cx, off, 32);
-  const r = cx.fromLimbs([0, 1, 2, 3].map((i) => cx.bswap(m.i64.load(MEM_BASE + 24 - 8 * i, 1, addr()))));
+  const r = cx.loadWordBE(MEM_BASE, addr);
   cx.drop(off);
   cx.push(r);
   return true;
@@ -49,9 +49,7 @@ function mstore(cx: Lowerer, size: number): boolean {
   const addr = access(cx, off, size);
   if (size === 1) cx.emit(m.i64.store8(MEM_BASE, 1, addr(), cx.limb(v, 0)));
   else {
-    for (let i = 0; i < 4; i++) {
-      cx.emit(m.i64.store(MEM_BASE + 24 - 8 * i, 1, addr(), cx.bswap(cx.limb(v, i))));
-    }
+    cx.storeWordBE(MEM_BASE, addr, v);
   }
   cx.drop(off);
   cx.drop(v);
@@ -116,11 +114,7 @@ export function lowerCalldata(cx: Lowerer, ins: Instr): boolean {
   for (let i = 1; i < 4; i++) if (!cx.zeroLimb(o, i)) big = m.i32.or(big, m.i64.ne(cx.limb(o, i), cx.c64(0n)));
   const r = [cx.local(), cx.local(), cx.local(), cx.local()];
   const addr = () => m.i32.wrap(cx.limb(o, 0));
-  const load = cx.capture(() => {
-    for (let i = 0; i < 4; i++) {
-      cx.emit(cx.set(r[i], cx.bswap(m.i64.load(CALLDATA_BASE + 24 - 8 * i, 1, addr()))));
-    }
-  });
+  const load = cx.capture(() => void cx.loadWordBE(CALLDATA_BASE, addr, r));
   const zero = cx.capture(() => {
     for (let i = 0; i < 4; i++) cx.emit(cx.set(r[i], cx.c64(0n)));
   });
