@@ -47,6 +47,26 @@ const CASES: { why: string; fork: string; gas: string; code: string; input: stri
     fork: "Osaka", gas: "100000",
     code: "0x61038c" + "600150".repeat(150) + "60003150" + "600150".repeat(150) + "56" + "5b602a60005260206000f3", input: "0x",
   },
+  {
+    why: "guard: a dynamic jump through the two-level dispatch to the first of 200 JUMPDESTs",
+    fork: "Osaka", gas: "100000", code: "0x600035" + "56" + "5b".repeat(200) + "602a60005260206000f3", input: "0x0000000000000000000000000000000000000000000000000000000000000004",
+  },
+  {
+    why: "guard: a dynamic jump through the two-level dispatch to a JUMPDEST in a middle chunk",
+    fork: "Osaka", gas: "100000", code: "0x600035" + "56" + "5b".repeat(200) + "602a60005260206000f3", input: "0x0000000000000000000000000000000000000000000000000000000000000096",
+  },
+  {
+    why: "guard: a dynamic jump through the two-level dispatch to the last JUMPDEST",
+    fork: "Osaka", gas: "100000", code: "0x600035" + "56" + "5b".repeat(200) + "602a60005260206000f3", input: "0x00000000000000000000000000000000000000000000000000000000000000cb",
+  },
+  {
+    why: "guard: a dynamic jump through the two-level dispatch to a PUSH1 after the JUMPDESTs (invalid)",
+    fork: "Osaka", gas: "100000", code: "0x600035" + "56" + "5b".repeat(200) + "602a60005260206000f3", input: "0x00000000000000000000000000000000000000000000000000000000000000cc",
+  },
+  {
+    why: "guard: a dynamic jump through the two-level dispatch to a pc past the end (invalid)",
+    fork: "Osaka", gas: "100000", code: "0x600035" + "56" + "5b".repeat(200) + "602a60005260206000f3", input: "0x0000000000000000000000000000000000000000000000000000000000001388",
+  },
 ];
 
 const interpreter = new Interpreter();

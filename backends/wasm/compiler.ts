@@ -200,29 +200,57 @@ function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules,
   ], i32));
 }
 
-/** `dispatch(sp, gas, pc)`: tail-calls the block at JUMPDEST pc (pc < code size, checked by the caller). */
+/**
+ * `dispatch(sp, gas, pc)`: tail-calls the block at JUMPDEST pc (pc < code size, checked by the caller).
+ * A br_table's cases nest one block each, so with many JUMPDESTs it is two levels: a table on the pc
+ * picks one of about sqrt(n) chunk functions (consecutive pc ranges), whose table picks the block. That
+ * keeps the nesting shallow (text tools parse it recursively) and Binaryen's emission, which looks up each
+ * table entry's depth, far from quadratic.
+ */
 function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis): void {
-  const { i32, i64, none } = binaryen;
-  const SP = 0, GAS = 1, PC = 2;
-  const targets: number[] = []; // block indexes entered through the dispatch
-  const names: string[] = new Array(a.code.length).fill("inv");
+  const { i32, i64 } = binaryen;
+  const targets: { pc: number; block: number }[] = [];
   for (let pc = 0; pc < a.code.length; pc++) {
     const k = a.jumpdests[pc] ? a.blockAt.get(pc) : undefined;
-    if (k === undefined) continue;
-    names[pc] = `c${targets.length}`;
-    targets.push(k);
+    if (k !== undefined) targets.push({ pc, block: k });
   }
-  // (block $c[n-1] (... (block $c0 (block $inv (br_table ...)) halt) call b[t0] ...) call b[t(n-2)]) call b[t(n-1)]
+  const args = () => [m.local.get(0, i32), m.local.get(1, i64)];
+  const toBlock = (k: number) => m.return_call(blockFn(k), args(), i32);
+  const chunkSize = Math.max(64, Math.ceil(Math.sqrt(targets.length)));
+  if (targets.length <= chunkSize) {
+    addSwitch(binaryen, m, DISPATCH, 0, a.code.length, targets.map((t) => ({ from: t.pc, to: t.pc + 1, go: () => toBlock(t.block) })));
+    return;
+  }
+  const chunks: { from: number; to: number; go: () => number }[] = [];
+  for (let c = 0; c * chunkSize < targets.length; c++) {
+    const part = targets.slice(c * chunkSize, (c + 1) * chunkSize);
+    const from = c === 0 ? 0 : part[0].pc;
+    const to = (c + 1) * chunkSize < targets.length ? targets[(c + 1) * chunkSize].pc : a.code.length;
+    const name = `${DISPATCH}${c}`;
+    addSwitch(binaryen, m, name, from, to, part.map((t) => ({ from: t.pc, to: t.pc + 1, go: () => toBlock(t.block) })));
+    chunks.push({ from, to, go: () => m.return_call(name, [...args(), m.local.get(2, i32)], i32) });
+  }
+  addSwitch(binaryen, m, DISPATCH, 0, a.code.length, chunks);
+}
+
+/**
+ * A function `(sp, gas, pc)` over pcs in [lo, hi): a br_table on pc - lo whose cases (each a range of pcs)
+ * run `go`; any other pc is an invalid jump.
+ */
+function addSwitch(
+  binaryen: B, m: binaryenT.Module, name: string, lo: number, hi: number, cases: { from: number; to: number; go: () => number }[],
+): void {
+  const { i32, i64, none } = binaryen;
+  const names: string[] = new Array(hi - lo).fill("inv");
+  cases.forEach((c, j) => names.fill(`c${j}`, c.from - lo, c.to - lo));
+  const pc = () => (lo === 0 ? m.local.get(2, i32) : m.i32.sub(m.local.get(2, i32), m.i32.const(lo)));
+  // (block $c[n-1] (... (block $c0 (block $inv (br_table ...)) halt) case0 ...) case[n-2]) case[n-1]
   // Children are wrapped in `if (1)` so that Binaryen never types a named block by scanning its (nested,
   // ever larger) contents for branches: quadratic otherwise.
   const always = (e: number) => m.if(m.i32.const(1), e);
-  const call = (k: number) => always(m.return_call(blockFn(k), [m.local.get(SP, i32), m.local.get(GAS, i64)], i32));
   const halt = always(m.block(null, [m.call(IMPORT_HALT, [m.i32.const(Halt.InvalidJump), m.i32.const(0)], none), m.unreachable()], none));
-  let nest = m.block(targets.length ? "c0" : null, [
-    m.block("inv", [always(dispatch(m, names, () => m.local.get(PC, i32)))], none),
-    halt,
-  ], none);
-  for (let j = 1; j < targets.length; j++) nest = m.block(`c${j}`, [nest, call(targets[j - 1])], none);
-  const last = targets.length ? call(targets[targets.length - 1]) : m.nop();
-  m.addFunction(DISPATCH, binaryen.createType([i32, i64, i32]), i32, [], m.block(null, [nest, last, m.unreachable()], i32));
+  let nest = m.block(cases.length ? "c0" : null, [m.block("inv", [always(dispatch(m, names, pc))], none), halt], none);
+  for (let j = 1; j < cases.length; j++) nest = m.block(`c${j}`, [nest, always(cases[j - 1].go())], none);
+  const last = cases.length ? always(cases[cases.length - 1].go()) : m.nop();
+  m.addFunction(name, binaryen.createType([i32, i64, i32]), i32, [], m.block(null, [nest, last, m.unreachable()], i32));
 }

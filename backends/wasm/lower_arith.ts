@@ -40,47 +40,98 @@ function binary(cx: Lowerer, f: (cx: Lowerer, a: Val, b: Val) => Val, fold: (a: 
   return true;
 }
 
+/**
+ * Carry chain over the limbs, skipping the work for limbs known to be zero in one or both operands (common:
+ * offsets and counters below 2^64); the result's limbs above both operands' are known zero but for a carry.
+ */
 function add(cx: Lowerer, a: Val, b: Val): Val {
   const m = cx.m;
-  const r = [cx.local(), cx.local(), cx.local(), cx.local()];
-  const c = cx.local(), t = cx.local(), c1 = cx.local();
-  cx.emit(cx.set(r[0], m.i64.add(cx.limb(a, 0), cx.limb(b, 0))));
-  cx.emit(cx.set(c, m.i64.extend_u(m.i64.lt_u(cx.get(r[0]), cx.limb(a, 0)))));
-  for (let i = 1; i < 4; i++) {
-    if (i === 3) {
-      cx.emit(cx.set(r[3], m.i64.add(m.i64.add(cx.limb(a, 3), cx.limb(b, 3)), cx.get(c))));
-      break;
+  const r: number[] = [];
+  let carry = -1; // local holding the carry into this limb (0 or 1); -1: none
+  const temps: number[] = [];
+  const temp = () => {
+    const t = cx.local();
+    temps.push(t);
+    return t;
+  };
+  for (let i = 0; i < 4; i++) {
+    const last = i === 3;
+    const az = cx.zeroLimb(a, i), bz = cx.zeroLimb(b, i);
+    if (az && bz) {
+      r.push(carry < 0 ? -1 : carry);
+      if (carry >= 0) temps.splice(temps.indexOf(carry), 1); // the carry local becomes the result limb
+      carry = -1;
+      continue;
     }
-    cx.emit(cx.set(t, m.i64.add(cx.limb(a, i), cx.limb(b, i))));
-    cx.emit(cx.set(c1, m.i64.extend_u(m.i64.lt_u(cx.get(t), cx.limb(a, i)))));
-    cx.emit(cx.set(r[i], m.i64.add(cx.get(t), cx.get(c))));
-    cx.emit(cx.set(c, m.i64.or(cx.get(c1), m.i64.extend_u(m.i64.lt_u(cx.get(r[i]), cx.get(t))))));
+    const x = cx.local();
+    r.push(x);
+    if (az || bz) {
+      const y = () => (az ? cx.limb(b, i) : cx.limb(a, i));
+      if (carry < 0) cx.emit(cx.set(x, y()));
+      else {
+        cx.emit(cx.set(x, m.i64.add(y(), cx.get(carry))));
+        if (!last) cx.emit(cx.set(carry, m.i64.extend_u(m.i64.lt_u(cx.get(x), cx.get(carry)))));
+      }
+      continue;
+    }
+    if (carry < 0) {
+      cx.emit(cx.set(x, m.i64.add(cx.limb(a, i), cx.limb(b, i))));
+      if (!last) {
+        carry = temp();
+        cx.emit(cx.set(carry, m.i64.extend_u(m.i64.lt_u(cx.get(x), cx.limb(a, i)))));
+      }
+    } else if (last) {
+      cx.emit(cx.set(x, m.i64.add(m.i64.add(cx.limb(a, i), cx.limb(b, i)), cx.get(carry))));
+    } else {
+      const t = temp();
+      cx.emit(cx.set(t, m.i64.add(cx.limb(a, i), cx.limb(b, i))));
+      cx.emit(cx.set(x, m.i64.add(cx.get(t), cx.get(carry))));
+      cx.emit(cx.set(carry, m.i64.or(
+        m.i64.extend_u(m.i64.lt_u(cx.get(t), cx.limb(a, i))),
+        m.i64.extend_u(m.i64.lt_u(cx.get(x), cx.get(t))),
+      )));
+    }
   }
-  cx.release(c);
-  cx.release(t);
-  cx.release(c1);
+  for (const t of temps) cx.release(t);
   return { k: "l", l: r, rc: 0 };
 }
 
+/** Borrow chain; a limb of b known to be zero only propagates the borrow. */
 function sub(cx: Lowerer, a: Val, b: Val): Val {
   const m = cx.m;
   const r = [cx.local(), cx.local(), cx.local(), cx.local()];
-  const bw = cx.local(), t = cx.local(), b1 = cx.local();
-  cx.emit(cx.set(r[0], m.i64.sub(cx.limb(a, 0), cx.limb(b, 0))));
-  cx.emit(cx.set(bw, m.i64.extend_u(m.i64.lt_u(cx.limb(a, 0), cx.limb(b, 0)))));
-  for (let i = 1; i < 4; i++) {
-    if (i === 3) {
-      cx.emit(cx.set(r[3], m.i64.sub(m.i64.sub(cx.limb(a, 3), cx.limb(b, 3)), cx.get(bw))));
-      break;
+  let bw = -1; // local holding the borrow into this limb; -1: none
+  const t = cx.local();
+  const bwLocal = cx.local();
+  for (let i = 0; i < 4; i++) {
+    const last = i === 3;
+    if (cx.zeroLimb(b, i)) {
+      if (bw < 0) cx.emit(cx.set(r[i], cx.limb(a, i)));
+      else {
+        cx.emit(cx.set(r[i], m.i64.sub(cx.limb(a, i), cx.get(bw))));
+        if (!last) cx.emit(cx.set(bw, m.i64.extend_u(m.i64.lt_u(cx.limb(a, i), cx.get(bw)))));
+      }
+      continue;
     }
-    cx.emit(cx.set(t, m.i64.sub(cx.limb(a, i), cx.limb(b, i))));
-    cx.emit(cx.set(b1, m.i64.extend_u(m.i64.lt_u(cx.limb(a, i), cx.limb(b, i)))));
-    cx.emit(cx.set(r[i], m.i64.sub(cx.get(t), cx.get(bw))));
-    cx.emit(cx.set(bw, m.i64.or(cx.get(b1), m.i64.extend_u(m.i64.lt_u(cx.get(t), cx.get(bw))))));
+    if (bw < 0) {
+      cx.emit(cx.set(r[i], m.i64.sub(cx.limb(a, i), cx.limb(b, i))));
+      if (!last) {
+        bw = bwLocal;
+        cx.emit(cx.set(bw, m.i64.extend_u(m.i64.lt_u(cx.limb(a, i), cx.limb(b, i)))));
+      }
+    } else if (last) {
+      cx.emit(cx.set(r[i], m.i64.sub(m.i64.sub(cx.limb(a, i), cx.limb(b, i)), cx.get(bw))));
+    } else {
+      cx.emit(cx.set(t, m.i64.sub(cx.limb(a, i), cx.limb(b, i))));
+      cx.emit(cx.set(r[i], m.i64.sub(cx.get(t), cx.get(bw))));
+      cx.emit(cx.set(bw, m.i64.or(
+        m.i64.extend_u(m.i64.lt_u(cx.limb(a, i), cx.limb(b, i))),
+        m.i64.extend_u(m.i64.lt_u(cx.get(t), cx.get(bw))),
+      )));
+    }
   }
-  cx.release(bw);
   cx.release(t);
-  cx.release(b1);
+  cx.release(bwLocal);
   return { k: "l", l: r, rc: 0 };
 }
 

@@ -2,7 +2,8 @@
  * The text form of a compiled module through wabt, annotated with EVM pcs:
  * modules compiled with `annotate` start each block with
  * `drop (i32.const PC_MARK + pc)`, which gets a comment naming the pc and the
- * block's first instructions. The text assembles back to the same module.
+ * block's first instructions. The text assembles back (wabt, with the SIMD and
+ * tail-call features) to the same module: tests/wasm_wat_roundtrip_test.ts.
  */
 import wabtInit from "wabt";
 import { OPCODE_NAMES } from "../../src/forks/opcodes.ts";
@@ -26,7 +27,7 @@ function describe(code: Uint8Array, pc: number, count = 4): string {
 
 export async function watWithPcs(binary: Uint8Array, code: Uint8Array): Promise<string> {
   const wabt = await wabtInit();
-  const mod = wabt.readWasm(binary, { readDebugNames: true });
+  const mod = wabt.readWasm(binary, { readDebugNames: true, simd: true, tail_call: true });
   try {
     const text = mod.toText({ foldExprs: false, inlineExport: true });
     // The block nest indents one step per block; cap it so that lines stay readable.
