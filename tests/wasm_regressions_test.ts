@@ -67,6 +67,26 @@ const CASES: { why: string; fork: string; gas: string; code: string; input: stri
     why: "guard: a dynamic jump through the two-level dispatch to a pc past the end (invalid)",
     fork: "Osaka", gas: "100000", code: "0x600035" + "56" + "5b".repeat(200) + "602a60005260206000f3", input: "0x0000000000000000000000000000000000000000000000000000000000001388",
   },
+  {
+    why: "guard: falls through a JUMPI into a run of JUMPDESTs (one sled function)",
+    fork: "Osaka", gas: "100000", code: "0x6000358057" + "5b".repeat(6) + "602a60005260206000f3", input: "0x0000000000000000000000000000000000000000000000000000000000000000",
+  },
+  {
+    why: "guard: enters a sled in its middle by a dynamic JUMPI",
+    fork: "Osaka", gas: "100000", code: "0x6000358057" + "5b".repeat(6) + "602a60005260206000f3", input: "0x0000000000000000000000000000000000000000000000000000000000000008",
+  },
+  {
+    why: "guard: runs out of gas inside a sled (entered by a dynamic jump)",
+    fork: "Osaka", gas: "100", code: "0x600035" + "56" + "5b".repeat(200) + "602a60005260206000f3", input: "0x0000000000000000000000000000000000000000000000000000000000000004",
+  },
+  {
+    why: "guard: static jumps into two adjacent JUMPDESTs of a run (a sled without dynamic jumps), in a loop",
+    fork: "Osaka", gas: "100000", code: "0x6003600956" + "5b".repeat(8) + "60019003" + "80600a5700", input: "0x",
+  },
+  {
+    why: "code that starts with a run of JUMPDESTs (a sled as the entry block) (found by the fuzzer)",
+    fork: "Osaka", gas: "100000", code: "0x5b5b600035565b00", input: "0x",
+  },
 ];
 
 const interpreter = new Interpreter();

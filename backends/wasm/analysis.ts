@@ -72,7 +72,8 @@ export type Terminator =
   | "return"
   | "revert"
   | "selfdestruct"
-  | "invalid"; // INVALID or an opcode undefined in this fork
+  | "invalid" // INVALID or an opcode undefined in this fork
+  | "sled"; // a run of JUMPDESTs that jumps enter (pc up to next): only gas, for the JUMPDESTs from the entry on
 
 export interface Block {
   /** pc of the first instruction. */
@@ -206,6 +207,12 @@ export function analyseCode(code: Uint8Array, rules: ForkRules): Analysis {
   // Code is padded with STOP. A JUMPDEST that no jump reaches is an ordinary (1 gas) instruction.
   while (true) {
     const start = pc;
+    if (entered[pc] && entered[pc + 1]) {
+      // Two or more JUMPDESTs in a row, each a jump target: one block for all, entered at any of them.
+      while (entered[pc]) blockAt.set(pc++, blocks.length);
+      blocks.push({ pc: start, instrs: [], segments: [], term: "sled", next: pc });
+      continue;
+    }
     const instrs: Instr[] = [];
     let term: Terminator = "stop";
     while (true) {

@@ -156,6 +156,10 @@ function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules,
   };
   const next = () => [m.local.get(L_SPB, i32), m.local.get(L_GAS, i64)];
   a.blocks.forEach((block, i) => {
+    if (block.term === "sled") {
+      addSled(binaryen, m, a, block, i, annotate);
+      return;
+    }
     const carried = cx.flushedConsts;
     cx.resetFunction();
     // A block that no jump enters is reached only from the one before (which ended with a flush, falling
@@ -172,6 +176,7 @@ function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules,
     const go = (to: number | "dispatch"): number => {
       if (to === "dispatch") return m.return_call(DISPATCH, [...next(), m.local.get(L_TARGET, i32)], i32);
       const k = index(to);
+      if (a.blocks[k].term === "sled") return m.return_call(blockFn(k), [...next(), m.i32.const(to)], i32);
       if (k === i) {
         selfLoop = true;
         return m.br(`l${i}`);
@@ -196,8 +201,32 @@ function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules,
   if (a.dynamicJumps) addDispatch(binaryen, m, a);
   m.addFunction(EXPORT_RUN, none, i32, [], m.block(null, [
     m.global.set(G_MSIZE, m.i64.load(0, 8, m.i32.const(MSIZE_ADDR))),
-    m.return_call(blockFn(0), [m.i32.const(0), m.i64.load(0, 8, m.i32.const(GAS_ADDR))], i32),
+    m.return_call(blockFn(0), [
+      m.i32.const(0),
+      m.i64.load(0, 8, m.i32.const(GAS_ADDR)),
+      ...(a.blocks[0].term === "sled" ? [m.i32.const(0)] : []), // a sled takes its entry pc
+    ], i32),
   ], i32));
+}
+
+/**
+ * A sled `(sp, gas, pc)`: entered at JUMPDEST pc of a run of them, it charges one gas for each JUMPDEST
+ * from pc to the end of the run at once (short of gas, the interpreter too would run out on one of them)
+ * and continues after the run.
+ */
+function addSled(binaryen: B, m: binaryenT.Module, a: Analysis, block: Block, i: number, annotate: boolean): void {
+  const { i32, i64, none } = binaryen;
+  const SP = 0, GAS = 1, PC = 2, COST = 3;
+  const next = a.blockAt.get(block.next);
+  if (next === undefined) throw new Error(`compiler: no block after the JUMPDESTs at pc ${block.pc}`);
+  const body = [
+    m.local.set(COST, m.i64.extend_u(m.i32.sub(m.i32.const(block.next), m.local.get(PC, i32)))),
+    m.if(m.i64.lt_s(m.local.get(GAS, i64), m.local.get(COST, i64)),
+      m.block(null, [m.call(IMPORT_HALT, [m.i32.const(Halt.OutOfGas), m.i32.const(0)], none), m.unreachable()], none)),
+    m.return_call(blockFn(next), [m.local.get(SP, i32), m.i64.sub(m.local.get(GAS, i64), m.local.get(COST, i64))], i32),
+  ];
+  if (annotate) body.unshift(m.drop(m.i32.const(PC_MARK + block.pc)));
+  m.addFunction(blockFn(i), binaryen.createType([i32, i64, i32]), i32, [i64], m.block(null, body, i32));
 }
 
 /**
@@ -209,25 +238,30 @@ function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules,
  */
 function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis): void {
   const { i32, i64 } = binaryen;
-  const targets: { pc: number; block: number }[] = [];
+  const args = () => [m.local.get(0, i32), m.local.get(1, i64)];
+  // One case per JUMPDEST, or per sled (a range of pcs: its function takes the pc).
+  const targets: { from: number; to: number; go: () => number }[] = [];
   for (let pc = 0; pc < a.code.length; pc++) {
     const k = a.jumpdests[pc] ? a.blockAt.get(pc) : undefined;
-    if (k !== undefined) targets.push({ pc, block: k });
+    if (k === undefined) continue;
+    const b = a.blocks[k];
+    if (b.term === "sled") {
+      targets.push({ from: pc, to: b.next, go: () => m.return_call(blockFn(k), [...args(), m.local.get(2, i32)], i32) });
+      pc = b.next - 1;
+    } else targets.push({ from: pc, to: pc + 1, go: () => m.return_call(blockFn(k), args(), i32) });
   }
-  const args = () => [m.local.get(0, i32), m.local.get(1, i64)];
-  const toBlock = (k: number) => m.return_call(blockFn(k), args(), i32);
   const chunkSize = Math.max(64, Math.ceil(Math.sqrt(targets.length)));
   if (targets.length <= chunkSize) {
-    addSwitch(binaryen, m, DISPATCH, 0, a.code.length, targets.map((t) => ({ from: t.pc, to: t.pc + 1, go: () => toBlock(t.block) })));
+    addSwitch(binaryen, m, DISPATCH, 0, a.code.length, targets);
     return;
   }
   const chunks: { from: number; to: number; go: () => number }[] = [];
   for (let c = 0; c * chunkSize < targets.length; c++) {
     const part = targets.slice(c * chunkSize, (c + 1) * chunkSize);
-    const from = c === 0 ? 0 : part[0].pc;
-    const to = (c + 1) * chunkSize < targets.length ? targets[(c + 1) * chunkSize].pc : a.code.length;
+    const from = c === 0 ? 0 : part[0].from;
+    const to = (c + 1) * chunkSize < targets.length ? targets[(c + 1) * chunkSize].from : a.code.length;
     const name = `${DISPATCH}${c}`;
-    addSwitch(binaryen, m, name, from, to, part.map((t) => ({ from: t.pc, to: t.pc + 1, go: () => toBlock(t.block) })));
+    addSwitch(binaryen, m, name, from, to, part);
     chunks.push({ from, to, go: () => m.return_call(name, [...args(), m.local.get(2, i32)], i32) });
   }
   addSwitch(binaryen, m, DISPATCH, 0, a.code.length, chunks);

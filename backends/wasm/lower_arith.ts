@@ -16,8 +16,10 @@ export function lowerArith(cx: Lowerer, ins: Instr): boolean {
   switch (ins.op) {
     case 0x01: return binary(cx, add, (a, b) => (a + b) & M);
     case 0x03: return binary(cx, sub, (a, b) => (a - b) & M);
-    case 0x02: case 0x04: case 0x05: case 0x06: case 0x07:
+    case 0x02:
       return runtimeCall(cx, RUNTIME_BINARY[ins.op], 2);
+    case 0x04: case 0x05: case 0x06: case 0x07:
+      return division(cx, ins.op);
     case 0x08: return runtimeCall(cx, "u256_addmod", 3);
     case 0x09: return runtimeCall(cx, "u256_mulmod", 3);
     case 0x0a: return exp(cx);
@@ -133,6 +135,77 @@ function sub(cx: Lowerer, a: Val, b: Val): Val {
   cx.release(t);
   cx.release(bwLocal);
   return { k: "l", l: r, rc: 0 };
+}
+
+const MIN64 = -(1n << 63n);
+const toSigned = (v: bigint) => (v >> 255n ? v - (1n << 256n) : v);
+
+/** DIV, SDIV, MOD, SMOD of two constants (x / 0 and x % 0 are 0; signed results truncate toward zero). */
+function foldDivision(op: number, a: bigint, b: bigint): bigint {
+  if (b === 0n) return 0n;
+  switch (op) {
+    case 0x04: return a / b;
+    case 0x06: return a % b;
+    case 0x05: return (toSigned(a) / toSigned(b)) & M;
+    default: return (toSigned(a) % toSigned(b)) & M;
+  }
+}
+
+/** Whether a word is a 64-bit value: unsigned (upper limbs zero) or signed (upper limbs the sign of limb 0). */
+function fits64(v: bigint, signed: boolean): boolean {
+  return signed ? toSigned(v) >= MIN64 && toSigned(v) < -MIN64 : v < 1n << 64n;
+}
+
+/**
+ * DIV, SDIV, MOD and SMOD: when both operands are 64-bit values (checked at run time unless known),
+ * one i64 instruction inline; otherwise the runtime's 256-bit division. Signed division also leaves
+ * -2^63 / -1 (whose quotient does not fit) to the runtime.
+ */
+function division(cx: Lowerer, op: number): boolean {
+  const m = cx.m;
+  const signed = op === 0x05 || op === 0x07, rem = op === 0x06 || op === 0x07;
+  const a0 = cx.pop(), b0 = cx.pop();
+  if (a0.k === "c" && b0.k === "c") {
+    cx.push(cx.const(foldDivision(op, a0.v, b0.v)));
+    return true;
+  }
+  const a = cx.materialise(a0), b = cx.materialise(b0);
+  const r = [cx.local(), cx.local(), cx.local(), cx.local()];
+  const slow = cx.capture(() => {
+    cx.storeWord(SCRATCH_A, a);
+    cx.storeWord(SCRATCH_B, b);
+    cx.emit(m.call(RUNTIME_BINARY[op], [SCRATCH_A, SCRATCH_B, SCRATCH_OUT].map((x) => cx.c32(x)), cx.none));
+    for (let i = 0; i < 4; i++) cx.emit(cx.set(r[i], m.i64.load(8 * i, 8, cx.c32(SCRATCH_OUT))));
+  });
+  if ((a.k === "c" && !fits64(a.v, signed)) || (b.k === "c" && !fits64(b.v, signed))) {
+    cx.emit(slow);
+  } else {
+    // fits: every upper limb is zero (unsigned) or limb 0's sign (signed)
+    let wide: Expr | null = null;
+    const or = (e: Expr) => (wide = wide === null ? e : m.i64.or(wide, e));
+    for (const x of [a, b]) {
+      if (x.k === "c") continue;
+      for (let i = 1; i < 4; i++) {
+        if (cx.zeroLimb(x, i) && !signed) continue;
+        or(signed ? m.i64.xor(cx.limb(x, i), m.i64.shr_s(cx.limb(x, 0), cx.c64(63n))) : cx.limb(x, i));
+      }
+    }
+    let ok: Expr = wide === null ? cx.c32(1) : m.i64.eqz(wide);
+    if (op === 0x05) ok = m.i32.and(ok, m.i64.ne(cx.limb(a, 0), cx.c64(MIN64)));
+    const fast = cx.capture(() => {
+      const x = cx.limb(a, 0), y = () => cx.limb(b, 0);
+      const zero = () => m.i64.eqz(y());
+      const divisor = m.select(zero(), cx.c64(1n), y());
+      const f = signed ? (rem ? m.i64.rem_s : m.i64.div_s) : (rem ? m.i64.rem_u : m.i64.div_u);
+      cx.emit(cx.set(r[0], m.select(zero(), cx.c64(0n), f(x, divisor))));
+      for (let i = 1; i < 4; i++) cx.emit(cx.set(r[i], signed ? m.i64.shr_s(cx.get(r[0]), cx.c64(63n)) : cx.c64(0n)));
+    });
+    cx.emit(m.if(ok, fast, slow));
+  }
+  cx.drop(a);
+  cx.drop(b);
+  cx.push({ k: "l", l: r, rc: 0 });
+  return true;
 }
 
 /** Pops n operands (top first) into scratch words A, B, C; calls fn(A, B[, C], OUT); pushes OUT. */

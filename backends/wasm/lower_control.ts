@@ -45,6 +45,8 @@ export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis): Exit {
   cx.pc = block.instrs[block.instrs.length - 1].pc;
   const last = block.instrs[block.instrs.length - 1];
   switch (block.term) {
+    case "sled":
+      throw new Error("compiler: a sled has its own function (compiler.ts addSled)");
     case "fallthrough":
       cx.flush();
       return { kind: "goto", to: block.next };
