@@ -3,6 +3,7 @@
  * destinations on the first jump, each PUSH immediate the first time it runs,
  * so a short call into a large contract pays only for what it executes.
  */
+import { scanJumpdests } from "../../src/evm/jumpdests.ts";
 
 export interface CodeAnalysis {
   /** 1 where a JUMPDEST opcode (not PUSH data) stands; computed on first use by jumpdestsOf. */
@@ -23,15 +24,7 @@ export function analyse(code: Uint8Array): CodeAnalysis {
 }
 
 export function jumpdestsOf(code: Uint8Array, a: CodeAnalysis): Uint8Array {
-  if (a.jumpdests) return a.jumpdests;
-  const n = code.length;
-  const jumpdests = new Uint8Array(n);
-  for (let pc = 0; pc < n; pc++) {
-    const op = code[pc];
-    if (op === 0x5b) jumpdests[pc] = 1;
-    else if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
-  }
-  return (a.jumpdests = jumpdests);
+  return a.jumpdests ??= scanJumpdests(code);
 }
 
 const HEX: string[] = [];

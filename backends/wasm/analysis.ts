@@ -6,6 +6,7 @@
  */
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { EvmHalt } from "../../src/evm/message.ts";
+import { scanJumpdests } from "../../src/evm/jumpdests.ts";
 import { STACK_LIMIT } from "./layout.ts";
 
 /** Words each opcode pops and pushes (undefined opcodes: 0, 0). */
@@ -189,12 +190,7 @@ export const MAX_BLOCK_INSTRS = 256;
 export function analyseCode(code: Uint8Array, rules: ForkRules): Analysis {
   const staticGas = rules.staticGas;
   const n = code.length;
-  const jumpdests = new Uint8Array(n);
-  for (let pc = 0; pc < n; pc++) {
-    const op = code[pc];
-    if (op === 0x5b) jumpdests[pc] = 1;
-    else if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
-  }
+  const jumpdests = scanJumpdests(code);
   const jumps = scanJumps(code, staticGas);
   // Block starts besides pc 0 and the instruction after a JUMPI: JUMPDESTs that a jump can reach.
   const entered = new Uint8Array(n);
