@@ -87,6 +87,20 @@ const CASES: { why: string; fork: string; gas: string; code: string; input: stri
     why: "code that starts with a run of JUMPDESTs (a sled as the entry block) (found by the fuzzer)",
     fork: "Osaka", gas: "100000", code: "0x5b5b600035565b00", input: "0x",
   },
+  {
+    why: "guard: environment words (CALLER) fetched once per frame: the callee's frame sees its own, the caller's is kept",
+    fork: "Osaka", gas: "200000",
+    code: "0x33600052" + "60206020600060006000" + "61ca11" + "5af150" + "33604052" + "30606052" + "60806000f3",
+    input: "0x", callee: "0x3360005230602052343360405260606000f3",
+  },
+  {
+    why: "guard: every environment word on one fork before the merge (DIFFICULTY) and one after (PREVRANDAO)",
+    fork: "London", gas: "100000", code: "0x303233343a414243444546486101605261014052610120526101005260e05260c05260a0526080526060526040526020526000526101806000f3", input: "0x",
+  },
+  {
+    why: "guard: the same after the merge, with BLOBBASEFEE",
+    fork: "Cancun", gas: "100000", code: "0x303233343a414243444546484a610180526101605261014052610120526101005260e05260c05260a0526080526060526040526020526000526101a06000f3", input: "0x",
+  },
 ];
 
 const interpreter = new Interpreter();

@@ -14,11 +14,11 @@ import { lowerStack } from "./lower_stack.ts";
 import { lowerArith } from "./lower_arith.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
 import { lowerCalldata, lowerMemory } from "./lower_memory.ts";
-import { lowerHost } from "./lower_host.ts";
+import { lowerEnv, lowerHost } from "./lower_host.ts";
 import { lowerStorage } from "./lower_storage.ts";
 import { lowerTerminator } from "./lower_control.ts";
 import {
-  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
+  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
   INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR, STACK_LIMIT,
 } from "./layout.ts";
 
@@ -58,6 +58,7 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
     m.addFunctionImport(IMPORT_CALLDATALOAD, IMPORT_MODULE, IMPORT_CALLDATALOAD,
       binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
     m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
+    m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, binaryen.i32, binaryen.none);
     declareU256RuntimeImports(m); // the runtime module (runtime_module.ts) supplies them
     addHelpers(binaryen, m);
     addRun(binaryen, m, analysis, rules, !!opts.annotate);
@@ -107,7 +108,7 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
       if (seg.gas > 0) cx.emit(m.local.set(L_GAS, m.i64.sub(cx.gas(), cx.c64(BigInt(seg.gas)))));
     }
     if (i >= body) break;
-    if (!(lowerStack(cx, ins) || lowerArith(cx, ins) || lowerBitwise(cx, ins) || lowerMemory(cx, ins) || lowerCalldata(cx, ins) || lowerStorage(cx, ins) || lowerHost(cx, ins))) {
+    if (!(lowerStack(cx, ins) || lowerArith(cx, ins) || lowerBitwise(cx, ins) || lowerMemory(cx, ins) || lowerCalldata(cx, ins) || lowerStorage(cx, ins) || lowerEnv(cx, ins) || lowerHost(cx, ins))) {
       throw new Error(`compiler: no lowering for opcode 0x${ins.op.toString(16)} at pc ${ins.pc}`);
     }
   }

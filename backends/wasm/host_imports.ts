@@ -14,11 +14,12 @@ import {
   opSload, opSstore, opTload, opTstore, outOfGas, toMemoryRange,
 } from "../../src/evm/host_ops.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
+import { Fork } from "../../src/forks/fork.ts";
 import { bytesToBigInt } from "../../src/primitives/hex.ts";
 import { diagnoseSegment } from "./analysis.ts";
 import { runtimeModule } from "./runtime_module.ts";
 import {
-  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, INITIAL_PAGES, MAX_PAGES, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE,
+  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, INITIAL_PAGES, MAX_PAGES, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE, ENV_BASE, ENV_MASK_ADDR, ENV_OPS, IMPORT_ENV,
   IMPORT_SEGMENT_FAIL, MEM_BASE, MSIZE_ADDR, OUT_LEN_ADDR, OUT_OFF_ADDR, PAGE, STACK_BASE, Status,
 } from "./layout.ts";
 
@@ -57,6 +58,7 @@ export class CompiledInstance {
         this.setWord(outPtr, v);
         this.gasToMemory();
       },
+      [IMPORT_ENV]: (k: number) => this.env(k),
       [IMPORT_CALLDATALOAD]: (offPtr: number, outPtr: number) => {
         this.refresh();
         this.setWord(outPtr, calldataWord(this.frame.message.input, this.word(offPtr)));
@@ -113,6 +115,7 @@ export class CompiledInstance {
     } else this.u32[CD_IN_MEMORY_ADDR / 4] = 0;
     this.u32[CDSIZE_ADDR / 4] = input.length;
     this.u32[SLOAD_GEN_ADDR / 4]++; // a new frame: the SLOAD cache starts empty
+    this.u32[ENV_MASK_ADDR / 4] = 0; // and no environment word is fetched yet
     this.u32[MSIZE_ADDR / 4] = 0;
     this.u32[MSIZE_ADDR / 4 + 1] = 0;
     const status = this.runExport();
@@ -214,6 +217,31 @@ export class CompiledInstance {
   }
 
   /** Runs one host instruction on the stack below byte height spb. */
+  /** Writes environment word k (ENV_OPS[k]) of this frame to its slot and marks it present. */
+  private env(k: number): void {
+    this.refresh();
+    const evm = this.evm, msg = this.frame.message, block = evm.block;
+    let v: bigint;
+    switch (ENV_OPS[k]) {
+      case 0x30: v = msg.address; break;
+      case 0x32: v = evm.tx.origin; break;
+      case 0x33: v = msg.caller; break;
+      case 0x34: v = msg.value; break;
+      case 0x3a: v = evm.tx.gasPrice; break;
+      case 0x41: v = block.coinbase; break;
+      case 0x42: v = block.timestamp; break;
+      case 0x43: v = block.number; break;
+      case 0x44: v = this.rules.id >= Fork.Paris ? block.prevRandao : block.difficulty; break;
+      case 0x45: v = block.gasLimit; break;
+      case 0x46: v = block.chainId; break;
+      case 0x48: v = block.baseFee; break;
+      case 0x4a: v = block.blobBaseFee; break;
+      default: throw new Error(`env: no environment word ${k}`);
+    }
+    this.setWord(ENV_BASE + 32 * k, v);
+    this.u32[ENV_MASK_ADDR / 4] |= 1 << k;
+  }
+
   private host(op: number, spb: number, pc: number): void {
     this.refresh();
     const frame = this.frame, evm = this.evm, msg = frame.message;
@@ -227,11 +255,7 @@ export class CompiledInstance {
       this.setWord(top - 32 * pops, v);
     };
     switch (op) {
-      case 0x30: result(0, msg.address); break;
       case 0x31: result(1, opBalance(evm, frame, arg(0))); break;
-      case 0x32: result(0, evm.tx.origin); break;
-      case 0x33: result(0, msg.caller); break;
-      case 0x34: result(0, msg.value); break;
       case 0x35: result(1, calldataWord(msg.input, arg(0))); break;
       case 0x36: result(0, BigInt(msg.input.length)); break;
       case 0x37: case 0x39: case 0x3e: { // CALLDATACOPY, CODECOPY, RETURNDATACOPY
@@ -243,27 +267,18 @@ export class CompiledInstance {
         if (len > 0) copyPadded(frame.memory, off, src, srcOff, len);
         break;
       }
-      case 0x3a: result(0, evm.tx.gasPrice); break;
       case 0x3b: result(1, opExtcodesize(evm, frame, arg(0))); break;
       case 0x3c: opExtcodecopy(evm, frame, arg(0), arg(1), arg(2), arg(3)); break;
       case 0x3d: result(0, BigInt(frame.returnData.length)); break;
       case 0x3f: result(1, opExtcodehash(evm, frame, arg(0))); break;
       case 0x40: result(1, evm.blockHash(arg(0))); break;
-      case 0x41: result(0, evm.block.coinbase); break;
-      case 0x42: result(0, evm.block.timestamp); break;
-      case 0x43: result(0, evm.block.number); break;
-      case 0x44: result(0, this.rules.id >= 10 ? evm.block.prevRandao : evm.block.difficulty); break;
-      case 0x45: result(0, evm.block.gasLimit); break;
-      case 0x46: result(0, evm.block.chainId); break;
       case 0x47: result(0, evm.world.getBalance(msg.address)); break;
-      case 0x48: result(0, evm.block.baseFee); break;
       case 0x49: {
         const i = arg(0);
         const hashes = evm.tx.blobHashes;
         result(1, i < BigInt(hashes.length) ? hashes[Number(i)] : 0n);
         break;
       }
-      case 0x4a: result(0, evm.block.blobBaseFee); break;
       case 0x54: result(1, opSload(evm, frame, arg(0))); break;
       case 0x55: opSstore(evm, frame, arg(0), arg(1)); break;
       case 0x5c: result(1, opTload(evm, frame, arg(0))); break;

@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever generated code or this layout changes; part of every cache key. */
-export const COMPILER_VERSION = "evmwasm-c7";
+export const COMPILER_VERSION = "evmwasm-c8";
 
 /** [0, 4096): reserved for the u256 runtime's own scratch space. */
 export const RUNTIME_SCRATCH = 0;
@@ -21,6 +21,11 @@ export const CDSIZE_ADDR = 4120;
 export const CD_IN_MEMORY_ADDR = 4124;
 /** i32: generation of the SLOAD cache; entries of other generations are empty. */
 export const SLOAD_GEN_ADDR = 4128;
+/** i32: bit k set when environment word k (ENV_OPS[k]) of this frame is at ENV_BASE + 32k; 0 at frame start. */
+export const ENV_MASK_ADDR = 4132;
+/** Words that stay the same for a whole frame, read once through the `env` import: ADDRESS, ORIGIN, ... */
+export const ENV_BASE = 5120;
+export const ENV_OPS = [0x30, 0x32, 0x33, 0x34, 0x3a, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x48, 0x4a] as const;
 /**
  * The frame's SLOAD cache, direct-mapped: SLOAD_CACHE_ENTRIES entries of key (32 bytes), value (32),
  * generation (i32, padded to 8), after the stack. 1024 entries hold the working set of storage-heavy loops
@@ -73,6 +78,7 @@ export const IMPORT_SEGMENT_FAIL = "segment_fail"; // (pc: i32, gas: f64, height
 export const IMPORT_HOST = "host"; // (op: i32, sp: i32, pc: i32) -> void
 export const IMPORT_CALLDATALOAD = "calldataload"; // (offsetWordPtr: i32, outPtr: i32) -> void
 export const IMPORT_SLOAD = "sload"; // (keyPtr: i32, outPtr: i32) -> void; gas exchanged at GAS_ADDR
+export const IMPORT_ENV = "env"; // (k: i32) -> void: writes environment word k at ENV_BASE + 32k, sets its mask bit
 export const EXPORT_RUN = "run"; // () -> i32 status
 /** The memory is created by JavaScript and imported by the contract module and the runtime module. */
 export const IMPORT_MEMORY = "memory";

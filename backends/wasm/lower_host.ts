@@ -6,13 +6,12 @@
  */
 import { STACK_IN, STACK_OUT, type Instr } from "./analysis.ts";
 import { L_SPB, type Lowerer } from "./lower_context.ts";
-import { IMPORT_HOST } from "./layout.ts";
+import { ENV_BASE, ENV_MASK_ADDR, ENV_OPS, IMPORT_ENV, IMPORT_HOST } from "./layout.ts";
 import { emptyStorageCache, invalidatesStorageCache } from "./lower_storage.ts";
 
 const HOST_OPS = new Uint8Array(256);
 for (const op of [
-  0x30, 0x31, 0x32, 0x33, 0x34, 0x37, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
-  0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a,
+  0x31, 0x37, 0x39, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x40, 0x47, 0x49,
   0x54, 0x55, 0x5c, 0x5d, 0x5e, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4,
   0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa, 0xff,
 ]) HOST_OPS[op] = 1;
@@ -35,6 +34,29 @@ export function hostCall(cx: Lowerer, op: number, pc: number): void {
   for (const p of consts.keys()) if (p >= -STACK_IN[op]) consts.delete(p);
   cx.keepConsts(consts, -delta);
   if (invalidatesStorageCache(op)) emptyStorageCache(cx);
+}
+
+/** Environment word slots by opcode (-1: not one). */
+const ENV_SLOT = new Int8Array(256).fill(-1);
+ENV_OPS.forEach((op, k) => (ENV_SLOT[op] = k));
+
+export function isEnvOp(op: number): boolean {
+  return ENV_SLOT[op] >= 0;
+}
+
+/**
+ * ADDRESS, CALLER, CALLVALUE, the block fields and the like: the same all frame long, so each is fetched
+ * once (the `env` import writes it to its slot) and then read from linear memory, with no host call, flush
+ * or gas hand-over.
+ */
+export function lowerEnv(cx: Lowerer, ins: Instr): boolean {
+  const k = ENV_SLOT[ins.op];
+  if (k < 0) return false;
+  const m = cx.m;
+  const mask = m.i32.load(0, 4, cx.c32(ENV_MASK_ADDR));
+  cx.emit(m.if(m.i32.eqz(m.i32.and(mask, cx.c32(1 << k))), m.call(IMPORT_ENV, [cx.c32(k)], cx.none)));
+  cx.push(cx.loadWord(ENV_BASE + 32 * k));
+  return true;
 }
 
 export function lowerHost(cx: Lowerer, ins: Instr): boolean {

@@ -18,6 +18,8 @@ export const MAX_MEMORY_END = 2 ** 32;
 const EMPTY = new Uint8Array(0);
 /** Frames start without a memory buffer; most small calls never touch memory beyond a few words. */
 const NO_MEMORY = new Uint8Array(0);
+/** One shared view of the empty memory: a frame that never touches memory allocates none. */
+const NO_VIEW = new DataView(NO_MEMORY.buffer);
 
 export class Frame {
   /** Gas as a number for speed; amounts above FAST_GAS wait in gasReserve. */
@@ -25,7 +27,7 @@ export class Frame {
   gasReserve: bigint;
   memory: Uint8Array = NO_MEMORY;
   /** A view over `memory`, replaced whenever memory is reallocated. */
-  view: DataView = new DataView(this.memory.buffer);
+  view: DataView = NO_VIEW;
   /** Active memory size in bytes (a multiple of 32). */
   memorySize = 0;
   returnData: Uint8Array = EMPTY;
