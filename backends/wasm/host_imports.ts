@@ -41,6 +41,8 @@ export class CompiledInstance {
   /** The header (everything below EVM memory) as bytes. */
   private all!: Uint8Array;
   private readonly grower = (size: number) => this.grow(size);
+  /** Byte address just above the operands of the host instruction being run. */
+  private top = 0;
   private mem!: Uint8Array;
   private memView!: DataView;
   private frame!: Frame;
@@ -202,21 +204,28 @@ export class CompiledInstance {
 
   // ---- stack words in linear memory
 
+  /** The word at addr (in the header: stack, scratch, environment); small values take no BigInt arithmetic. */
   private word(addr: number): bigint {
-    const dv = this.dv;
+    const dv = this.dv, u = this.u32, i = addr >> 2;
+    if ((u[i + 2] | u[i + 3] | u[i + 4] | u[i + 5] | u[i + 6] | u[i + 7]) === 0) return dv.getBigUint64(addr, true);
     return dv.getBigUint64(addr, true) | (dv.getBigUint64(addr + 8, true) << 64n) |
       (dv.getBigUint64(addr + 16, true) << 128n) | (dv.getBigUint64(addr + 24, true) << 192n);
   }
 
   private setWord(addr: number, v: bigint): void {
     const dv = this.dv;
+    if (v <= M64) {
+      dv.setBigUint64(addr, v, true);
+      const u = this.u32, i = addr >> 2;
+      u[i + 2] = u[i + 3] = u[i + 4] = u[i + 5] = u[i + 6] = u[i + 7] = 0;
+      return;
+    }
     dv.setBigUint64(addr, v & M64, true);
     dv.setBigUint64(addr + 8, (v >> 64n) & M64, true);
     dv.setBigUint64(addr + 16, (v >> 128n) & M64, true);
     dv.setBigUint64(addr + 24, v >> 192n, true);
   }
 
-  /** Runs one host instruction on the stack below byte height spb. */
   /** Writes environment word k (ENV_OPS[k]) of this frame to its slot and marks it present. */
   private env(k: number): void {
     this.refresh();
@@ -242,49 +251,55 @@ export class CompiledInstance {
     this.u32[ENV_MASK_ADDR / 4] |= 1 << k;
   }
 
+  /** Operand k (0: the top) of the host instruction being run. */
+  private arg(k: number): bigint {
+    return this.word(this.top - 32 * (k + 1));
+  }
+
+  /** Writes the single result of the host instruction being run, which popped `pops` words. */
+  private result(pops: number, v: bigint): void {
+    this.refresh();
+    this.setWord(this.top - 32 * pops, v);
+  }
+
+  /** Runs one host instruction on the stack below byte height spb. */
   private host(op: number, spb: number, pc: number): void {
     this.refresh();
     const frame = this.frame, evm = this.evm, msg = frame.message;
     this.gasToFrame();
     frame.memorySize = this.u32[MSIZE_ADDR / 4];
-    const top = STACK_BASE + spb;
-    const arg = (k: number) => this.word(top - 32 * (k + 1));
-    /** Writes the single result of an instruction that popped `pops` words. */
-    const result = (pops: number, v: bigint) => {
-      this.refresh();
-      this.setWord(top - 32 * pops, v);
-    };
+    this.top = STACK_BASE + spb;
     switch (op) {
-      case 0x31: result(1, opBalance(evm, frame, arg(0))); break;
-      case 0x35: result(1, calldataWord(msg.input, arg(0))); break;
-      case 0x36: result(0, BigInt(msg.input.length)); break;
+      case 0x31: this.result(1, opBalance(evm, frame, this.arg(0))); break;
+      case 0x35: this.result(1, calldataWord(msg.input, this.arg(0))); break;
+      case 0x36: this.result(0, BigInt(msg.input.length)); break;
       case 0x37: case 0x39: case 0x3e: { // CALLDATACOPY, CODECOPY, RETURNDATACOPY
-        const [off, len] = toMemoryRange(arg(0), arg(2));
-        const srcOff = arg(1);
+        const [off, len] = toMemoryRange(this.arg(0), this.arg(2));
+        const srcOff = this.arg(1);
         const src = op === 0x37 ? msg.input : op === 0x39 ? msg.code : frame.returnData;
         if (op === 0x3e && srcOff + BigInt(len) > BigInt(src.length)) throw new EvmHalt("return data out of bounds");
         if (!frame.useGas(copyCost(len)) || !frame.expandMemory(off, len)) outOfGas();
         if (len > 0) copyPadded(frame.memory, off, src, srcOff, len);
         break;
       }
-      case 0x3b: result(1, opExtcodesize(evm, frame, arg(0))); break;
-      case 0x3c: opExtcodecopy(evm, frame, arg(0), arg(1), arg(2), arg(3)); break;
-      case 0x3d: result(0, BigInt(frame.returnData.length)); break;
-      case 0x3f: result(1, opExtcodehash(evm, frame, arg(0))); break;
-      case 0x40: result(1, evm.blockHash(arg(0))); break;
-      case 0x47: result(0, evm.world.getBalance(msg.address)); break;
+      case 0x3b: this.result(1, opExtcodesize(evm, frame, this.arg(0))); break;
+      case 0x3c: opExtcodecopy(evm, frame, this.arg(0), this.arg(1), this.arg(2), this.arg(3)); break;
+      case 0x3d: this.result(0, BigInt(frame.returnData.length)); break;
+      case 0x3f: this.result(1, opExtcodehash(evm, frame, this.arg(0))); break;
+      case 0x40: this.result(1, evm.blockHash(this.arg(0))); break;
+      case 0x47: this.result(0, evm.world.getBalance(msg.address)); break;
       case 0x49: {
-        const i = arg(0);
+        const i = this.arg(0);
         const hashes = evm.tx.blobHashes;
-        result(1, i < BigInt(hashes.length) ? hashes[Number(i)] : 0n);
+        this.result(1, i < BigInt(hashes.length) ? hashes[Number(i)] : 0n);
         break;
       }
-      case 0x54: result(1, opSload(evm, frame, arg(0))); break;
-      case 0x55: opSstore(evm, frame, arg(0), arg(1)); break;
-      case 0x5c: result(1, opTload(evm, frame, arg(0))); break;
-      case 0x5d: opTstore(evm, frame, arg(0), arg(1)); break;
+      case 0x54: this.result(1, opSload(evm, frame, this.arg(0))); break;
+      case 0x55: opSstore(evm, frame, this.arg(0), this.arg(1)); break;
+      case 0x5c: this.result(1, opTload(evm, frame, this.arg(0))); break;
+      case 0x5d: opTstore(evm, frame, this.arg(0), this.arg(1)); break;
       case 0x5e: { // MCOPY
-        const dstW = arg(0), srcW = arg(1), lenW = arg(2);
+        const dstW = this.arg(0), srcW = this.arg(1), lenW = this.arg(2);
         const len = toMemoryRange(0n, lenW)[1];
         const [dst] = toMemoryRange(dstW, lenW);
         const [src] = toMemoryRange(srcW, lenW);
@@ -295,27 +310,27 @@ export class CompiledInstance {
       }
       case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4: {
         const topics: bigint[] = [];
-        for (let i = 0; i < op - 0xa0; i++) topics.push(arg(2 + i));
-        opLog(evm, frame, arg(0), arg(1), topics);
+        for (let i = 0; i < op - 0xa0; i++) topics.push(this.arg(2 + i));
+        opLog(evm, frame, this.arg(0), this.arg(1), topics);
         break;
       }
       case 0xf0: case 0xf5: { // CREATE, CREATE2
         const isCreate2 = op === 0xf5;
-        const v = opCreate(evm, frame, isCreate2 ? CallKind.Create2 : CallKind.Create, arg(0), arg(1), arg(2),
-          isCreate2 ? arg(3) : 0n);
-        result(isCreate2 ? 4 : 3, v);
+        const v = opCreate(evm, frame, isCreate2 ? CallKind.Create2 : CallKind.Create, this.arg(0), this.arg(1), this.arg(2),
+          isCreate2 ? this.arg(3) : 0n);
+        this.result(isCreate2 ? 4 : 3, v);
         break;
       }
       case 0xf1: case 0xf2: case 0xf4: case 0xfa: {
         const hasValue = op === 0xf1 || op === 0xf2;
         const a = hasValue
-          ? { gas: arg(0), target: arg(1), value: arg(2), inOffset: arg(3), inSize: arg(4), outOffset: arg(5), outSize: arg(6) }
-          : { gas: arg(0), target: arg(1), value: 0n, inOffset: arg(2), inSize: arg(3), outOffset: arg(4), outSize: arg(5) };
+          ? { gas: this.arg(0), target: this.arg(1), value: this.arg(2), inOffset: this.arg(3), inSize: this.arg(4), outOffset: this.arg(5), outSize: this.arg(6) }
+          : { gas: this.arg(0), target: this.arg(1), value: 0n, inOffset: this.arg(2), inSize: this.arg(3), outOffset: this.arg(4), outSize: this.arg(5) };
         const kind = op === 0xf1 ? CallKind.Call : op === 0xf2 ? CallKind.CallCode : op === 0xf4 ? CallKind.DelegateCall : CallKind.StaticCall;
-        result(hasValue ? 7 : 6, opCall(evm, frame, kind, a));
+        this.result(hasValue ? 7 : 6, opCall(evm, frame, kind, a));
         break;
       }
-      case 0xff: opSelfdestruct(evm, frame, arg(0)); break;
+      case 0xff: opSelfdestruct(evm, frame, this.arg(0)); break;
       default:
         throw new Error(`compiled code: unexpected host opcode 0x${op.toString(16)} at pc ${pc}`);
     }
