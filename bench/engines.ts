@@ -6,7 +6,8 @@
 import { createEVM } from "@ethereumjs/evm";
 import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import { Account as EjsAccount, bigIntToBytes, createAddressFromBigInt, setLengthLeft } from "@ethereumjs/util";
-import { Account, Fork, runCall, WorldState } from "../mod.ts";
+import { Account, type CallResult, Fork, runCall, WorldState } from "../mod.ts";
+import type { BlockEnv } from "../src/evm/env.ts";
 import type { Backend } from "../backends/backend.ts";
 import type { BenchCase } from "./contracts.ts";
 
@@ -41,24 +42,10 @@ export function oursEngine(name: string, backend: Backend, freshCode: boolean): 
   return {
     name,
     prepare(c) {
-      const world = new WorldState();
-      for (const a of c.pre) {
-        const code = freshCode ? a.code.slice() : a.code;
-        world.setAccountDirect(a.address, new Account(a.nonce, a.balance, code, new Map(a.storage)));
-      }
-      const block = { ...blockOf(c), chainId: CHAIN_ID };
+      const world = preState(c, freshCode);
+      const block = caseBlock(c);
       return Promise.resolve(() => {
-        const r = runCall({
-          backend,
-          world,
-          fork: Fork[c.fork],
-          to: c.to,
-          caller: c.caller,
-          input: c.calldata,
-          gas: c.gas,
-          value: c.value,
-          block,
-        });
+        const r = callCase(backend, c, world, c.gas, block);
         return {
           status: r.success ? "success" : r.reverted ? "revert" : "halt",
           output: r.output,
@@ -68,6 +55,36 @@ export function oursEngine(name: string, backend: Backend, freshCode: boolean): 
       });
     },
   };
+}
+
+/** A world holding the case's pre-state (with `freshCode`, copies of the code arrays). */
+export function preState(c: BenchCase, freshCode = false): WorldState {
+  const world = new WorldState();
+  for (const a of c.pre) {
+    const code = freshCode ? a.code.slice() : a.code;
+    world.setAccountDirect(a.address, new Account(a.nonce, a.balance, code, new Map(a.storage)));
+  }
+  return world;
+}
+
+/** The case's block fields, with our chain id. */
+export function caseBlock(c: BenchCase): Partial<BlockEnv> {
+  return { ...blockOf(c), chainId: CHAIN_ID };
+}
+
+/** The case's call (caller, target, calldata, value, block) with runCall from mod.ts on `backend`. */
+export function callCase(backend: Backend, c: BenchCase, world: WorldState, gas = c.gas, block = caseBlock(c)): CallResult {
+  return runCall({
+    backend,
+    world,
+    fork: Fork[c.fork],
+    to: c.to,
+    caller: c.caller,
+    input: c.calldata,
+    gas,
+    value: c.value,
+    block,
+  });
 }
 
 /** @ethereumjs/evm, with the caller, target and precompiles warmed as our runCall warms them. */

@@ -12,12 +12,12 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import binaryen from "binaryen";
-import { Account, bytesToHex, Fork, Interpreter, runCall, WorldState } from "../mod.ts";
+import { bytesToHex, Fork, Interpreter } from "../mod.ts";
 import type { Backend } from "../backends/backend.ts";
 import { WasmBackend } from "../backends/wasm/backend.ts";
 import { compileToWasm } from "../backends/wasm/compiler.ts";
 import { rulesFor } from "../src/forks/rules.ts";
-import { blockOf, CHAIN_ID } from "./engines.ts";
+import { callCase, caseBlock, preState } from "./engines.ts";
 import { type BenchCase, loadBenchCases } from "./contracts.ts";
 
 const COMPUTE_HEAVY =
@@ -39,21 +39,10 @@ function argsOf(argv: string[]) {
 }
 
 function call(backend: Backend, c: BenchCase) {
-  const world = new WorldState();
-  for (const a of c.pre) world.setAccountDirect(a.address, new Account(a.nonce, a.balance, a.code, new Map(a.storage)));
-  const block = { ...blockOf(c), chainId: CHAIN_ID };
+  const world = preState(c);
+  const block = caseBlock(c);
   const t0 = performance.now();
-  const r = runCall({
-    backend,
-    world,
-    fork: Fork[c.fork],
-    to: c.to,
-    caller: c.caller,
-    input: c.calldata,
-    gas: c.gas < GAS_CAP ? c.gas : GAS_CAP,
-    value: c.value,
-    block,
-  });
+  const r = callCase(backend, c, world, c.gas < GAS_CAP ? c.gas : GAS_CAP, block);
   return { ms: performance.now() - t0, r };
 }
 

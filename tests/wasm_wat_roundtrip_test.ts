@@ -17,14 +17,11 @@ import { WasmBackend } from "../backends/wasm/backend.ts";
 import { compileToWasm } from "../backends/wasm/compiler.ts";
 import { watWithPcs } from "../backends/wasm/wat.ts";
 import { type BenchCase, fixturesDir, loadBenchCases } from "../bench/contracts.ts";
-import { blockOf, CHAIN_ID } from "../bench/engines.ts";
-import { runCall } from "../src/evm/call.ts";
+import { callCase, preState } from "../bench/engines.ts";
 import { Fork, type ForkId } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 import { bytesToHex, hexToBytes } from "../src/primitives/hex.ts";
-import { Account } from "../src/state/account.ts";
-import { WorldState } from "../src/state/world.ts";
-import { compareOutcomes, type Outcome, runCase } from "./fuzz/differential.ts";
+import { compareOutcomes, type Outcome, outcomeOf, runCase } from "./fuzz/differential.ts";
 
 /** The features compileToWasm enables (m.setFeatures), in wabt's spelling. */
 const WABT_FEATURES = {
@@ -112,30 +109,8 @@ function backendOf(binaries: Map<string, Uint8Array>): { backend: WasmBackend; e
 
 /** Runs a benchmark case (its pre-state and block) as bench/engines.ts' oursEngine does, as an Outcome. */
 function runBench(backend: Backend, c: BenchCase): Outcome {
-  const world = new WorldState();
-  for (const a of c.pre) world.setAccountDirect(a.address, new Account(a.nonce, a.balance, a.code, new Map(a.storage)));
-  const r = runCall({
-    backend,
-    world,
-    fork: Fork[c.fork],
-    to: c.to,
-    caller: c.caller,
-    input: c.calldata,
-    gas: c.gas,
-    value: c.value,
-    block: { ...blockOf(c), chainId: CHAIN_ID },
-  });
-  return {
-    success: r.success,
-    reverted: r.reverted,
-    output: bytesToHex(r.output),
-    gasUsed: r.gasUsed.toString(),
-    error: r.error ?? "",
-    logs: JSON.stringify(
-      r.logs.map((l) => [l.address.toString(16), l.topics.map((t) => t.toString(16)), bytesToHex(l.data)]),
-    ),
-    stateRoot: bytesToHex(world.stateRoot()),
-  };
+  const world = preState(c);
+  return outcomeOf(callCase(backend, c, world), world);
 }
 
 /** The interpreter, the compiled binary and the reassembled one agree on `run`; wasm really ran. */

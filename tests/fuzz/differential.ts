@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import type { Backend } from "../../backends/backend.ts";
-import { runCall, DEFAULT_TARGET } from "../../src/evm/call.ts";
+import { type CallResult, DEFAULT_TARGET, runCall } from "../../src/evm/call.ts";
 import { Fork, type ForkId, forkName } from "../../src/forks/fork.ts";
 import { bytesToHex, hexToBytes } from "../../src/primitives/hex.ts";
 import { WorldState } from "../../src/state/world.ts";
@@ -199,6 +199,11 @@ export function runCase(backend: Backend, c: FuzzCase): Outcome {
     world.setAccountDirect(0xca11n, acc);
   }
   const r = runCall({ backend, world, code: c.code, input: c.input, gas: c.gas, fork: c.fork, value: 1n });
+  return outcomeOf(r, world);
+}
+
+/** What the differential tests compare of a call: its result, logs and the world's state root after it. */
+export function outcomeOf(r: CallResult, world: WorldState): Outcome {
   return {
     success: r.success,
     reverted: r.reverted,
