@@ -53,6 +53,17 @@ Deno.test("wasm: every binary ALU opcode on edge operands equals the interpreter
   }
 });
 
+Deno.test("wasm: DIV, SDIV, MOD and SMOD by constant powers of two (lowered as shifts and masks)", () => {
+  for (const op of ["04", "05", "06", "07"]) {
+    for (const k of [1n, 5n, 63n, 64n, 65n, 128n, 200n, 255n]) {
+      for (const a of EDGE) {
+        const input = "0x" + a.toString(16).padStart(64, "0");
+        same(push32(1n << k) + "600035" + op + "60005260206000f3", { input });
+      }
+    }
+  }
+});
+
 Deno.test("wasm: unary and ternary opcodes", () => {
   for (const a of EDGE) {
     const input = "0x" + a.toString(16).padStart(64, "0");

@@ -5,6 +5,7 @@
  */
 import type { Instr } from "./analysis.ts";
 import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
+import { lowerBitwise } from "./lower_bitwise.ts";
 import { SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT } from "./layout.ts";
 
 const M = (1n << 256n) - 1n;
@@ -169,6 +170,12 @@ function division(cx: Lowerer, op: number): boolean {
     cx.push(cx.const(foldDivision(op, a0.v, b0.v)));
     return true;
   }
+  // (2^255 is negative to SDIV.)
+  if (b0.k === "c" && b0.v > 1n && (b0.v & (b0.v - 1n)) === 0n && op !== 0x07 && !(op === 0x05 && b0.v >> 255n)) {
+    cx.drop(b0);
+    byPowerOfTwo(cx, op, a0, BigInt(b0.v.toString(2).length - 1));
+    return true;
+  }
   const a = cx.materialise(a0), b = cx.materialise(b0);
   const r = [cx.local(), cx.local(), cx.local(), cx.local()];
   const slow = cx.capture(() => {
@@ -206,6 +213,37 @@ function division(cx: Lowerer, op: number): boolean {
   cx.drop(b);
   cx.push({ k: "l", l: r, rc: 0 });
   return true;
+}
+
+/**
+ * DIV, MOD and SDIV by a constant 2^k (k >= 1), as the equivalent shifts and masks, lowered by the bitwise
+ * instructions' own code on the virtual stack (Solidity and hand-written code divide by powers of two to
+ * shift): DIV is SHR k, MOD is AND 2^k - 1, SDIV rounds toward zero: SAR k of a + (2^k - 1 if a < 0).
+ */
+function byPowerOfTwo(cx: Lowerer, op: number, a: Val, k: bigint): void {
+  const run = (o: number) => {
+    if (!lowerBitwise(cx, { pc: cx.pc, op: o, imm: 0n }) && !lowerArith(cx, { pc: cx.pc, op: o, imm: 0n })) {
+      throw new Error(`compiler: no lowering for opcode 0x${o.toString(16)}`);
+    }
+  };
+  cx.push(a);
+  cx.drop(a); // pushed back: the stack's reference replaces the one popped
+  if (op === 0x04) {
+    cx.push(cx.const(k));
+    run(0x1c); // SHR
+  } else if (op === 0x06) {
+    cx.push(cx.const((1n << k) - 1n));
+    run(0x16); // AND
+  } else {
+    cx.push(cx.peek(0)); // a, a
+    cx.push(cx.const(255n));
+    run(0x1d); // a, (a < 0 ? -1 : 0)
+    cx.push(cx.const((1n << k) - 1n));
+    run(0x16); // a, bias
+    run(0x01); // a + bias
+    cx.push(cx.const(k));
+    run(0x1d); // SAR k
+  }
 }
 
 /** Pops n operands (top first) into scratch words A, B, C; calls fn(A, B[, C], OUT); pushes OUT. */

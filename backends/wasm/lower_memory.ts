@@ -34,7 +34,6 @@ function access(cx: Lowerer, off: Val, size: number): () => Expr {
 }
 
 function mload(cx: Lowerer): boolean {
-  const m = cx.m;
   const off = cx.pop();
   const addr = access(cx, off, 32);
   const r = cx.loadWordBE(MEM_BASE, addr);
