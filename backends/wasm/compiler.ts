@@ -1,8 +1,9 @@
 /**
  * EVM bytecode to a WebAssembly module: analysis into basic blocks, lowering
- * of each block to Binaryen IR, control flow through Binaryen's Relooper (static
- * jumps branch directly; dynamic ones go through one switch on the target pc),
- * then optional Binaryen optimisation and emission.
+ * of each block to Binaryen IR as its own function, control flow by tail calls
+ * (static jumps call their block; dynamic ones go through a dispatch function
+ * on the target pc), then optional Binaryen optimisation and emission. The u256
+ * runtime is imported from the shared runtime module (runtime_module.ts).
  */
 import type binaryenT from "binaryen";
 import type { ForkRules } from "../../src/forks/rules.ts";
@@ -61,7 +62,7 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
     m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, binaryen.i32, binaryen.none);
     declareU256RuntimeImports(m); // the runtime module (runtime_module.ts) supplies them
     addHelpers(binaryen, m);
-    addRun(binaryen, m, analysis, rules, !!opts.annotate);
+    addBlockFunctions(binaryen, m, analysis, rules, !!opts.annotate);
     m.addFunctionExport(EXPORT_RUN, EXPORT_RUN);
     m.addGlobalExport(G_MSIZE, G_MSIZE);
     const t1 = performance.now();
@@ -146,7 +147,7 @@ const blockFn = (i: number) => `b${i}`;
  * optimise the hot ones on its own, where one function for the whole contract would be compiled at once
  * (and large ones are never optimised).
  */
-function addRun(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules, annotate: boolean): void {
+function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules, annotate: boolean): void {
   const { i32, i64, none } = binaryen;
   const cx = new Lowerer(binaryen, m, a.code, rules);
   const params = binaryen.createType([i32, i64]);
