@@ -39,6 +39,23 @@ function setTarget(cx: Lowerer, a: Analysis, dest: Val): Expr {
   });
 }
 
+/** An unconditional jump to dest (JUMP, or JUMPI whose condition is a non-zero constant). */
+function jumpTo(cx: Lowerer, a: Analysis, dest: Val): Exit {
+  const t = staticTarget(cx, a.jumpdests, dest);
+  if (t === -1) {
+    cx.emit(cx.halt(Halt.InvalidJump));
+    return { kind: "none" };
+  }
+  if (t !== undefined) {
+    cx.flush();
+    return { kind: "goto", to: t };
+  }
+  cx.materialise(dest);
+  cx.emit(setTarget(cx, a, dest));
+  cx.flush();
+  return { kind: "goto", to: "dispatch" };
+}
+
 export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis): Exit {
   const m = cx.m;
   const jumpdests = a.jumpdests;
@@ -69,22 +86,8 @@ export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis): Exit {
       hostCall(cx, 0xff, last.pc);
       finish(cx, Status.SelfDestruct);
       return { kind: "none" };
-    case "jump": {
-      const dest = cx.pop();
-      const t = staticTarget(cx, jumpdests, dest);
-      if (t === -1) {
-        cx.emit(cx.halt(Halt.InvalidJump));
-        return { kind: "none" };
-      }
-      if (t !== undefined) {
-        cx.flush();
-        return { kind: "goto", to: t };
-      }
-      cx.materialise(dest);
-      cx.emit(setTarget(cx, a, dest));
-      cx.flush();
-      return { kind: "goto", to: "dispatch" };
-    }
+    case "jump":
+      return jumpTo(cx, a, cx.pop());
     case "jumpi": {
       const dest = cx.pop(), cond = cx.pop();
       if (cond.k === "c") {
@@ -92,19 +95,7 @@ export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis): Exit {
           cx.flush();
           return { kind: "goto", to: block.next };
         }
-        const t = staticTarget(cx, jumpdests, dest);
-        if (t === -1) {
-          cx.emit(cx.halt(Halt.InvalidJump));
-          return { kind: "none" };
-        }
-        if (t !== undefined) {
-          cx.flush();
-          return { kind: "goto", to: t };
-        }
-        cx.materialise(dest);
-        cx.emit(setTarget(cx, a, dest));
-        cx.flush();
-        return { kind: "goto", to: "dispatch" };
+        return jumpTo(cx, a, dest);
       }
       cx.emit(m.local.set(L_COND, cx.nonZero(cond)));
       const t = staticTarget(cx, jumpdests, dest);
