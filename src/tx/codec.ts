@@ -60,6 +60,18 @@ function typedFields(tx: UnsignedTransaction): RlpInput[] {
   const to = tx.to === undefined ? EMPTY : address(tx.to);
   const chainId = uint(tx.chainId ?? 0n);
   const accessList = encodeAccessList(tx.accessList);
+  // EIP-1559's fields, which the blob (EIP-4844) and set-code (EIP-7702) types extend.
+  const feeMarket = (): RlpInput[] => [
+    chainId,
+    uint(tx.nonce),
+    uint(tx.maxPriorityFeePerGas ?? 0n),
+    uint(tx.maxFeePerGas ?? 0n),
+    uint(tx.gasLimit),
+    to,
+    uint(tx.value),
+    tx.data,
+    accessList,
+  ];
   switch (tx.type) {
     case TxType.AccessList:
       return [
@@ -73,44 +85,11 @@ function typedFields(tx: UnsignedTransaction): RlpInput[] {
         accessList,
       ];
     case TxType.FeeMarket:
-      return [
-        chainId,
-        uint(tx.nonce),
-        uint(tx.maxPriorityFeePerGas ?? 0n),
-        uint(tx.maxFeePerGas ?? 0n),
-        uint(tx.gasLimit),
-        to,
-        uint(tx.value),
-        tx.data,
-        accessList,
-      ];
+      return feeMarket();
     case TxType.Blob:
-      return [
-        chainId,
-        uint(tx.nonce),
-        uint(tx.maxPriorityFeePerGas ?? 0n),
-        uint(tx.maxFeePerGas ?? 0n),
-        uint(tx.gasLimit),
-        to,
-        uint(tx.value),
-        tx.data,
-        accessList,
-        uint(tx.maxFeePerBlobGas ?? 0n),
-        (tx.blobVersionedHashes ?? []).map((h) => bigIntToBytes(h, 32)),
-      ];
+      return [...feeMarket(), uint(tx.maxFeePerBlobGas ?? 0n), (tx.blobVersionedHashes ?? []).map((h) => bigIntToBytes(h, 32))];
     case TxType.SetCode:
-      return [
-        chainId,
-        uint(tx.nonce),
-        uint(tx.maxPriorityFeePerGas ?? 0n),
-        uint(tx.maxFeePerGas ?? 0n),
-        uint(tx.gasLimit),
-        to,
-        uint(tx.value),
-        tx.data,
-        accessList,
-        encodeAuthorizations(tx.authorizationList ?? []),
-      ];
+      return [...feeMarket(), encodeAuthorizations(tx.authorizationList ?? [])];
     default:
       throw new TransactionDecodeError(`not a typed transaction: type ${tx.type}`);
   }
@@ -294,6 +273,22 @@ function decodeTyped(type: number, fields: RlpInput[]): SignedTransaction {
     chainId: uintField(fields[0], "chainId"),
     nonce: uintField(fields[1], "nonce", 8),
   });
+  /** Fields 0..8 of the fee-market types (EIP-1559, 4844, 7702), read in order; `to` supplied by the type. */
+  const feeMarket = <T>(to: () => T) => ({
+    ...common(),
+    maxPriorityFeePerGas: uintField(fields[2], "maxPriorityFeePerGas"),
+    maxFeePerGas: uintField(fields[3], "maxFeePerGas"),
+    gasLimit: uintField(fields[4], "gas", 8),
+    to: to(),
+    value: uintField(fields[6], "value"),
+    data: bytesField(fields[7], "data"),
+    accessList: decodeAccessList(fields[8]),
+  });
+  const requiredTo = (what: string): bigint => {
+    const to = toField(fields[5]);
+    if (to === undefined) throw new TransactionDecodeError(`to: ${what} cannot create a contract`);
+    return to;
+  };
   switch (type) {
     case TxType.AccessList:
       expectLength(fields, 11, "EIP-2930");
@@ -310,32 +305,13 @@ function decodeTyped(type: number, fields: RlpInput[]): SignedTransaction {
       };
     case TxType.FeeMarket:
       expectLength(fields, 12, "EIP-1559");
-      return {
-        type,
-        ...common(),
-        maxPriorityFeePerGas: uintField(fields[2], "maxPriorityFeePerGas"),
-        maxFeePerGas: uintField(fields[3], "maxFeePerGas"),
-        gasLimit: uintField(fields[4], "gas", 8),
-        to: toField(fields[5]),
-        value: uintField(fields[6], "value"),
-        data: bytesField(fields[7], "data"),
-        accessList: decodeAccessList(fields[8]),
-        signature: sig(9),
-      };
+      return { type, ...feeMarket(() => toField(fields[5])), signature: sig(9) };
     case TxType.Blob: {
       expectLength(fields, 14, "EIP-4844");
-      const to = toField(fields[5]);
-      if (to === undefined) throw new TransactionDecodeError("to: a blob transaction cannot create a contract");
+      const to = requiredTo("a blob transaction");
       return {
         type,
-        ...common(),
-        maxPriorityFeePerGas: uintField(fields[2], "maxPriorityFeePerGas"),
-        maxFeePerGas: uintField(fields[3], "maxFeePerGas"),
-        gasLimit: uintField(fields[4], "gas", 8),
-        to,
-        value: uintField(fields[6], "value"),
-        data: bytesField(fields[7], "data"),
-        accessList: decodeAccessList(fields[8]),
+        ...feeMarket(() => to),
         maxFeePerBlobGas: uintField(fields[9], "maxFeePerBlobGas"),
         blobVersionedHashes: listField(fields[10], "blobVersionedHashes").map((h, i) =>
           hashField(h, `blobVersionedHashes[${i}]`)
@@ -345,21 +321,8 @@ function decodeTyped(type: number, fields: RlpInput[]): SignedTransaction {
     }
     case TxType.SetCode: {
       expectLength(fields, 13, "EIP-7702");
-      const to = toField(fields[5]);
-      if (to === undefined) throw new TransactionDecodeError("to: a set-code transaction cannot create a contract");
-      return {
-        type,
-        ...common(),
-        maxPriorityFeePerGas: uintField(fields[2], "maxPriorityFeePerGas"),
-        maxFeePerGas: uintField(fields[3], "maxFeePerGas"),
-        gasLimit: uintField(fields[4], "gas", 8),
-        to,
-        value: uintField(fields[6], "value"),
-        data: bytesField(fields[7], "data"),
-        accessList: decodeAccessList(fields[8]),
-        authorizationList: decodeAuthorizations(fields[9]),
-        signature: sig(10),
-      };
+      const to = requiredTo("a set-code transaction");
+      return { type, ...feeMarket(() => to), authorizationList: decodeAuthorizations(fields[9]), signature: sig(10) };
     }
     default:
       throw new TransactionDecodeError(`unsupported transaction type 0x${type.toString(16).padStart(2, "0")}`);
