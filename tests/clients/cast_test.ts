@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { artifacts, DEV0, DEV1, DEV_KEY } from "../rpc/helpers.ts";
 import {
   assertSameObservations,
+  clientTest,
   ensureClientDeps,
   foundryAvailable,
   json,
   type Observations,
-  Resources,
   run,
   runOk,
   startAnvilTarget,
@@ -121,28 +121,20 @@ export async function castFlow(cast: string, target: Target, home: string): Prom
   return seen;
 }
 
-Deno.test({
-  name:
-    "cast: chain-id, block-number, balance, call (with revert reason), send, receipt, run, storage, code — same as anvil",
-  ignore: !foundryAvailable(),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
+clientTest(
+  "cast: chain-id, block-number, balance, call (with revert reason), send, receipt, run, storage, code — same as anvil",
+  !foundryAvailable(),
+  async (res) => {
     const deps = await ensureClientDeps("foundry");
     const cast = join(deps, "node_modules/@foundry-rs/cast-linux-amd64/bin/cast");
     chmodSync(cast, 0o755);
     const home = Deno.makeTempDirSync({ prefix: "evmwasm-cast-" });
-    const res = new Resources();
-    try {
-      const [ours, anvil] = [res.add(await startOurs()), res.add(await startAnvilTarget())];
-      const [a, b] = [await castFlow(cast, ours, home), await castFlow(cast, anvil, home)];
-      assert.equal(a["chain-id"], "31337");
-      assert.equal(a["call count()(uint256)"], "0");
-      assert.equal(a["storage slot 0"], "0x" + "2".padStart(64, "0"));
-      assertSameObservations(a, b);
-    } finally {
-      await res.closeAll();
-      Deno.removeSync(home, { recursive: true });
-    }
+    res.defer(() => Deno.removeSync(home, { recursive: true }));
+    const [ours, anvil] = [res.add(await startOurs()), res.add(await startAnvilTarget())];
+    const [a, b] = [await castFlow(cast, ours, home), await castFlow(cast, anvil, home)];
+    assert.equal(a["chain-id"], "31337");
+    assert.equal(a["call count()(uint256)"], "0");
+    assert.equal(a["storage slot 0"], "0x" + "2".padStart(64, "0"));
+    assertSameObservations(a, b);
   },
-});
+);

@@ -12,13 +12,13 @@ import { createForkedNode } from "../../src/node.ts";
 import { DEV0, DEV_KEY, RpcClient } from "../rpc/helpers.ts";
 import {
   assertSameObservations,
+  clientTest,
   copyProject,
   ensureClientDeps,
   foundryAvailable,
   nodeAvailable,
   type Observations,
   REPO,
-  Resources,
   runOk,
   startAnvilTarget,
   startOurs,
@@ -132,36 +132,29 @@ export async function forgeFlow(forge: Forge, target: Target): Promise<{ seen: O
   return { seen, counter };
 }
 
-Deno.test({
-  name: "forge: script --broadcast, test --fork-url, create — same as anvil; test through our fork mode over anvil",
-  ignore: !foundryAvailable() || !nodeAvailable(),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
+clientTest(
+  "forge: script --broadcast, test --fork-url, create — same as anvil; test through our fork mode over anvil",
+  !foundryAvailable() || !nodeAvailable(),
+  async (res) => {
     const tmp = Deno.makeTempDirSync({ prefix: "evmwasm-forge-" });
-    const res = new Resources();
     res.defer(() => Deno.removeSync(tmp, { recursive: true }));
-    try {
-      const forge = await setUpForge(tmp);
-      const ours = res.add(await startOurs());
-      const anvil = res.add(await startAnvilTarget());
-      const a = await forgeFlow(forge, ours);
-      const b = await forgeFlow(forge, anvil);
-      assert.equal(a.seen["script: count()"], "0x" + "2".padStart(64, "0"));
-      assertSameObservations(a.seen, b.seen);
+    const forge = await setUpForge(tmp);
+    const ours = res.add(await startOurs());
+    const anvil = res.add(await startAnvilTarget());
+    const a = await forgeFlow(forge, ours);
+    const b = await forgeFlow(forge, anvil);
+    assert.equal(a.seen["script: count()"], "0x" + "2".padStart(64, "0"));
+    assertSameObservations(a.seen, b.seen);
 
-      // Our node forking anvil: forge's tests read the Counter deployed on the upstream through it.
-      const forked = await createForkedNode({
-        fork: { url: anvil.url, storageCaching: false, timeoutMs: 20_000 },
-        log: () => {},
-      });
-      res.add(forked);
-      const server = await forked.listen({ hostname: "127.0.0.1", port: 0 });
-      const throughFork = await forkTest(forge, server.url, b.counter);
-      const direct = await forkTest(forge, anvil.url, b.counter);
-      assert.deepEqual(throughFork, direct);
-    } finally {
-      await res.closeAll();
-    }
+    // Our node forking anvil: forge's tests read the Counter deployed on the upstream through it.
+    const forked = await createForkedNode({
+      fork: { url: anvil.url, storageCaching: false, timeoutMs: 20_000 },
+      log: () => {},
+    });
+    res.add(forked);
+    const server = await forked.listen({ hostname: "127.0.0.1", port: 0 });
+    const throughFork = await forkTest(forge, server.url, b.counter);
+    const direct = await forkTest(forge, anvil.url, b.counter);
+    assert.deepEqual(throughFork, direct);
   },
-});
+);

@@ -12,11 +12,11 @@ import { DEV0 } from "../rpc/helpers.ts";
 import {
   assertSameObservations,
   CLIENT_PACKAGES,
+  clientTest,
   copyProject,
   ensureClientDeps,
   nodeAvailable,
   type Observations,
-  Resources,
   run,
   runOk,
   startAnvilTarget,
@@ -51,15 +51,11 @@ async function hardhatRun(
   return JSON.parse(readFileSync(outFile, "utf8"));
 }
 
-Deno.test({
-  name:
-    "hardhat 2: deploy, call, send, events, revert reasons, impersonation, snapshots, time travel, hardhat_reset forking — same as anvil",
-  ignore: !anvilAvailable() || !nodeAvailable(),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
+clientTest(
+  "hardhat 2: deploy, call, send, events, revert reasons, impersonation, snapshots, time travel, hardhat_reset forking — same as anvil",
+  !anvilAvailable() || !nodeAvailable(),
+  async (res) => {
     const tmp = Deno.makeTempDirSync({ prefix: "evmwasm-hardhat-" });
-    const res = new Resources();
     res.defer(() => Deno.removeSync(tmp, { recursive: true }));
     // hardhat_reset's fork keeps its state cache under $EVMWASM_CACHE_DIR, keyed by chain id and block number:
     // a throwaway folder, so that no other anvil's block 2 is ever read back.
@@ -68,46 +64,42 @@ Deno.test({
     res.defer(() =>
       cacheDir === undefined ? Deno.env.delete("EVMWASM_CACHE_DIR") : Deno.env.set("EVMWASM_CACHE_DIR", cacheDir)
     );
-    try {
-      const deps = await ensureClientDeps("hardhat");
-      const project = copyProject("hardhat", tmp);
-      symlinkSync(join(deps, "node_modules"), join(project, "node_modules"));
-      // Hardhat wants a package.json at the project root (kept out of the repository so that Deno never sees it).
-      writeFileSync(
-        join(project, "package.json"),
-        JSON.stringify(
-          { private: true, name: "evmwasm-hardhat-test", devDependencies: CLIENT_PACKAGES.hardhat },
-          null,
-          1,
-        ),
-      );
-      const env = {
-        CI: "true",
-        HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
-        XDG_CONFIG_HOME: join(tmp, "xdg"),
-        XDG_DATA_HOME: join(tmp, "xdg"),
-        XDG_CACHE_HOME: join(tmp, "xdg"),
-      };
-      await runOk("node", ["node_modules/hardhat/internal/cli/bootstrap.js", "compile", "--quiet"], {
-        cwd: project,
-        env,
-      });
+    const deps = await ensureClientDeps("hardhat");
+    const project = copyProject("hardhat", tmp);
+    symlinkSync(join(deps, "node_modules"), join(project, "node_modules"));
+    // Hardhat wants a package.json at the project root (kept out of the repository so that Deno never sees it).
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify(
+        { private: true, name: "evmwasm-hardhat-test", devDependencies: CLIENT_PACKAGES.hardhat },
+        null,
+        1,
+      ),
+    );
+    const env = {
+      CI: "true",
+      HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
+      XDG_CONFIG_HOME: join(tmp, "xdg"),
+      XDG_DATA_HOME: join(tmp, "xdg"),
+      XDG_CACHE_HOME: join(tmp, "xdg"),
+    };
+    await runOk("node", ["node_modules/hardhat/internal/cli/bootstrap.js", "compile", "--quiet"], {
+      cwd: project,
+      env,
+    });
 
-      // The upstream for hardhat_reset's forking: a Counter with count 1.
-      const upstream = res.add(await startAnvilTarget());
-      const deployed = await upstream.rpc.send({ from: DEV0, data: deployData("Counter") });
-      const counter = deployed.contractAddress as string;
-      await upstream.rpc.send({ from: DEV0, to: counter, data: "0x371303c0" }); // inc()
-      const forkEnv = { ...env, UPSTREAM_URL: upstream.url, UPSTREAM_COUNTER: counter, UPSTREAM_COUNT: "1" };
+    // The upstream for hardhat_reset's forking: a Counter with count 1.
+    const upstream = res.add(await startAnvilTarget());
+    const deployed = await upstream.rpc.send({ from: DEV0, data: deployData("Counter") });
+    const counter = deployed.contractAddress as string;
+    await upstream.rpc.send({ from: DEV0, to: counter, data: "0x371303c0" }); // inc()
+    const forkEnv = { ...env, UPSTREAM_URL: upstream.url, UPSTREAM_COUNTER: counter, UPSTREAM_COUNT: "1" };
 
-      const ours = res.add(await startOurs());
-      const anvil = res.add(await startAnvilTarget());
-      const a = await hardhatRun(project, forkEnv, ours, "evmwasm");
-      const b = await hardhatRun(project, forkEnv, anvil, "anvil");
-      assert.equal(a["fork: forked count"], "1");
-      assertSameObservations(a, b, INTENDED);
-    } finally {
-      await res.closeAll();
-    }
+    const ours = res.add(await startOurs());
+    const anvil = res.add(await startAnvilTarget());
+    const a = await hardhatRun(project, forkEnv, ours, "evmwasm");
+    const b = await hardhatRun(project, forkEnv, anvil, "anvil");
+    assert.equal(a["fork: forked count"], "1");
+    assertSameObservations(a, b, INTENDED);
   },
-});
+);

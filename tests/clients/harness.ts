@@ -200,6 +200,27 @@ export class Resources {
   }
 }
 
+/**
+ * A client test (which starts servers and child processes, so Deno's sanitizers are off): skipped when
+ * `ignore`; whatever `body` adds to `res` is closed afterwards, however it ends.
+ */
+export function clientTest(name: string, ignore: boolean, body: (res: Resources) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const res = new Resources();
+      try {
+        await body(res);
+      } finally {
+        await res.closeAll();
+      }
+    },
+  });
+}
+
 /** A fresh temporary folder holding a copy of a project under tests/clients/. */
 export function copyProject(name: string, into: string): string {
   const dir = join(into, name);

@@ -5,25 +5,17 @@
  */
 import { http } from "viem";
 import { anvilAvailable } from "../rpc/helpers.ts";
-import { assertSameObservations, Resources, startAnvilTarget, startOurs } from "./harness.ts";
+import { assertSameObservations, clientTest, startAnvilTarget, startOurs } from "./harness.ts";
 import { VIEM_INTENDED_DIFFERENCES, viemFlow } from "./viem_flow.ts";
 
-Deno.test({
-  name:
-    "viem over HTTP: simulateContract, stateOverride, estimateGas, createAccessList, simulateCalls, getLogs, watchBlocks, test actions — same as anvil",
-  ignore: !anvilAvailable(),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const res = new Resources();
-    try {
-      const ours = res.add(await startOurs());
-      const anvil = res.add(await startAnvilTarget());
-      const a = await viemFlow(http(ours.url));
-      const b = await viemFlow(http(anvil.url));
-      assertSameObservations(a, b, VIEM_INTENDED_DIFFERENCES);
-    } finally {
-      await res.closeAll();
-    }
+clientTest(
+  "viem over HTTP: simulateContract, stateOverride, estimateGas, createAccessList, simulateCalls, getLogs, watchBlocks, test actions — same as anvil",
+  !anvilAvailable(),
+  async (res) => {
+    const ours = res.add(await startOurs());
+    const anvil = res.add(await startAnvilTarget());
+    const a = await viemFlow(http(ours.url));
+    const b = await viemFlow(http(anvil.url));
+    assertSameObservations(a, b, VIEM_INTENDED_DIFFERENCES);
   },
-});
+);
