@@ -7,7 +7,6 @@ import type { BlockEnv } from "../evm/env.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToMinimalBytes, bytesToBigInt, bytesToHex } from "../primitives/hex.ts";
 import { rlpDecode, rlpEncode, type RlpInput } from "../primitives/rlp.ts";
-import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
 import type { WorldState } from "../state/world.ts";
 import { executeTransaction } from "../tx/execute.ts";
 import { InvalidTransactionError } from "../tx/errors.ts";
@@ -18,10 +17,10 @@ import type { ChainHardfork } from "./hardfork.ts";
 import {
   type BlockHeader,
   EMPTY_OMMERS_HASH,
-  EMPTY_REQUESTS_HASH,
   headerFieldsOf,
   headerHash,
   headerToRlp,
+  setForkFields,
 } from "./header.ts";
 import { encodeReceipt, orderedTrieRoot, type Receipt } from "./receipt.ts";
 import { storeBeaconRoot, storeParentHash } from "./system_contracts.ts";
@@ -165,14 +164,7 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
     mixHash: t.prevRandao,
     nonce: new Uint8Array(8),
   };
-  if (fields.baseFee) header.baseFeePerGas = t.baseFee;
-  if (fields.withdrawals) header.withdrawalsRoot = EMPTY_TRIE_ROOT;
-  if (fields.blobs) {
-    header.blobGasUsed = blobGasUsed;
-    header.excessBlobGas = t.excessBlobGas;
-    header.parentBeaconBlockRoot = new Uint8Array(32);
-  }
-  if (fields.requests) header.requestsHash = EMPTY_REQUESTS_HASH;
+  setForkFields(header, hardfork.fork, { baseFee: t.baseFee, blobGasUsed, excessBlobGas: t.excessBlobGas });
   return assembleBlock(header, included);
 }
 

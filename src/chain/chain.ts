@@ -31,7 +31,7 @@ import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC, deriveDevAccounts, type DevA
 import { ChainInputError, StateUnavailableError, TransactionRejectedError, UnknownBlockError } from "./errors.ts";
 import { blobGasPrice, DEFAULT_PRIORITY_FEE, INITIAL_BASE_FEE, nextBaseFee, nextExcessBlobGas } from "./fees.ts";
 import { type ChainHardfork, chainHardfork, DEFAULT_HARDFORK } from "./hardfork.ts";
-import { type BlockHeader, EMPTY_OMMERS_HASH, EMPTY_REQUESTS_HASH, headerFieldsOf } from "./header.ts";
+import { type BlockHeader, EMPTY_OMMERS_HASH, headerFieldsOf, setForkFields } from "./header.ts";
 import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
 import {
   CREATE2_DEPLOYER,
@@ -193,7 +193,6 @@ export class DevChain {
     const now = o.now ?? wallClockSeconds;
     const timestamp = fork?.timestamp ?? o.genesisTimestamp ?? now();
     this.clock = new BlockClock(timestamp, now);
-    const fields = headerFieldsOf(this.hardfork.fork);
     const header: BlockHeader = {
       parentHash: new Uint8Array(32),
       ommersHash: EMPTY_OMMERS_HASH,
@@ -211,14 +210,7 @@ export class DevChain {
       mixHash: new Uint8Array(32),
       nonce: new Uint8Array(8),
     };
-    if (fields.baseFee) header.baseFeePerGas = o.baseFee ?? fork?.baseFeePerGas ?? INITIAL_BASE_FEE;
-    if (fields.withdrawals) header.withdrawalsRoot = EMPTY_TRIE_ROOT;
-    if (fields.blobs) {
-      header.blobGasUsed = 0n;
-      header.excessBlobGas = 0n;
-      header.parentBeaconBlockRoot = new Uint8Array(32);
-    }
-    if (fields.requests) header.requestsHash = EMPTY_REQUESTS_HASH;
+    setForkFields(header, this.hardfork.fork, { baseFee: o.baseFee ?? fork?.baseFeePerGas ?? INITIAL_BASE_FEE });
     this.head = world;
     this.blocks = [];
     this.blocksByHash.clear();

@@ -3,6 +3,7 @@ import { Fork, type ForkId } from "../forks/fork.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bigIntToMinimalBytes } from "../primitives/hex.ts";
 import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
+import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
 
 export interface BlockHeader {
   parentHash: Uint8Array;
@@ -78,6 +79,24 @@ export function headerFieldsOf(fork: ForkId) {
     blobs: fork >= Fork.Cancun,
     requests: fork >= Fork.Prague,
   };
+}
+
+/**
+ * Sets the optional header fields of the fork, as our blocks have them: base fee; empty withdrawals and
+ * requests; blob gas, and a zero parent beacon root.
+ */
+export function setForkFields(
+  header: BlockHeader, fork: ForkId, v: { baseFee: bigint; blobGasUsed?: bigint; excessBlobGas?: bigint },
+): void {
+  const fields = headerFieldsOf(fork);
+  if (fields.baseFee) header.baseFeePerGas = v.baseFee;
+  if (fields.withdrawals) header.withdrawalsRoot = EMPTY_TRIE_ROOT;
+  if (fields.blobs) {
+    header.blobGasUsed = v.blobGasUsed ?? 0n;
+    header.excessBlobGas = v.excessBlobGas ?? 0n;
+    header.parentBeaconBlockRoot = new Uint8Array(32);
+  }
+  if (fields.requests) header.requestsHash = EMPTY_REQUESTS_HASH;
 }
 
 export function headerToRlp(h: BlockHeader): RlpInput[] {

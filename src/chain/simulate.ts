@@ -22,7 +22,7 @@ import { ChainInputError } from "./errors.ts";
 import { haltName } from "./halt_reason.ts";
 import { decodeRevertReason } from "./revert_reason.ts";
 import { logsBloom, orBlooms } from "./bloom.ts";
-import { type BlockHeader, EMPTY_OMMERS_HASH, EMPTY_REQUESTS_HASH, headerFieldsOf, headerHash } from "./header.ts";
+import { type BlockHeader, EMPTY_OMMERS_HASH, headerHash, setForkFields } from "./header.ts";
 import { nextBaseFee } from "./fees.ts";
 
 export interface SimulatedBlockInput {
@@ -77,7 +77,6 @@ export function simulate(chain: DevChain, base: ResolvedBlock, options: Simulate
   const totalCalls = options.blocks.reduce((n, b) => n + b.calls.length, 0);
   if (totalCalls > MAX_SIMULATED_CALLS) throw new ChainInputError(`too many calls: at most ${MAX_SIMULATED_CALLS}`);
   const { world, reader } = scratchState(base.state);
-  const fields = headerFieldsOf(chain.hardfork.fork);
   let parent = base.block.header;
   let parentHash = base.block.hash;
   const out: SimulatedBlock[] = [];
@@ -145,14 +144,7 @@ export function simulate(chain: DevChain, base: ResolvedBlock, options: Simulate
       mixHash: new Uint8Array(32),
       nonce: new Uint8Array(8),
     };
-    if (fields.baseFee) header.baseFeePerGas = env.baseFee;
-    if (fields.withdrawals) header.withdrawalsRoot = EMPTY_TRIE_ROOT;
-    if (fields.blobs) {
-      header.blobGasUsed = 0n;
-      header.excessBlobGas = 0n;
-      header.parentBeaconBlockRoot = new Uint8Array(32);
-    }
-    if (fields.requests) header.requestsHash = EMPTY_REQUESTS_HASH;
+    setForkFields(header, chain.hardfork.fork, { baseFee: env.baseFee });
     const hash = headerHash(header);
     out.push({ header, hash, calls });
     parent = header;
