@@ -16,6 +16,7 @@ import {
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { Fork } from "../../src/forks/fork.ts";
 import { bytesToBigInt } from "../../src/primitives/hex.ts";
+import { copyBytes } from "../../src/primitives/byte_slab.ts";
 import { diagnoseSegment } from "./analysis.ts";
 import { runtimeModule } from "./runtime_module.ts";
 import {
@@ -128,7 +129,7 @@ export class CompiledInstance {
       case Status.Revert: {
         const len = this.u32[OUT_LEN_ADDR / 4];
         const off = this.u32[OUT_OFF_ADDR / 4];
-        const output = len === 0 ? EMPTY : this.mem.slice(off, off + len);
+        const output = len === 0 ? EMPTY : copyBytes(this.mem, off, off + len);
         return { status: status === Status.Return ? "success" : "revert", output };
       }
       default:

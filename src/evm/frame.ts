@@ -4,6 +4,7 @@
  */
 import { MAX_SAFE_GAS, memoryCost } from "./gas.ts";
 import type { Message } from "./message.ts";
+import { copyBytes } from "../primitives/byte_slab.ts";
 
 /**
  * Gas kept in the double `gas`; the rest waits in `gasReserve`. Small enough
@@ -147,6 +148,6 @@ export class Frame {
 
   readMemory(offset: number, size: number): Uint8Array {
     if (size === 0) return EMPTY;
-    return this.memory.slice(offset, offset + size);
+    return copyBytes(this.memory, offset, offset + size);
   }
 }

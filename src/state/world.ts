@@ -271,15 +271,12 @@ export class WorldState {
   /** Ends a transaction: forget the journal and the per-transaction substate. */
   finishTransaction(): void {
     this.journal.length = 0;
-    this.originalStorage.clear();
-    this.warmAddresses.clear();
-    this.warmSlots.clear();
-    this.transient.clear();
+    // clear() allocates a fresh table even when there is nothing to clear; most of these are empty.
+    for (const c of [this.originalStorage, this.warmAddresses, this.warmSlots, this.transient, this.selfDestructs, this.createdInTx, this.touched]) {
+      if (c.size !== 0) c.clear();
+    }
     this.logs = [];
     this.refund = 0;
-    this.selfDestructs.clear();
-    this.createdInTx.clear();
-    this.touched.clear();
   }
 
   // ---- whole-state views ----

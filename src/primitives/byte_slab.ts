@@ -1,0 +1,36 @@
+/**
+ * Small byte arrays carved out of shared slabs. Deno keeps every ArrayBuffer
+ * off the JavaScript heap: creating one costs about 0.8 µs, against 0.05 µs
+ * for a view of an existing one, which is more than a whole simple call
+ * spends in its code. Copies made on every call (return data, memory reads)
+ * are therefore views into an 8 KiB slab; a slab is never reused, so the
+ * views start zeroed and nobody else writes into them.
+ *
+ * The views share their `.buffer` with others and start at a non-zero
+ * `byteOffset`: code that wraps `.buffer` must use byteOffset and byteLength.
+ */
+const SLAB_BYTES = 8192;
+/** Larger arrays get a buffer of their own (as Node's Buffer pool does above half its size). */
+const MAX_CARVED = SLAB_BYTES / 2;
+
+let slab = new Uint8Array(SLAB_BYTES);
+let used = 0;
+
+/** A zeroed array of n bytes. */
+export function allocBytes(n: number): Uint8Array {
+  if (n > MAX_CARVED) return new Uint8Array(n);
+  if (used + n > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    used = 0;
+  }
+  const out = slab.subarray(used, used + n);
+  used += (n + 7) & ~7; // keeps every view 8-byte aligned
+  return out;
+}
+
+/** A copy of src[start, end) (like `src.slice(start, end)`; end must not pass src's end). */
+export function copyBytes(src: Uint8Array, start: number, end: number): Uint8Array {
+  const out = allocBytes(end - start);
+  out.set(src.subarray(start, end));
+  return out;
+}
