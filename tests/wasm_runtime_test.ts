@@ -314,7 +314,13 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
       checkTernary("mulmod", a, b, n);
       // Reduced operands (the common case in field arithmetic).
       if (n > 0n) checkTernary(i % 2 ? "addmod" : "mulmod", a % n, b % n, n);
+      // mulmod's fast paths: the all-ones modulus (512-bit mulDiv), and products that fit in 256 bits.
+      checkTernary("mulmod", a, b, M);
+      checkTernary("mulmod", a >> 128n, b >> 130n, n);
     }
+    checkTernary("mulmod", M, 1n, M);
+    checkTernary("mulmod", 1n << 255n, 2n, M);
+    checkTernary("mulmod", M - 1n, M - 1n, M);
     // Products whose top limbs copy the modulus's (long division's rare branches).
     for (const [x, n] of shapedDivisionPairs(12n, 1000)) {
       for (let k = 1; k <= 3; k++) checkTernary("mulmod", x, 1n << BigInt(64 * k), n);

@@ -495,14 +495,36 @@ export function addAddMod(m: binaryen.Module, name: string, options: BuildOption
   ]);
 }
 
-/** u256_mulmod(a, b, n, out): (a * b) % n over the 512-bit product; n = 0 gives 0. */
+/** w += carry (i64 0 or 1), the carry out discarded; carry is clobbered. */
+function emitAddCarry(o: Ops, w: Word, carry: Local): X[] {
+  const out: X[] = [];
+  for (let i = 0; i < 4; i++) {
+    out.push(w[i].set(o.add(w[i].get(), carry.get())));
+    if (i < 3) out.push(carry.set(o.and(carry.get(), o.bit(o.eqz(w[i].get())))));
+  }
+  return out;
+}
+
+/** w = 2^256 - 1 (i32). */
+function isAllOnes(o: Ops, w: Word): X {
+  return o.eqz(o.not(o.and(o.and(w[0].get(), w[1].get()), o.and(w[2].get(), w[3].get()))));
+}
+
+/**
+ * u256_mulmod(a, b, n, out): (a * b) % n over the 512-bit product; n = 0 gives 0.
+ * Fast paths for what 512-bit mulDiv code (Uniswap's FullMath and its copies) does on every call:
+ * n = 2^256 - 1, where 2^256 is 1 mod n so the product's halves are just added; and a product that
+ * fits in 256 bits, which needs at most a 256-bit remainder.
+ */
 export function addMulMod(m: binaryen.Module, name: string, options: BuildOptions): void {
   const f = ptrParams(m, 4, options);
   const [aPtr, bPtr, nPtr, outPtr] = f.params;
   const o = new Ops(m, options);
   const a = f.word(), b = f.word(), n = f.word();
   const product = f.i64s(8);
+  const lo = product.slice(0, 4) as unknown as Word, hi = product.slice(4) as unknown as Word;
   const s = new MulScratch(f);
+  const carry = f.i64(), t = f.i64();
   const zero = [o.k(0), o.k(0), o.k(0), o.k(0)];
   f.add(name, binaryen.none, [
     ...f.loadWord(aPtr, a),
@@ -510,6 +532,21 @@ export function addMulMod(m: binaryen.Module, name: string, options: BuildOption
     ...f.loadWord(nPtr, n),
     m.if(o.isZero(n), m.block(null, [...f.storeWord(outPtr, zero), m.return()])),
     ...emitMul(o, s, a, b, product),
+    m.if(
+      isAllOnes(o, n),
+      // lo + hi, with the carry out of 2^256 added back in (it cannot carry again); n itself is 0.
+      m.block(null, [
+        ...emitAdd(o, lo, lo, hi, carry, t),
+        ...emitAddCarry(o, lo, carry),
+        m.if(isAllOnes(o, lo), m.block(null, [...f.storeWord(outPtr, zero), m.return()])),
+        ...f.storeWord(outPtr, lo.map((l) => l.get())),
+        m.return(),
+      ]),
+    ),
+    m.if(
+      o.isZero(hi),
+      m.block(null, [m.block("done", emitUDivMod(f, o, lo, n, outPtr, true, "done")), m.return()]),
+    ),
     m.call(
       DIVREM_CORE,
       [...product.map((l) => l.get()), ...n.map((l) => l.get()), outPtr.get(), m.i32.const(1)],
