@@ -317,6 +317,7 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
       // mulmod's fast paths: the all-ones modulus (512-bit mulDiv), and products that fit in 256 bits.
       checkTernary("mulmod", a, b, M);
       checkTernary("mulmod", a >> 128n, b >> 130n, n);
+      checkTernary("mulmod", a >> 64n, b >> 70n, i % 3 ? n : M);
     }
     checkTernary("mulmod", M, 1n, M);
     checkTernary("mulmod", 1n << 255n, 2n, M);

@@ -531,7 +531,16 @@ export function addMulMod(m: binaryen.Module, name: string, options: BuildOption
     ...f.loadWord(bPtr, b),
     ...f.loadWord(nPtr, n),
     m.if(o.isZero(n), m.block(null, [...f.storeWord(outPtr, zero), m.return()])),
-    ...emitMul(o, s, a, b, product),
+    // Operands below 2^128 or 2^192 (most mulDiv inputs) skip the limb products that are zero.
+    m.if(
+      o.eqz(o.or(a[3].get(), b[3].get())),
+      m.if(
+        o.eqz(o.or(a[2].get(), b[2].get())),
+        m.block(null, [...emitMul(o, s, a, b, lo, 2), ...hi.map((l) => l.set(o.k(0)))]),
+        m.block(null, [...emitMul(o, s, a, b, product.slice(0, 6), 3), ...hi.slice(2).map((l) => l.set(o.k(0)))]),
+      ),
+      m.block(null, emitMul(o, s, a, b, product)),
+    ),
     m.if(
       isAllOnes(o, n),
       // lo + hi, with the carry out of 2^256 added back in (it cannot carry again); n itself is 0.

@@ -30,15 +30,16 @@ export class MulScratch {
 
 /**
  * Emits out = a * b, keeping the low `out.length` limbs: 4 for the product mod 2^256, 8 for the full
- * 512-bit product. `out` may be `a` or `b`.
+ * 512-bit product. `out` may be `a` or `b`. With `inLimbs` n < 4, a and b are taken to be below 2^(64n)
+ * (their upper limbs are not read), and out has at most 2n limbs.
  */
-export function emitMul(o: Ops, s: MulScratch, a: Word, b: Word, out: readonly Local[]): X[] {
+export function emitMul(o: Ops, s: MulScratch, a: Word, b: Word, out: readonly Local[], inLimbs = 4): X[] {
   const limbs = out.length;
   const square = a === b;
   const bLo = square ? s.aLo : s.bLo, bHi = square ? s.aHi : s.bHi;
   const body: X[] = [];
   // Halves are needed only for the limbs that take part in a high-half product.
-  const halves = o.wide ? 0 : limbs === 8 ? 4 : 3;
+  const halves = o.wide ? 0 : Math.min(inLimbs, limbs === 8 ? 4 : 3);
   for (let i = 0; i < halves; i++) {
     body.push(s.aLo[i].set(o.lo32(a[i].get())), s.aHi[i].set(o.hi32(a[i].get())));
     if (!square) body.push(s.bLo[i].set(o.lo32(b[i].get())), s.bHi[i].set(o.hi32(b[i].get())));
@@ -61,7 +62,7 @@ export function emitMul(o: Ops, s: MulScratch, a: Word, b: Word, out: readonly L
     // computes each mirrored pair once and adds it twice.
     const terms: { compute: X[]; times: number }[] = [];
     const pairs = (sum: number, make: (i: number, j: number) => X[]) => {
-      for (let i = Math.max(0, sum - 3); i <= Math.min(sum, 3); i++) {
+      for (let i = Math.max(0, sum - inLimbs + 1); i <= Math.min(sum, inLimbs - 1); i++) {
         const j = sum - i;
         if (square && i > j) continue;
         terms.push({ compute: make(i, j), times: square && i < j ? 2 : 1 });
