@@ -35,7 +35,9 @@ export type RunResult = { status: "success" | "revert"; output: Uint8Array };
 export class CompiledInstance {
   private readonly memory: WebAssembly.Memory;
   private readonly runExport: () => number;
-  private readonly msizeGlobal: WebAssembly.Global | undefined;
+  private readonly msizeGlobal: WebAssembly.Global;
+  /** Whether the last run returned (rather than halted by throwing). */
+  private finished = true;
   private buffer!: ArrayBuffer;
   private dv!: DataView;
   private u32!: Uint32Array;
@@ -75,7 +77,7 @@ export class CompiledInstance {
     };
     const instance = new WebAssembly.Instance(module, imports);
     this.runExport = instance.exports[EXPORT_RUN] as () => number;
-    this.msizeGlobal = instance.exports.msize as WebAssembly.Global | undefined;
+    this.msizeGlobal = instance.exports.msize as WebAssembly.Global;
     this.refresh();
   }
 
@@ -121,7 +123,9 @@ export class CompiledInstance {
     this.u32[ENV_MASK_ADDR / 4] = 0; // and no environment word is fetched yet
     this.u32[MSIZE_ADDR / 4] = 0;
     this.u32[MSIZE_ADDR / 4 + 1] = 0;
+    this.finished = false;
     const status = this.runExport();
+    this.finished = true;
     this.refresh();
     this.gasToFrame();
     switch (status) {
@@ -144,7 +148,8 @@ export class CompiledInstance {
     this.frame = undefined as unknown as Frame;
     this.evm = undefined as unknown as Evm;
     this.refresh();
-    const used = this.msizeGlobal ? Number(this.msizeGlobal.value as bigint) : this.mem.length;
+    // A run that ended normally left the memory size at MSIZE_ADDR; after a halt only the global has it.
+    const used = this.finished ? this.u32[MSIZE_ADDR / 4] : Number(this.msizeGlobal.value as bigint);
     if (this.buffer.byteLength > MEM_BASE + MAX_POOLED_MEMORY) return false;
     this.mem.fill(0, 0, Math.min(Math.max(used, frame ? frame.memorySize : 0), this.mem.length));
     return true;

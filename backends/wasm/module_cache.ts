@@ -14,8 +14,9 @@ const POOL_LIMIT = 8;
  * of address space: thousands of idle ones would exhaust it.
  */
 const TOTAL_POOL_LIMIT = 128;
-/** One entry per pooled instance, oldest first: when full, the oldest pooled instance is dropped. */
-const pooledOrder: ModuleEntry[] = [];
+let pooledTotal = 0;
+/** The modules that hold pooled instances, least recently released first: the oldest gives one up when full. */
+const holders = new Set<ModuleEntry>();
 
 export class ModuleEntry {
   private readonly pool: CompiledInstance[] = [];
@@ -26,19 +27,24 @@ export class ModuleEntry {
 
   acquire(): CompiledInstance {
     const inst = this.pool.pop();
-    if (inst) {
-      const i = pooledOrder.lastIndexOf(this);
-      if (i >= 0) pooledOrder.splice(i, 1);
-      return inst;
-    }
-    return new CompiledInstance(this.module, this.code, this.rules);
+    if (inst === undefined) return new CompiledInstance(this.module, this.code, this.rules);
+    pooledTotal--;
+    if (this.pool.length === 0) holders.delete(this);
+    return inst;
   }
 
   release(inst: CompiledInstance): void {
     if (!inst.reset() || this.pool.length >= POOL_LIMIT) return;
-    if (pooledOrder.length >= TOTAL_POOL_LIMIT) pooledOrder.shift()!.pool.shift();
+    if (pooledTotal >= TOTAL_POOL_LIMIT) {
+      const oldest = holders.values().next().value!;
+      oldest.pool.shift();
+      pooledTotal--;
+      if (oldest.pool.length === 0) holders.delete(oldest);
+    }
     this.pool.push(inst);
-    pooledOrder.push(this);
+    pooledTotal++;
+    holders.delete(this);
+    holders.add(this);
   }
 }
 
