@@ -168,7 +168,9 @@ export interface Timing {
 export async function callOnce(engine: Engine, c: BenchCase): Promise<{ outcome: Outcome; ms: number }> {
   const call = await engine.prepare(c);
   const start = performance.now();
-  const outcome = await call();
+  const r = call();
+  // A synchronous engine is timed without the microtask turn an `await` would add (about 0.2 µs).
+  const outcome = r instanceof Promise ? await r : r;
   return { outcome, ms: performance.now() - start };
 }
 
