@@ -152,6 +152,24 @@ Deno.test("wasm: a module that fails to compile runs on the interpreter and is l
   assert.equal(logged, 1);
 });
 
+Deno.test("wasm: frames nested deeper than maxLiveInstances run on the interpreter, with the same result", () => {
+  // f(d) = d == 0 ? 0 : CALL(self, d - 1) + 1
+  const code = hexToBytes(
+    "6000358015602b57600190036000526020600060206000600030" + "5af150" + "600051600101600052" + "60206000f3" +
+      "5b6000600052" + "60206000f3",
+  );
+  const input = hexToBytes("0x" + (40).toString(16).padStart(64, "0"));
+  const limited = new WasmBackend({ compile, maxLiveInstances: 5 });
+  const a = runCall({ backend: interpreter, code, input, gas: 10_000_000n });
+  const b = runCall({ backend: limited, code, input, gas: 10_000_000n });
+  assert.equal(BigInt(bytesToHex(a.output)), 40n);
+  assert.deepEqual([bytesToHex(b.output), b.gasUsed], [bytesToHex(a.output), a.gasUsed]);
+  assert.equal(limited.interpretedTooDeep, 36);
+  // And nothing is left held: the next call starts compiled again.
+  runCall({ backend: limited, code, input: new Uint8Array(32), gas: 100_000n });
+  assert.equal(limited.interpretedTooDeep, 36);
+});
+
 Deno.test("wasm: the disk cache is used, and garbage in its folder is detected and replaced", () => {
   const dir = mkdtempSync(join(tmpdir(), "evmwasm-cache-"));
   const code = hexToBytes("600160020160005260206000f3");

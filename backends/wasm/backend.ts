@@ -1,7 +1,8 @@
 /**
  * The WebAssembly backend: every frame's code is compiled (once per code and
  * fork, looked up in memory, then on disk) and run as WebAssembly; code that
- * cannot be compiled, and frames with 2^63 gas or more, run on the interpreter.
+ * cannot be compiled, frames with 2^63 gas or more, and (under Bun) frames nested
+ * more than 64 deep in compiled frames run on the interpreter.
  */
 import type { Backend } from "../backend.ts";
 import type { Evm } from "../../src/evm/evm.ts";
@@ -17,12 +18,22 @@ export type SyncCompiler = (code: Uint8Array, rules: ForkRules) => Uint8Array;
 /** Gas is a signed i64 in compiled code. */
 const GAS_LIMIT_FOR_WASM = 1n << 63n;
 
+/**
+ * Frames that may hold an instance at the same time; deeper ones run on the interpreter. Every instance
+ * holds a WebAssembly.Memory. JavaScriptCore (Bun) makes a new one ever dearer as the heap and the stack
+ * grow: about 20 ms each inside a 1024-deep call chain, where a chain of 1024 instances took 42 s against
+ * the interpreter's 0.1 s. V8 creates them cheaply, and the EVM's depth limit bounds them anyway.
+ */
+export const DEFAULT_MAX_LIVE_INSTANCES = (globalThis as { Bun?: unknown }).Bun ? 64 : Infinity;
+
 export interface WasmBackendOptions {
   compile: SyncCompiler;
   cache?: ModuleCache;
   disk?: DiskCache;
   /** Called once per code that fails to compile. */
   onCompileError?: (error: unknown, code: Uint8Array) => void;
+  /** Frames that may hold an instance at once (DEFAULT_MAX_LIVE_INSTANCES); deeper frames are interpreted. */
+  maxLiveInstances?: number;
 }
 
 type RunResult = { status: "success" | "revert"; output: Uint8Array };
@@ -36,8 +47,15 @@ export class WasmBackend implements Backend {
   compiled = 0;
   diskHits = 0;
 
+  /** Frames run on the interpreter because maxLiveInstances frames already held instances. */
+  interpretedTooDeep = 0;
+  /** Instances held by running frames. */
+  private live = 0;
+  private readonly maxLive: number;
+
   constructor(private readonly opts: WasmBackendOptions) {
     this.cache = opts.cache ?? new ModuleCache();
+    this.maxLive = opts.maxLiveInstances ?? DEFAULT_MAX_LIVE_INSTANCES;
   }
 
   run(frame: Frame, evm: Evm): RunResult {
@@ -50,11 +68,17 @@ export class WasmBackend implements Backend {
 
   runEntry(c: ModuleEntry, frame: Frame, evm: Evm): RunResult {
     if (frame.gasReserve !== 0n && frame.gasLeft() >= GAS_LIMIT_FOR_WASM) return this.fallback.run(frame, evm);
+    if (this.live >= this.maxLive) {
+      this.interpretedTooDeep++;
+      return this.fallback.run(frame, evm);
+    }
     c.runs++;
     const inst = c.acquire();
+    this.live++;
     try {
       return inst.run(frame, evm);
     } finally {
+      this.live--;
       c.release(inst);
     }
   }
