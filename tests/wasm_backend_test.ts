@@ -11,6 +11,7 @@ import { compileToWasm } from "../backends/wasm/compiler.ts";
 import { DiskCache } from "../backends/wasm/disk_cache.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { AutoBackend } from "../backends/wasm/auto.ts";
+import { spareMemoryCount } from "../backends/wasm/instance_memory.ts";
 import { runCall } from "../src/evm/call.ts";
 import { Fork, type ForkId } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
@@ -168,6 +169,27 @@ Deno.test("wasm: frames nested deeper than maxLiveInstances run on the interpret
   // And nothing is left held: the next call starts compiled again.
   runCall({ backend: limited, code, input: new Uint8Array(32), gas: 100_000n });
   assert.equal(limited.interpretedTooDeep, 36);
+});
+
+Deno.test("wasm: an instance on a memory handed back by another module's instance starts clean", () => {
+  // f(d): MSTORE(0x100, d + 0xdead), SSTORE(d, 1), SLOAD(d); d == 0 ? stop : CALL(self, d - 1)
+  const dirty = hexToBytes(
+    "600035" + "8061dead01610100" + "52" + "60018155805450" + "8015602e57" + "60019003600052" +
+      "6020600060206000600030" + "5af150" + "00" + "5b00",
+  );
+  // MSIZE, MLOAD(0x100), SLOAD(0), SLOAD(3), returned as four words
+  const reader = hexToBytes("59600052610100516020526000546040526003546060526080" + "6000f3");
+  const input = hexToBytes("0x" + (20).toString(16).padStart(64, "0"));
+  const backend = new WasmBackend({ compile });
+  const a = runCall({ backend: interpreter, code: dirty, input, gas: 10_000_000n });
+  const b = runCall({ backend, code: dirty, input, gas: 10_000_000n });
+  assert.ok(a.success && b.success);
+  assert.equal(b.gasUsed, a.gasUsed);
+  assert.ok(spareMemoryCount() > 0, "the recursion handed memories back");
+  const spare = spareMemoryCount();
+  const r = runCall({ backend, code: reader, gas: 1_000_000n });
+  assert.equal(spareMemoryCount(), spare - 1, "the reader's instance took a spare memory");
+  assert.equal(bytesToHex(r.output), "0x" + "00".repeat(128));
 });
 
 Deno.test("wasm: the disk cache is used, and garbage in its folder is detected and replaced", () => {

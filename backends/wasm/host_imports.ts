@@ -18,9 +18,9 @@ import { Fork } from "../../src/forks/fork.ts";
 import { bytesToBigInt } from "../../src/primitives/hex.ts";
 import { copyBytes } from "../../src/primitives/byte_slab.ts";
 import { diagnoseSegment } from "./analysis.ts";
-import { runtimeModule } from "./runtime_module.ts";
+import { giveBackMemory, type InstanceMemory, takeMemory } from "./instance_memory.ts";
 import {
-  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, INITIAL_PAGES, MAX_PAGES, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE, ENV_BASE, ENV_MASK_ADDR, ENV_OPS, IMPORT_ENV,
+  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE, ENV_BASE, ENV_MASK_ADDR, ENV_OPS, IMPORT_ENV,
   IMPORT_SEGMENT_FAIL, MEM_BASE, MSIZE_ADDR, OUT_LEN_ADDR, OUT_OFF_ADDR, PAGE, STACK_BASE, Status,
 } from "./layout.ts";
 
@@ -35,6 +35,7 @@ const MAX_POOLED_MEMORY = 16 << 20;
 export type RunResult = { status: "success" | "revert"; output: Uint8Array };
 
 export class CompiledInstance {
+  private readonly memorySet: InstanceMemory;
   private readonly memory: WebAssembly.Memory;
   private readonly runExport: () => number;
   private readonly msizeGlobal: WebAssembly.Global;
@@ -71,11 +72,11 @@ export class CompiledInstance {
         this.setWord(outPtr, calldataWord(this.frame.message.input, this.word(offPtr)));
       },
     };
-    this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
-    const runtime = new WebAssembly.Instance(runtimeModule(), { [IMPORT_MODULE]: { [IMPORT_MEMORY]: this.memory } });
+    this.memorySet = takeMemory();
+    this.memory = this.memorySet.memory;
     const imports: WebAssembly.Imports = {
       [IMPORT_MODULE]: { ...evmImports, [IMPORT_MEMORY]: this.memory },
-      [RUNTIME_IMPORT_MODULE]: runtime.exports,
+      [RUNTIME_IMPORT_MODULE]: this.memorySet.runtime,
     };
     const instance = new WebAssembly.Instance(module, imports);
     this.runExport = instance.exports[EXPORT_RUN] as () => number;
@@ -161,6 +162,11 @@ export class CompiledInstance {
     if (this.buffer.byteLength > MEM_BASE + MAX_POOLED_MEMORY) return false;
     this.mem.fill(0, 0, Math.min(Math.max(used, frame ? frame.memorySize : 0), this.mem.length));
     return true;
+  }
+
+  /** Hands the memory on to a future instance; call only after reset() returned true, and never run this again. */
+  retire(): void {
+    giveBackMemory(this.memorySet);
   }
 
   private grow(size: number): Uint8Array {

@@ -34,10 +34,11 @@ export class ModuleEntry {
   }
 
   release(inst: CompiledInstance): void {
-    if (!inst.reset() || this.pool.length >= POOL_LIMIT) return;
+    if (!inst.reset()) return;
+    if (this.pool.length >= POOL_LIMIT) return inst.retire();
     if (pooledTotal >= TOTAL_POOL_LIMIT) {
       const oldest = holders.values().next().value!;
-      oldest.pool.shift();
+      oldest.pool.shift()!.retire();
       pooledTotal--;
       if (oldest.pool.length === 0) holders.delete(oldest);
     }

@@ -272,9 +272,11 @@ export class WorldState {
   finishTransaction(): void {
     this.journal.length = 0;
     // clear() allocates a fresh table even when there is nothing to clear; most of these are empty.
-    for (const c of [this.originalStorage, this.warmAddresses, this.warmSlots, this.transient, this.selfDestructs, this.createdInTx, this.touched]) {
-      if (c.size !== 0) c.clear();
-    }
+    const substate = [
+      this.originalStorage, this.warmAddresses, this.warmSlots, this.transient, this.selfDestructs, this.createdInTx,
+      this.touched,
+    ];
+    for (const c of substate) if (c.size !== 0) c.clear();
     this.logs = [];
     this.refund = 0;
   }
