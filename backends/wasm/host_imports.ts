@@ -159,8 +159,9 @@ export class CompiledInstance {
     this.refresh();
     // A run that ended normally left the memory size at MSIZE_ADDR; after a halt only the global has it.
     const used = this.finished ? this.u32[MSIZE_ADDR / 4] : Number(this.msizeGlobal.value as bigint);
-    if (this.buffer.byteLength > MEM_BASE + MAX_POOLED_MEMORY) return false;
-    this.mem.fill(0, 0, Math.min(Math.max(used, frame ? frame.memorySize : 0), this.mem.length));
+    if (this.mem.length > MAX_POOLED_MEMORY) return false;
+    const end = Math.min(Math.max(used, frame ? frame.memorySize : 0), this.mem.length);
+    if (end > 0) this.mem.fill(0, 0, end);
     return true;
   }
 

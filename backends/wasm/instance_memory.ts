@@ -22,10 +22,15 @@ export interface InstanceMemory {
  */
 const MAX_SPARE = 128;
 const spare: InstanceMemory[] = [];
+let created = 0, reused = 0;
 
 export function takeMemory(): InstanceMemory {
-  const reused = spare.pop();
-  if (reused) return reused;
+  const m = spare.pop();
+  if (m) {
+    reused++;
+    return m;
+  }
+  created++;
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
   const runtime = new WebAssembly.Instance(runtimeModule(), { [IMPORT_MODULE]: { [IMPORT_MEMORY]: memory } });
   return { memory, runtime: runtime.exports };
@@ -36,7 +41,7 @@ export function giveBackMemory(m: InstanceMemory): void {
   if (spare.length < MAX_SPARE) spare.push(m);
 }
 
-/** Memories waiting for an instance (for tests). */
-export function spareMemoryCount(): number {
-  return spare.length;
+/** Memories created and reused so far, and spares waiting now (for tests and reports). */
+export function memoryStats(): { created: number; reused: number; spare: number } {
+  return { created, reused, spare: spare.length };
 }
