@@ -88,6 +88,33 @@ const CASES: { why: string; fork: string; gas: string; code: string; input: stri
     fork: "Osaka", gas: "100000", code: "0x5b5b600035565b00", input: "0x",
   },
   {
+    why: "guard: a later segment of a block needs more stack than the first (its bound check is kept): underflow",
+    fork: "Osaka", gas: "100000", code: "0x600051505050" + "00", input: "0x",
+  },
+  {
+    why: "guard: a host call pops the stack base down, then a later segment underflows",
+    fork: "Osaka", gas: "100000", code: "0x60016000600037" + "6000" + "51" + "505050" + "00", input: "0x",
+  },
+  {
+    why: "guard: a later segment pushes past 1024 items (its overflow check is kept)",
+    fork: "Osaka", gas: "1000000", code: "0x" + "5f".repeat(1000) + "600051" + "5f".repeat(30) + "00", input: "0x",
+  },
+  {
+    why: "guard: in a block entered with 4 items, a second bound check stricter than the first (underflow)",
+    fork: "Osaka", gas: "100000", code: "0x5f5f5f5f" + "6008" + "56" + "00" + "5b" + "50" + "600051" + "5050505050" + "00",
+    input: "0x",
+  },
+  {
+    why: "guard: in a block entered with 1000 items, a second bound check stricter than the first (overflow)",
+    fork: "Osaka", gas: "1000000", code: "0x" + "5f".repeat(1000) + "6103ec" + "56" + "5b" + "5f".repeat(10) + "600051" +
+      "5f".repeat(20) + "00",
+    input: "0x",
+  },
+  {
+    why: "guard: segments after the first inside a self-loop, with the stack base moving each turn",
+    fork: "Osaka", gas: "100000", code: "0x" + "5b" + "6000" + "51" + "6000" + "51" + "5f" + "5f" + "56", input: "0x",
+  },
+  {
     why: "guard: environment words (CALLER) fetched once per frame: the callee's frame sees its own, the caller's is kept",
     fork: "Osaka", gas: "200000",
     code: "0x33600052" + "60206020600060006000" + "61ca11" + "5af150" + "33604052" + "30606052" + "60806000f3",

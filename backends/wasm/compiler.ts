@@ -94,8 +94,17 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
       const h = cx.top;
       let fail: number | null = seg.gas > 0 ? m.i64.lt_s(cx.gas(), cx.c64(BigInt(seg.gas))) : null;
       const or = (e: number) => (fail = fail === null ? e : m.i32.or(fail, e));
-      if (seg.need - h > 0) or(m.i32.lt_s(cx.spb(), cx.c32(32 * (seg.need - h))));
-      if (seg.growth > 0) or(m.i32.gt_s(cx.spb(), cx.c32(32 * (STACK_LIMIT - seg.growth - h))));
+      // Bounds on L_SPB now, and the same on L_SPB at the block's start: a bound that an earlier check in
+      // this block already implies cannot fail (memory_grow_*: 4,000 segments, one check).
+      const low = 32 * (seg.need - h), high = 32 * (STACK_LIMIT - seg.growth - h);
+      if (low > 0 && low - cx.spbShift > cx.checkedLow) {
+        or(m.i32.lt_s(cx.spb(), cx.c32(low)));
+        cx.checkedLow = low - cx.spbShift;
+      }
+      if (seg.growth > 0 && high - cx.spbShift < cx.checkedHigh) {
+        or(m.i32.gt_s(cx.spb(), cx.c32(high)));
+        cx.checkedHigh = high - cx.spbShift;
+      }
       if (fail !== null) {
         cx.emit(m.if(fail, m.block(null, [
           m.call(IMPORT_SEGMENT_FAIL, [

@@ -52,6 +52,14 @@ export class Lowerer {
   nextLocal = FIXED_LOCALS.length;
   /** pc of the instruction being lowered (for host calls and diagnostics). */
   pc = 0;
+  /** L_SPB minus its value at the start of the block's code (bytes): every change to it is by a constant. */
+  spbShift = 0;
+  /**
+   * Stack bounds already checked in this block, as bounds on L_SPB at its start (bytes): later segments
+   * whose bounds these imply skip their check. A block entered with a valid stack has 0 <= L_SPB <= 32 * 1024.
+   */
+  checkedLow = 0;
+  checkedHigh = 32 * 1024;
 
   constructor(readonly binaryen: B, m: binaryenT.Module, readonly code: Uint8Array, readonly rules: ForkRules) {
     this.m = m;
@@ -68,6 +76,9 @@ export class Lowerer {
     this.top = 0;
     this.free = [];
     this.nextLocal = FIXED_LOCALS.length;
+    this.spbShift = 0;
+    this.checkedLow = 0;
+    this.checkedHigh = 32 * 1024;
   }
 
   emit(e: Expr): void {
@@ -76,11 +87,13 @@ export class Lowerer {
 
   /** Runs f with a fresh statement list and returns what it emitted as one block. */
   capture(f: () => void): Expr {
-    const saved = this.out;
+    const saved = this.out, shift = this.spbShift;
     this.out = [];
     f();
     const body = this.out;
     this.out = saved;
+    // Code on one branch must not move the stack base: what follows assumes one static spbShift.
+    if (this.spbShift !== shift) throw new Error(`compiler: conditional code moved the stack base at pc ${this.pc}`);
     return this.m.block(null, body, this.none);
   }
 
@@ -243,6 +256,7 @@ export class Lowerer {
     for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) this.free.push(i);
     if (this.top !== 0) {
       this.emit(this.m.local.set(L_SPB, this.m.i32.add(this.spb(), this.c32(this.top * 32))));
+      this.spbShift += this.top * 32;
     }
     this.top = 0;
   }

@@ -29,7 +29,10 @@ export function hostCall(cx: Lowerer, op: number, pc: number): void {
   cx.emit(m.call(IMPORT_HOST, [cx.c32(op), cx.spb(), cx.c32(pc)], cx.none));
   cx.syncIn();
   const delta = STACK_OUT[op] - STACK_IN[op];
-  if (delta !== 0) cx.emit(m.local.set(L_SPB, m.i32.add(cx.spb(), cx.c32(delta * 32))));
+  if (delta !== 0) {
+    cx.emit(m.local.set(L_SPB, m.i32.add(cx.spb(), cx.c32(delta * 32))));
+    cx.spbShift += delta * 32;
+  }
   // Constants below the operands are still in their slots.
   for (const p of consts.keys()) if (p >= -STACK_IN[op]) consts.delete(p);
   cx.keepConsts(consts, -delta);
