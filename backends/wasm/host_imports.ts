@@ -50,6 +50,7 @@ export class CompiledInstance {
   /** Byte address just above the operands of the host instruction being run. */
   private top = 0;
   private mem!: Uint8Array;
+  private mem32!: Uint32Array;
   private memView!: DataView;
   private frame!: Frame;
   private evm!: Evm;
@@ -98,6 +99,7 @@ export class CompiledInstance {
     this.u32 = new Uint32Array(b, 0, MEM_BASE / 4);
     this.all = new Uint8Array(b, 0, MEM_BASE);
     this.mem = new Uint8Array(b, MEM_BASE);
+    this.mem32 = new Uint32Array(b, MEM_BASE);
     this.memView = new DataView(b, MEM_BASE);
     if (this.frame) {
       this.frame.memory = this.mem;
@@ -118,7 +120,8 @@ export class CompiledInstance {
     if (input.length <= CALLDATA_CAPACITY) {
       const all = this.all;
       all.set(input, CALLDATA_BASE);
-      all.fill(0, CALLDATA_BASE + input.length, CALLDATA_BASE + input.length + 32);
+      // The 32 bytes after it read as zeros (CALLDATALOAD near the end); a loop, as fill() costs about 0.15 µs here.
+      for (let i = CALLDATA_BASE + input.length, end = i + 32; i < end; i++) all[i] = 0;
       this.u32[CD_IN_MEMORY_ADDR / 4] = 1;
     } else this.u32[CD_IN_MEMORY_ADDR / 4] = 0;
     this.u32[CDSIZE_ADDR / 4] = input.length;
@@ -161,7 +164,9 @@ export class CompiledInstance {
     const used = this.finished ? this.u32[MSIZE_ADDR / 4] : Number(this.msizeGlobal.value as bigint);
     if (this.mem.length > MAX_POOLED_MEMORY) return false;
     const end = Math.min(Math.max(used, frame ? frame.memorySize : 0), this.mem.length);
-    if (end > 0) this.mem.fill(0, 0, end);
+    // end is a multiple of 32. Short ranges by a loop: fill() costs about 0.15 µs before it writes a byte.
+    if (end > 2048) this.mem.fill(0, 0, end);
+    else for (let i = 0, words = end >> 2, m32 = this.mem32; i < words; i++) m32[i] = 0;
     return true;
   }
 

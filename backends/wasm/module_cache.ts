@@ -15,8 +15,13 @@ const POOL_LIMIT = 8;
  */
 const TOTAL_POOL_LIMIT = 128;
 let pooledTotal = 0;
-/** The modules that hold pooled instances, least recently released first: the oldest gives one up when full. */
+/**
+ * The modules that have held pooled instances, least recently released first: the oldest with one gives it
+ * up when all pools are full. A module whose pool empties stays listed (dropped when eviction reaches it), and
+ * releasing into the newest holder again changes nothing: a run of calls into one code does no Set work.
+ */
 const holders = new Set<ModuleEntry>();
+let newestHolder: ModuleEntry | undefined;
 
 export class ModuleEntry {
   private readonly pool: CompiledInstance[] = [];
@@ -29,23 +34,45 @@ export class ModuleEntry {
     const inst = this.pool.pop();
     if (inst === undefined) return new CompiledInstance(this.module, this.code, this.rules);
     pooledTotal--;
-    if (this.pool.length === 0) holders.delete(this);
     return inst;
   }
 
   release(inst: CompiledInstance): void {
     if (!inst.reset()) return;
     if (this.pool.length >= POOL_LIMIT) return inst.retire();
-    if (pooledTotal >= TOTAL_POOL_LIMIT) {
-      const oldest = holders.values().next().value!;
-      oldest.pool.shift()!.retire();
-      pooledTotal--;
-      if (oldest.pool.length === 0) holders.delete(oldest);
-    }
+    if (pooledTotal >= TOTAL_POOL_LIMIT) evictOldest();
     this.pool.push(inst);
     pooledTotal++;
-    holders.delete(this);
-    holders.add(this);
+    if (newestHolder !== this) {
+      holders.delete(this);
+      holders.add(this);
+      newestHolder = this;
+    }
+  }
+
+  /** Instances waiting in this module's pool. */
+  get pooled(): number {
+    return this.pool.length;
+  }
+
+  /** Retires the oldest pooled instance; false when the pool is empty. */
+  giveUpOldest(): boolean {
+    const inst = this.pool.shift();
+    if (inst === undefined) return false;
+    pooledTotal--;
+    inst.retire();
+    return true;
+  }
+}
+
+function evictOldest(): void {
+  for (const holder of holders) {
+    const gave = holder.giveUpOldest();
+    if (holder.pooled === 0) {
+      holders.delete(holder);
+      if (newestHolder === holder) newestHolder = undefined;
+    }
+    if (gave) return;
   }
 }
 
