@@ -251,6 +251,24 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
     }
   });
 
+  test(`wasm runtime ${level}: division by 64-bit divisors, limb by limb (two 64/32-bit steps a limb)`, () => {
+    const value = valueGenerator(8191n);
+    const M64 = (1n << 64n) - 1n;
+    for (let i = 0; i < 5000; i++) {
+      // Divisors of every length up to 64 bits; dividends of every length, random and near multiples of the
+      // divisor (where the estimated quotient digits need their corrections).
+      const d = (value() & (M64 >> BigInt(i % 64))) | 1n;
+      const q = value() >> BigInt(64 + (i % 192));
+      const near = (d * q + BigInt(i % 5) - 2n) & M;
+      const width = (1n << BigInt(64 * (1 + (i % 4)))) - 1n;
+      for (const a of [value() & width, near, ((d << 64n) - 1n) & width, (width / d) * d, M - (M % d)]) {
+        for (const op of ["div", "mod"] as const) checkBinary(op, a, d);
+        checkBinary(i % 2 ? "sdiv" : "smod", (M - a + 1n) & M, d); // negative dividends, by magnitude
+        checkBinary(i % 2 ? "smod" : "sdiv", a, (M - d + 1n) & M); // negative divisors
+      }
+    }
+  });
+
   test(`wasm runtime ${level}: cached reciprocals: repeated divisors, and divisors differing in one limb`, () => {
     const value = valueGenerator(31n);
     for (let i = 0; i < 300; i++) {

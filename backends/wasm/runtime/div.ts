@@ -370,11 +370,79 @@ function emitUDivMod(f: Fn, o: Ops, a: Word, b: Word, outPtr: Local, wantRem: bo
       ),
     ),
     m.if(o.eq(popcount, o.k(1)), m.block(null, [...emitPowerOfTwoDivMod(f, o, a, b, outPtr, wantRem), m.br(done)])),
+    m.if(
+      o.eqz(o.or(b[1].get(), b[2].get(), b[3].get())),
+      m.block(null, [...emitDivBy64(f, o, a, b[0], outPtr, wantRem), m.br(done)]),
+    ),
     m.call(
       DIVREM_CORE,
       [...a.map((l) => l.get()), ...zero, ...b.map((l) => l.get()), outPtr.get(), m.i32.const(wantRem ? 1 : 0)],
       binaryen.none,
     ),
+  ];
+}
+
+/**
+ * out = a / d or a % d for a nonzero 64-bit d (fixed-point code divides by such numbers all the time:
+ * snailtracer 130,000 times a frame). Limb by limb from the top, each step Hacker's Delight's divlu: the
+ * remainder so far and the next limb, on the normalised divisor, by two 64/32-bit steps whose quotient digits
+ * are estimated by i64.div_u and corrected at most twice. No reciprocal to compute, which long division needs
+ * for every new divisor. Limbs that are zero at the top are skipped.
+ */
+function emitDivBy64(f: Fn, o: Ops, a: Word, d: Local, outPtr: Local, wantRem: boolean): X[] {
+  const m = f.m;
+  const [shift, dn, vn1, vn0, rest, un32, un10, un1, un0, d1, d0, rhat, un21] = f.i64s(13);
+  const q = f.i64s(4);
+  const B = o.k(1n << 32n);
+  // Corrects the estimated digit qd of (rhat:un) / dn: while qd >= 2^32 or qd * vn0 > rhat * 2^32 + un.
+  // (When qd >= 2^32, qd * vn0 may wrap, but the first test already holds.)
+  const correct = (label: string, qd: Local, un: Local) =>
+    m.loop(label, m.if(
+      m.i32.or(o.geU(qd.get(), B), o.gtU(o.mul(qd.get(), vn0.get()), o.or(o.shl(rhat.get(), 32), un.get()))),
+      m.block(null, [
+        qd.set(o.sub(qd.get(), o.k(1))),
+        rhat.set(o.add(rhat.get(), vn1.get())),
+        m.br(label, o.ltU(rhat.get(), B)),
+      ]),
+    ));
+  // q[i] and rest = (rest:a[i]) / d and its remainder, given rest < d.
+  const step = (top: number, i: number): X[] => [
+    // rest:a[i] << shift; a[i] >> (64 - shift) is 0 when shift is 0 (a wasm shift by 64 would shift by 0).
+    un32.set(o.or(
+      o.shlBy(rest.get(), shift.get()),
+      m.select(o.eqz(shift.get()), o.k(0), o.shrUBy(a[i].get(), o.sub(o.k(64), shift.get()))),
+    )),
+    un10.set(o.shlBy(a[i].get(), shift.get())),
+    un1.set(o.hi32(un10.get())),
+    un0.set(o.lo32(un10.get())),
+    d1.set(o.divU(un32.get(), vn1.get())),
+    rhat.set(o.sub(un32.get(), o.mul(d1.get(), vn1.get()))),
+    correct(`divlu${top}_${i}a`, d1, un1),
+    un21.set(o.sub(o.add(o.shl(un32.get(), 32), un1.get()), o.mul(d1.get(), dn.get()))),
+    d0.set(o.divU(un21.get(), vn1.get())),
+    rhat.set(o.sub(un21.get(), o.mul(d0.get(), vn1.get()))),
+    correct(`divlu${top}_${i}b`, d0, un0),
+    q[i].set(o.or(o.shl(d1.get(), 32), d0.get())),
+    rest.set(o.shrUBy(o.sub(o.add(o.shl(un21.get(), 32), un0.get()), o.mul(d0.get(), dn.get())), shift.get())),
+  ];
+  // The top nonzero limb divides directly; the steps below it take the remainder along.
+  const fromTop = (top: number): X => m.block(null, [
+    q[top].set(o.divU(a[top].get(), d.get())),
+    rest.set(o.sub(a[top].get(), o.mul(q[top].get(), d.get()))),
+    ...Array.from({ length: top }, (_, k) => step(top, top - 1 - k)).flat(),
+  ]);
+  return [
+    shift.set(o.clz(d.get())),
+    dn.set(o.shlBy(d.get(), shift.get())),
+    vn1.set(o.hi32(dn.get())),
+    vn0.set(o.lo32(dn.get())),
+    ...q.map((l) => l.set(o.k(0))),
+    m.if(
+      o.ne(a[3].get(), o.k(0)),
+      fromTop(3),
+      m.if(o.ne(a[2].get(), o.k(0)), fromTop(2), m.if(o.ne(a[1].get(), o.k(0)), fromTop(1), fromTop(0))),
+    ),
+    ...f.storeWord(outPtr, wantRem ? [rest.get(), o.k(0), o.k(0), o.k(0)] : q.map((l) => l.get())),
   ];
 }
 
