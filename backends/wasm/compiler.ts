@@ -10,7 +10,7 @@ import type { ForkRules } from "../../src/forks/rules.ts";
 import { declareU256RuntimeImports } from "./u256_runtime.ts";
 import { analyseCode, type Analysis, type Block } from "./analysis.ts";
 import { addHelpers } from "./helpers.ts";
-import { FIXED_LOCALS, G_MSIZE, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
+import { FIXED_LOCALS, G_MSIZE, haltCall, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
 import { lowerStack } from "./lower_stack.ts";
 import { lowerArith } from "./lower_arith.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
@@ -235,8 +235,7 @@ function addSled(binaryen: B, m: binaryenT.Module, a: Analysis, block: Block, i:
   if (next === undefined) throw new Error(`compiler: no block after the JUMPDESTs at pc ${block.pc}`);
   const body = [
     m.local.set(COST, m.i64.extend_u(m.i32.sub(m.i32.const(block.next), m.local.get(PC, i32)))),
-    m.if(m.i64.lt_s(m.local.get(GAS, i64), m.local.get(COST, i64)),
-      m.block(null, [m.call(IMPORT_HALT, [m.i32.const(Halt.OutOfGas), m.i32.const(0)], none), m.unreachable()], none)),
+    m.if(m.i64.lt_s(m.local.get(GAS, i64), m.local.get(COST, i64)), haltCall(m, none, Halt.OutOfGas)),
     m.return_call(blockFn(next), [m.local.get(SP, i32), m.i64.sub(m.local.get(GAS, i64), m.local.get(COST, i64))], i32),
   ];
   if (annotate) body.unshift(m.drop(m.i32.const(PC_MARK + block.pc)));
@@ -296,7 +295,7 @@ function addSwitch(
   // Children are wrapped in `if (1)` so that Binaryen never types a named block by scanning its (nested,
   // ever larger) contents for branches: quadratic otherwise.
   const always = (e: number) => m.if(m.i32.const(1), e);
-  const halt = always(m.block(null, [m.call(IMPORT_HALT, [m.i32.const(Halt.InvalidJump), m.i32.const(0)], none), m.unreachable()], none));
+  const halt = always(haltCall(m, none, Halt.InvalidJump));
   let nest = m.block(cases.length ? "c0" : null, [m.block("inv", [always(dispatch(m, names, pc))], none), halt], none);
   for (let j = 1; j < cases.length; j++) nest = m.block(`c${j}`, [nest, always(cases[j - 1].go())], none);
   const last = cases.length ? always(cases[cases.length - 1].go()) : m.nop();

@@ -1,7 +1,7 @@
 /** Out-of-line WebAssembly helpers of compiled modules: byte swap, memory expansion, shifts by a dynamic amount. */
 import type binaryenT from "binaryen";
-import { Halt, IMPORT_HALT, MEM_BASE, SCRATCH_OUT, SHIFT_AREA } from "./layout.ts";
-import { G_MSIZE } from "./lower_context.ts";
+import { Halt, MEM_BASE, SCRATCH_OUT, SHIFT_AREA } from "./layout.ts";
+import { G_MSIZE, haltCall } from "./lower_context.ts";
 
 type B = typeof binaryenT;
 
@@ -11,7 +11,7 @@ export function addHelpers(binaryen: B, m: binaryenT.Module): void {
   const c32 = (v: number) => m.i32.const(v);
   const g64 = (l: number) => m.local.get(l, i64);
   const g32 = (l: number) => m.local.get(l, i32);
-  const oog = () => m.block(null, [m.call(IMPORT_HALT, [c32(Halt.OutOfGas), c32(0)], none), m.unreachable()], none);
+  const oog = () => haltCall(m, none, Halt.OutOfGas);
 
   // bswap64(x) -> x with its bytes reversed
   {

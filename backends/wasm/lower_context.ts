@@ -6,7 +6,7 @@
  */
 import type binaryenT from "binaryen";
 import type { ForkRules } from "../../src/forks/rules.ts";
-import { GAS_ADDR, Halt, MSIZE_ADDR, STACK_BASE } from "./layout.ts";
+import { GAS_ADDR, Halt, IMPORT_HALT, MSIZE_ADDR, STACK_BASE } from "./layout.ts";
 
 type B = typeof binaryenT;
 export type Expr = number;
@@ -32,6 +32,11 @@ const REVERSE16 = Array.from({ length: 16 }, (_, i) => 15 - i);
 const ZERO16 = new Array(16).fill(0);
 
 export const G_MSIZE = "msize";
+
+/** A statement that halts the frame: the `halt` import (which throws) with the kind and its argument. */
+export function haltCall(m: binaryenT.Module, none: number, code: number, arg = 0): number {
+  return m.block(null, [m.call(IMPORT_HALT, [m.i32.const(code), m.i32.const(arg)], none), m.unreachable()], none);
+}
 
 export class Lowerer {
   readonly m: binaryenT.Module;
@@ -277,10 +282,7 @@ export class Lowerer {
   // ---- gas, memory size and halts
 
   halt(code: number, arg = 0): Expr {
-    return this.m.block(null, [
-      this.m.call("halt", [this.c32(code), this.c32(arg)], this.none),
-      this.m.unreachable(),
-    ], this.none);
+    return haltCall(this.m, this.none, code, arg);
   }
 
   outOfGas(): Expr {
