@@ -14,7 +14,7 @@ import {
 } from "../../src/evm/host_ops.ts";
 import { keccak256Word } from "../../src/primitives/hash.ts";
 import { analyse, jumpdestsOf, pushValueAt } from "./analysis.ts";
-import { u256Exp } from "./u256.ts";
+import { toSigned, u256Exp } from "./u256.ts";
 
 const M = (1n << 256n) - 1n;
 const SIGN = 1n << 255n;
@@ -34,10 +34,6 @@ function stackFor(depth: number): bigint[] {
   let s = stacks[depth];
   if (!s) stacks[depth] = s = new Array<bigint>(STACK_LIMIT).fill(0n);
   return s;
-}
-
-function toSigned(x: bigint): bigint {
-  return x >= SIGN ? x - (M + 1n) : x;
 }
 
 function readWord(view: DataView, off: number): bigint {

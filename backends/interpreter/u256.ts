@@ -1,4 +1,10 @@
 const M = (1n << 256n) - 1n;
+const SIGN = 1n << 255n;
+
+/** The word as a two's-complement signed number. */
+export function toSigned(x: bigint): bigint {
+  return x >= SIGN ? x - (M + 1n) : x;
+}
 
 /** base ** exponent mod 2^256 by square-and-multiply. */
 export function u256Exp(base: bigint, exponent: bigint): bigint {

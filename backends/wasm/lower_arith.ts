@@ -6,6 +6,7 @@
 import type { Instr } from "./analysis.ts";
 import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
+import { toSigned } from "../interpreter/u256.ts";
 import { SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT } from "./layout.ts";
 
 const M = (1n << 256n) - 1n;
@@ -139,7 +140,6 @@ function sub(cx: Lowerer, a: Val, b: Val): Val {
 }
 
 const MIN64 = -(1n << 63n);
-const toSigned = (v: bigint) => (v >> 255n ? v - (1n << 256n) : v);
 
 /** DIV, SDIV, MOD, SMOD of two constants (x / 0 and x % 0 are 0; signed results truncate toward zero). */
 function foldDivision(op: number, a: bigint, b: bigint): bigint {

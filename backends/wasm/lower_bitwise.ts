@@ -2,18 +2,18 @@
 import type { Instr } from "./analysis.ts";
 import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
 import { SCRATCH_OUT, SHIFT_AREA } from "./layout.ts";
+import { toSigned } from "../interpreter/u256.ts";
 
 const M = (1n << 256n) - 1n;
 const SIGN = 1n << 255n;
 const M64 = (1n << 64n) - 1n;
-const signed = (x: bigint) => (x >= SIGN ? x - (M + 1n) : x);
 
 export function lowerBitwise(cx: Lowerer, ins: Instr): boolean {
   switch (ins.op) {
     case 0x10: return compare(cx, false, false, (a, b) => a < b);
     case 0x11: return compare(cx, true, false, (a, b) => a > b);
-    case 0x12: return compare(cx, false, true, (a, b) => signed(a) < signed(b));
-    case 0x13: return compare(cx, true, true, (a, b) => signed(a) > signed(b));
+    case 0x12: return compare(cx, false, true, (a, b) => toSigned(a) < toSigned(b));
+    case 0x13: return compare(cx, true, true, (a, b) => toSigned(a) > toSigned(b));
     case 0x14: return eq(cx);
     case 0x15: return iszero(cx);
     case 0x16: return limbwise(cx, "and");
@@ -202,7 +202,7 @@ function shift(cx: Lowerer, kind: "shl" | "shr" | "sar"): boolean {
     let v: bigint;
     if (kind === "shl") v = s < 256n ? (x0.v << s) & M : 0n;
     else if (kind === "shr") v = s < 256n ? x0.v >> s : 0n;
-    else v = s < 256n ? (signed(x0.v) >> s) & M : x0.v >= SIGN ? M : 0n;
+    else v = s < 256n ? (toSigned(x0.v) >> s) & M : x0.v >= SIGN ? M : 0n;
     cx.push(cx.const(v));
     return true;
   }
