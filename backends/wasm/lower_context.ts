@@ -57,7 +57,7 @@ export class Lowerer {
   nextLocal = FIXED_LOCALS.length;
   /** pc of the instruction being lowered (for host calls and diagnostics). */
   pc = 0;
-  /** L_SPB minus its value at the start of the block's code (bytes): every change to it is by a constant. */
+  /** L_SPB minus its value at the start of the block's code (bytes): every change to it is by moveBase. */
   spbShift = 0;
   /**
    * Stack bounds already checked in this block, as bounds on L_SPB at its start (bytes): later segments
@@ -259,11 +259,15 @@ export class Lowerer {
     // Nothing lives in locals past a flush.
     this.free = [];
     for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) this.free.push(i);
-    if (this.top !== 0) {
-      this.emit(this.m.local.set(L_SPB, this.m.i32.add(this.spb(), this.c32(this.top * 32))));
-      this.spbShift += this.top * 32;
-    }
+    this.moveBase(this.top * 32);
     this.top = 0;
+  }
+
+  /** Moves the stack base (L_SPB) by a constant number of bytes, keeping spbShift in step. */
+  moveBase(bytes: number): void {
+    if (bytes === 0) return;
+    this.emit(this.m.local.set(L_SPB, this.m.i32.add(this.spb(), this.c32(bytes))));
+    this.spbShift += bytes;
   }
 
   /**

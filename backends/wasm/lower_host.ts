@@ -5,7 +5,7 @@
  * operands it reads from the stack in linear memory.
  */
 import { STACK_IN, STACK_OUT, type Instr } from "./analysis.ts";
-import { L_SPB, type Lowerer } from "./lower_context.ts";
+import { type Lowerer } from "./lower_context.ts";
 import { ENV_BASE, ENV_MASK_ADDR, ENV_OPS, IMPORT_ENV, IMPORT_HOST } from "./layout.ts";
 import { emptyStorageCache, invalidatesStorageCache } from "./lower_storage.ts";
 
@@ -29,10 +29,7 @@ export function hostCall(cx: Lowerer, op: number, pc: number): void {
   cx.emit(m.call(IMPORT_HOST, [cx.c32(op), cx.spb(), cx.c32(pc)], cx.none));
   cx.syncIn();
   const delta = STACK_OUT[op] - STACK_IN[op];
-  if (delta !== 0) {
-    cx.emit(m.local.set(L_SPB, m.i32.add(cx.spb(), cx.c32(delta * 32))));
-    cx.spbShift += delta * 32;
-  }
+  cx.moveBase(delta * 32);
   // Constants below the operands are still in their slots.
   for (const p of consts.keys()) if (p >= -STACK_IN[op]) consts.delete(p);
   cx.keepConsts(consts, -delta);
