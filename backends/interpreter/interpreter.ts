@@ -387,7 +387,7 @@ export class Interpreter implements Backend {
           break;
         case 0x44: // PREVRANDAO (DIFFICULTY before the merge)
           if (sp >= STACK_LIMIT) halt("stack overflow");
-          stack[sp++] = rules.id >= 10 ? evm.block.prevRandao : evm.block.difficulty;
+          stack[sp++] = rules.prevRandao ? evm.block.prevRandao : evm.block.difficulty;
           break;
         case 0x45: // GASLIMIT
           if (sp >= STACK_LIMIT) halt("stack overflow");

@@ -14,7 +14,6 @@ import {
   opSload, opSstore, opTload, opTstore, outOfGas, toMemoryRange,
 } from "../../src/evm/host_ops.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
-import { Fork } from "../../src/forks/fork.ts";
 import { bytesToBigInt } from "../../src/primitives/hex.ts";
 import { copyBytes } from "../../src/primitives/byte_slab.ts";
 import { diagnoseSegment } from "./analysis.ts";
@@ -266,7 +265,7 @@ export class CompiledInstance {
       case 0x41: v = block.coinbase; break;
       case 0x42: v = block.timestamp; break;
       case 0x43: v = block.number; break;
-      case 0x44: v = this.rules.id >= Fork.Paris ? block.prevRandao : block.difficulty; break;
+      case 0x44: v = this.rules.prevRandao ? block.prevRandao : block.difficulty; break;
       case 0x45: v = block.gasLimit; break;
       case 0x46: v = block.chainId; break;
       case 0x48: v = block.baseFee; break;

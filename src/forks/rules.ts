@@ -54,6 +54,7 @@ export interface ForkRules {
   readonly coldAccountAccessGas: number;
   readonly warmStorageReadGas: number;
   readonly warmCoinbase: boolean; // EIP-3651
+  readonly prevRandao: boolean; // EIP-4399: opcode 0x44 reads the beacon chain's randomness, not the difficulty
   readonly setCodeTx: boolean; // EIP-7702
   readonly blobBaseFeeUpdateFraction: bigint;
   readonly blobTargetPerBlock: number;
@@ -137,6 +138,7 @@ const frontier: ForkRules = {
   coldAccountAccessGas: 0,
   warmStorageReadGas: 0,
   warmCoinbase: false,
+  prevRandao: false,
   setCodeTx: false,
   blobBaseFeeUpdateFraction: 0n,
   blobTargetPerBlock: 0,
@@ -224,7 +226,7 @@ const london = derive(berlin, Fork.London, {
   rejectEfCode: true,
 }, (g) => (g[Op.BASEFEE] = GAS_BASE));
 
-const paris = derive(london, Fork.Paris, {});
+const paris = derive(london, Fork.Paris, { prevRandao: true });
 
 const shanghai = derive(paris, Fork.Shanghai, {
   initcodeLimit: 2 * 24576,
