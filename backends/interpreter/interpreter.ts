@@ -15,6 +15,7 @@ import {
 import { keccak256Word } from "../../src/primitives/hash.ts";
 import { analyse, jumpdestsOf, pushValueAt } from "./analysis.ts";
 import { toSigned, u256Exp } from "./u256.ts";
+import { EMPTY_BYTES as EMPTY } from "../../src/primitives/byte_slab.ts";
 
 const M = (1n << 256n) - 1n;
 const SIGN = 1n << 255n;
@@ -26,7 +27,6 @@ const SIGNEXTEND_LOW = Array.from({ length: 31 }, (_, b) => (1n << BigInt(8 * b 
 const SIGNEXTEND_HIGH = SIGNEXTEND_LOW.map((low) => M ^ low);
 const TWO256 = 1n << 256n;
 const STACK_LIMIT = 1024;
-const EMPTY = new Uint8Array(0);
 
 /** One stack per depth, reused: frames at one depth never overlap. */
 const stacks: bigint[][] = [];

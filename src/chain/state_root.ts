@@ -9,6 +9,7 @@ import { bigIntToBytes, bigIntToMinimalBytes, bytesEqual } from "../primitives/h
 import { rlpEncode } from "../primitives/rlp.ts";
 import { keyNibbles, trieDelete, type TrieNode, trieNodeRoot, trieSet } from "../state/incremental_trie.ts";
 import type { WorldState } from "../state/world.ts";
+import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 interface AccountEntry {
   /** The storage as last hashed (non-zero values only). */
@@ -17,7 +18,6 @@ interface AccountEntry {
   leaf: Uint8Array;
 }
 
-const EMPTY = new Uint8Array(0);
 
 export class StateRootTracker {
   private accounts = new Map<bigint, AccountEntry>();

@@ -13,9 +13,9 @@ import { CallKind, EvmHalt, type ExecResult, type Message } from "./message.ts";
 import { getPrecompile } from "./precompiles/index.ts";
 import { delegationTarget } from "./address.ts";
 import { MAX_SAFE_GAS } from "./gas.ts";
+import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 export const STACK_DEPTH_LIMIT = 1024;
-const EMPTY = new Uint8Array(0);
 const MAX_PRECOMPILE_ADDRESS = 0x100n;
 
 /** Observes execution (tracers). Kept optional so the hot path pays one null check. */

@@ -5,6 +5,7 @@
 import { MAX_SAFE_GAS, memoryCost } from "./gas.ts";
 import type { Message } from "./message.ts";
 import { copyBytes } from "../primitives/byte_slab.ts";
+import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 /**
  * Gas kept in the double `gas`; the rest waits in `gasReserve`. Small enough
@@ -16,7 +17,6 @@ const FAST_GAS_BIG = BigInt(FAST_GAS);
 
 /** Largest memory offset + size we accept; beyond it any gas budget runs out first in practice. */
 export const MAX_MEMORY_END = 2 ** 32;
-const EMPTY = new Uint8Array(0);
 /** Frames start without a memory buffer; most small calls never touch memory beyond a few words. */
 const NO_MEMORY = new Uint8Array(0);
 /** One shared view of the empty memory: a frame that never touches memory allocates none. */

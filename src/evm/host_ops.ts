@@ -12,9 +12,9 @@ import { ADDRESS_MASK, create2Address, createAddress, delegationTarget } from ".
 import { copyCost, initcodeCost, keccakWordsCost, logDataCost, maxCallGas, sstoreCharge } from "./gas.ts";
 import { bytesToBigInt } from "../primitives/hex.ts";
 import { EMPTY_CODE_HASH } from "../primitives/hash.ts";
+import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 const MAX_NONCE = (1n << 64n) - 1n;
-const EMPTY = new Uint8Array(0);
 
 export function outOfGas(): never {
   throw new EvmHalt("out of gas");

@@ -9,6 +9,9 @@
  * The views share their `.buffer` with others and start at a non-zero
  * `byteOffset`: code that wraps `.buffer` must use byteOffset and byteLength.
  */
+/** The one empty array, shared: never written (it cannot be), and no allocation for the many empty results. */
+export const EMPTY_BYTES = new Uint8Array(0);
+
 const SLAB_BYTES = 8192;
 /** Larger arrays get a buffer of their own (as Node's Buffer pool does above half its size). */
 const MAX_CARVED = SLAB_BYTES / 2;

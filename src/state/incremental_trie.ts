@@ -8,6 +8,7 @@
 import { keccak256 } from "../primitives/hash.ts";
 import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
 import { EMPTY_TRIE_ROOT } from "./trie.ts";
+import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 interface Leaf {
   kind: "leaf";
@@ -28,7 +29,6 @@ interface Branch {
 }
 export type TrieNode = Leaf | Extension | Branch;
 
-const EMPTY = new Uint8Array(0);
 
 export function keyNibbles(key: Uint8Array): Uint8Array {
   const out = new Uint8Array(key.length * 2);

@@ -8,6 +8,7 @@ import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bigIntToMinimalBytes } from "../primitives/hex.ts";
 import { rlpEncode } from "../primitives/rlp.ts";
 import { EMPTY_TRIE_ROOT, trieRoot } from "./trie.ts";
+import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 export interface Log {
   address: bigint;
@@ -318,4 +319,3 @@ export class WorldState {
   }
 }
 
-const EMPTY = new Uint8Array(0);

@@ -9,6 +9,7 @@ import { bigIntToBytes, bigIntToMinimalBytes, bytesToBigInt, concatBytes } from 
 import { rlpDecode, rlpEncode, type RlpInput } from "../primitives/rlp.ts";
 import { privateKeyToAddress, recoverAddress, SECP256K1_N, signHash } from "../primitives/signature.ts";
 import { type AccessListEntry, type Authorization, type Transaction, TxType } from "./transaction.ts";
+import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 /** A transaction's fields before signing (the executor's Transaction without its sender). */
 export type UnsignedTransaction = Omit<Transaction, "sender">;
@@ -40,7 +41,6 @@ export class InvalidSignatureError extends BaseError {
 }
 
 const HALF_N = SECP256K1_N / 2n;
-const EMPTY = new Uint8Array(0);
 
 // ---- encoding ----
 

@@ -1,5 +1,6 @@
 /** Input helpers shared by the precompiles. */
 import type { PrecompileResult } from "./types.ts";
+export { EMPTY_BYTES as EMPTY } from "../../primitives/byte_slab.ts";
 
 /**
  * `length` bytes of `data` starting at `offset`; bytes past the end of `data`
@@ -32,4 +33,3 @@ export function fail(reason: string): PrecompileResult {
   return { ok: false, reason };
 }
 
-export const EMPTY = new Uint8Array(0);
