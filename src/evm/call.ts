@@ -71,8 +71,8 @@ export function runCall(opts: CallOptions): CallResult {
   const block = defaultBlockEnv(opts.block);
   const evm = new Evm(world, rules, block, { origin: caller, gasPrice: 0n, blobHashes: [] }, opts.backend);
   if (rules.accessLists) {
-    world.warmAddress(caller);
-    world.warmAddress(to);
+    world.prewarmAddress(caller);
+    world.prewarmAddress(to);
     world.setAlwaysWarm(precompileAddressSet(rules.id));
   }
   const gas = opts.gas ?? 30_000_000n;

@@ -154,12 +154,12 @@ export function executeTransaction(ctx: TxContext, tx: Transaction): TxResult {
   world.setBalance(sender, senderBalance);
 
   if (rules.accessLists) {
-    world.warmAddress(sender);
-    if (tx.to !== undefined) world.warmAddress(tx.to);
+    world.prewarmAddress(sender);
+    if (tx.to !== undefined) world.prewarmAddress(tx.to);
     world.setAlwaysWarm(precompileAddressSet(rules.id));
-    if (rules.warmCoinbase) world.warmAddress(block.coinbase);
+    if (rules.warmCoinbase) world.prewarmAddress(block.coinbase);
     for (const entry of tx.accessList) {
-      world.warmAddress(entry.address);
+      world.prewarmAddress(entry.address);
       for (const key of entry.storageKeys) world.warmSlot(entry.address, key);
     }
   }
