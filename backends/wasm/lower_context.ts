@@ -161,6 +161,8 @@ export class Lowerer {
     const l = [this.local(), this.local(), this.local(), this.local()];
     for (let i = 0; i < 4; i++) this.emit(this.set(l[i], this.limb(v, i)));
     const w = v as unknown as { k: string; l?: number[]; slot?: number };
+    // Its slot still holds it: a flush that finds it there again (SWAP and DUP patterns) need not store it.
+    this.clean.set(w.slot!, v);
     w.k = "l";
     w.l = l;
     delete w.slot;
