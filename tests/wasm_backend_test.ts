@@ -89,6 +89,11 @@ Deno.test("wasm: memory, keccak, copies, gas", () => {
   same("7f" + "ff".repeat(32) + "5100"); // MLOAD offset >= 2^32: out of gas
   same("60ff6000526001601f600037600160006000f3"); // overlapping copies
   same("6000600020600052602060006000f0"); // CREATE with empty init code
+  // An MLOAD whose word is popped is not read, but it still expands memory and charges for it.
+  same("6000356000515061ffff515059" + "60005260206000f3", { input: "0x" + "ab".repeat(32) }); // then MSIZE
+  same("6000355150", { input: "0x" + "00".repeat(28) + "00ffffff" }); // 16 MiB: out of gas on expansion
+  same("6000355150", { input: "0x" + "00".repeat(27) + "0100000000" }); // offset >= 2^32
+  for (const gas of [100n, 112n, 113n, 120n]) same("61ffff5150610100515059", { gas }); // out of gas at either expansion or after
 });
 
 Deno.test("wasm: failures give the interpreter's result, gas and error", () => {

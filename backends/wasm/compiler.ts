@@ -88,6 +88,7 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
   for (let i = 0; i < block.instrs.length; i++) {
     const ins = block.instrs[i];
     cx.pc = ins.pc;
+    cx.nextOp = i + 1 < block.instrs.length ? block.instrs[i + 1].op : -1;
     const seg = segStart.get(i);
     if (seg) {
       // Static gas and stack bounds of the whole segment, at once; the slow path names the exact failure.

@@ -57,6 +57,8 @@ export class Lowerer {
   nextLocal = FIXED_LOCALS.length;
   /** pc of the instruction being lowered (for host calls and diagnostics). */
   pc = 0;
+  /** Opcode of the next instruction of the block (-1 at its end), for peepholes such as a popped MLOAD. */
+  nextOp = -1;
   /** L_SPB minus its value at the start of the block's code (bytes): every change to it is by moveBase. */
   spbShift = 0;
   /**

@@ -36,7 +36,8 @@ function access(cx: Lowerer, off: Val, size: number): () => Expr {
 function mload(cx: Lowerer): boolean {
   const off = cx.pop();
   const addr = access(cx, off, 32);
-  const r = cx.loadWordBE(MEM_BASE, addr);
+  // A word that the next instruction pops is not read: only the expansion (and its gas) is observable.
+  const r = cx.nextOp === 0x50 ? cx.const(0n) : cx.loadWordBE(MEM_BASE, addr);
   cx.drop(off);
   cx.push(r);
   return true;

@@ -26,6 +26,8 @@ export interface StateSource {
 type Undo = () => void;
 
 const RIPEMD160_ADDRESS = 3n;
+/** No address: below every one. A constant, as `-1n` in code is a negation that allocates each time. */
+const NO_ADDRESS = -1n;
 
 /** The largest member of each always-warm set (one per fork, handed to every new world). */
 const largest = new WeakMap<ReadonlySet<bigint>, bigint>();
@@ -33,7 +35,7 @@ const largest = new WeakMap<ReadonlySet<bigint>, bigint>();
 function largestOf(set: ReadonlySet<bigint>): bigint {
   let max = largest.get(set);
   if (max === undefined) {
-    max = -1n;
+    max = NO_ADDRESS;
     for (const a of set) if (a > max) max = a;
     largest.set(set, max);
   }
@@ -51,7 +53,7 @@ export class WorldState {
   /** Addresses warm in every transaction (the fork's precompiles), kept apart so that warming them costs nothing. */
   private alwaysWarm: ReadonlySet<bigint> = new Set();
   /** The largest of alwaysWarm: most addresses are above it, and a comparison is cheaper than hashing a BigInt. */
-  private alwaysWarmMax = -1n;
+  private alwaysWarmMax = NO_ADDRESS;
   private warmSlots = new Map<bigint, Set<bigint>>();
   private transient = new Map<bigint, Map<bigint, bigint>>();
   logs: Log[] = [];
@@ -65,7 +67,7 @@ export class WorldState {
    * BigInt hashes the key on every lookup (about 30 ns in V8) where `===` takes a few. Every change to
    * `accounts` forgets it.
    */
-  private lastAddress = -1n;
+  private lastAddress = NO_ADDRESS;
   private lastAccount: Account | undefined = undefined;
 
   constructor(private source?: StateSource) {}
@@ -96,11 +98,11 @@ export class WorldState {
   private putAccount(address: bigint, acc: Account | undefined): void {
     const prev = this.accounts.get(address);
     this.journal.push(() => {
-      this.lastAddress = -1n;
+      this.lastAddress = NO_ADDRESS;
       if (prev === undefined) this.accounts.delete(address);
       else this.accounts.set(address, prev);
     });
-    this.lastAddress = -1n;
+    this.lastAddress = NO_ADDRESS;
     this.accounts.set(address, acc ?? null);
   }
 
@@ -115,7 +117,7 @@ export class WorldState {
 
   /** Sets an account wholesale (state loading, tests, cheat methods). Not journaled. */
   setAccountDirect(address: bigint, acc: Account): void {
-    this.lastAddress = -1n;
+    this.lastAddress = NO_ADDRESS;
     this.accounts.set(address, acc);
   }
 
