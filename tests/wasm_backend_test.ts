@@ -94,6 +94,11 @@ Deno.test("wasm: memory, keccak, copies, gas", () => {
   same("6000355150", { input: "0x" + "00".repeat(28) + "00ffffff" }); // 16 MiB: out of gas on expansion
   same("6000355150", { input: "0x" + "00".repeat(27) + "0100000000" }); // offset >= 2^32
   for (const gas of [100n, 112n, 113n, 120n]) same("61ffff5150610100515059", { gas }); // out of gas at either expansion or after
+  // KECCAK256 of a constant range: its checks and costs are folded at compile time.
+  for (let gas = 40n; gas <= 62n; gas++) same("604060002060005260206000f3", { gas });
+  same("60016401000000002000"); // offset >= 2^32
+  same("64010000000060002000"); // length >= 2^32
+  same("6000640100000000200000"); // length 0 at an offset >= 2^32: no expansion, no failure
 });
 
 Deno.test("wasm: failures give the interpreter's result, gas and error", () => {

@@ -64,6 +64,16 @@ function mstore(cx: Lowerer, size: number): boolean {
 export function memoryRange(cx: Lowerer, off: Val, len: Val, perWord: number): { addr: () => Expr; len: () => Expr } {
   const m = cx.m;
   if (len.k === "c" && len.v === 0n) return { addr: () => cx.c32(MEM_BASE), len: () => cx.c32(0) };
+  if (off.k === "c" && len.k === "c") {
+    // Known at compile time (KECCAK256 of a mapping key at 0..64): the checks and costs fold away.
+    if (off.v > 0xffffffffn || len.v > 0xffffffffn) cx.emit(cx.outOfGas());
+    else {
+      if (perWord) cx.chargeConst(Number((len.v + 31n) >> 5n) * perWord);
+      cx.ensureMemory(cx.c64(off.v + len.v));
+    }
+    const o = Number(off.v & 0xffffffffn) + MEM_BASE, n = Number(len.v & 0xffffffffn);
+    return { addr: () => cx.c32(o), len: () => cx.c32(n) };
+  }
   cx.materialise(off);
   cx.materialise(len);
   const body = cx.capture(() => {
