@@ -37,7 +37,7 @@ export class BigIntSet implements Iterable<bigint> {
       else this.items.push(x);
       this.count++;
     } else {
-      this.large = new Set(this.items);
+      this.large = new Set(this.items.slice(0, this.count));
       this.large.add(x);
       this.items = [];
       this.count = 0;
