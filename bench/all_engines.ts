@@ -473,10 +473,10 @@ async function main() {
   ];
   const started = performance.now();
   const results: CaseResult[] = [];
+  const compileAgain = (code: Uint8Array, rules: ReturnType<typeof rulesFor>) =>
+    void new WebAssembly.Module(service.compileSync(code, rules, 0) as BufferSource);
   try {
     for (const c of cases) {
-      const compileAgain = (code: Uint8Array, rules: ReturnType<typeof rulesFor>) =>
-        void new WebAssembly.Module(service.compileSync(code, rules, 0) as BufferSource);
       const r = await benchCase(c, engines, wasmBackend, compileAgain, opts.quick, opts.ejsMaxGas);
       results.push(r);
       console.error(

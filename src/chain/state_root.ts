@@ -18,7 +18,6 @@ interface AccountEntry {
   leaf: Uint8Array;
 }
 
-
 export class StateRootTracker {
   private accounts = new Map<bigint, AccountEntry>();
   private stateTrie?: TrieNode;

@@ -10,7 +10,6 @@ import { CallKind } from "./message.ts";
 import { precompileAddressSet } from "./precompiles/index.ts";
 import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
-
 export const DEFAULT_CALLER = 0x1000n;
 export const DEFAULT_TARGET = 0xc0de0000n;
 

@@ -4,8 +4,7 @@
  */
 import { MAX_SAFE_GAS, memoryCost } from "./gas.ts";
 import type { Message } from "./message.ts";
-import { copyBytes } from "../primitives/byte_slab.ts";
-import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
+import { copyBytes, EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 /**
  * Gas kept in the double `gas`; the rest waits in `gasReserve`. Small enough

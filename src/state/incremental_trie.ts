@@ -29,7 +29,6 @@ interface Branch {
 }
 export type TrieNode = Leaf | Extension | Branch;
 
-
 export function keyNibbles(key: Uint8Array): Uint8Array {
   const out = new Uint8Array(key.length * 2);
   for (let i = 0; i < key.length; i++) {

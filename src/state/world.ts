@@ -359,4 +359,3 @@ export class WorldState {
     return w;
   }
 }
-
