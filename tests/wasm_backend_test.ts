@@ -75,6 +75,25 @@ Deno.test("wasm: unary and ternary opcodes", () => {
   }
 });
 
+Deno.test("wasm: mulDiv's MULMOD by 2^256 - 1 and the MUL of the same operands after it", () => {
+  // x = calldata[0], y = calldata[32]; mulmod(y, x, not(0)), then mul(x, y) (the product kept from the
+  // MULMOD), mul(x, x) (other operands: not the kept product), mul(x, y) again; the four words returned.
+  const straight = "602035600035" + "5f19818309" + "828202" + "828002" + "848402" +
+    "606052604052602052600052" + "60806000f3";
+  // The same with a jump between the MULMOD and the MULs (a block edge: nothing is kept across it).
+  const withJump = "602035600035" + "5f19818309" + "600f565b" + "828202" + "828002" + "848402" +
+    "606052604052602052600052" + "60806000f3";
+  for (const x of EDGE) {
+    for (const y of [0n, 1n, 3n, (1n << 64n) - 1n, 1n << 128n, 1n << 255n, M - 1n, M, x]) {
+      const input = "0x" + x.toString(16).padStart(64, "0") + y.toString(16).padStart(64, "0");
+      const out = same(straight, { input });
+      const words = [0, 1, 2, 3].map((i) => BigInt("0x" + out.output.slice(2 + 64 * i, 66 + 64 * i)));
+      assert.deepEqual(words, [(x * y) % M, (x * y) & M, (x * x) & M, (x * y) & M]);
+      same(withJump, { input });
+    }
+  }
+});
+
 Deno.test("wasm: memory, keccak, copies, gas", () => {
   same("6001600052602060002060005260206000f3"); // keccak of a word
   same("61ffff5160005260206000f3"); // MLOAD far away: expansion

@@ -348,6 +348,30 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
     }
   });
 
+  test(`wasm runtime ${level}: mulmod_max gives mulmod(a, b, 2^256 - 1) and the product mod 2^256`, () => {
+    const check = (a: bigint, b: bigint) => {
+      writeWord(rt.view, A, a);
+      writeWord(rt.view, B, b);
+      rt.fn[U256_FUNCS.mulmodMax](A, B, OUT);
+      const mod = readWord(rt.view, OUT), product = readWord(rt.view, OUT + 32);
+      assert.equal(mod, (a * b) % M, `mulmod_max(0x${a.toString(16)}, 0x${b.toString(16)})`);
+      assert.equal(product, (a * b) & M, `mulmod_max product(0x${a.toString(16)}, 0x${b.toString(16)})`);
+    };
+    for (const a of EDGES) for (const b of EDGES) check(a, b);
+    // Sums of the halves that are exactly 2^256 - 1 (result 0), or carry out of 2^256.
+    check(M, 1n);
+    check(M, M);
+    check(1n << 255n, 2n);
+    check(1n << 255n, 4n);
+    check(M - 1n, M - 1n);
+    const value = valueGenerator(4321n + (optimize ? 1n : 0n));
+    for (let i = 0; i < 20000; i++) {
+      const a = value(), b = value();
+      check(a, b);
+      check(a >> BigInt(i % 256), b >> BigInt((i * 7) % 256));
+    }
+  });
+
   test(`wasm runtime ${level}: out may alias an input`, () => {
     const value = valueGenerator(77n);
     for (let i = 0; i < 500; i++) {

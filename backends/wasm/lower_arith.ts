@@ -19,11 +19,11 @@ export function lowerArith(cx: Lowerer, ins: Instr): boolean {
     case 0x01: return binary(cx, add, (a, b) => (a + b) & M);
     case 0x03: return binary(cx, sub, (a, b) => (a - b) & M);
     case 0x02:
-      return runtimeCall(cx, RUNTIME_BINARY[ins.op], 2);
+      return mulOfKnownProduct(cx) || runtimeCall(cx, RUNTIME_BINARY[ins.op], 2);
     case 0x04: case 0x05: case 0x06: case 0x07:
       return division(cx, ins.op);
     case 0x08: return runtimeCall(cx, "u256_addmod", 3);
-    case 0x09: return runtimeCall(cx, "u256_mulmod", 3);
+    case 0x09: return mulmodMax(cx) || runtimeCall(cx, "u256_mulmod", 3);
     case 0x0a: return exp(cx);
     case 0x0b: return signextend(cx);
   }
@@ -254,6 +254,37 @@ function runtimeCall(cx: Lowerer, fn: string, n: number): boolean {
   vals.forEach((v) => cx.drop(v));
   cx.emit(cx.m.call(fn, [...addrs, SCRATCH_OUT].map((a) => cx.c32(a)), cx.none));
   cx.push(cx.loadWord(SCRATCH_OUT));
+  return true;
+}
+
+/**
+ * MULMOD by the constant 2^256 - 1, which 512-bit mulDiv code (Uniswap's FullMath and its copies) computes
+ * before the MUL of the same operands: one runtime call gives both, and the product is kept for that MUL.
+ */
+function mulmodMax(cx: Lowerer): boolean {
+  const n = cx.peek(2);
+  if (n.k !== "c" || n.v !== M) return false;
+  const a = cx.pop(), b = cx.pop();
+  cx.drop(cx.pop());
+  cx.storeWord(SCRATCH_A, a);
+  cx.storeWord(SCRATCH_B, b);
+  cx.emit(cx.m.call("u256_mulmod_max", [cx.c32(SCRATCH_A), cx.c32(SCRATCH_B), cx.c32(SCRATCH_OUT)], cx.none));
+  const result = cx.loadWord(SCRATCH_OUT);
+  cx.knownProducts.push({ a, b, product: cx.keep(cx.loadWord(SCRATCH_OUT + 32)) });
+  cx.drop(a);
+  cx.drop(b);
+  cx.push(result);
+  return true;
+}
+
+/** MUL of the operands of an earlier mulmodMax in this block (the same values, in either order): its product. */
+function mulOfKnownProduct(cx: Lowerer): boolean {
+  const a = cx.peek(0), b = cx.peek(1);
+  const known = cx.knownProducts.find((p) => (p.a === a && p.b === b) || (p.a === b && p.b === a));
+  if (!known) return false;
+  cx.drop(cx.pop());
+  cx.drop(cx.pop());
+  cx.push(cx.fromLimbs([0, 1, 2, 3].map((i) => cx.limb(known.product, i))));
   return true;
 }
 

@@ -67,6 +67,12 @@ export class Lowerer {
    */
   checkedLow = 0;
   checkedHigh = 32 * 1024;
+  /**
+   * Products a * b mod 2^256 computed in this block (by MULMOD with modulus 2^256 - 1), by the identity of
+   * their operand values: a value keeps its identity while it is on the virtual stack (DUP and SWAP move the
+   * same object), so a later MUL of the same objects has this product. Their locals are kept until a flush.
+   */
+  knownProducts: { a: Val; b: Val; product: Val }[] = [];
 
   constructor(readonly binaryen: B, m: binaryenT.Module, readonly code: Uint8Array, readonly rules: ForkRules) {
     this.m = m;
@@ -86,6 +92,7 @@ export class Lowerer {
     this.spbShift = 0;
     this.checkedLow = 0;
     this.checkedHigh = 32 * 1024;
+    this.knownProducts = [];
   }
 
   emit(e: Expr): void {
@@ -195,6 +202,12 @@ export class Lowerer {
     return { k: "c", v, rc: 0 };
   }
 
+  /** v with one more holder that never drops it: its locals stay allocated until the next flush. */
+  keep(v: Val): Val {
+    v.rc++;
+    return v;
+  }
+
   /** Done with v (popped and used): its locals go back to the pool when nothing else refers to it. */
   drop(v: Val): void {
     if (--v.rc <= 0 && v.k === "l") for (const l of v.l) if (l >= 0) this.release(l);
@@ -260,6 +273,7 @@ export class Lowerer {
     this.flushedConsts = consts;
     this.items.clear();
     this.clean.clear();
+    this.knownProducts = [];
     // Nothing lives in locals past a flush.
     this.free = [];
     for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) this.free.push(i);

@@ -154,6 +154,8 @@ const cases: Case[] = [
   // Uniswap's FullMath.mulDiv (swap_math): mulmod(a, b, not(0)) on small operands, and Q96 divisors.
   { op: "mulmod", label: "60 x 20 mod 2^256 - 1", operands: () => [random(60), random(20), M], js: js.mulmod },
   { op: "mulmod", label: "160 x 96 mod 2^256 - 1", operands: () => [random(160), random(96), M], js: js.mulmod },
+  { op: "mulmodMax", label: "60 x 20", operands: () => [random(60), random(20)], js: (a, b) => js.mulmod(a, b, M) },
+  { op: "mulmodMax", label: "160 x 96", operands: () => [random(160), random(96)], js: (a, b) => js.mulmod(a, b, M) },
   { op: "mulmod", label: "64 x 100 mod 2^96", operands: () => [random(64), random(100), 1n << 96n], js: js.mulmod },
   { op: "div", label: "160 / 2^96", operands: () => [random(160), 1n << 96n], js: js.div },
   { op: "exp", label: "10 ** 18", operands: () => [10n, 18n], js: js.exp },

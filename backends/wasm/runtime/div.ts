@@ -563,6 +563,41 @@ export function addAddMod(m: binaryen.Module, name: string, options: BuildOption
   ]);
 }
 
+/**
+ * u256_mulmod_max(a, b, out): out = (a * b) % (2^256 - 1), and out + 32 = a * b % 2^256 (the MUL that
+ * 512-bit mulDiv code computes from the same operands next). 2^256 is 1 modulo 2^256 - 1, so the remainder
+ * is the product's two halves added, with the carry out of 2^256 added back in.
+ */
+export function addMulModMax(m: binaryen.Module, name: string, options: BuildOptions): void {
+  const f = ptrParams(m, 3, options);
+  const [aPtr, bPtr, outPtr] = f.params;
+  const o = new Ops(m, options);
+  const a = f.word(), b = f.word();
+  const product = f.i64s(8);
+  const lo = product.slice(0, 4) as unknown as Word, hi = product.slice(4) as unknown as Word;
+  const sum = f.word();
+  const s = new MulScratch(f);
+  const carry = f.i64(), t = f.i64();
+  f.add(name, binaryen.none, [
+    ...f.loadWord(aPtr, a),
+    ...f.loadWord(bPtr, b),
+    m.if(
+      o.eqz(o.or(a[3].get(), b[3].get())),
+      m.if(
+        o.eqz(o.or(a[2].get(), b[2].get())),
+        m.block(null, [...emitMul(o, s, a, b, lo, 2), ...hi.map((l) => l.set(o.k(0)))]),
+        m.block(null, [...emitMul(o, s, a, b, product.slice(0, 6), 3), ...hi.slice(2).map((l) => l.set(o.k(0)))]),
+      ),
+      m.block(null, emitMul(o, s, a, b, product)),
+    ),
+    ...f.storeWordAt(outPtr, 32, lo.map((l) => l.get())),
+    ...emitAdd(o, sum, lo, hi, carry, t),
+    ...emitAddCarry(o, sum, carry),
+    m.if(isAllOnes(o, sum), m.block(null, sum.map((l) => l.set(o.k(0))))),
+    ...f.storeWord(outPtr, sum.map((l) => l.get())),
+  ]);
+}
+
 /** w += carry (i64 0 or 1), the carry out discarded; carry is clobbered. */
 function emitAddCarry(o: Ops, w: Word, carry: Local): X[] {
   const out: X[] = [];

@@ -65,7 +65,10 @@ export class Fn {
     return w.map((limb, i) => limb.set(this.m.i64.load(8 * i, 8, ptr.get(), this.memory)));
   }
   storeWord(ptr: Local, limbs: readonly X[]): X[] {
-    return limbs.map((v, i) => this.m.i64.store(8 * i, 8, ptr.get(), v, this.memory));
+    return this.storeWordAt(ptr, 0, limbs);
+  }
+  storeWordAt(ptr: Local, offset: number, limbs: readonly X[]): X[] {
+    return limbs.map((v, i) => this.m.i64.store(offset + 8 * i, 8, ptr.get(), v, this.memory));
   }
 }
 

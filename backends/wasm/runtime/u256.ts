@@ -9,6 +9,7 @@ import {
   addAddMod,
   addDivRemCore,
   addMulMod,
+  addMulModMax,
   addSignedDivMod,
   addUnsignedDivMod,
   DIVREM_CORE,
@@ -26,6 +27,7 @@ export const U256_FUNCS = {
   smod: "u256_smod",
   addmod: "u256_addmod",
   mulmod: "u256_mulmod",
+  mulmodMax: "u256_mulmod_max",
   exp: "u256_exp",
   expByteLen: "u256_byte_len",
   keccak: "keccak256",
@@ -63,6 +65,7 @@ export function addU256Runtime(m: binaryen.Module, memoryName?: string, options:
   addSignedDivMod(m, U256_FUNCS.smod, true, build);
   addAddMod(m, U256_FUNCS.addmod, build);
   addMulMod(m, U256_FUNCS.mulmod, build);
+  addMulModMax(m, U256_FUNCS.mulmodMax, build);
   addExp(m, U256_FUNCS.exp, build);
   addByteLen(m, U256_FUNCS.expByteLen, build);
   addKeccak(m, U256_FUNCS.keccak, build);
@@ -77,6 +80,7 @@ const SIGNATURES: Record<keyof typeof U256_FUNCS, [params: number, result: "none
   smod: [3, "none"],
   addmod: [4, "none"],
   mulmod: [4, "none"],
+  mulmodMax: [3, "none"],
   exp: [3, "none"],
   expByteLen: [1, "i32"],
   keccak: [3, "none"],
