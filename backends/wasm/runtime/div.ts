@@ -581,15 +581,7 @@ export function addMulModMax(m: binaryen.Module, name: string, options: BuildOpt
   f.add(name, binaryen.none, [
     ...f.loadWord(aPtr, a),
     ...f.loadWord(bPtr, b),
-    m.if(
-      o.eqz(o.or(a[3].get(), b[3].get())),
-      m.if(
-        o.eqz(o.or(a[2].get(), b[2].get())),
-        m.block(null, [...emitMul(o, s, a, b, lo, 2), ...hi.map((l) => l.set(o.k(0)))]),
-        m.block(null, [...emitMul(o, s, a, b, product.slice(0, 6), 3), ...hi.slice(2).map((l) => l.set(o.k(0)))]),
-      ),
-      m.block(null, emitMul(o, s, a, b, product)),
-    ),
+    emitProduct(o, s, a, b, product),
     ...f.storeWordAt(outPtr, 32, lo.map((l) => l.get())),
     ...emitAdd(o, sum, lo, hi, carry, t),
     ...emitAddCarry(o, sum, carry),
@@ -614,6 +606,24 @@ function isAllOnes(o: Ops, w: Word): X {
 }
 
 /**
+ * product = a * b, the full 512 bits (eight limbs). Operands below 2^128 or 2^192 (most mulDiv inputs) skip the
+ * limb products that are zero.
+ */
+function emitProduct(o: Ops, s: MulScratch, a: Word, b: Word, product: Local[]): X {
+  const m = o.m;
+  const lo = product.slice(0, 4), hi = product.slice(4);
+  return m.if(
+    o.eqz(o.or(a[3].get(), b[3].get())),
+    m.if(
+      o.eqz(o.or(a[2].get(), b[2].get())),
+      m.block(null, [...emitMul(o, s, a, b, lo, 2), ...hi.map((l) => l.set(o.k(0)))]),
+      m.block(null, [...emitMul(o, s, a, b, product.slice(0, 6), 3), ...hi.slice(2).map((l) => l.set(o.k(0)))]),
+    ),
+    m.block(null, emitMul(o, s, a, b, product)),
+  );
+}
+
+/**
  * u256_mulmod(a, b, n, out): (a * b) % n over the 512-bit product; n = 0 gives 0.
  * Fast paths for what 512-bit mulDiv code (Uniswap's FullMath and its copies) does on every call:
  * n = 2^256 - 1, where 2^256 is 1 mod n so the product's halves are just added; and a product that
@@ -634,16 +644,7 @@ export function addMulMod(m: binaryen.Module, name: string, options: BuildOption
     ...f.loadWord(bPtr, b),
     ...f.loadWord(nPtr, n),
     m.if(o.isZero(n), m.block(null, [...f.storeWord(outPtr, zero), m.return()])),
-    // Operands below 2^128 or 2^192 (most mulDiv inputs) skip the limb products that are zero.
-    m.if(
-      o.eqz(o.or(a[3].get(), b[3].get())),
-      m.if(
-        o.eqz(o.or(a[2].get(), b[2].get())),
-        m.block(null, [...emitMul(o, s, a, b, lo, 2), ...hi.map((l) => l.set(o.k(0)))]),
-        m.block(null, [...emitMul(o, s, a, b, product.slice(0, 6), 3), ...hi.slice(2).map((l) => l.set(o.k(0)))]),
-      ),
-      m.block(null, emitMul(o, s, a, b, product)),
-    ),
+    emitProduct(o, s, a, b, product),
     m.if(
       isAllOnes(o, n),
       // lo + hi, with the carry out of 2^256 added back in (it cannot carry again); n itself is 0.
