@@ -34,11 +34,12 @@ export const ENV_OPS = [0x30, 0x32, 0x33, 0x34, 0x3a, 0x41, 0x42, 0x43, 0x44, 0x
 export const SLOAD_CACHE = 65536;
 export const SLOAD_CACHE_ENTRIES = 1024;
 export const SLOAD_ENTRY = 72;
-/** Scratch words for operands and results of out-of-line helpers. */
+/** Scratch words for operands and results of out-of-line helpers (u256_mulmod_max writes a second result word). */
 export const SCRATCH_A = 4160;
 export const SCRATCH_B = 4192;
 export const SCRATCH_C = 4224;
 export const SCRATCH_OUT = 4256;
+export const SCRATCH_OUT2 = 4288;
 /** Padded area for dynamic shifts: 4 pad limbs, 4 value limbs, 4 pad limbs. */
 export const SHIFT_AREA = 4352;
 /** Calldata, followed by 32 zero bytes (so a word read at any offset below its size is zero-padded). */

@@ -7,7 +7,7 @@ import type { Instr } from "./analysis.ts";
 import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
 import { toSigned } from "../interpreter/u256.ts";
-import { SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT } from "./layout.ts";
+import { SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT, SCRATCH_OUT2 } from "./layout.ts";
 
 const M = (1n << 256n) - 1n;
 const RUNTIME_BINARY: Record<number, string> = {
@@ -270,7 +270,7 @@ function mulmodMax(cx: Lowerer): boolean {
   cx.storeWord(SCRATCH_B, b);
   cx.emit(cx.m.call("u256_mulmod_max", [cx.c32(SCRATCH_A), cx.c32(SCRATCH_B), cx.c32(SCRATCH_OUT)], cx.none));
   const result = cx.loadWord(SCRATCH_OUT);
-  cx.knownProducts.push({ a, b, product: cx.keep(cx.loadWord(SCRATCH_OUT + 32)) });
+  cx.knownProducts.push({ a, b, product: cx.keep(cx.loadWord(SCRATCH_OUT2)) });
   cx.drop(a);
   cx.drop(b);
   cx.push(result);
