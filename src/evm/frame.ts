@@ -16,16 +16,15 @@ const FAST_GAS_BIG = BigInt(FAST_GAS);
 
 /** Largest memory offset + size we accept; beyond it any gas budget runs out first in practice. */
 export const MAX_MEMORY_END = 2 ** 32;
-/** Frames start without a memory buffer; most small calls never touch memory beyond a few words. */
-const NO_MEMORY = new Uint8Array(0);
 /** One shared view of the empty memory: a frame that never touches memory allocates none. */
-const NO_VIEW = new DataView(NO_MEMORY.buffer);
+const NO_VIEW = new DataView(EMPTY.buffer);
 
 export class Frame {
   /** Gas as a number for speed; amounts above FAST_GAS wait in gasReserve. */
   gas: number;
   gasReserve: bigint;
-  memory: Uint8Array = NO_MEMORY;
+  /** Frames start without a memory buffer (the shared empty array); most small calls never touch memory. */
+  memory: Uint8Array = EMPTY;
   /** A view over `memory`, replaced whenever memory is reallocated. */
   view: DataView = NO_VIEW;
   /** Active memory size in bytes (a multiple of 32). */

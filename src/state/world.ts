@@ -231,7 +231,12 @@ export class WorldState {
   // ---- access lists (EIP-2929) ----
 
   isWarmAddress(address: bigint): boolean {
-    return this.warmAddresses.has(address) || (address <= this.alwaysWarmMax && this.alwaysWarm.has(address));
+    return this.warmAddresses.has(address) || this.isAlwaysWarm(address);
+  }
+
+  /** Whether the address is in the always-warm set (most are above its largest member: no hashing for them). */
+  private isAlwaysWarm(address: bigint): boolean {
+    return address <= this.alwaysWarmMax && this.alwaysWarm.has(address);
   }
 
   setAlwaysWarm(addresses: ReadonlySet<bigint>): void {
@@ -250,7 +255,7 @@ export class WorldState {
 
   /** Marks warm; returns whether it was warm already. */
   warmAddress(address: bigint): boolean {
-    if (address <= this.alwaysWarmMax && this.alwaysWarm.has(address)) return true;
+    if (this.isAlwaysWarm(address)) return true;
     if (!this.warmAddresses.add(address)) return true;
     this.journal.push(() => this.warmAddresses.delete(address));
     return false;
