@@ -10,7 +10,7 @@ import type { ForkRules } from "../../src/forks/rules.ts";
 import { declareU256RuntimeImports } from "./u256_runtime.ts";
 import { analyseCode, type Analysis, type Block } from "./analysis.ts";
 import { addHelpers } from "./helpers.ts";
-import { FIXED_LOCALS, G_MSIZE, haltCall, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
+import { G_MSIZE, haltCall, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
 import { lowerStack } from "./lower_stack.ts";
 import { lowerArith } from "./lower_arith.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
@@ -204,7 +204,7 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
     if (selfLoop) body = m.loop(`l${i}`, body);
     const vars: number[] = [];
     for (let l = 2; l < cx.nextLocal; l++) {
-      const kind = l < FIXED_LOCALS.length ? FIXED_LOCALS[l] : 1;
+      const kind = cx.localKind(l);
       vars.push(kind === 0 ? i32 : kind === 2 ? binaryen.v128 : i64);
     }
     // Every path ends in a return, a tail call or a halt.

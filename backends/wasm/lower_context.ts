@@ -33,6 +33,12 @@ const ZERO16 = new Array(16).fill(0);
 
 export const G_MSIZE = "msize";
 
+/** The 16 little-endian bytes of half h (0: low) of the 256-bit value v. */
+function halfBytes(v: bigint, h: number): number[] {
+  const half = v >> BigInt(128 * h);
+  return Array.from({ length: 16 }, (_, i) => Number((half >> BigInt(8 * i)) & 0xffn));
+}
+
 /** A statement that halts the frame: the `halt` import (which throws) with the kind and its argument. */
 export function haltCall(m: binaryenT.Module, none: number, code: number, arg = 0): number {
   return m.block(null, [m.call(IMPORT_HALT, [m.i32.const(code), m.i32.const(arg)], none), m.unreachable()], none);
@@ -55,6 +61,9 @@ export class Lowerer {
   /** i64 locals: free pool and high-water mark (indexes are after the fixed locals). */
   private free: number[] = [];
   nextLocal = FIXED_LOCALS.length;
+  /** The locals beyond the fixed ones that are v128 (all others are i64), and those free. */
+  readonly vecLocals = new Set<number>();
+  private freeVec: number[] = [];
   /** pc of the instruction being lowered (for host calls and diagnostics). */
   pc = 0;
   /** Opcode of the next instruction of the block (-1 at its end), for peepholes such as a popped MLOAD. */
@@ -89,6 +98,8 @@ export class Lowerer {
     this.top = 0;
     this.free = [];
     this.nextLocal = FIXED_LOCALS.length;
+    this.vecLocals.clear();
+    this.freeVec = [];
     this.spbShift = 0;
     this.checkedLow = 0;
     this.checkedHigh = 32 * 1024;
@@ -119,6 +130,19 @@ export class Lowerer {
 
   release(l: number): void {
     if (l >= FIXED_LOCALS.length) this.free.push(l);
+  }
+
+  /** A v128 local, free again at the next flush. */
+  private vecLocal(): number {
+    if (this.freeVec.length) return this.freeVec.pop()!;
+    const l = this.nextLocal++;
+    this.vecLocals.add(l);
+    return l;
+  }
+
+  /** The wasm kind of local l: 0 i32, 1 i64, 2 v128. */
+  localKind(l: number): number {
+    return l < FIXED_LOCALS.length ? FIXED_LOCALS[l] : this.vecLocals.has(l) ? 2 : 1;
   }
 
   get(l: number): Expr {
@@ -261,11 +285,36 @@ export class Lowerer {
       if (this.clean.get(p) === v) continue;
       stores.push([p, v]);
     }
-    // Slot values moving elsewhere are read before any slot is written.
-    for (const [, v] of stores) if (v.k === "m") this.materialise(v);
+    // Slot values moving to other slots are read before any slot is written, as two 16-byte halves: one
+    // bounds check for each (Deno runs WebAssembly without the trap handler) where four i64 loads take four.
+    const m = this.m, v128 = this.binaryen.v128;
+    const moved = new Map<Val, number[]>();
+    for (const [, v] of stores) {
+      if (v.k !== "m" || moved.has(v)) continue;
+      const halves = [this.vecLocal(), this.vecLocal()];
+      for (let h = 0; h < 2; h++) {
+        this.emit(m.local.set(halves[h], m.v128.load(STACK_BASE + v.slot * 32 + 16 * h, 16, this.spb())));
+      }
+      moved.set(v, halves);
+    }
     for (const [p, v] of stores) {
-      for (let i = 0; i < 4; i++) {
-        this.emit(this.m.i64.store(STACK_BASE + p * 32 + 8 * i, 8, this.spb(), this.limb(v, i)));
+      const halves = moved.get(v);
+      if (halves) {
+        for (let h = 0; h < 2; h++) {
+          this.emit(m.v128.store(STACK_BASE + p * 32 + 16 * h, 16, this.spb(), m.local.get(halves[h], v128)));
+        }
+        continue;
+      }
+      // A constant half, or a half whose limbs are known zero, is one 16-byte store.
+      for (let h = 0; h < 2; h++) {
+        const at = STACK_BASE + p * 32 + 16 * h;
+        if (v.k === "c") {
+          this.emit(m.v128.store(at, 16, this.spb(), m.v128.const(halfBytes(v.v, h))));
+        } else if (this.zeroLimb(v, 2 * h) && this.zeroLimb(v, 2 * h + 1)) {
+          this.emit(m.v128.store(at, 16, this.spb(), m.v128.const(ZERO16)));
+        } else {
+          for (let i = 2 * h; i < 2 * h + 2; i++) this.emit(m.i64.store(STACK_BASE + p * 32 + 8 * i, 8, this.spb(), this.limb(v, i)));
+        }
       }
     }
     const consts = new Map<number, bigint>();
@@ -276,7 +325,8 @@ export class Lowerer {
     this.knownProducts = [];
     // Nothing lives in locals past a flush.
     this.free = [];
-    for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) this.free.push(i);
+    this.freeVec = [];
+    for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) (this.vecLocals.has(i) ? this.freeVec : this.free).push(i);
     this.moveBase(this.top * 32);
     this.top = 0;
   }
@@ -418,9 +468,17 @@ export class Lowerer {
     return e === null ? this.c32(0) : m.i64.ne(e, this.c64(0n));
   }
 
-  /** Writes v to a scratch word at addr. */
+  /** Writes v to a scratch word at addr (a value still in its slot is copied, and a constant stored, by halves). */
   storeWord(addr: number, v: Val): void {
-    for (let i = 0; i < 4; i++) this.emit(this.m.i64.store(8 * i, 8, this.c32(addr), this.limb(v, i)));
+    const m = this.m;
+    if (v.k === "m" || v.k === "c") {
+      for (let h = 0; h < 2; h++) {
+        const half = v.k === "c" ? m.v128.const(halfBytes(v.v, h)) : m.v128.load(STACK_BASE + v.slot * 32 + 16 * h, 16, this.spb());
+        this.emit(m.v128.store(16 * h, 16, this.c32(addr), half));
+      }
+      return;
+    }
+    for (let i = 0; i < 4; i++) this.emit(m.i64.store(8 * i, 8, this.c32(addr), this.limb(v, i)));
   }
 
   loadWord(addr: number): Val {
