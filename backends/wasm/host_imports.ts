@@ -15,7 +15,7 @@ import {
 } from "../../src/evm/host_ops.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { bytesToBigInt } from "../../src/primitives/hex.ts";
-import { copyBytes, EMPTY_BYTES as EMPTY } from "../../src/primitives/byte_slab.ts";
+import { copyWords, EMPTY_BYTES as EMPTY } from "../../src/primitives/byte_slab.ts";
 import { diagnoseSegment } from "./analysis.ts";
 import { giveBackMemory, type InstanceMemory, takeMemory } from "./instance_memory.ts";
 import {
@@ -118,8 +118,11 @@ export class CompiledInstance {
     if (input.length <= CALLDATA_CAPACITY) {
       const all = this.all;
       all.set(input, CALLDATA_BASE);
-      // The 32 bytes after it read as zeros (CALLDATALOAD near the end); a loop, as fill() costs about 0.15 µs here.
-      for (let i = CALLDATA_BASE + input.length, end = i + 32; i < end; i++) all[i] = 0;
+      // The 32 bytes after it read as zeros (CALLDATALOAD near the end): bytes up to a 4-byte boundary, then
+      // 32-bit words (CALLDATA_BASE is aligned); a loop, as fill() costs about 0.15 µs here.
+      let i = CALLDATA_BASE + input.length;
+      for (; (i & 3) !== 0; i++) all[i] = 0;
+      for (let w = i >> 2, end = w + 8, u32 = this.u32; w < end; w++) u32[w] = 0;
       this.u32[CD_IN_MEMORY_ADDR / 4] = 1;
     } else this.u32[CD_IN_MEMORY_ADDR / 4] = 0;
     this.u32[CDSIZE_ADDR / 4] = input.length;
@@ -143,7 +146,7 @@ export class CompiledInstance {
       case Status.Revert: {
         const len = this.u32[OUT_LEN_ADDR / 4];
         const off = this.u32[OUT_OFF_ADDR / 4];
-        const output = len === 0 ? EMPTY : copyBytes(this.mem, off, off + len);
+        const output = len === 0 ? EMPTY : copyWords(this.mem, this.mem32, off, off + len);
         return { status: status === Status.Return ? "success" : "revert", output };
       }
       default:

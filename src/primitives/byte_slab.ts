@@ -17,6 +17,8 @@ const SLAB_BYTES = 8192;
 const MAX_CARVED = SLAB_BYTES / 2;
 
 let slab = new Uint8Array(SLAB_BYTES);
+/** The slab as 32-bit words, for copyWords. */
+let slab32 = new Uint32Array(slab.buffer);
 let used = 0;
 
 /** A zeroed array of n bytes. */
@@ -24,10 +26,30 @@ export function allocBytes(n: number): Uint8Array {
   if (n > MAX_CARVED) return new Uint8Array(n);
   if (used + n > SLAB_BYTES) {
     slab = new Uint8Array(SLAB_BYTES);
+    slab32 = new Uint32Array(slab.buffer);
     used = 0;
   }
   const out = slab.subarray(used, used + n);
   used += (n + 7) & ~7; // keeps every view 8-byte aligned
+  return out;
+}
+
+/** Copies shorter than this go word by word in copyWords; TypedArray.set costs more than the loop below it. */
+const WORD_LOOP_BYTES = 512;
+
+/**
+ * copyBytes(src, start, end) for a src that also has a 32-bit view `src32` of the same bytes: a short copy
+ * from a 4-aligned start goes by 32-bit words, with no second view of src (creating one costs about
+ * 0.03 µs, as much as the rest of a 64-byte copy).
+ */
+export function copyWords(src: Uint8Array, src32: Uint32Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if ((start & 3) !== 0 || n > WORD_LOOP_BYTES) return copyBytes(src, start, end);
+  const out = allocBytes(n);
+  const to = out.byteOffset >> 2, from = start >> 2, words = n >> 2;
+  const dst = slab32;
+  for (let i = 0; i < words; i++) dst[to + i] = src32[from + i];
+  for (let i = words << 2; i < n; i++) out[i] = src[start + i];
   return out;
 }
 
