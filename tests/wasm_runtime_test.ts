@@ -12,6 +12,7 @@ import {
   linkU256Runtime,
   readWord,
   U256_FUNCS,
+  U256_SCRATCH_FUNCS,
   wideArithmeticSupported,
   wordToDigest,
   writeWord,
@@ -66,9 +67,12 @@ interface Runtime {
 function instantiate(wideArithmetic: boolean, optimize: boolean): Runtime {
   const m = new binaryen.Module();
   m.setMemory(PAGES, PAGES, "memory");
-  addU256Runtime(m, undefined, { wideArithmetic });
-  addU256Runtime(m, undefined, { wideArithmetic }); // idempotent
-  for (const name of Object.values(U256_FUNCS)) m.addFunctionExport(name, name);
+  const scratch = { a: A, b: B, c: N, out: OUT };
+  addU256Runtime(m, undefined, { wideArithmetic, scratch });
+  addU256Runtime(m, undefined, { wideArithmetic, scratch }); // idempotent
+  for (const name of [...Object.values(U256_FUNCS), ...Object.values(U256_SCRATCH_FUNCS)]) {
+    m.addFunctionExport(name, name);
+  }
   assert.ok(m.validate(), "module validates");
   if (optimize) {
     binaryen.setOptimizeLevel(2);
@@ -372,6 +376,49 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
     }
   });
 
+  test(`wasm runtime ${level}: the scratch variants (fixed words, no parameters) against BigInt`, () => {
+    const next = valueGenerator(0x5c7a7c4n);
+    const values = [...EDGES, ...Array.from({ length: 3000 }, next)];
+    const pick = (i: number, k: number) => values[(i * 7919 + k * 104729) % values.length];
+    for (let i = 0; i < values.length; i++) {
+      const a = values[i], b = pick(i, 1), n = pick(i, 2);
+      for (const op of ["mul", "div", "mod", "sdiv", "smod", "exp"] as Binary[]) {
+        writeWord(rt.view, A, a);
+        writeWord(rt.view, B, op === "exp" ? b & 0xffffn : b);
+        rt.fn[U256_SCRATCH_FUNCS[op]]();
+        const want = reference[op](a, op === "exp" ? b & 0xffffn : b), got = readWord(rt.view, OUT);
+        if (got !== want) assert.fail(`${op}_s(0x${a.toString(16)}, 0x${b.toString(16)}) = 0x${got.toString(16)}`);
+      }
+      for (const op of ["addmod", "mulmod"] as Ternary[]) {
+        for (const modulus of [n, M]) {
+          writeWord(rt.view, A, a);
+          writeWord(rt.view, B, b);
+          writeWord(rt.view, N, modulus);
+          rt.fn[U256_SCRATCH_FUNCS[op]]();
+          const want = reference[op](a, b, modulus), got = readWord(rt.view, OUT);
+          if (got !== want) {
+            assert.fail(
+              `${op}_s(0x${a.toString(16)}, 0x${b.toString(16)}, 0x${modulus.toString(16)}) = 0x${got.toString(16)}`,
+            );
+          }
+        }
+      }
+      writeWord(rt.view, A, a);
+      writeWord(rt.view, B, b);
+      rt.fn[U256_SCRATCH_FUNCS.mulmodMax]();
+      assert.equal(
+        readWord(rt.view, OUT),
+        reference.mulmod(a, b, M),
+        `mulmod_max_s(0x${a.toString(16)}, 0x${b.toString(16)})`,
+      );
+      assert.equal(
+        readWord(rt.view, OUT + 32),
+        (a * b) & M,
+        `mulmod_max_s product of 0x${a.toString(16)}, 0x${b.toString(16)}`,
+      );
+    }
+  });
+
   test(`wasm runtime ${level}: out may alias an input`, () => {
     const value = valueGenerator(77n);
     for (let i = 0; i < 500; i++) {
@@ -512,11 +559,15 @@ for (const wideArithmetic of [false, true]) {
   });
 }
 
-if (deno) Deno.test("the checked-in runtime module is what scripts/build_runtime_wasm.ts builds from runtime/", async () => {
-  const { buildRuntimeBinary } = await import("../backends/wasm/runtime_module.ts");
-  const { RUNTIME_MODULE_BASE64 } = await import("../backends/wasm/runtime_module_binary.ts");
-  const fresh = await buildRuntimeBinary();
-  const stored = Uint8Array.from(atob(RUNTIME_MODULE_BASE64), (c) => c.charCodeAt(0));
-  assert(stored.length === fresh.length && stored.every((b, i) => b === fresh[i]),
-    "backends/wasm/runtime_module_binary.ts is stale: run `npx -y deno run -A scripts/build_runtime_wasm.ts`");
-});
+if (deno) {
+  Deno.test("the checked-in runtime module is what scripts/build_runtime_wasm.ts builds from runtime/", async () => {
+    const { buildRuntimeBinary } = await import("../backends/wasm/runtime_module.ts");
+    const { RUNTIME_MODULE_BASE64 } = await import("../backends/wasm/runtime_module_binary.ts");
+    const fresh = await buildRuntimeBinary();
+    const stored = Uint8Array.from(atob(RUNTIME_MODULE_BASE64), (c) => c.charCodeAt(0));
+    assert(
+      stored.length === fresh.length && stored.every((b, i) => b === fresh[i]),
+      "backends/wasm/runtime_module_binary.ts is stale: run `npx -y deno run -A scripts/build_runtime_wasm.ts`",
+    );
+  });
+}

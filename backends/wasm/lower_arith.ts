@@ -8,10 +8,13 @@ import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
 import { toSigned } from "../interpreter/u256.ts";
 import { SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT, SCRATCH_OUT2 } from "./layout.ts";
+import { U256_SCRATCH_FUNCS } from "./runtime/u256.ts";
 
 const M = (1n << 256n) - 1n;
+/** The runtime's scratch variants (operands in SCRATCH_A, B, C; result in SCRATCH_OUT) by opcode. */
 const RUNTIME_BINARY: Record<number, string> = {
-  0x02: "u256_mul", 0x04: "u256_div", 0x05: "u256_sdiv", 0x06: "u256_mod", 0x07: "u256_smod", 0x0a: "u256_exp",
+  0x02: U256_SCRATCH_FUNCS.mul, 0x04: U256_SCRATCH_FUNCS.div, 0x05: U256_SCRATCH_FUNCS.sdiv,
+  0x06: U256_SCRATCH_FUNCS.mod, 0x07: U256_SCRATCH_FUNCS.smod, 0x0a: U256_SCRATCH_FUNCS.exp,
 };
 
 export function lowerArith(cx: Lowerer, ins: Instr): boolean {
@@ -22,8 +25,8 @@ export function lowerArith(cx: Lowerer, ins: Instr): boolean {
       return mulOfKnownProduct(cx) || runtimeCall(cx, RUNTIME_BINARY[ins.op], 2);
     case 0x04: case 0x05: case 0x06: case 0x07:
       return division(cx, ins.op);
-    case 0x08: return runtimeCall(cx, "u256_addmod", 3);
-    case 0x09: return mulmodMax(cx) || runtimeCall(cx, "u256_mulmod", 3);
+    case 0x08: return runtimeCall(cx, U256_SCRATCH_FUNCS.addmod, 3);
+    case 0x09: return mulmodMax(cx) || runtimeCall(cx, U256_SCRATCH_FUNCS.mulmod, 3);
     case 0x0a: return exp(cx);
     case 0x0b: return signextend(cx);
   }
@@ -181,7 +184,7 @@ function division(cx: Lowerer, op: number): boolean {
   const slow = cx.capture(() => {
     cx.storeWord(SCRATCH_A, a);
     cx.storeWord(SCRATCH_B, b);
-    cx.emit(m.call(RUNTIME_BINARY[op], [SCRATCH_A, SCRATCH_B, SCRATCH_OUT].map((x) => cx.c32(x)), cx.none));
+    cx.emit(m.call(RUNTIME_BINARY[op], [], cx.none));
     for (let i = 0; i < 4; i++) cx.emit(cx.set(r[i], m.i64.load(8 * i, 8, cx.c32(SCRATCH_OUT))));
   });
   if ((a.k === "c" && !fits64(a.v, signed)) || (b.k === "c" && !fits64(b.v, signed))) {
@@ -246,13 +249,13 @@ function byPowerOfTwo(cx: Lowerer, op: number, a: Val, k: bigint): void {
   }
 }
 
-/** Pops n operands (top first) into scratch words A, B, C; calls fn(A, B[, C], OUT); pushes OUT. */
+/** Pops n operands (top first) into scratch words A, B, C; calls fn, the scratch variant; pushes OUT. */
 function runtimeCall(cx: Lowerer, fn: string, n: number): boolean {
   const addrs = [SCRATCH_A, SCRATCH_B, SCRATCH_C].slice(0, n);
   const vals = addrs.map(() => cx.pop());
   vals.forEach((v, i) => cx.storeWord(addrs[i], v));
   vals.forEach((v) => cx.drop(v));
-  cx.emit(cx.m.call(fn, [...addrs, SCRATCH_OUT].map((a) => cx.c32(a)), cx.none));
+  cx.emit(cx.m.call(fn, [], cx.none));
   cx.push(cx.loadWord(SCRATCH_OUT));
   return true;
 }
@@ -268,7 +271,7 @@ function mulmodMax(cx: Lowerer): boolean {
   cx.drop(cx.pop());
   cx.storeWord(SCRATCH_A, a);
   cx.storeWord(SCRATCH_B, b);
-  cx.emit(cx.m.call("u256_mulmod_max", [cx.c32(SCRATCH_A), cx.c32(SCRATCH_B), cx.c32(SCRATCH_OUT)], cx.none));
+  cx.emit(cx.m.call(U256_SCRATCH_FUNCS.mulmodMax, [], cx.none));
   const result = cx.loadWord(SCRATCH_OUT);
   cx.knownProducts.push({ a, b, product: cx.keep(cx.loadWord(SCRATCH_OUT2)) });
   cx.drop(a);
@@ -301,7 +304,7 @@ function exp(cx: Lowerer): boolean {
     const len = cx.m.call("u256_byte_len", [cx.c32(SCRATCH_B)], cx.i32);
     cx.chargeDynamic(cx.m.i64.mul(cx.m.i64.extend_u(len), cx.c64(BigInt(byteGas))));
   }
-  return runtimeCall(cx, "u256_exp", 2);
+  return runtimeCall(cx, U256_SCRATCH_FUNCS.exp, 2);
 }
 
 function signextend(cx: Lowerer): boolean {

@@ -11,18 +11,21 @@ import { IMPORT_MEMORY, IMPORT_MODULE } from "./layout.ts";
 
 /** Builds the runtime module's binary (memory imported as `evm.memory`, entry points exported). */
 export async function buildRuntimeBinary(): Promise<Uint8Array> {
-  const [{ default: binaryen }, { addU256Runtime, U256_FUNCS }, { INITIAL_PAGES, MAX_PAGES }] = await Promise.all([
+  const [{ default: binaryen }, { addU256Runtime, U256_FUNCS, U256_SCRATCH_FUNCS }, layout] = await Promise.all([
     import("binaryen"),
     import("./runtime/u256.ts"),
     import("./layout.ts"),
   ]);
+  const { INITIAL_PAGES, MAX_PAGES, SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT } = layout;
   const m = new binaryen.Module();
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.SignExt);
     m.setMemory(INITIAL_PAGES, MAX_PAGES, null, [], false, false, "0");
     m.addMemoryImport("0", IMPORT_MODULE, IMPORT_MEMORY);
-    addU256Runtime(m);
-    for (const name of Object.values(U256_FUNCS)) m.addFunctionExport(name, name);
+    addU256Runtime(m, undefined, { scratch: { a: SCRATCH_A, b: SCRATCH_B, c: SCRATCH_C, out: SCRATCH_OUT } });
+    for (const name of [...Object.values(U256_FUNCS), ...Object.values(U256_SCRATCH_FUNCS)]) {
+      m.addFunctionExport(name, name);
+    }
     if (!m.validate()) throw new Error("the runtime module does not validate");
     binaryen.setOptimizeLevel(2);
     binaryen.setShrinkLevel(0);

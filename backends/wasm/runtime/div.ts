@@ -6,7 +6,7 @@
 //   i64.div_u, whose latency (about 10x a multiply) dominates any chain of them.
 // The entry points add fast paths (operands below 2^64, dividend below divisor, powers of two).
 import binaryen from "binaryen";
-import { BuildOptions, Fn, Local, Ops, Word, X } from "./ir.ts";
+import { BuildOptions, entryFn, Fn, Local, Ops, Ptr, Word, X } from "./ir.ts";
 import { emitMul, MulScratch } from "./mul.ts";
 import { Wide } from "./wide.ts";
 
@@ -91,7 +91,7 @@ class DivLocals {
 }
 
 /** Division by a single digit v < 2^32: each step divides a 64-bit value (remainder:digit) exactly. */
-function emitDivByDigit(f: Fn, o: Ops, k: DivLocals, u: Local[], v: Local, outPtr: Local, wantRem: Local): X[] {
+function emitDivByDigit(f: Fn, o: Ops, k: DivLocals, u: Local[], v: Local, outPtr: Ptr, wantRem: Local): X[] {
   const m = f.m;
   const r = k.t, x = k.high, qh = k.qhat, ql = k.borrow;
   const body: X[] = [r.set(o.k(0))];
@@ -220,7 +220,7 @@ function emitLongDivision(
   n: number,
   u: Local[],
   v: Word,
-  outPtr: Local,
+  outPtr: Ptr,
   wantRem: Local,
 ): X[] {
   const m = f.m, w = k.window, s = () => k.shift.get();
@@ -305,7 +305,7 @@ function emitLongDivision(
 }
 
 /** out = a >> log2(b) (wantRem false) or a & (b - 1) (true), for b a power of two. */
-function emitPowerOfTwoDivMod(f: Fn, o: Ops, a: Word, b: Word, outPtr: Local, wantRem: boolean): X[] {
+function emitPowerOfTwoDivMod(f: Fn, o: Ops, a: Word, b: Word, outPtr: Ptr, wantRem: boolean): X[] {
   const m = f.m;
   const t = f.word();
   if (wantRem) {
@@ -346,7 +346,7 @@ function emitPowerOfTwoDivMod(f: Fn, o: Ops, a: Word, b: Word, outPtr: Local, wa
  * Fast paths: both below 2^64 (one i64.div_u), dividend below divisor, divisor a power of two (older
  * Solidity divides by powers of two to shift).
  */
-function emitUDivMod(f: Fn, o: Ops, a: Word, b: Word, outPtr: Local, wantRem: boolean, done: string): X[] {
+function emitUDivMod(f: Fn, o: Ops, a: Word, b: Word, outPtr: Ptr, wantRem: boolean, done: string): X[] {
   const m = f.m;
   const zero = [o.k(0), o.k(0), o.k(0), o.k(0)];
   const small = wantRem ? o.remU(a[0].get(), b[0].get()) : o.divU(a[0].get(), b[0].get());
@@ -376,7 +376,7 @@ function emitUDivMod(f: Fn, o: Ops, a: Word, b: Word, outPtr: Local, wantRem: bo
     ),
     m.call(
       DIVREM_CORE,
-      [...a.map((l) => l.get()), ...zero, ...b.map((l) => l.get()), outPtr.get(), m.i32.const(wantRem ? 1 : 0)],
+      [...a.map((l) => l.get()), ...zero, ...b.map((l) => l.get()), f.addr(outPtr), m.i32.const(wantRem ? 1 : 0)],
       binaryen.none,
     ),
   ];
@@ -389,7 +389,7 @@ function emitUDivMod(f: Fn, o: Ops, a: Word, b: Word, outPtr: Local, wantRem: bo
  * are estimated by i64.div_u and corrected at most twice. No reciprocal to compute, which long division needs
  * for every new divisor. Limbs that are zero at the top are skipped.
  */
-function emitDivBy64(f: Fn, o: Ops, a: Word, d: Local, outPtr: Local, wantRem: boolean): X[] {
+function emitDivBy64(f: Fn, o: Ops, a: Word, d: Local, outPtr: Ptr, wantRem: boolean): X[] {
   const m = f.m;
   const [shift, dn, vn1, vn0, rest, un32, un10, un1, un0, d1, d0, rhat, un21] = f.i64s(13);
   const q = f.i64s(4);
@@ -446,14 +446,15 @@ function emitDivBy64(f: Fn, o: Ops, a: Word, d: Local, outPtr: Local, wantRem: b
   ];
 }
 
-function ptrParams(m: binaryen.Module, n: number, options: BuildOptions): Fn {
-  return new Fn(m, Array(n).fill(i32), options);
-}
-
 /** u256_div / u256_mod (a, b, out). */
-export function addUnsignedDivMod(m: binaryen.Module, name: string, wantRem: boolean, options: BuildOptions): void {
-  const f = ptrParams(m, 3, options);
-  const [aPtr, bPtr, outPtr] = f.params;
+export function addUnsignedDivMod(
+  m: binaryen.Module,
+  name: string,
+  wantRem: boolean,
+  options: BuildOptions,
+  fixed?: readonly number[],
+): void {
+  const { f, ptrs: [aPtr, bPtr, outPtr] } = entryFn(m, 3, options, fixed);
   const o = new Ops(m, options);
   const a = f.word(), b = f.word();
   f.add(name, binaryen.none, [
@@ -464,9 +465,14 @@ export function addUnsignedDivMod(m: binaryen.Module, name: string, wantRem: boo
 }
 
 /** u256_sdiv / u256_smod (a, b, out): on magnitudes; the quotient's sign is sa^sb, the remainder's sa. */
-export function addSignedDivMod(m: binaryen.Module, name: string, wantRem: boolean, options: BuildOptions): void {
-  const f = ptrParams(m, 3, options);
-  const [aPtr, bPtr, outPtr] = f.params;
+export function addSignedDivMod(
+  m: binaryen.Module,
+  name: string,
+  wantRem: boolean,
+  options: BuildOptions,
+  fixed?: readonly number[],
+): void {
+  const { f, ptrs: [aPtr, bPtr, outPtr] } = entryFn(m, 3, options, fixed);
   const o = new Ops(m, options);
   const a = f.word(), b = f.word();
   const negA = f.i32(), negB = f.i32(), carry = f.i64();
@@ -520,9 +526,8 @@ function emitSub(o: Ops, dst: Word, x: Word, y: Word, borrow: Local, t: Local): 
 }
 
 /** u256_addmod(a, b, n, out): (a + b) % n over the 257-bit sum; n = 0 gives 0. */
-export function addAddMod(m: binaryen.Module, name: string, options: BuildOptions): void {
-  const f = ptrParams(m, 4, options);
-  const [aPtr, bPtr, nPtr, outPtr] = f.params;
+export function addAddMod(m: binaryen.Module, name: string, options: BuildOptions, fixed?: readonly number[]): void {
+  const { f, ptrs: [aPtr, bPtr, nPtr, outPtr] } = entryFn(m, 4, options, fixed);
   const o = new Ops(m, options);
   const a = f.word(), b = f.word(), n = f.word();
   const carry = f.i64(), t = f.i64(), borrow = f.i64();
@@ -555,7 +560,7 @@ export function addAddMod(m: binaryen.Module, name: string, options: BuildOption
         o.k(0),
         o.k(0),
         ...n.map((l) => l.get()),
-        outPtr.get(),
+        f.addr(outPtr),
         m.i32.const(1),
       ],
       binaryen.none,
@@ -568,9 +573,8 @@ export function addAddMod(m: binaryen.Module, name: string, options: BuildOption
  * 512-bit mulDiv code computes from the same operands next). 2^256 is 1 modulo 2^256 - 1, so the remainder
  * is the product's two halves added, with the carry out of 2^256 added back in.
  */
-export function addMulModMax(m: binaryen.Module, name: string, options: BuildOptions): void {
-  const f = ptrParams(m, 3, options);
-  const [aPtr, bPtr, outPtr] = f.params;
+export function addMulModMax(m: binaryen.Module, name: string, options: BuildOptions, fixed?: readonly number[]): void {
+  const { f, ptrs: [aPtr, bPtr, outPtr] } = entryFn(m, 3, options, fixed);
   const o = new Ops(m, options);
   const a = f.word(), b = f.word();
   const product = f.i64s(8);
@@ -629,9 +633,8 @@ function emitProduct(o: Ops, s: MulScratch, a: Word, b: Word, product: Local[]):
  * n = 2^256 - 1, where 2^256 is 1 mod n so the product's halves are just added; and a product that
  * fits in 256 bits, which needs at most a 256-bit remainder.
  */
-export function addMulMod(m: binaryen.Module, name: string, options: BuildOptions): void {
-  const f = ptrParams(m, 4, options);
-  const [aPtr, bPtr, nPtr, outPtr] = f.params;
+export function addMulMod(m: binaryen.Module, name: string, options: BuildOptions, fixed?: readonly number[]): void {
+  const { f, ptrs: [aPtr, bPtr, nPtr, outPtr] } = entryFn(m, 4, options, fixed);
   const o = new Ops(m, options);
   const a = f.word(), b = f.word(), n = f.word();
   const product = f.i64s(8);
@@ -662,7 +665,7 @@ export function addMulMod(m: binaryen.Module, name: string, options: BuildOption
     ),
     m.call(
       DIVREM_CORE,
-      [...product.map((l) => l.get()), ...n.map((l) => l.get()), outPtr.get(), m.i32.const(1)],
+      [...product.map((l) => l.get()), ...n.map((l) => l.get()), f.addr(outPtr), m.i32.const(1)],
       binaryen.none,
     ),
   ]);

@@ -1,12 +1,11 @@
 // EXP by right-to-left square-and-multiply on words in locals, and the byte length EXP's gas needs.
 import binaryen from "binaryen";
-import { BuildOptions, Fn, Ops, X } from "./ir.ts";
+import { BuildOptions, entryFn, Fn, Ops, X } from "./ir.ts";
 import { emitMul, MulScratch } from "./mul.ts";
 
 /** u256_exp(a, b, out): out = a^b mod 2^256. */
-export function addExp(m: binaryen.Module, name: string, options: BuildOptions): void {
-  const f = new Fn(m, [binaryen.i32, binaryen.i32, binaryen.i32], options);
-  const [aPtr, bPtr, outPtr] = f.params;
+export function addExp(m: binaryen.Module, name: string, options: BuildOptions, fixed?: readonly number[]): void {
+  const { f, ptrs: [aPtr, bPtr, outPtr] } = entryFn(m, 3, options, fixed);
   const o = new Ops(m, options);
   const base = f.word(), e = f.word(), result = f.word();
   const s = new MulScratch(f);

@@ -16,6 +16,13 @@ export class Local {
   }
 }
 
+/**
+ * Where an entry point's word is: an i32 pointer parameter, or a constant address (the scratch variants,
+ * whose operands are always at the same place: the engine bounds-checks no access at a constant address
+ * inside the memory's minimum size, where an access at a parameter takes a compare and branch).
+ */
+export type Ptr = Local | number;
+
 /** A 256-bit word held in four i64 locals, least significant limb first. */
 export type Word = readonly [Local, Local, Local, Local];
 
@@ -60,16 +67,36 @@ export class Fn {
     this.m.addFunction(name, params, results, this.varTypes, this.m.block(null, body, results));
   }
 
-  // Word memory access: four little-endian i64 limbs at ptr.
-  loadWord(ptr: Local, w: Word): X[] {
-    return w.map((limb, i) => limb.set(this.m.i64.load(8 * i, 8, ptr.get(), this.memory)));
+  /** The address ptr holds, as an i32 expression. */
+  addr(ptr: Ptr): X {
+    return typeof ptr === "number" ? this.m.i32.const(ptr) : ptr.get();
   }
-  storeWord(ptr: Local, limbs: readonly X[]): X[] {
+
+  // Word memory access: four little-endian i64 limbs at ptr.
+  loadWord(ptr: Ptr, w: Word): X[] {
+    return w.map((limb, i) => limb.set(this.m.i64.load(8 * i, 8, this.addr(ptr), this.memory)));
+  }
+  storeWord(ptr: Ptr, limbs: readonly X[]): X[] {
     return this.storeWordAt(ptr, 0, limbs);
   }
-  storeWordAt(ptr: Local, offset: number, limbs: readonly X[]): X[] {
-    return limbs.map((v, i) => this.m.i64.store(offset + 8 * i, 8, ptr.get(), v, this.memory));
+  storeWordAt(ptr: Ptr, offset: number, limbs: readonly X[]): X[] {
+    return limbs.map((v, i) => this.m.i64.store(offset + 8 * i, 8, this.addr(ptr), v, this.memory));
   }
+}
+
+/**
+ * An entry point's function and its word pointers: `count` i32 parameters, or for a scratch variant no
+ * parameters and the `fixed` addresses.
+ */
+export function entryFn(
+  m: binaryen.Module,
+  count: number,
+  options: BuildOptions,
+  fixed?: readonly number[],
+): { f: Fn; ptrs: Ptr[] } {
+  if (fixed && fixed.length !== count) throw new Error(`entryFn: ${count} pointers, ${fixed.length} addresses`);
+  const f = new Fn(m, fixed ? [] : Array(count).fill(binaryen.i32), options);
+  return { f, ptrs: fixed ? [...fixed] : f.params };
 }
 
 /** i64 (and a few i32) operators with short names, bound to a module. */

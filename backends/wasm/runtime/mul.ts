@@ -2,7 +2,7 @@
 // i64.mul; the high half is one i64.mul_wide_u in wide-arithmetic builds, otherwise (WebAssembly MVP has no
 // 64x64->128 multiply) four 32x32 products.
 import binaryen from "binaryen";
-import { BuildOptions, Fn, Local, Ops, Word, X } from "./ir.ts";
+import { BuildOptions, entryFn, Fn, Local, Ops, Word, X } from "./ir.ts";
 
 /** Locals a product needs; allocate once per function and reuse for every product it emits. */
 export class MulScratch {
@@ -136,9 +136,8 @@ export function emitMulU64(o: Ops, s: MulScratch, a: Word, b0: Local, out: reado
 }
 
 /** u256_mul(a, b, out): out = a * b mod 2^256; an operand that is a sign-extended 64-bit value takes a shorter path. */
-export function addMul(m: binaryen.Module, name: string, options: BuildOptions): void {
-  const f = new Fn(m, [binaryen.i32, binaryen.i32, binaryen.i32], options);
-  const [aPtr, bPtr, outPtr] = f.params;
+export function addMul(m: binaryen.Module, name: string, options: BuildOptions, fixed?: readonly number[]): void {
+  const { f, ptrs: [aPtr, bPtr, outPtr] } = entryFn(m, 3, options, fixed);
   const o = new Ops(m, options);
   const a = f.word(), b = f.word();
   const s = new MulScratch(f);

@@ -33,6 +33,31 @@ export const U256_FUNCS = {
   keccak: "keccak256",
 } as const;
 
+/**
+ * Scratch variants of the entry points: no parameters, the operands and result at fixed addresses (those of
+ * U256RuntimeOptions.scratch, in the same order as the pointer variant's parameters). Compiled contracts
+ * call these: their accesses at constant addresses need no bounds checks.
+ */
+export const U256_SCRATCH_FUNCS = {
+  mul: "u256_mul_s",
+  div: "u256_div_s",
+  sdiv: "u256_sdiv_s",
+  mod: "u256_mod_s",
+  smod: "u256_smod_s",
+  addmod: "u256_addmod_s",
+  mulmod: "u256_mulmod_s",
+  mulmodMax: "u256_mulmod_max_s",
+  exp: "u256_exp_s",
+} as const;
+
+/** The fixed words of the scratch variants: two-operand functions use a, b and out; three-operand ones also c. */
+export interface ScratchWords {
+  a: number;
+  b: number;
+  c: number;
+  out: number;
+}
+
 /** Internal functions and (mutable, unexported) globals the library also adds: their names are taken. */
 export const U256_INTERNAL_FUNCS = [DIVREM_CORE] as const;
 export const U256_INTERNAL_GLOBALS = Object.values(RECIPROCAL_CACHE_GLOBALS);
@@ -45,6 +70,8 @@ export interface U256RuntimeOptions {
    * --v8-flags=--experimental-wasm-wide-arithmetic). Default false: WebAssembly MVP only.
    */
   wideArithmetic?: boolean;
+  /** Also add the scratch variants (U256_SCRATCH_FUNCS), on these words. */
+  scratch?: ScratchWords;
 }
 
 /**
@@ -69,6 +96,19 @@ export function addU256Runtime(m: binaryen.Module, memoryName?: string, options:
   addExp(m, U256_FUNCS.exp, build);
   addByteLen(m, U256_FUNCS.expByteLen, build);
   addKeccak(m, U256_FUNCS.keccak, build);
+  const w = options.scratch;
+  if (!w) return;
+  const two = [w.a, w.b, w.out], three = [w.a, w.b, w.c, w.out];
+  const S = U256_SCRATCH_FUNCS;
+  addMul(m, S.mul, build, two);
+  addUnsignedDivMod(m, S.div, false, build, two);
+  addUnsignedDivMod(m, S.mod, true, build, two);
+  addSignedDivMod(m, S.sdiv, false, build, two);
+  addSignedDivMod(m, S.smod, true, build, two);
+  addAddMod(m, S.addmod, build, three);
+  addMulMod(m, S.mulmod, build, three);
+  addMulModMax(m, S.mulmodMax, build, two);
+  addExp(m, S.exp, build, two);
 }
 
 /** Parameter count (all i32 pointers or lengths) and result of each entry point. */
@@ -98,11 +138,14 @@ export function declareU256RuntimeImports(m: binaryen.Module): void {
     const type = binaryen.createType(Array(params).fill(binaryen.i32));
     m.addFunctionImport(name, RUNTIME_IMPORT_MODULE, name, type, result === "i32" ? binaryen.i32 : binaryen.none);
   }
+  for (const name of Object.values(U256_SCRATCH_FUNCS)) {
+    m.addFunctionImport(name, RUNTIME_IMPORT_MODULE, name, binaryen.none, binaryen.none);
+  }
 }
 
 /** Replaces the imports of declareU256RuntimeImports with the library (as addU256Runtime). */
 export function linkU256Runtime(m: binaryen.Module, memoryName?: string, options: U256RuntimeOptions = {}): void {
-  for (const name of Object.values(U256_FUNCS)) {
+  for (const name of [...Object.values(U256_FUNCS), ...Object.values(U256_SCRATCH_FUNCS)]) {
     if (m.getFunction(name)) m.removeFunction(name); // imports the optimizer left (unused ones it removed)
   }
   addU256Runtime(m, memoryName, options);
