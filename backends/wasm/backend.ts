@@ -52,6 +52,9 @@ export class WasmBackend implements Backend {
   /** Instances held by running frames. */
   private live = 0;
   private readonly maxLive: number;
+  private lastCode: Uint8Array | undefined = undefined;
+  private lastRules: ForkRules | undefined = undefined;
+  private lastEntry: Cached | undefined = undefined;
 
   constructor(private readonly opts: WasmBackendOptions) {
     this.cache = opts.cache ?? new ModuleCache();
@@ -59,9 +62,16 @@ export class WasmBackend implements Backend {
   }
 
   run(frame: Frame, evm: Evm): RunResult {
-    const code = frame.message.code;
-    let c = this.cache.peek(code, evm.rules);
-    if (c === undefined) c = this.obtain(code, evm.rules);
+    const code = frame.message.code, rules = evm.rules;
+    // The last code run, remembered: calls repeat the same code, and a WeakMap lookup costs about 0.02 µs.
+    let c: Cached;
+    if (code === this.lastCode && rules === this.lastRules) c = this.lastEntry!;
+    else {
+      c = this.cache.peek(code, rules) ?? this.obtain(code, rules);
+      this.lastCode = code;
+      this.lastRules = rules;
+      this.lastEntry = c;
+    }
     if (c === "failed") return this.fallback.run(frame, evm);
     return this.runEntry(c, frame, evm);
   }

@@ -8,8 +8,11 @@
 const SMALL = 16;
 
 export class BigIntSet implements Iterable<bigint> {
-  /** Members while small: items[0..count). */
-  private items: bigint[] = [];
+  /**
+   * Members while small: items[0..count). Starts with room for four (a transaction's sender and target, a
+   * callee or two): filling an empty array makes the engine grow it, which costs more than this literal.
+   */
+  private items: bigint[] = [0n, 0n, 0n, 0n];
   private count = 0;
   private large: Set<bigint> | undefined = undefined;
 

@@ -24,6 +24,9 @@ export interface StateSource {
 }
 
 type Undo = () => void;
+const NO_UNDO: Undo = () => {};
+/** Journals up to this long keep their array for the next transaction (the stale entries it holds are few). */
+const JOURNAL_KEPT = 64;
 
 const RIPEMD160_ADDRESS = 3n;
 /** No address: below every one. A constant, as `-1n` in code is a negation that allocates each time. */
@@ -32,13 +35,20 @@ const NO_ADDRESS = -1n;
 /** The largest member of each always-warm set (one per fork, handed to every new world). */
 const largest = new WeakMap<ReadonlySet<bigint>, bigint>();
 
+/** The set largestOf saw last: every new world of a fork is handed the same one (a WeakMap lookup costs more). */
+let lastSet: ReadonlySet<bigint> | undefined;
+let lastMax = NO_ADDRESS;
+
 function largestOf(set: ReadonlySet<bigint>): bigint {
+  if (set === lastSet) return lastMax;
   let max = largest.get(set);
   if (max === undefined) {
     max = NO_ADDRESS;
     for (const a of set) if (a > max) max = a;
     largest.set(set, max);
   }
+  lastSet = set;
+  lastMax = max;
   return max;
 }
 
@@ -46,7 +56,12 @@ export class WorldState {
   private accounts = new Map<bigint, Account | null>();
   /** Storage values at the start of the current transaction, recorded on first write. */
   private originalStorage = new Map<bigint, Map<bigint, bigint>>();
+  /**
+   * Undo entries journal[0..journalLength). The array is kept from one transaction to the next (up to
+   * JOURNAL_KEPT entries): a fresh one would be grown from empty by the engine in every transaction.
+   */
   private journal: Undo[] = [];
+  private journalLength = 0;
 
   // Per-transaction substate
   private warmAddresses = new BigIntSet();
@@ -97,7 +112,7 @@ export class WorldState {
 
   private putAccount(address: bigint, acc: Account | undefined): void {
     const prev = this.accounts.get(address);
-    this.journal.push(() => {
+    this.record(() => {
       this.lastAddress = NO_ADDRESS;
       if (prev === undefined) this.accounts.delete(address);
       else this.accounts.set(address, prev);
@@ -140,7 +155,7 @@ export class WorldState {
   setBalance(address: bigint, value: bigint): void {
     const acc = this.getOrCreate(address);
     const prev = acc.balance;
-    this.journal.push(() => (acc.balance = prev));
+    this.record(() => (acc.balance = prev));
     acc.balance = value;
   }
 
@@ -155,7 +170,7 @@ export class WorldState {
   setNonce(address: bigint, nonce: bigint): void {
     const acc = this.getOrCreate(address);
     const prev = acc.nonce;
-    this.journal.push(() => (acc.nonce = prev));
+    this.record(() => (acc.nonce = prev));
     acc.nonce = nonce;
   }
 
@@ -166,7 +181,7 @@ export class WorldState {
   setCode(address: bigint, code: Uint8Array): void {
     const acc = this.getOrCreate(address);
     const prev = acc.code;
-    this.journal.push(() => (acc.code = prev));
+    this.record(() => (acc.code = prev));
     acc.code = code;
   }
 
@@ -195,7 +210,7 @@ export class WorldState {
     let originals = this.originalStorage.get(address);
     if (!originals) this.originalStorage.set(address, (originals = new Map()));
     if (!originals.has(slot)) originals.set(slot, prev);
-    this.journal.push(() => acc.storage.set(slot, prev));
+    this.record(() => acc.storage.set(slot, prev));
     acc.storage.set(slot, value);
   }
 
@@ -205,7 +220,7 @@ export class WorldState {
     if (!acc) return;
     const prev = acc.storage;
     const prevComplete = acc.storageComplete;
-    this.journal.push(() => {
+    this.record(() => {
       acc.storage = prev;
       acc.storageComplete = prevComplete;
     });
@@ -224,7 +239,7 @@ export class WorldState {
     if (!m) this.transient.set(address, (m = new Map()));
     const map = m;
     const prev = map.get(slot) ?? 0n;
-    this.journal.push(() => map.set(slot, prev));
+    this.record(() => map.set(slot, prev));
     map.set(slot, value);
   }
 
@@ -257,7 +272,7 @@ export class WorldState {
   warmAddress(address: bigint): boolean {
     if (this.isAlwaysWarm(address)) return true;
     if (!this.warmAddresses.add(address)) return true;
-    this.journal.push(() => this.warmAddresses.delete(address));
+    this.record(() => this.warmAddresses.delete(address));
     return false;
   }
 
@@ -268,7 +283,7 @@ export class WorldState {
     if (s.has(slot)) return true;
     const set = s;
     set.add(slot);
-    this.journal.push(() => set.delete(slot));
+    this.record(() => set.delete(slot));
     return false;
   }
 
@@ -276,46 +291,55 @@ export class WorldState {
 
   addLog(log: Log): void {
     this.logs.push(log);
-    this.journal.push(() => this.logs.pop());
+    this.record(() => this.logs.pop());
   }
 
   addRefund(delta: number): void {
     const prev = this.refund;
     this.refund += delta;
-    this.journal.push(() => (this.refund = prev));
+    this.record(() => (this.refund = prev));
   }
 
   markSelfDestruct(address: bigint): void {
     if (!this.selfDestructs.add(address)) return;
-    this.journal.push(() => this.selfDestructs.delete(address));
+    this.record(() => this.selfDestructs.delete(address));
   }
 
   markCreated(address: bigint): void {
     if (!this.createdInTx.add(address)) return;
-    this.journal.push(() => this.createdInTx.delete(address));
+    this.record(() => this.createdInTx.delete(address));
   }
 
   touch(address: bigint): void {
     if (!this.touched.add(address)) return;
     // A touch of RIPEMD-160 survives a revert: mainnet consensus quirk of block 2675119 (EIP-716).
-    if (address !== RIPEMD160_ADDRESS) this.journal.push(() => this.touched.delete(address));
+    if (address !== RIPEMD160_ADDRESS) this.record(() => this.touched.delete(address));
   }
 
   // ---- journal ----
 
+  private record(undo: Undo): void {
+    this.journal[this.journalLength++] = undo;
+  }
+
   checkpoint(): number {
-    return this.journal.length;
+    return this.journalLength;
   }
 
   revertTo(mark: number): void {
     const j = this.journal;
-    while (j.length > mark) j.pop()!();
+    while (this.journalLength > mark) {
+      const undo = j[--this.journalLength];
+      j[this.journalLength] = NO_UNDO; // let what it holds go
+      undo();
+    }
   }
 
   /** Ends a transaction: forget the journal and the per-transaction substate. */
   finishTransaction(): void {
-    // A new array: setting length calls into the engine's C++ (about 50 ns).
-    if (this.journal.length !== 0) this.journal = [];
+    // The entries left in a kept array are overwritten by the next transaction's; a long journal is dropped.
+    if (this.journalLength > JOURNAL_KEPT) this.journal = [];
+    this.journalLength = 0;
     // Map.clear and Set.clear allocate a fresh table even when there is nothing to clear; most are empty.
     if (this.originalStorage.size !== 0) this.originalStorage.clear();
     if (this.warmSlots.size !== 0) this.warmSlots.clear();

@@ -49,11 +49,12 @@ export function precompileAddresses(fork: ForkId): number[] {
   return PRECOMPILES.filter((entry) => fork >= entry.since).map((entry) => entry.address);
 }
 
-const addressSets = new Map<ForkId, ReadonlySet<bigint>>();
+/** By fork id (a small integer): an array index, where a Map lookup costs a hash on every call. */
+const addressSets: (ReadonlySet<bigint> | undefined)[] = [];
 
 /** The same addresses as a set of words, cached per fork (warm from the start of every transaction). */
 export function precompileAddressSet(fork: ForkId): ReadonlySet<bigint> {
-  let set = addressSets.get(fork);
-  if (!set) addressSets.set(fork, (set = new Set(precompileAddresses(fork).map(BigInt))));
+  let set = addressSets[fork];
+  if (!set) addressSets[fork] = set = new Set(precompileAddresses(fork).map(BigInt));
   return set;
 }
