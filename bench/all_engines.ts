@@ -19,7 +19,9 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { bytesToHex, Fork, hexToBytes, Interpreter } from "../mod.ts";
-import { blockOf, callOnce, CHAIN_ID, type Engine, ethereumjsEngine, oursEngine, type Timing, timeInTurns } from "./engines.ts";
+import {
+  blockOf, callOnce, callsPerSample, CHAIN_ID, type Engine, ethereumjsEngine, oursEngine, type Timing, timeInTurns,
+} from "./engines.ts";
 import { createWasmBackend } from "../backends/wasm/create.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { rulesFor } from "../src/forks/rules.ts";
@@ -213,6 +215,9 @@ function short(bytes: Uint8Array): string {
   return h.length > 74 ? `${h.slice(0, 74)}… (${bytes.length} bytes)` : h;
 }
 
+/** Warm-up time of an engine on a case whose calls are cheap. */
+const WARM_UP_MS = 5;
+
 interface CaseResult {
   name: string;
   group: string;
@@ -227,6 +232,8 @@ interface CaseResult {
   compileTotalMs?: number;
   /** The target's compile when it was the compiler's first work on it, Binaryen not yet warmed up. */
   coldCompileMs?: number;
+  /** Calls timed together for one sample (each sample is their mean time), the same for every engine. */
+  callsPerSample?: number;
   interpreter?: Timing;
   wasm?: Timing;
   ethereumjs?: Timing;
@@ -338,12 +345,22 @@ async function benchCase(
     // Warm-up where calls are cheap. A slow first call (>1 s) of ethereumjs is kept as its one sample; our engines
     // and anvil make at least one more call, as the first one of the wasm backend runs on V8's baseline tier.
     const seed = first.map((f, i) => (f.ms > 1000 && active[i].name === "ethereumjs" ? [f.ms] : []));
+    // The warm-up calls' times set how many calls a sample times together (callsPerSample): the same number for
+    // every engine of the case, from the fastest one's.
+    // Cheap calls warm up for a few milliseconds, so that the engines' optimising tiers have their code.
+    let fastest = Infinity;
     for (const [i, e] of active.entries()) {
-      for (let ms = first[i].ms, n = 1; n < 3 && ms < 300; n++) ms += (await callOnce(e, c)).ms;
+      for (let ms = first[i].ms, warm = 0, n = 1; (n < 3 && ms < 300) || (warm < WARM_UP_MS && n < 1000); n++) {
+        const t = (await callOnce(e, c)).ms;
+        ms += t;
+        warm += t;
+        fastest = Math.min(fastest, t);
+      }
     }
+    r.callsPerSample = callsPerSample(fastest);
     const budget = quick ? 100 : 500;
     const minIterations = first.map((f) => (quick || f.ms > 1000 ? 1 : 3));
-    const t = await timeInTurns(active, c, budget, minIterations, seed);
+    const t = await timeInTurns(active, c, budget, minIterations, seed, r.callsPerSample);
     const timing = (name: string) => t[active.findIndex((e) => e.name === name)];
     r.interpreter = timing("interpreter");
     r.wasm = timing("wasm");
