@@ -585,7 +585,7 @@ export function addMulModMax(m: binaryen.Module, name: string, options: BuildOpt
   f.add(name, binaryen.none, [
     ...f.loadWord(aPtr, a),
     ...f.loadWord(bPtr, b),
-    emitProduct(o, s, a, b, product),
+    emitProduct(o, s, a, b, product, f.i32(), f.i32()),
     ...f.storeWordAt(outPtr, 32, lo.map((l) => l.get())),
     ...emitAdd(o, sum, lo, hi, carry, t),
     ...emitAddCarry(o, sum, carry),
@@ -610,21 +610,43 @@ function isAllOnes(o: Ops, w: Word): X {
 }
 
 /**
- * product = a * b, the full 512 bits (eight limbs). Operands below 2^128 or 2^192 (most mulDiv inputs) skip the
- * limb products that are zero.
+ * product = a * b, the full 512 bits (eight limbs), by as many limb products as the operands' limb counts
+ * need (mulDiv's operands are mostly one to three limbs: 160 x 96 bits is 6 limb products, not 16). The
+ * operands are swapped so that a has at least as many limbs as b; la and lb are i32 scratch.
  */
-function emitProduct(o: Ops, s: MulScratch, a: Word, b: Word, product: Local[]): X {
+function emitProduct(o: Ops, s: MulScratch, a: Word, b: Word, product: Local[], la: Local, lb: Local): X {
   const m = o.m;
-  const lo = product.slice(0, 4), hi = product.slice(4);
-  return m.if(
-    o.eqz(o.or(a[3].get(), b[3].get())),
+  const limbCount = (w: Word) =>
     m.if(
-      o.eqz(o.or(a[2].get(), b[2].get())),
-      m.block(null, [...emitMul(o, s, a, b, lo, 2), ...hi.map((l) => l.set(o.k(0)))]),
-      m.block(null, [...emitMul(o, s, a, b, product.slice(0, 6), 3), ...hi.slice(2).map((l) => l.set(o.k(0)))]),
+      o.ne(w[3].get(), o.k(0)),
+      m.i32.const(4),
+      m.if(o.ne(w[2].get(), o.k(0)), m.i32.const(3), m.if(o.ne(w[1].get(), o.k(0)), m.i32.const(2), m.i32.const(1))),
+    );
+  const t = s.t;
+  const swap: X[] = [];
+  for (let i = 0; i < 4; i++) swap.push(t.set(a[i].get()), a[i].set(b[i].get()), b[i].set(t.get()));
+  const case_ = (na: number, nb: number) =>
+    m.block(null, [
+      ...emitMul(o, s, a, b, product.slice(0, na + nb), na, nb),
+      ...product.slice(na + nb).map((l) => l.set(o.k(0))),
+    ]);
+  // if la == n: (if lb == 1 ... else if lb == n - 1 ... else the n x n case)
+  const byB = (na: number): X => {
+    let x = case_(na, na);
+    for (let nb = na - 1; nb >= 1; nb--) x = m.if(m.i32.eq(lb.get(), m.i32.const(nb)), case_(na, nb), x);
+    return x;
+  };
+  let dispatch = byB(4);
+  for (let na = 3; na >= 1; na--) dispatch = m.if(m.i32.eq(la.get(), m.i32.const(na)), byB(na), dispatch);
+  return m.block(null, [
+    la.set(limbCount(a)),
+    lb.set(limbCount(b)),
+    m.if(
+      m.i32.lt_u(la.get(), lb.get()),
+      m.block(null, [...swap, t.set(o.fromI32(la.get())), la.set(lb.get()), lb.set(m.i32.wrap(t.get()))]),
     ),
-    m.block(null, emitMul(o, s, a, b, product)),
-  );
+    dispatch,
+  ]);
 }
 
 /**
@@ -647,7 +669,7 @@ export function addMulMod(m: binaryen.Module, name: string, options: BuildOption
     ...f.loadWord(bPtr, b),
     ...f.loadWord(nPtr, n),
     m.if(o.isZero(n), m.block(null, [...f.storeWord(outPtr, zero), m.return()])),
-    emitProduct(o, s, a, b, product),
+    emitProduct(o, s, a, b, product, f.i32(), f.i32()),
     m.if(
       isAllOnes(o, n),
       // lo + hi, with the carry out of 2^256 added back in (it cannot carry again); n itself is 0.

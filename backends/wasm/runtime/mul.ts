@@ -30,20 +30,29 @@ export class MulScratch {
 
 /**
  * Emits out = a * b, keeping the low `out.length` limbs: 4 for the product mod 2^256, 8 for the full
- * 512-bit product. `out` may be `a` or `b`. With `inLimbs` n < 4, a and b are taken to be below 2^(64n)
- * (their upper limbs are not read), and out has at most 2n limbs.
+ * 512-bit product. `out` may be `a` or `b`. With `aLimbs` (and `bLimbs`, by default the same) below 4, a is
+ * taken to be below 2^(64 aLimbs) and b below 2^(64 bLimbs) (their upper limbs are not read), and out has at
+ * most aLimbs + bLimbs limbs.
  */
-export function emitMul(o: Ops, s: MulScratch, a: Word, b: Word, out: readonly Local[], inLimbs = 4): X[] {
+export function emitMul(
+  o: Ops,
+  s: MulScratch,
+  a: Word,
+  b: Word,
+  out: readonly Local[],
+  aLimbs = 4,
+  bLimbs = aLimbs,
+): X[] {
   const limbs = out.length;
-  const square = a === b;
+  const square = a === b && aLimbs === bLimbs;
   const bLo = square ? s.aLo : s.bLo, bHi = square ? s.aHi : s.bHi;
   const body: X[] = [];
-  // Halves are needed only for the limbs that take part in a high-half product.
-  const halves = o.wide ? 0 : Math.min(inLimbs, limbs === 8 ? 4 : 3);
-  for (let i = 0; i < halves; i++) {
-    body.push(s.aLo[i].set(o.lo32(a[i].get())), s.aHi[i].set(o.hi32(a[i].get())));
-    if (!square) body.push(s.bLo[i].set(o.lo32(b[i].get())), s.bHi[i].set(o.hi32(b[i].get())));
-  }
+  // Halves are needed only for the limbs that take part in a high-half product: limb i's with b_0 lands in
+  // column i + 1, which must be one of the kept limbs.
+  const aHalves = o.wide ? 0 : Math.min(aLimbs, limbs - 1);
+  const bHalves = o.wide || square ? 0 : Math.min(bLimbs, limbs - 1);
+  for (let i = 0; i < aHalves; i++) body.push(s.aLo[i].set(o.lo32(a[i].get())), s.aHi[i].set(o.hi32(a[i].get())));
+  for (let j = 0; j < bHalves; j++) body.push(s.bLo[j].set(o.lo32(b[j].get())), s.bHi[j].set(o.hi32(b[j].get())));
   const lowHalf = (i: number, j: number) => o.mul(a[i].get(), b[j].get());
   const highHalf = (i: number, j: number): X[] => {
     if (o.wide) return [s.term.set(o.mulHighWide(a[i].get(), b[j].get()))];
@@ -62,7 +71,7 @@ export function emitMul(o: Ops, s: MulScratch, a: Word, b: Word, out: readonly L
     // computes each mirrored pair once and adds it twice.
     const terms: { compute: X[]; times: number }[] = [];
     const pairs = (sum: number, make: (i: number, j: number) => X[]) => {
-      for (let i = Math.max(0, sum - inLimbs + 1); i <= Math.min(sum, inLimbs - 1); i++) {
+      for (let i = Math.max(0, sum - bLimbs + 1); i <= Math.min(sum, aLimbs - 1); i++) {
         const j = sum - i;
         if (square && i > j) continue;
         terms.push({ compute: make(i, j), times: square && i < j ? 2 : 1 });
