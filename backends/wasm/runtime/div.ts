@@ -370,8 +370,10 @@ function emitUDivMod(f: Fn, o: Ops, a: Word, b: Word, outPtr: Ptr, wantRem: bool
       ),
     ),
     m.if(o.eq(popcount, o.k(1)), m.block(null, [...emitPowerOfTwoDivMod(f, o, a, b, outPtr, wantRem), m.br(done)])),
+    // A divisor of 33 to 64 bits: divlu. One below 2^32 goes to the core, whose division by a 32-bit digit
+    // takes two i64.div_u a limb and no normalisation.
     m.if(
-      o.eqz(o.or(b[1].get(), b[2].get(), b[3].get())),
+      m.i32.and(o.eqz(o.or(b[1].get(), b[2].get(), b[3].get())), o.ne(o.hi32(b[0].get()), o.k(0))),
       m.block(null, [...emitDivBy64(f, o, a, b[0], outPtr, wantRem), m.br(done)]),
     ),
     m.call(
