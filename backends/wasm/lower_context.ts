@@ -33,10 +33,16 @@ const ZERO16 = new Array(16).fill(0);
 
 export const G_MSIZE = "msize";
 
-/** The 16 little-endian bytes of half h (0: low) of the 256-bit value v. */
+/** The 16 little-endian bytes of half h (0: low) of the 256-bit value v (most constants are small: few BigInt operations). */
 function halfBytes(v: bigint, h: number): number[] {
-  const half = v >> BigInt(128 * h);
-  return Array.from({ length: 16 }, (_, i) => Number((half >> BigInt(8 * i)) & 0xffn));
+  const half = h === 0 ? BigInt.asUintN(128, v) : v >> 128n;
+  if (half === 0n) return ZERO16;
+  const bytes = new Array<number>(16);
+  for (let k = 0; k < 4; k++) {
+    let digit = k === 0 && half <= 0xffffffffn ? Number(half) : Number(BigInt.asUintN(32, half >> BigInt(32 * k)));
+    for (let i = 0; i < 4; i++, digit >>>= 8) bytes[4 * k + i] = digit & 0xff;
+  }
+  return bytes;
 }
 
 /** A statement that halts the frame: the `halt` import (which throws) with the kind and its argument. */
