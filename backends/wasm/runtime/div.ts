@@ -450,11 +450,7 @@ function emitDivBy64(f: Fn, o: Ops, a: Word, d: Local, outPtr: Ptr, wantRem: boo
 
 /** u256_div / u256_mod (a, b, out). */
 export function addUnsignedDivMod(
-  m: binaryen.Module,
-  name: string,
-  wantRem: boolean,
-  options: BuildOptions,
-  fixed?: readonly number[],
+  m: binaryen.Module, name: string, wantRem: boolean, options: BuildOptions, fixed?: readonly number[],
 ): void {
   const { f, ptrs: [aPtr, bPtr, outPtr] } = entryFn(m, 3, options, fixed);
   const o = new Ops(m, options);
@@ -468,11 +464,7 @@ export function addUnsignedDivMod(
 
 /** u256_sdiv / u256_smod (a, b, out): on magnitudes; the quotient's sign is sa^sb, the remainder's sa. */
 export function addSignedDivMod(
-  m: binaryen.Module,
-  name: string,
-  wantRem: boolean,
-  options: BuildOptions,
-  fixed?: readonly number[],
+  m: binaryen.Module, name: string, wantRem: boolean, options: BuildOptions, fixed?: readonly number[],
 ): void {
   const { f, ptrs: [aPtr, bPtr, outPtr] } = entryFn(m, 3, options, fixed);
   const o = new Ops(m, options);
