@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { allocBytes, copyBytes, copyWords } from "../src/primitives/byte_slab.ts";
 
-Deno.test("byte slab: copyWords equals slice for aligned and unaligned ranges, short and long, and never aliases", () => {
+Deno.test("byte slab: copyWords equals slice on aligned and unaligned ranges, short and long, never aliased", () => {
   const buffer = new ArrayBuffer(4096);
   const src = new Uint8Array(buffer, 64);
   const src32 = new Uint32Array(buffer, 64);

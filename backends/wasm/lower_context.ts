@@ -33,7 +33,7 @@ const ZERO16 = new Array(16).fill(0);
 
 export const G_MSIZE = "msize";
 
-/** The 16 little-endian bytes of half h (0: low) of the 256-bit value v (most constants are small: few BigInt operations). */
+/** The 16 little-endian bytes of half h (0: low) of the 256-bit value v (in few BigInt operations: most are small). */
 function halfBytes(v: bigint, h: number): number[] {
   const half = h === 0 ? BigInt.asUintN(128, v) : v >> 128n;
   if (half === 0n) return ZERO16;
@@ -319,7 +319,9 @@ export class Lowerer {
         } else if (this.zeroLimb(v, 2 * h) && this.zeroLimb(v, 2 * h + 1)) {
           this.emit(m.v128.store(at, 16, this.spb(), m.v128.const(ZERO16)));
         } else {
-          for (let i = 2 * h; i < 2 * h + 2; i++) this.emit(m.i64.store(STACK_BASE + p * 32 + 8 * i, 8, this.spb(), this.limb(v, i)));
+          for (let i = 2 * h; i < 2 * h + 2; i++) {
+            this.emit(m.i64.store(STACK_BASE + p * 32 + 8 * i, 8, this.spb(), this.limb(v, i)));
+          }
         }
       }
     }
@@ -332,7 +334,9 @@ export class Lowerer {
     // Nothing lives in locals past a flush.
     this.free = [];
     this.freeVec = [];
-    for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) (this.vecLocals.has(i) ? this.freeVec : this.free).push(i);
+    for (let i = FIXED_LOCALS.length; i < this.nextLocal; i++) {
+      (this.vecLocals.has(i) ? this.freeVec : this.free).push(i);
+    }
     this.moveBase(this.top * 32);
     this.top = 0;
   }
@@ -479,7 +483,9 @@ export class Lowerer {
     const m = this.m;
     if (v.k === "m" || v.k === "c") {
       for (let h = 0; h < 2; h++) {
-        const half = v.k === "c" ? m.v128.const(halfBytes(v.v, h)) : m.v128.load(STACK_BASE + v.slot * 32 + 16 * h, 16, this.spb());
+        const half = v.k === "c"
+          ? m.v128.const(halfBytes(v.v, h))
+          : m.v128.load(STACK_BASE + v.slot * 32 + 16 * h, 16, this.spb());
         this.emit(m.v128.store(16 * h, 16, this.c32(addr), half));
       }
       return;

@@ -34,7 +34,7 @@ export function allocBytes(n: number): Uint8Array {
   return out;
 }
 
-/** Copies shorter than this go word by word in copyWords; TypedArray.set costs more than the loop below it. */
+/** copyWords copies up to this many bytes by a loop; a longer copy amortises TypedArray.set's fixed cost. */
 const WORD_LOOP_BYTES = 512;
 
 /**
