@@ -52,6 +52,18 @@ Deno.test("WorldState: warm and touched sets revert with the journal; prewarmed 
   assertEquals(w.isWarmAddress(addr(0)), false);
 });
 
+Deno.test("WorldState: worlds handed different always-warm sets in turn each see their own set's members", () => {
+  const small = new Set([1n, 2n, 9n]), large = new Set([1n, 2n, 9n, 20n]);
+  for (const [first, second] of [[small, large], [large, small]]) {
+    const a = new WorldState(), b = new WorldState();
+    a.setAlwaysWarm(first);
+    b.setAlwaysWarm(second);
+    assertEquals(a.isWarmAddress(20n), first.has(20n));
+    assertEquals(b.isWarmAddress(20n), second.has(20n));
+    assertEquals(b.warmAddress(9n), true);
+  }
+});
+
 Deno.test("WorldState: the last-account memo follows every change to the accounts", () => {
   const w = new WorldState();
   const a = addr(7);

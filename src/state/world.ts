@@ -32,24 +32,21 @@ const RIPEMD160_ADDRESS = 3n;
 /** No address: below every one. A constant, as `-1n` in code is a negation that allocates each time. */
 const NO_ADDRESS = -1n;
 
-/** The largest member of each always-warm set (one per fork, handed to every new world). */
-const largest = new WeakMap<ReadonlySet<bigint>, bigint>();
-
-/** The set largestOf saw last: every new world of a fork is handed the same one (a WeakMap lookup costs more). */
+/**
+ * The always-warm set largestOf saw last, and its largest member: every new world of a fork is handed the same
+ * set (one per fork, a score of members), so the scan runs only when the fork changes.
+ */
 let lastSet: ReadonlySet<bigint> | undefined;
 let lastMax = NO_ADDRESS;
 
 function largestOf(set: ReadonlySet<bigint>): bigint {
-  if (set === lastSet) return lastMax;
-  let max = largest.get(set);
-  if (max === undefined) {
-    max = NO_ADDRESS;
+  if (set !== lastSet) {
+    let max = NO_ADDRESS;
     for (const a of set) if (a > max) max = a;
-    largest.set(set, max);
+    lastSet = set;
+    lastMax = max;
   }
-  lastSet = set;
-  lastMax = max;
-  return max;
+  return lastMax;
 }
 
 export class WorldState {
