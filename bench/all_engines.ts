@@ -20,7 +20,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { bytesToHex, Fork, hexToBytes, Interpreter } from "../mod.ts";
 import {
-  blockOf, callOnce, callsPerSample, CHAIN_ID, type Engine, ethereumjsEngine, oursEngine, type Timing, timeInTurns,
+  blockOf, callOnce, callsPerSample, CHAIN_ID, type Engine, ethereumjsEngine, oursEngine, summarise, type Timing,
+  timeInTurns,
 } from "./engines.ts";
 import { createWasmBackend } from "../backends/wasm/create.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
@@ -265,10 +266,6 @@ const coldCompileTimes = new Map<string, number>();
 const compileTimes = new Map<string, number>();
 const WARM_COMPILES = 5;
 
-function medianOf(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 async function benchCase(
   c: BenchCase,
@@ -307,7 +304,7 @@ async function benchCase(
             samples.push(performance.now() - t1);
           }
         }
-        ms = medianOf(samples);
+        ms = summarise(samples).medianMs;
         compileTimes.set(key, ms);
       }
       total += ms;

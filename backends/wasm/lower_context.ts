@@ -299,7 +299,7 @@ export class Lowerer {
       if (v.k !== "m" || moved.has(v)) continue;
       const halves = [this.vecLocal(), this.vecLocal()];
       for (let h = 0; h < 2; h++) {
-        this.emit(m.local.set(halves[h], m.v128.load(STACK_BASE + v.slot * 32 + 16 * h, 16, this.spb())));
+        this.emit(m.local.set(halves[h], this.slotHalf(v.slot, h)));
       }
       moved.set(v, halves);
     }
@@ -467,6 +467,11 @@ export class Lowerer {
     }
   }
 
+  /** Half h (0: the low 16 bytes) of the word in stack slot `slot`, as one v128 load. */
+  private slotHalf(slot: number, h: number): Expr {
+    return this.m.v128.load(STACK_BASE + slot * 32 + 16 * h, 16, this.spb());
+  }
+
   /** i32 expression: v != 0. */
   nonZero(v: Val): Expr {
     const m = this.m;
@@ -483,9 +488,7 @@ export class Lowerer {
     const m = this.m;
     if (v.k === "m" || v.k === "c") {
       for (let h = 0; h < 2; h++) {
-        const half = v.k === "c"
-          ? m.v128.const(halfBytes(v.v, h))
-          : m.v128.load(STACK_BASE + v.slot * 32 + 16 * h, 16, this.spb());
+        const half = v.k === "c" ? m.v128.const(halfBytes(v.v, h)) : this.slotHalf(v.slot, h);
         this.emit(m.v128.store(16 * h, 16, this.c32(addr), half));
       }
       return;
