@@ -8,7 +8,7 @@
 import type binaryenT from "binaryen";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { declareU256RuntimeImports } from "./u256_runtime.ts";
-import { analyseCode, type Analysis, type Block } from "./analysis.ts";
+import { analyseCode, type Analysis, type Block, MAX_BLOCK_INSTRS } from "./analysis.ts";
 import { addHelpers } from "./helpers.ts";
 import { G_MSIZE, haltCall, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
 import { lowerStack } from "./lower_stack.ts";
@@ -93,28 +93,33 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
     if (seg) {
       // Static gas and stack bounds of the whole segment, at once; the slow path names the exact failure.
       const h = cx.top;
-      let fail: number | null = seg.gas > 0 ? m.i64.lt_s(cx.gas(), cx.c64(BigInt(seg.gas))) : null;
-      const or = (e: number) => (fail = fail === null ? e : m.i32.or(fail, e));
+      // Each failing condition branches to one slow path (no boolean materialised per condition).
+      const fails: number[] = seg.gas > 0 ? [m.i64.lt_s(cx.gas(), cx.c64(BigInt(seg.gas)))] : [];
       // Bounds on L_SPB now, and the same on L_SPB at the block's start: a bound that an earlier check in
       // this block already implies cannot fail (memory_grow_*: 4,000 segments, one check).
       const low = 32 * (seg.need - h), high = 32 * (STACK_LIMIT - seg.growth - h);
-      if (low > 0 && low - cx.spbShift > cx.checkedLow) {
-        or(m.i32.lt_s(cx.spb(), cx.c32(low)));
-        cx.checkedLow = low - cx.spbShift;
+      const checkLow = low > 0 && low - cx.spbShift > cx.checkedLow;
+      const checkHigh = seg.growth > 0 && high - cx.spbShift < cx.checkedHigh;
+      if (checkLow && checkHigh && low <= high) {
+        // Both bounds in one unsigned comparison: spb - low > high - low also when spb < low.
+        fails.push(m.i32.gt_u(m.i32.sub(cx.spb(), cx.c32(low)), cx.c32(high - low)));
+      } else {
+        if (checkLow) fails.push(m.i32.lt_s(cx.spb(), cx.c32(low)));
+        if (checkHigh) fails.push(m.i32.gt_s(cx.spb(), cx.c32(high)));
       }
-      if (seg.growth > 0 && high - cx.spbShift < cx.checkedHigh) {
-        or(m.i32.gt_s(cx.spb(), cx.c32(high)));
-        cx.checkedHigh = high - cx.spbShift;
-      }
-      if (fail !== null) {
-        cx.emit(m.if(fail, m.block(null, [
+      if (checkLow) cx.checkedLow = low - cx.spbShift;
+      if (checkHigh) cx.checkedHigh = high - cx.spbShift;
+      if (fails.length > 0) {
+        const ok = `seg${ins.pc}`, failed = `segfail${ins.pc}`;
+        cx.emit(m.block(ok, [
+          m.block(failed, [...fails.map((c) => m.br(failed, c)), m.br(ok)]),
           m.call(IMPORT_SEGMENT_FAIL, [
             cx.c32(ins.pc),
             m.f64.convert_s.i64(cx.gas()),
             m.i32.add(m.i32.shr_s(cx.spb(), cx.c32(5)), cx.c32(h)),
           ], cx.none),
           m.unreachable(),
-        ])));
+        ]));
       }
       if (seg.gas > 0) cx.emit(m.local.set(L_GAS, m.i64.sub(cx.gas(), cx.c64(BigInt(seg.gas)))));
     }
@@ -148,8 +153,10 @@ const DISPATCH = "dispatch";
 const blockFn = (i: number) => `b${i}`;
 
 /**
- * One function per block, `(sp: i32, gas: i64) -> status`, plus `run` and, when some jump is dynamic,
- * `dispatch`. Between blocks the EVM stack is in memory (the virtual stack is flushed at block edges),
+ * One function per block that a jump enters, `(sp: i32, gas: i64) -> status`, plus `run` and, when some jump
+ * is dynamic, `dispatch`. A block reached only by falling through (after a JUMPI not taken, mostly) is lowered
+ * on in its predecessor's function, the virtual stack unflushed, up to MAX_BLOCK_INSTRS instructions a function.
+ * Between functions the EVM stack is in memory (the virtual stack is flushed at their edges),
  * so a block ends by tail-calling the next one with the stack height and gas: fall-through and static
  * jumps call their block directly, dynamic jumps call `dispatch(sp, gas, pc)`, whose br_table maps
  * each JUMPDEST pc to a tail call of its block and everything else to an invalid-jump halt; a block
@@ -167,7 +174,11 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
     return k;
   };
   const next = () => [m.local.get(L_SPB, i32), m.local.get(L_GAS, i64)];
+  // Blocks that no jump enters, reached only by falling through (or not taking a JUMPI) from the block
+  // before, are lowered into that block's function: no flush, no reload and no call between them.
+  const merged = new Set<number>();
   a.blocks.forEach((block, i) => {
+    if (merged.has(i)) return;
     if (block.term === "sled") {
       addSled(binaryen, m, a, block, i, annotate);
       return;
@@ -180,9 +191,6 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
     if (prev && !a.entered[block.pc] && prev.next === block.pc && (prev.term === "fallthrough" || prev.term === "jumpi")) {
       cx.keepConsts(carried);
     }
-    if (annotate) cx.emit(m.drop(m.i32.const(PC_MARK + block.pc)));
-    lowerInstrs(cx, block);
-    const exit = lowerTerminator(cx, block, a);
     let selfLoop = false;
     /** A statement that continues at `to`. */
     const go = (to: number | "dispatch"): number => {
@@ -195,10 +203,28 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
       }
       return m.return_call(blockFn(k), next(), i32);
     };
-    if (exit.kind === "goto") cx.emit(go(exit.to));
-    else if (exit.kind === "branch") {
-      cx.emit(m.if(m.local.get(L_COND, i32), go(exit.to)));
-      cx.emit(go(exit.next));
+    let k = i, instrs = 0;
+    for (let cur = block;;) {
+      if (annotate) cx.emit(m.drop(m.i32.const(PC_MARK + cur.pc)));
+      lowerInstrs(cx, cur);
+      instrs += cur.instrs.length;
+      const following = a.blocks[k + 1];
+      const intoNext = following !== undefined && following.pc === cur.next && !a.entered[following.pc] &&
+        following.term !== "sled" && (cur.term === "fallthrough" || cur.term === "jumpi") &&
+        instrs + following.instrs.length <= MAX_BLOCK_INSTRS;
+      const exit = lowerTerminator(cx, cur, a, intoNext);
+      if (exit.kind === "continue") {
+        if (exit.exitIf) cx.emit(m.if(m.local.get(L_COND, i32), m.block(null, [...exit.exitIf.flush, go(exit.exitIf.to)])));
+        merged.add(++k);
+        cur = following!;
+        continue;
+      }
+      if (exit.kind === "goto") cx.emit(go(exit.to));
+      else if (exit.kind === "branch") {
+        cx.emit(m.if(m.local.get(L_COND, i32), go(exit.to)));
+        cx.emit(go(exit.next));
+      }
+      break;
     }
     let body = m.block(null, cx.out, none);
     if (selfLoop) body = m.loop(`l${i}`, body);

@@ -319,9 +319,9 @@ export class Lowerer {
         } else if (this.zeroLimb(v, 2 * h) && this.zeroLimb(v, 2 * h + 1)) {
           this.emit(m.v128.store(at, 16, this.spb(), m.v128.const(ZERO16)));
         } else {
-          for (let i = 2 * h; i < 2 * h + 2; i++) {
-            this.emit(m.i64.store(STACK_BASE + p * 32 + 8 * i, 8, this.spb(), this.limb(v, i)));
-          }
+          // Two limbs in locals, as one 16-byte store: one bounds check where two i64 stores take two.
+          const low = m.i64x2.splat(this.limb(v, 2 * h));
+          this.emit(m.v128.store(at, 16, this.spb(), m.i64x2.replace_lane(low, 1, this.limb(v, 2 * h + 1))));
         }
       }
     }
@@ -339,6 +339,30 @@ export class Lowerer {
     }
     this.moveBase(this.top * 32);
     this.top = 0;
+  }
+
+  /**
+   * The statements of a flush, with the lowering state left as it was: for a branch that leaves the function
+   * (a taken JUMPI) while the lowering goes on along the other path with the virtual stack as it is. Locals
+   * the flush takes stay taken.
+   */
+  flushOnBranch(): Expr[] {
+    const out = this.out, items = new Map(this.items), clean = new Map(this.clean), top = this.top;
+    const flushedConsts = this.flushedConsts, knownProducts = this.knownProducts, spbShift = this.spbShift;
+    const free = [...this.free], freeVec = [...this.freeVec];
+    this.out = [];
+    this.flush();
+    const body = this.out;
+    this.out = out;
+    this.items = items;
+    this.clean = clean;
+    this.top = top;
+    this.flushedConsts = flushedConsts;
+    this.knownProducts = knownProducts;
+    this.spbShift = spbShift;
+    this.free = free;
+    this.freeVec = freeVec;
+    return body;
   }
 
   /** Moves the stack base (L_SPB) by a constant number of bytes, keeping spbShift in step. */

@@ -5,11 +5,16 @@ import { memoryRange } from "./lower_memory.ts";
 import { hostCall } from "./lower_host.ts";
 import { GAS_ADDR, Halt, MEM_BASE, OUT_LEN_ADDR, OUT_OFF_ADDR, Status } from "./layout.ts";
 
-/** Where control goes after a block. "dispatch": the jump table on L_TARGET. */
+/**
+ * Where control goes after a block. "dispatch": the jump table on L_TARGET. "continue": on into the next
+ * block in the same function (with the virtual stack as it is), after leaving for `exitIf.to` when L_COND != 0
+ * (with `exitIf.flush` run first).
+ */
 export type Exit =
   | { kind: "none" }
   | { kind: "goto"; to: number | "dispatch" }
-  | { kind: "branch"; to: number | "dispatch"; next: number }; // taken when L_COND != 0
+  | { kind: "branch"; to: number | "dispatch"; next: number } // taken when L_COND != 0
+  | { kind: "continue"; exitIf?: { to: number | "dispatch"; flush: Expr[] } };
 
 function finish(cx: Lowerer, status: number): void {
   cx.emit(cx.m.i64.store(0, 8, cx.c32(GAS_ADDR), cx.gas()));
@@ -56,7 +61,11 @@ function jumpTo(cx: Lowerer, a: Analysis, dest: Val): Exit {
   return { kind: "goto", to: "dispatch" };
 }
 
-export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis): Exit {
+/**
+ * Lowers the block's terminator. With `intoNext`, a fall-through or a JUMPI not taken goes on into the next
+ * block in the same function (which no jump enters) without a flush.
+ */
+export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis, intoNext = false): Exit {
   const m = cx.m;
   const jumpdests = a.jumpdests;
   cx.pc = block.instrs[block.instrs.length - 1].pc;
@@ -65,6 +74,7 @@ export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis): Exit {
     case "sled":
       throw new Error("compiler: a sled has its own function (compiler.ts addSled)");
     case "fallthrough":
+      if (intoNext) return { kind: "continue" };
       cx.flush();
       return { kind: "goto", to: block.next };
     case "stop":
@@ -92,6 +102,7 @@ export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis): Exit {
       const dest = cx.pop(), cond = cx.pop();
       if (cond.k === "c") {
         if (cond.v === 0n) {
+          if (intoNext) return { kind: "continue" };
           cx.flush();
           return { kind: "goto", to: block.next };
         }
@@ -101,15 +112,18 @@ export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis): Exit {
       const t = staticTarget(cx, jumpdests, dest);
       if (t === -1) {
         cx.emit(m.if(m.local.get(L_COND, cx.i32), cx.halt(Halt.InvalidJump)));
+        if (intoNext) return { kind: "continue" };
         cx.flush();
         return { kind: "goto", to: block.next };
       }
       if (t !== undefined) {
+        if (intoNext) return { kind: "continue", exitIf: { to: t, flush: cx.flushOnBranch() } };
         cx.flush();
         return { kind: "branch", to: t, next: block.next };
       }
       cx.materialise(dest);
       cx.emit(m.if(m.local.get(L_COND, cx.i32), setTarget(cx, a, dest)));
+      if (intoNext) return { kind: "continue", exitIf: { to: "dispatch", flush: cx.flushOnBranch() } };
       cx.flush();
       return { kind: "branch", to: "dispatch", next: block.next };
     }
