@@ -48,6 +48,12 @@ const CASES: { why: string; fork: string; gas: string; code: string; input: stri
     code: "0x61038c" + "600150".repeat(150) + "60003150" + "600150".repeat(150) + "56" + "5b602a60005260206000f3", input: "0x",
   },
   {
+    why: "guard: return sites at constant stack addresses (proved heights) and a function entered at two heights",
+    fork: "Osaka", gas: "100000",
+    code: "0x6005600b603056000000005b60076014603056005b0160005260206000f3" + "00".repeat(18) + "5b9080019056",
+    input: "0x",
+  },
+  {
     why: "guard: a JUMPI not taken goes on into the next block in the same function, values still in locals",
     fork: "Osaka", gas: "100000", code: "0x6000358060010181601157600502601556" + "5b600702" + "5b01600052" + "60206000f3", input: "0x" + "0000000000000000000000000000000000000000000000000000000000000000",
   },

@@ -10,6 +10,7 @@ import type { ForkRules } from "../../src/forks/rules.ts";
 import { declareU256RuntimeImports } from "./u256_runtime.ts";
 import { analyseCode, type Analysis, type Block, MAX_BLOCK_INSTRS } from "./analysis.ts";
 import { addHelpers } from "./helpers.ts";
+import { provenEntryHeights } from "./stack_heights.ts";
 import { G_MSIZE, haltCall, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
 import { lowerStack } from "./lower_stack.ts";
 import { lowerArith } from "./lower_arith.ts";
@@ -177,6 +178,7 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
   // Blocks that no jump enters, reached only by falling through (or not taking a JUMPI) from the block
   // before, are lowered into that block's function: no flush, no reload and no call between them.
   const merged = new Set<number>();
+  const heights = provenEntryHeights(a);
   a.blocks.forEach((block, i) => {
     if (merged.has(i)) return;
     if (block.term === "sled") {
@@ -203,6 +205,9 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
       }
       return m.return_call(blockFn(k), next(), i32);
     };
+    // A height every entry has (stack_heights.ts): the stack at constant addresses, which are not bounds-checked.
+    const height = heights?.get(i);
+    if (height !== undefined) cx.emit(m.local.set(L_SPB, m.i32.const(32 * height)));
     let k = i, instrs = 0;
     for (let cur = block;;) {
       if (annotate) cx.emit(m.drop(m.i32.const(PC_MARK + cur.pc)));

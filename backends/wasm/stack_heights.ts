@@ -1,0 +1,126 @@
+/**
+ * Entry stack heights proved by abstract interpretation: the blocks that every execution enters at one
+ * and the same stack height. Their functions address the EVM stack at constant addresses, which the engine
+ * does not bounds-check (Deno runs WebAssembly without V8's trap handler, so a load at `sp + offset` costs a
+ * compare and a branch).
+ *
+ * The abstract state at a block's entry is its stack: the height and, for each slot, the constant a PUSH put
+ * there (moved by DUP and SWAP), or unknown. Jump destinations are read from it, so a Solidity internal
+ * function returns to the site that called it: the return address travels on the stack as a pushed constant.
+ * A block keeps each distinct state it is entered with (a function called from several sites is analysed
+ * once per site). The result is all or nothing: if a destination is not a known constant, or the states or
+ * the work exceed their caps, nothing is proved and every block takes its height from its caller.
+ */
+import type { Analysis } from "./analysis.ts";
+import { STACK_IN, STACK_OUT } from "./analysis.ts";
+import { STACK_LIMIT } from "./layout.ts";
+
+/** A slot whose value the analysis does not know (or that is too large to be a code offset). */
+const UNKNOWN = -1;
+/** Distinct entry states kept for one block before the analysis gives up (onchain_lm_v2 needs over 64). */
+const MAX_STATES_PER_BLOCK = 128;
+/** Instructions simulated in all before the analysis gives up: about 10 ms (snailtracer reaches it). */
+const MAX_WORK = 1_000_000;
+
+interface State {
+  stack: number[];
+}
+
+function sameStack(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Block index -> the one height (in words) at which every execution enters it, for the blocks entered at
+ * exactly one; undefined when the analysis cannot account for every jump.
+ */
+export function provenEntryHeights(a: Analysis): Map<number, number> | undefined {
+  const { blocks, blockAt, jumpdests, code } = a;
+  const states: State[][] = blocks.map(() => []);
+  const work: [number, State][] = [];
+  let simulated = 0;
+
+  /** Records state as an entry of block k; false when that breaks a cap. */
+  const enter = (k: number, stack: number[]): boolean => {
+    const seen = states[k];
+    for (const s of seen) if (sameStack(s.stack, stack)) return true;
+    if (seen.length >= MAX_STATES_PER_BLOCK) return false;
+    const state = { stack };
+    seen.push(state);
+    work.push([k, state]);
+    return true;
+  };
+  /** The block a jump to `dest` enters, undefined for an invalid destination (the jump halts). */
+  const jumpTarget = (dest: number): number | undefined =>
+    dest >= 0 && dest < code.length && jumpdests[dest] ? blockAt.get(dest) : undefined;
+
+  if (blocks.length === 0 || !enter(0, [])) return undefined;
+  while (work.length > 0) {
+    const [k, state] = work.pop()!;
+    const block = blocks[k];
+    const continues = block.term === "fallthrough" || block.term === "sled" || block.term === "jump" ||
+      block.term === "jumpi";
+    if (!continues) continue; // stop, return, revert, selfdestruct, invalid: nothing to enter
+    const stack = state.stack.slice();
+    let halted = false;
+    const last = block.term === "jump" || block.term === "jumpi" ? block.instrs.length - 1 : block.instrs.length;
+    for (let i = 0; i < last && !halted; i++) {
+      const { op, imm } = block.instrs[i];
+      if (op >= 0x80 && op <= 0x8f) { // DUPn
+        const n = op - 0x7f;
+        if (stack.length < n || stack.length >= STACK_LIMIT) halted = true;
+        else stack.push(stack[stack.length - n]);
+      } else if (op >= 0x90 && op <= 0x9f) { // SWAPn
+        const n = op - 0x8f, top = stack.length - 1;
+        if (stack.length <= n) halted = true;
+        else [stack[top], stack[top - n]] = [stack[top - n], stack[top]];
+      } else {
+        const pops = STACK_IN[op], pushes = STACK_OUT[op];
+        if (stack.length < pops || stack.length - pops + pushes > STACK_LIMIT) {
+          halted = true;
+          continue;
+        }
+        stack.length -= pops;
+        const isPush = op === 0x5f || (op >= 0x60 && op <= 0x7f);
+        // Only JUMPDEST offsets are kept: other constants would split states that differ in nothing that matters.
+        const known = isPush && imm < BigInt(code.length) && jumpdests[Number(imm)] === 1 ? Number(imm) : UNKNOWN;
+        for (let p = 0; p < pushes; p++) stack.push(known);
+      }
+    }
+    simulated += block.instrs.length;
+    if (simulated > MAX_WORK) return undefined;
+    if (halted) continue;
+    switch (block.term) {
+      case "fallthrough":
+      case "sled": {
+        const next = blockAt.get(block.next);
+        if (next !== undefined && !enter(next, stack)) return undefined;
+        break;
+      }
+      case "jump":
+      case "jumpi": {
+        const pops = block.term === "jump" ? 1 : 2;
+        if (stack.length < pops) break; // underflow: the jump halts
+        const dest = stack[stack.length - 1];
+        stack.length -= pops;
+        if (dest === UNKNOWN) return undefined;
+        const target = jumpTarget(dest);
+        if (target !== undefined && !enter(target, stack.slice())) return undefined;
+        if (block.term === "jumpi") {
+          const next = blockAt.get(block.next);
+          if (next !== undefined && !enter(next, stack)) return undefined;
+        }
+        break;
+      }
+    }
+  }
+  const heights = new Map<number, number>();
+  states.forEach((seen, k) => {
+    if (seen.length === 0) return;
+    const h = seen[0].stack.length;
+    if (seen.every((s) => s.stack.length === h)) heights.set(k, h);
+  });
+  return heights;
+}
