@@ -53,6 +53,8 @@ export function defaultBlockEnv(o: Partial<BlockEnv> = {}): BlockEnv {
 }
 
 const unknownBlockHash = () => 0n;
+/** A call outside a transaction carries no blobs; one shared (never written) list, not one per call. */
+const NO_BLOB_HASHES: bigint[] = [];
 
 /** Runs one call (no intrinsic gas, no fee) and commits its effects to the world state. */
 export function runCall(opts: CallOptions): CallResult {
@@ -68,7 +70,7 @@ export function runCall(opts: CallOptions): CallResult {
   }
   if (value > 0n && world.getBalance(caller) < value) world.setBalance(caller, value);
   const block = defaultBlockEnv(opts.block);
-  const evm = new Evm(world, rules, block, { origin: caller, gasPrice: 0n, blobHashes: [] }, opts.backend);
+  const evm = new Evm(world, rules, block, { origin: caller, gasPrice: 0n, blobHashes: NO_BLOB_HASHES }, opts.backend);
   if (rules.accessLists) {
     world.prewarmAddress(caller);
     world.prewarmAddress(to);

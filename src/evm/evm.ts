@@ -36,16 +36,6 @@ export class Evm {
     readonly backend: Backend,
   ) {}
 
-  /** The code a call runs, following an EIP-7702 delegation. */
-  resolveCode(address: bigint): { code: Uint8Array; codeAddress: bigint; delegated: boolean } {
-    const code = this.world.getCode(address);
-    if (this.rules.setCodeTx) {
-      const target = delegationTarget(code);
-      if (target !== undefined) return { code: this.world.getCode(target), codeAddress: target, delegated: true };
-    }
-    return { code, codeAddress: address, delegated: false };
-  }
-
   /** process_message: value transfer, then the code or precompile; undone on failure. */
   executeMessage(msg: Message): ExecResult {
     const world = this.world;
@@ -144,21 +134,30 @@ export class Evm {
   callMessage(
     parent: Message, kind: CallKind, target: bigint, value: bigint, input: Uint8Array, gas: bigint,
   ): Message {
-    const resolved = this.resolveCode(target);
+    // The code run, following an EIP-7702 delegation (in locals: an object for it costs more than a simple call).
+    let code = this.world.getCode(target), codeAddress = target, delegated = false;
+    if (this.rules.setCodeTx) {
+      const delegate = delegationTarget(code);
+      if (delegate !== undefined) {
+        code = this.world.getCode(delegate);
+        codeAddress = delegate;
+        delegated = true;
+      }
+    }
     const isCall = kind === CallKind.Call || kind === CallKind.StaticCall;
     return {
       kind,
       caller: kind === CallKind.DelegateCall ? parent.caller : parent.address,
       address: isCall ? target : parent.address,
-      codeAddress: resolved.codeAddress,
+      codeAddress,
       value: kind === CallKind.DelegateCall ? parent.value : value,
       transfersValue: kind === CallKind.Call,
       input,
       gas,
       isStatic: parent.isStatic || kind === CallKind.StaticCall,
       depth: parent.depth + 1,
-      code: resolved.code,
-      disablePrecompiles: resolved.delegated,
+      code,
+      disablePrecompiles: delegated,
     };
   }
 
