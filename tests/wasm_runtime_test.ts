@@ -55,8 +55,9 @@ const reference = {
 type Binary = "mul" | "div" | "mod" | "sdiv" | "smod" | "exp";
 type Ternary = "addmod" | "mulmod";
 
-// Memory layout of the test module: three operands and a result, then room for Keccak inputs.
-const A = 0, B = 32, N = 64, OUT = 96, PAGES = 4;
+// Memory layout of the test module: three operands and a result, then room for Keccak inputs, and keccak256's
+// digest cache past them.
+const A = 0, B = 32, N = 64, OUT = 96, PAGES = 4, KECCAK_CACHE_AT = 80000;
 
 interface Runtime {
   view: DataView;
@@ -68,8 +69,8 @@ function instantiate(wideArithmetic: boolean, optimize: boolean): Runtime {
   const m = new binaryen.Module();
   m.setMemory(PAGES, PAGES, "memory");
   const scratch = { a: A, b: B, c: N, out: OUT };
-  addU256Runtime(m, undefined, { wideArithmetic, scratch });
-  addU256Runtime(m, undefined, { wideArithmetic, scratch }); // idempotent
+  addU256Runtime(m, undefined, { wideArithmetic, scratch, keccakCache: KECCAK_CACHE_AT });
+  addU256Runtime(m, undefined, { wideArithmetic, scratch, keccakCache: KECCAK_CACHE_AT }); // idempotent
   for (const name of [...Object.values(U256_FUNCS), ...Object.values(U256_SCRATCH_FUNCS)]) {
     m.addFunctionExport(name, name);
   }
@@ -466,9 +467,40 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
     }
   });
 
+  test(`wasm runtime ${level}: keccak256's digest cache answers by content, not by place`, () => {
+    const r = rng(7n);
+    // 52 inputs of 32 and 64 bytes (more than the cache's 32 entries), hashed in a shuffled order many
+    // times, at places that change; some differ from others in one byte, or are another's first 32 bytes.
+    const inputs: Uint8Array[] = [];
+    for (let i = 0; i < 24; i++) inputs.push(new Uint8Array(32).map(() => r.int(256)));
+    for (let i = 0; i < 16; i++) inputs.push(new Uint8Array(64).map(() => r.int(256)));
+    for (let i = 0; i < 4; i++) inputs.push(inputs[24 + i].slice(0, 32)); // a 64-byte input's first half
+    for (let i = 0; i < 4; i++) {
+      const near = inputs[i].slice();
+      near[31] ^= 1;
+      inputs.push(near);
+    }
+    // Inputs that go to the same entry as another (the entry index mixes the xor of the input's 8-byte
+    // limbs): one byte changed alike in two limbs, for every pair of limbs of a 64-byte input.
+    for (let limb = 0; limb < 8; limb += 2) {
+      const twin = inputs[24 + limb].slice();
+      twin[8 * limb] ^= 0x5a;
+      twin[8 * limb + 8] ^= 0x5a;
+      inputs.push(twin);
+    }
+    const base = 2000;
+    for (let round = 0; round < 2000; round++) {
+      const input = inputs[r.int(inputs.length)];
+      const at = base + r.int(64);
+      rt.bytes.set(input, at);
+      rt.fn[U256_FUNCS.keccak](at, input.length, OUT);
+      assert.equal(readWord(rt.view, OUT), digestToWord(keccak_256(input)), `round ${round}`);
+    }
+  });
+
   test(`wasm runtime ${level}: keccak256 reads nothing past ptr+len and may write over its input`, () => {
     const end = PAGES * 65536;
-    for (const len of [0, 1, 7, 135, 136, 137, 200]) {
+    for (const len of [0, 1, 7, 32, 64, 135, 136, 137, 200]) {
       const data = new Uint8Array(len).map((_, i) => (i * 37 + 11) & 255);
       rt.bytes.set(data, end - len);
       rt.fn[U256_FUNCS.keccak](end - len, len, OUT); // would trap on an out-of-bounds read

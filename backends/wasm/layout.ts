@@ -5,10 +5,12 @@
  */
 
 /** Bumped whenever generated code or this layout changes; part of every cache key. */
-export const COMPILER_VERSION = "evmwasm-c16";
+export const COMPILER_VERSION = "evmwasm-c17";
 
 /** [0, 4096): reserved for the u256 runtime's own scratch space. */
 export const RUNTIME_SCRATCH = 0;
+/** keccak256's digest cache (runtime/keccak.ts: KECCAK_CACHE_BYTES, 3,328 bytes), in the runtime's space. */
+export const KECCAK_CACHE = RUNTIME_SCRATCH;
 /** i64: gas left, exchanged with JavaScript around host calls and at entry/exit. */
 export const GAS_ADDR = 4096;
 /** i32: active EVM memory size in bytes, exchanged like gas. */

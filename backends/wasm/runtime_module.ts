@@ -16,13 +16,16 @@ export async function buildRuntimeBinary(): Promise<Uint8Array> {
     import("./runtime/u256.ts"),
     import("./layout.ts"),
   ]);
-  const { INITIAL_PAGES, MAX_PAGES, SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT } = layout;
+  const { INITIAL_PAGES, KECCAK_CACHE, MAX_PAGES, SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT } = layout;
   const m = new binaryen.Module();
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.SignExt);
     m.setMemory(INITIAL_PAGES, MAX_PAGES, null, [], false, false, "0");
     m.addMemoryImport("0", IMPORT_MODULE, IMPORT_MEMORY);
-    addU256Runtime(m, undefined, { scratch: { a: SCRATCH_A, b: SCRATCH_B, c: SCRATCH_C, out: SCRATCH_OUT } });
+    addU256Runtime(m, undefined, {
+      scratch: { a: SCRATCH_A, b: SCRATCH_B, c: SCRATCH_C, out: SCRATCH_OUT },
+      keccakCache: KECCAK_CACHE,
+    });
     for (const name of [...Object.values(U256_FUNCS), ...Object.values(U256_SCRATCH_FUNCS)]) {
       m.addFunctionExport(name, name);
     }

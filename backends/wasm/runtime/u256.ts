@@ -72,6 +72,8 @@ export interface U256RuntimeOptions {
   wideArithmetic?: boolean;
   /** Also add the scratch variants (U256_SCRATCH_FUNCS), on these words. */
   scratch?: ScratchWords;
+  /** Keep keccak256's cache of digests (keccak.ts) at this address, KECCAK_CACHE_BYTES long. */
+  keccakCache?: number;
 }
 
 /**
@@ -95,7 +97,7 @@ export function addU256Runtime(m: binaryen.Module, memoryName?: string, options:
   addMulModMax(m, U256_FUNCS.mulmodMax, build);
   addExp(m, U256_FUNCS.exp, build);
   addByteLen(m, U256_FUNCS.expByteLen, build);
-  addKeccak(m, U256_FUNCS.keccak, build);
+  addKeccak(m, U256_FUNCS.keccak, build, options.keccakCache);
   const w = options.scratch;
   if (!w) return;
   const two = [w.a, w.b, w.out], three = [w.a, w.b, w.c, w.out];
