@@ -6,13 +6,18 @@
  * array's length (a call into the engine's C++, about 50 ns): the count goes back to 0 over stale entries.
  */
 const SMALL = 16;
+/**
+ * A placeholder member, named rather than written `0n`: an array literal of constants only shares a
+ * copy-on-write backing store, which the first add (in a fresh world, the first of every call) copies first.
+ */
+const UNUSED = 0n;
 
 export class BigIntSet implements Iterable<bigint> {
   /**
    * Members while small: items[0..count). Starts with room for four (a transaction's sender and target, a
    * callee or two): filling an empty array makes the engine grow it, which costs more than this literal.
    */
-  private items: bigint[] = [0n, 0n, 0n, 0n];
+  private items: bigint[] = [UNUSED, UNUSED, UNUSED, UNUSED];
   private count = 0;
   private large: Set<bigint> | undefined = undefined;
 
