@@ -4,8 +4,8 @@
  * does not bounds-check (Deno runs WebAssembly without V8's trap handler, so a load at `sp + offset` costs a
  * compare and a branch).
  *
- * The abstract state at a block's entry is its stack: the height and, for each slot, the constant a PUSH put
- * there (moved by DUP and SWAP), or unknown. Jump destinations are read from it, so a Solidity internal
+ * The abstract state at a block's entry is its stack: the height and, for each slot, the JUMPDEST offset a PUSH
+ * put there (moved by DUP and SWAP), or unknown. Jump destinations are read from it, so a Solidity internal
  * function returns to the site that called it: the return address travels on the stack as a pushed constant.
  * A block keeps each distinct state it is entered with (a function called from several sites is analysed
  * once per site). The result is all or nothing: if a destination is not a known constant, or the states or
@@ -15,7 +15,7 @@ import type { Analysis } from "./analysis.ts";
 import { STACK_IN, STACK_OUT } from "./analysis.ts";
 import { STACK_LIMIT } from "./layout.ts";
 
-/** A slot whose value the analysis does not know (or that is too large to be a code offset). */
+/** A slot whose value the analysis does not track: anything but a JUMPDEST offset that a PUSH put there. */
 const UNKNOWN = -1;
 /** Distinct entry states kept for one block before the analysis gives up (onchain_lm_v2 needs over 64). */
 const MAX_STATES_PER_BLOCK = 128;
@@ -52,9 +52,6 @@ export function provenEntryHeights(a: Analysis): Map<number, number> | undefined
     work.push([k, state]);
     return true;
   };
-  /** The block a jump to `dest` enters, undefined for an invalid destination (the jump halts). */
-  const jumpTarget = (dest: number): number | undefined =>
-    dest >= 0 && dest < code.length && jumpdests[dest] ? blockAt.get(dest) : undefined;
 
   if (blocks.length === 0 || !enter(0, [])) return undefined;
   while (work.length > 0) {
@@ -95,8 +92,9 @@ export function provenEntryHeights(a: Analysis): Map<number, number> | undefined
     switch (block.term) {
       case "fallthrough":
       case "sled": {
+        // Every continuation has a block (the end of code, its implicit STOP): one missing is an edge not followed.
         const next = blockAt.get(block.next);
-        if (next !== undefined && !enter(next, stack)) return undefined;
+        if (next === undefined || !enter(next, stack)) return undefined;
         break;
       }
       case "jump":
@@ -106,11 +104,12 @@ export function provenEntryHeights(a: Analysis): Map<number, number> | undefined
         const dest = stack[stack.length - 1];
         stack.length -= pops;
         if (dest === UNKNOWN) return undefined;
-        const target = jumpTarget(dest);
-        if (target !== undefined && !enter(target, stack.slice())) return undefined;
+        // A known value is a JUMPDEST offset, so a valid destination; one with no block would be an edge not followed.
+        const target = blockAt.get(dest);
+        if (target === undefined || !enter(target, stack.slice())) return undefined;
         if (block.term === "jumpi") {
           const next = blockAt.get(block.next);
-          if (next !== undefined && !enter(next, stack)) return undefined;
+          if (next === undefined || !enter(next, stack)) return undefined;
         }
         break;
       }
