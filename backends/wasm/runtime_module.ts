@@ -16,7 +16,9 @@ export async function buildRuntimeBinary(): Promise<Uint8Array> {
     import("./runtime/u256.ts"),
     import("./layout.ts"),
   ]);
-  const { INITIAL_PAGES, KECCAK_CACHE, MAX_PAGES, SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT } = layout;
+  const { GAS_ADDR, INITIAL_PAGES, KECCAK_CACHE, MAX_PAGES, SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT } = layout;
+  const { KECCAK_CACHE_BYTES } = await import("./runtime/keccak.ts");
+  if (KECCAK_CACHE + KECCAK_CACHE_BYTES > GAS_ADDR) throw new Error("keccak256's cache runs into the frame header");
   const m = new binaryen.Module();
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.SignExt);
