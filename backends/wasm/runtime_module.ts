@@ -11,13 +11,14 @@ import { IMPORT_MEMORY, IMPORT_MODULE } from "./layout.ts";
 
 /** Builds the runtime module's binary (memory imported as `evm.memory`, entry points exported). */
 export async function buildRuntimeBinary(): Promise<Uint8Array> {
-  const [{ default: binaryen }, { addU256Runtime, U256_FUNCS, U256_SCRATCH_FUNCS }, layout] = await Promise.all([
-    import("binaryen"),
-    import("./runtime/u256.ts"),
-    import("./layout.ts"),
-  ]);
+  const [{ default: binaryen }, { addU256Runtime, U256_FUNCS, U256_SCRATCH_FUNCS }, layout, { KECCAK_CACHE_BYTES }] =
+    await Promise.all([
+      import("binaryen"),
+      import("./runtime/u256.ts"),
+      import("./layout.ts"),
+      import("./runtime/keccak.ts"),
+    ]);
   const { GAS_ADDR, INITIAL_PAGES, KECCAK_CACHE, MAX_PAGES, SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT } = layout;
-  const { KECCAK_CACHE_BYTES } = await import("./runtime/keccak.ts");
   if (KECCAK_CACHE + KECCAK_CACHE_BYTES > GAS_ADDR) throw new Error("keccak256's cache runs into the frame header");
   const m = new binaryen.Module();
   try {
