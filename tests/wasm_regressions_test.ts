@@ -54,6 +54,24 @@ const CASES: { why: string; fork: string; gas: string; code: string; input: stri
     input: "0x",
   },
   {
+    why: "a JUMPI that underflows: the blocks after it are never entered, have no functions, and nothing calls them",
+    fork: "Osaka", gas: "100000", code: "0x61000657" + "6001" + "5b602a60005260206000f3", input: "0x",
+  },
+  {
+    why: "a block no execution enters jumps to one whose only other way in is a jump (lowered on there): found by the fuzzer",
+    fork: "Osaka", gas: "100000",
+    // As the next case, with a JUMPDEST at 0x19 that nothing jumps to, jumping to the return site 0x0a.
+    code: "0x6005600a601356" + "000000" + "5b60005260206000f3" + "5b9080019056" + "5b600a56", input: "0x",
+  },
+  {
+    why: "guard: an internal function called from one site, and the site it returns to, lowered on in the caller's function",
+    fork: "Osaka", gas: "100000",
+    // main: push 5, the return site 0x0a, jump to f at 0x13; f doubles the word under its return address and
+    // returns; 0x0a stores it.
+    code: "0x6005600a601356" + "000000" + "5b60005260206000f3" + "5b9080019056",
+    input: "0x",
+  },
+  {
     why: "guard: a JUMPI not taken goes on into the next block in the same function, values still in locals",
     fork: "Osaka", gas: "100000", code: "0x6000358060010181601157600502601556" + "5b600702" + "5b01600052" + "60206000f3", input: "0x" + "0000000000000000000000000000000000000000000000000000000000000000",
   },

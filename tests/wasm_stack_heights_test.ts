@@ -1,7 +1,7 @@
 // The entry-height analysis (backends/wasm/stack_heights.ts): what it proves, and where it must prove nothing.
 import assert from "node:assert/strict";
 import { analyseCode } from "../backends/wasm/analysis.ts";
-import { provenEntryHeights } from "../backends/wasm/stack_heights.ts";
+import { analyseStackFlow } from "../backends/wasm/stack_heights.ts";
 import { Fork } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 import { hexToBytes } from "../src/primitives/hex.ts";
@@ -9,9 +9,17 @@ import { hexToBytes } from "../src/primitives/hex.ts";
 /** pc -> proven height, or undefined when the analysis proves nothing. */
 function heightsByPc(hex: string): Map<number, number> | undefined {
   const a = analyseCode(hexToBytes(hex), rulesFor(Fork.Osaka));
-  const h = provenEntryHeights(a);
-  if (!h) return undefined;
-  return new Map([...h].map(([k, height]) => [a.blocks[k].pc, height]));
+  const flow = analyseStackFlow(a);
+  if (!flow) return undefined;
+  return new Map([...flow.heights].map(([k, height]) => [a.blocks[k].pc, height]));
+}
+
+/** pc of a block ending in a jump -> the destinations the analysis found for it. */
+function jumpTargetsByPc(hex: string): Map<number, number[]> | undefined {
+  const a = analyseCode(hexToBytes(hex), rulesFor(Fork.Osaka));
+  const flow = analyseStackFlow(a);
+  if (!flow) return undefined;
+  return new Map([...flow.jumpTargets].map(([k, targets]) => [a.blocks[k].pc, targets]));
 }
 
 /**
@@ -28,6 +36,14 @@ Deno.test("stack heights: return sites of a function called at two heights are p
   assert.equal(h.get(0x0b), 1);
   assert.equal(h.get(0x14), 2);
   assert.equal(h.has(0x30), false, "f is entered at heights 2 and 3");
+});
+
+Deno.test("stack heights: a function's return jump has each call site's return address as a destination", () => {
+  const t = jumpTargetsByPc(TWO_CALL_SITES);
+  assert.ok(t);
+  assert.deepEqual(t.get(0x30), [0x0b, 0x14]);
+  assert.deepEqual(t.get(0x00), [0x30], "the call from 0x06");
+  assert.deepEqual(t.get(0x0b), [0x30], "the call from 0x12");
 });
 
 Deno.test("stack heights: a loop entered at one height is proved", () => {

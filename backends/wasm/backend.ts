@@ -46,6 +46,8 @@ export class WasmBackend implements Backend {
   compileMs = 0;
   compiled = 0;
   diskHits = 0;
+  /** Codes the compiler rejected (they run on the interpreter). */
+  rejected = 0;
 
   /** Frames run on the interpreter because maxLiveInstances frames already held instances. */
   interpretedTooDeep = 0;
@@ -105,6 +107,7 @@ export class WasmBackend implements Backend {
         result = this.install(code, rules, this.opts.compile(code, rules));
         this.compiled++;
       } catch (e) {
+        this.rejected++;
         this.opts.onCompileError?.(e, code);
         result = "failed";
         this.cache.store(code, rules, result, key);

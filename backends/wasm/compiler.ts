@@ -10,7 +10,7 @@ import type { ForkRules } from "../../src/forks/rules.ts";
 import { declareU256RuntimeImports } from "./u256_runtime.ts";
 import { analyseCode, type Analysis, type Block, MAX_BLOCK_INSTRS } from "./analysis.ts";
 import { addHelpers } from "./helpers.ts";
-import { provenEntryHeights } from "./stack_heights.ts";
+import { analyseStackFlow } from "./stack_heights.ts";
 import { G_MSIZE, haltCall, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
 import { lowerStack } from "./lower_stack.ts";
 import { lowerArith } from "./lower_arith.ts";
@@ -18,7 +18,7 @@ import { lowerBitwise } from "./lower_bitwise.ts";
 import { lowerCalldata, lowerMemory } from "./lower_memory.ts";
 import { lowerEnv, lowerHost } from "./lower_host.ts";
 import { lowerStorage } from "./lower_storage.ts";
-import { lowerTerminator } from "./lower_control.ts";
+import { lowerTerminator, type Merge } from "./lower_control.ts";
 import {
   EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
   INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR, STACK_LIMIT,
@@ -151,19 +151,23 @@ function dispatch(m: binaryenT.Module, names: string[], target: () => number): n
 }
 
 const DISPATCH = "dispatch";
+/** A dynamic jump with more possible destinations than this goes through the jump table. */
+const MAX_TESTED_TARGETS = 8;
 const blockFn = (i: number) => `b${i}`;
 
 /**
  * One function per block that a jump enters, `(sp: i32, gas: i64) -> status`, plus `run` and, when some jump
  * is dynamic, `dispatch`. A block reached only by falling through (after a JUMPI not taken, mostly) is lowered
  * on in its predecessor's function, the virtual stack unflushed, up to MAX_BLOCK_INSTRS instructions a function.
+ * So is a block whose one way in is a jump from one other block (an internal function called from one site, or
+ * the site it returns to), when the analysis accounts for every jump (stack_heights.ts).
  * Between functions the EVM stack is in memory (the virtual stack is flushed at their edges),
  * so a block ends by tail-calling the next one with the stack height and gas: fall-through and static
- * jumps call their block directly, dynamic jumps call `dispatch(sp, gas, pc)`, whose br_table maps
- * each JUMPDEST pc to a tail call of its block and everything else to an invalid-jump halt; a block
- * that jumps to itself loops in place. Small functions let the engine compile each on first use and
- * optimise the hot ones on its own, where one function for the whole contract would be compiled at once
- * (and large ones are never optimised).
+ * jumps call their block directly; a dynamic jump tests the destinations the analysis found for it, or calls
+ * `dispatch(sp, gas, pc)`, whose br_table maps each JUMPDEST pc to a tail call of its block and everything
+ * else to an invalid-jump halt; a block that jumps to itself loops in place. Small functions let the engine
+ * compile each on first use and optimise the hot ones on its own, where one function for the whole contract
+ * would be compiled at once (and large ones are never optimised).
  */
 function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules, annotate: boolean): void {
   const { i32, i64, none } = binaryen;
@@ -175,14 +179,29 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
     return k;
   };
   const next = () => [m.local.get(L_SPB, i32), m.local.get(L_GAS, i64)];
-  // Blocks that no jump enters, reached only by falling through (or not taking a JUMPI) from the block
-  // before, are lowered into that block's function: no flush, no reload and no call between them.
+  // Blocks already lowered (each heads a function, or is lowered on in another block's function), and those
+  // without a function of their own: lowered on in another's, or (when the analysis found no way to them) not at all.
+  const placed = new Set<number>();
   const merged = new Set<number>();
-  const heights = provenEntryHeights(a);
-  a.blocks.forEach((block, i) => {
-    if (merged.has(i)) return;
+  const flow = analyseStackFlow(a);
+  if (flow) {
+    a.blocks.forEach((_, i) => {
+      if (flow.reached.has(i)) return;
+      placed.add(i);
+      merged.add(i);
+    });
+  }
+  const heights = flow?.heights;
+  const onlyEntry = flow?.onlyEntry ?? new Map<number, number>();
+  /** The last block lowered, at the end of the function before: the constants it left are known after it. */
+  let lastLowered = -1;
+
+  const addFunction = (i: number) => {
+    const block = a.blocks[i];
+    placed.add(i);
     if (block.term === "sled") {
       addSled(binaryen, m, a, block, i, annotate);
+      lastLowered = -1;
       return;
     }
     const carried = cx.flushedConsts;
@@ -190,14 +209,27 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
     // A block that no jump enters is reached only from the one before (which ended with a flush, falling
     // through or not taking a JUMPI): the constants that block left on the stack are known here.
     const prev = a.blocks[i - 1];
-    if (prev && !a.entered[block.pc] && prev.next === block.pc && (prev.term === "fallthrough" || prev.term === "jumpi")) {
+    if (
+      prev && lastLowered === i - 1 && !a.entered[block.pc] && prev.next === block.pc &&
+      (prev.term === "fallthrough" || prev.term === "jumpi")
+    ) {
       cx.keepConsts(carried);
     }
     let selfLoop = false;
-    /** A statement that continues at `to`. */
-    const go = (to: number | "dispatch"): number => {
-      if (to === "dispatch") return m.return_call(DISPATCH, [...next(), m.local.get(L_TARGET, i32)], i32);
+    /** A statement that continues at `to`, leaving block `from` (whose jump, if dynamic, is in L_TARGET). */
+    const go = (to: number | "dispatch", from: number): number => {
+      if (to === "dispatch") {
+        const viaTable = m.return_call(DISPATCH, [...next(), m.local.get(L_TARGET, i32)], i32);
+        // Each destination the analysis found (but one lowered on here), tested in turn; the table for the rest.
+        const targets = flow?.jumpTargets.get(from)?.filter((t) => !merged.has(index(t)));
+        if (!targets || targets.length > MAX_TESTED_TARGETS) return viaTable;
+        const tests = targets.map((t) => m.if(m.i32.eq(m.local.get(L_TARGET, i32), m.i32.const(t)), go(t, from)));
+        return m.block(null, [...tests, viaTable], i32);
+      }
       const k = index(to);
+      // No function: a block never entered (this statement follows a halt that the analysis saw, such as a
+      // stack underflow), or one lowered on in the one block that jumps to it (which is not this one).
+      if (merged.has(k)) return haltCall(m, none, Halt.Internal, to);
       if (a.blocks[k].term === "sled") return m.return_call(blockFn(k), [...next(), m.i32.const(to)], i32);
       if (k === i) {
         selfLoop = true;
@@ -211,26 +243,43 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
     let k = i, instrs = 0;
     for (let cur = block;;) {
       if (annotate) cx.emit(m.drop(m.i32.const(PC_MARK + cur.pc)));
+      // A block lowered on here with a proved height: the base as a constant (the value it has anyway).
+      const h = k === i ? undefined : heights?.get(k);
+      if (h !== undefined && height === undefined) cx.emit(m.local.set(L_SPB, m.i32.const(32 * (h - cx.top))));
       lowerInstrs(cx, cur);
       instrs += cur.instrs.length;
       const following = a.blocks[k + 1];
       const intoNext = following !== undefined && following.pc === cur.next && !a.entered[following.pc] &&
         following.term !== "sled" && (cur.term === "fallthrough" || cur.term === "jumpi") &&
-        instrs + following.instrs.length <= MAX_BLOCK_INSTRS;
-      const exit = lowerTerminator(cx, cur, a, intoNext);
+        !placed.has(k + 1) && instrs + following.instrs.length <= MAX_BLOCK_INSTRS;
+      const from = k;
+      const merge: Merge = {
+        targets: flow?.jumpTargets.get(from),
+        canMerge: (pc) => {
+          const t = a.blockAt.get(pc);
+          return t !== undefined && onlyEntry.get(t) === from && t !== i && !placed.has(t) &&
+            instrs + a.blocks[t].instrs.length <= MAX_BLOCK_INSTRS;
+        },
+      };
+      const exit = lowerTerminator(cx, cur, a, intoNext, merge);
       if (exit.kind === "continue") {
-        if (exit.exitIf) cx.emit(m.if(m.local.get(L_COND, i32), m.block(null, [...exit.exitIf.flush, go(exit.exitIf.to)])));
-        merged.add(++k);
-        cur = following!;
+        k = exit.into === undefined ? k + 1 : index(exit.into);
+        placed.add(k);
+        merged.add(k);
+        if (exit.exitIf) {
+          cx.emit(m.if(m.local.get(L_COND, i32), m.block(null, [...exit.exitIf.flush, go(exit.exitIf.to, from)])));
+        }
+        cur = a.blocks[k];
         continue;
       }
-      if (exit.kind === "goto") cx.emit(go(exit.to));
+      if (exit.kind === "goto") cx.emit(go(exit.to, k));
       else if (exit.kind === "branch") {
-        cx.emit(m.if(m.local.get(L_COND, i32), go(exit.to)));
-        cx.emit(go(exit.next));
+        cx.emit(m.if(m.local.get(L_COND, i32), go(exit.to, k)));
+        cx.emit(go(exit.next, k));
       }
       break;
     }
+    lastLowered = k;
     let body = m.block(null, cx.out, none);
     if (selfLoop) body = m.loop(`l${i}`, body);
     const vars: number[] = [];
@@ -240,8 +289,31 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
     }
     // Every path ends in a return, a tail call or a halt.
     m.addFunction(blockFn(i), params, i32, vars, m.block(null, [body, m.unreachable()], i32));
+  };
+  // Each block is lowered once. One that a single jump enters waits for the block with that jump, and one
+  // that no jump enters for the block before it: that block's function lowers it on, or (when full) ends with
+  // a tail call to it, and it then heads a function of its own.
+  const waitsFor = (i: number) => onlyEntry.get(i) ?? (i > 0 && !a.entered[a.blocks[i].pc] ? i - 1 : undefined);
+  const ready = (i: number) => {
+    const w = waitsFor(i);
+    return w === undefined || placed.has(w);
+  };
+  a.blocks.forEach((_, i) => {
+    if (!placed.has(i) && ready(i)) addFunction(i);
   });
-  if (a.dynamicJumps) addDispatch(binaryen, m, a);
+  for (let progress = true; progress;) {
+    progress = false;
+    a.blocks.forEach((_, i) => {
+      if (placed.has(i) || !ready(i)) return;
+      addFunction(i);
+      progress = true;
+    });
+  }
+  // Left only if waiting in a cycle that nothing else enters, which no execution reaches.
+  a.blocks.forEach((_, i) => {
+    if (!placed.has(i)) addFunction(i);
+  });
+  if (a.dynamicJumps) addDispatch(binaryen, m, a, merged);
   // run() -> status; the memory size is left at MSIZE_ADDR, where JavaScript reads it more cheaply than the global.
   m.addFunction(EXPORT_RUN, none, i32, [i32], m.block(null, [
     m.global.set(G_MSIZE, m.i64.load(0, 8, m.i32.const(MSIZE_ADDR))),
@@ -281,8 +353,8 @@ function addSled(binaryen: B, m: binaryenT.Module, a: Analysis, block: Block, i:
  * keeps the nesting shallow (text tools parse it recursively) and Binaryen's emission, which looks up each
  * table entry's depth, far from quadratic.
  */
-function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis): void {
-  const { i32, i64 } = binaryen;
+function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis, merged: ReadonlySet<number>): void {
+  const { i32, i64, none } = binaryen;
   const args = () => [m.local.get(0, i32), m.local.get(1, i64)];
   // One case per JUMPDEST, or per sled (a range of pcs: its function takes the pc).
   const targets: { from: number; to: number; go: () => number }[] = [];
@@ -290,7 +362,12 @@ function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis): void {
     const k = a.jumpdests[pc] ? a.blockAt.get(pc) : undefined;
     if (k === undefined) continue;
     const b = a.blocks[k];
-    if (b.term === "sled") {
+    if (merged.has(k)) {
+      // Lowered inside the one block that jumps to it, which tests for it, or never entered: the analysis saw
+      // no other way in.
+      const at = pc;
+      targets.push({ from: pc, to: pc + 1, go: () => haltCall(m, none, Halt.Internal, at) });
+    } else if (b.term === "sled") {
       targets.push({ from: pc, to: b.next, go: () => m.return_call(blockFn(k), [...args(), m.local.get(2, i32)], i32) });
       pc = b.next - 1;
     } else targets.push({ from: pc, to: pc + 1, go: () => m.return_call(blockFn(k), args(), i32) });

@@ -197,6 +197,8 @@ export class CompiledInstance {
 
   private halt(code: number, arg: number): never {
     if (code === Halt.InvalidOpcode) throw new EvmHalt(`invalid opcode 0x${arg.toString(16).padStart(2, "0")}`);
+    // Not an EVM halt, so not charged as one: the call fails loudly rather than with a wrong result.
+    if (code === Halt.Internal) throw new Error(`wasm backend: the block at pc ${arg} was entered through the jump table, where the compiler saw only a jump from one block`);
     throw new EvmHalt(HALT_MESSAGES[code] ?? `halt ${code}`);
   }
 

@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever generated code or this layout changes; part of every cache key. */
-export const COMPILER_VERSION = "evmwasm-c17";
+export const COMPILER_VERSION = "evmwasm-c18";
 
 /** [0, 4096): reserved for the u256 runtime's own scratch space. */
 export const RUNTIME_SCRATCH = 0;
@@ -68,6 +68,7 @@ export const Halt = {
   StackOverflow: 2,
   InvalidJump: 3,
   InvalidOpcode: 4, // arg: the opcode
+  Internal: 5, // a compiler bug: a block the analysis saw entered one way only was entered another (arg: its pc)
 } as const;
 
 export const HALT_MESSAGES = ["out of gas", "stack underflow", "stack overflow", "invalid jump destination"];

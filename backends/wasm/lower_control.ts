@@ -6,15 +6,22 @@ import { hostCall } from "./lower_host.ts";
 import { GAS_ADDR, Halt, MEM_BASE, OUT_LEN_ADDR, OUT_OFF_ADDR, Status } from "./layout.ts";
 
 /**
- * Where control goes after a block. "dispatch": the jump table on L_TARGET. "continue": on into the next
- * block in the same function (with the virtual stack as it is), after leaving for `exitIf.to` when L_COND != 0
- * (with `exitIf.flush` run first).
+ * Where control goes after a block. "dispatch": the jump table on L_TARGET. "continue": on into the block at
+ * `into` (by default the next one) in the same function, with the virtual stack as it is, after leaving for
+ * `exitIf.to` when L_COND != 0 (with `exitIf.flush` run first).
  */
 export type Exit =
   | { kind: "none" }
   | { kind: "goto"; to: number | "dispatch" }
   | { kind: "branch"; to: number | "dispatch"; next: number } // taken when L_COND != 0
-  | { kind: "continue"; exitIf?: { to: number | "dispatch"; flush: Expr[] } };
+  | { kind: "continue"; into?: number; exitIf?: { to: number | "dispatch"; flush: Expr[] } };
+
+/** Jump destinations that may be lowered on in the same function (their only way in is this block's jump). */
+export interface Merge {
+  /** The destinations the analysis found for the block's jump, if it found them. */
+  targets?: readonly number[];
+  canMerge(pc: number): boolean;
+}
 
 function finish(cx: Lowerer, status: number): void {
   cx.emit(cx.m.i64.store(0, 8, cx.c32(GAS_ADDR), cx.gas()));
@@ -45,27 +52,36 @@ function setTarget(cx: Lowerer, a: Analysis, dest: Val): Expr {
 }
 
 /** An unconditional jump to dest (JUMP, or JUMPI whose condition is a non-zero constant). */
-function jumpTo(cx: Lowerer, a: Analysis, dest: Val): Exit {
+function jumpTo(cx: Lowerer, a: Analysis, dest: Val, merge?: Merge): Exit {
   const t = staticTarget(cx, a.jumpdests, dest);
   if (t === -1) {
     cx.emit(cx.halt(Halt.InvalidJump));
     return { kind: "none" };
   }
   if (t !== undefined) {
+    if (merge?.canMerge(t)) return { kind: "continue", into: t };
     cx.flush();
     return { kind: "goto", to: t };
   }
   cx.materialise(dest);
   cx.emit(setTarget(cx, a, dest));
+  // One destination lowered on here; the others are left for (each flushing the stack first).
+  const into = merge?.targets?.find((pc) => merge.canMerge(pc));
+  if (into !== undefined) {
+    const m = cx.m;
+    cx.emit(m.local.set(L_COND, m.i32.ne(m.local.get(L_TARGET, cx.i32), m.i32.const(into))));
+    return { kind: "continue", into, exitIf: { to: "dispatch", flush: cx.flushOnBranch() } };
+  }
   cx.flush();
   return { kind: "goto", to: "dispatch" };
 }
 
 /**
  * Lowers the block's terminator. With `intoNext`, a fall-through or a JUMPI not taken goes on into the next
- * block in the same function (which no jump enters) without a flush.
+ * block in the same function (which no jump enters) without a flush; otherwise a jump goes on into a
+ * destination that `merge` allows.
  */
-export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis, intoNext = false): Exit {
+export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis, intoNext = false, merge?: Merge): Exit {
   const m = cx.m;
   const jumpdests = a.jumpdests;
   cx.pc = block.instrs[block.instrs.length - 1].pc;
@@ -97,7 +113,7 @@ export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis, intoNext
       finish(cx, Status.SelfDestruct);
       return { kind: "none" };
     case "jump":
-      return jumpTo(cx, a, cx.pop());
+      return jumpTo(cx, a, cx.pop(), merge);
     case "jumpi": {
       const dest = cx.pop(), cond = cx.pop();
       if (cond.k === "c") {
@@ -106,7 +122,7 @@ export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis, intoNext
           cx.flush();
           return { kind: "goto", to: block.next };
         }
-        return jumpTo(cx, a, dest);
+        return jumpTo(cx, a, dest, merge);
       }
       cx.emit(m.local.set(L_COND, cx.nonZero(cond)));
       const t = staticTarget(cx, jumpdests, dest);
@@ -118,6 +134,10 @@ export function lowerTerminator(cx: Lowerer, block: Block, a: Analysis, intoNext
       }
       if (t !== undefined) {
         if (intoNext) return { kind: "continue", exitIf: { to: t, flush: cx.flushOnBranch() } };
+        if (merge?.canMerge(t)) {
+          cx.emit(m.local.set(L_COND, m.i32.eqz(m.local.get(L_COND, cx.i32))));
+          return { kind: "continue", into: t, exitIf: { to: block.next, flush: cx.flushOnBranch() } };
+        }
         cx.flush();
         return { kind: "branch", to: t, next: block.next };
       }

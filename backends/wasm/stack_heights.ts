@@ -10,6 +10,9 @@
  * A block keeps each distinct state it is entered with (a function called from several sites is analysed
  * once per site). The result is all or nothing: if a destination is not a known constant, or the states or
  * the work exceed their caps, nothing is proved and every block takes its height from its caller.
+ *
+ * The same states give each dynamic jump its possible destinations (the return sites of an internal function),
+ * which the compiler tests one by one at the jump, where the shared jump table's indirect branch predicts badly.
  */
 import type { Analysis } from "./analysis.ts";
 import { STACK_IN, STACK_OUT } from "./analysis.ts";
@@ -32,13 +35,26 @@ function sameStack(a: number[], b: number[]): boolean {
   return true;
 }
 
-/**
- * Block index -> the one height (in words) at which every execution enters it, for the blocks entered at
- * exactly one; undefined when the analysis cannot account for every jump.
- */
-export function provenEntryHeights(a: Analysis): Map<number, number> | undefined {
+/** What the analysis proves when it accounts for every jump. */
+export interface StackFlow {
+  /** Block index -> the one height (in words) at which every execution enters it, for the blocks entered at one. */
+  heights: Map<number, number>;
+  /** Index of a block ending in JUMP or JUMPI -> every destination (a JUMPDEST pc) that jump can take. */
+  jumpTargets: Map<number, number[]>;
+  /**
+   * Block index -> the one block whose jump is the only way into it (a Solidity internal function called from
+   * one site, or the site it returns to): such a block can be compiled on in that block's function.
+   */
+  onlyEntry: Map<number, number>;
+  /** The blocks some execution can enter: no path from the code's start leads to any other. */
+  reached: Set<number>;
+}
+
+/** The entry heights and jump destinations; undefined when the analysis cannot account for every jump. */
+export function analyseStackFlow(a: Analysis): StackFlow | undefined {
   const { blocks, blockAt, jumpdests, code } = a;
   const states: State[][] = blocks.map(() => []);
+  const targets = new Map<number, Set<number>>();
   const work: [number, State][] = [];
   let simulated = 0;
 
@@ -104,6 +120,9 @@ export function provenEntryHeights(a: Analysis): Map<number, number> | undefined
         const dest = stack[stack.length - 1];
         stack.length -= pops;
         if (dest === UNKNOWN) return undefined;
+        let seen = targets.get(k);
+        if (!seen) targets.set(k, seen = new Set());
+        seen.add(dest);
         // A known value is a JUMPDEST offset, so a valid destination; one with no block would be an edge not followed.
         const target = blockAt.get(dest);
         if (target === undefined || !enter(target, stack.slice())) return undefined;
@@ -121,5 +140,30 @@ export function provenEntryHeights(a: Analysis): Map<number, number> | undefined
     const h = seen[0].stack.length;
     if (seen.every((s) => s.stack.length === h)) heights.set(k, h);
   });
-  return heights;
+  const jumpTargets = new Map([...targets].map(([k, set]) => [k, [...set].sort((x, y) => x - y)]));
+  const reached = new Set<number>();
+  states.forEach((seen, k) => {
+    if (seen.length > 0) reached.add(k);
+  });
+  return { heights, jumpTargets, onlyEntry: onlyEntries(a, jumpTargets), reached };
+}
+
+/** The blocks entered by one jump edge and nothing else (see StackFlow.onlyEntry). */
+function onlyEntries(a: Analysis, jumpTargets: Map<number, number[]>): Map<number, number> {
+  const { blocks, blockAt } = a;
+  // Edges into each block: -1 for an entry not by a jump (the code's start, falling through), else the source.
+  const sources: number[][] = blocks.map(() => []);
+  sources[0]?.push(-1);
+  blocks.forEach((b, k) => {
+    if (b.term === "fallthrough" || b.term === "jumpi" || b.term === "sled") {
+      const next = blockAt.get(b.next);
+      if (next !== undefined) sources[next].push(-1);
+    }
+    for (const pc of jumpTargets.get(k) ?? []) sources[blockAt.get(pc)!].push(k);
+  });
+  const only = new Map<number, number>();
+  sources.forEach((from, k) => {
+    if (from.length === 1 && from[0] >= 0 && from[0] !== k && blocks[k].term !== "sled") only.set(k, from[0]);
+  });
+  return only;
 }

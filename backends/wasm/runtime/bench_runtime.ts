@@ -2,6 +2,7 @@
 //   npx -y deno run -A backends/wasm/runtime/bench_runtime.ts [--quick]
 //   npx -y deno run -A --v8-flags=--experimental-wasm-wide-arithmetic backends/wasm/runtime/bench_runtime.ts
 //   npx -y bun backends/wasm/runtime/bench_runtime.ts [--quick]
+//   ONLY=div npx -y deno run -A backends/wasm/runtime/bench_runtime.ts   (cases whose "op label" contains it)
 // Columns: the MVP build unoptimised and at Binaryen -O2, the wide-arithmetic build (when the engine has
 // it), BigInt.
 // Each wasm case runs a wasm loop over 64 operand sets of the same shape (so JS-to-wasm call cost is not
@@ -212,7 +213,8 @@ function main() {
     wasm: () => number[]; // ns per op for each build
     js: () => number;
   }
-  const specs: Row[] = cases.map((c) => {
+  const only = (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno?.env.get("ONLY");
+  const specs: Row[] = cases.filter((c) => !only || `${c.op} ${c.label}`.includes(only)).map((c) => {
     const sets = Array.from({ length: SETS }, c.operands);
     return {
       name: U256_FUNCS[c.op],
@@ -236,7 +238,7 @@ function main() {
         }, rounds),
     };
   });
-  for (const len of KECCAK_LENGTHS) {
+  for (const len of only ? [] : KECCAK_LENGTHS) {
     const data = new Uint8Array(len).map((_, i) => i * 7);
     specs.push({
       name: "keccak256",
