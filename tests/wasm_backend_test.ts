@@ -120,6 +120,33 @@ Deno.test("wasm: memory, keccak, copies, gas", () => {
   same("6000640100000000200000"); // length 0 at an offset >= 2^32: no expansion, no failure
 });
 
+Deno.test("wasm: calldata from views at every offset of shared buffers, of every short length, and after a resize", () => {
+  // Returns the whole calldata (CALLDATACOPY) and the words at 0 and at size - 3 (CALLDATALOAD past the end).
+  const code = hexToBytes("0x366000600037" + "600035" + "600336" + "03" + "35" + "36" + "52" + "36602001" + "52" + "60403601" + "6000" + "f3");
+  const shared = new Uint8Array(256).map((_, i) => (i * 37 + 11) & 0xff);
+  const resizable = new ArrayBuffer(64, { maxByteLength: 512 });
+  const grown = new Uint8Array(resizable);
+  grown.set(shared.subarray(0, 64));
+  const inputs: Uint8Array[] = [];
+  for (let off = 0; off < 8; off++) for (let len = 0; len <= 70; len += off % 2 ? 3 : 1) inputs.push(shared.subarray(off, off + len));
+  const cases: (() => Uint8Array)[] = inputs.map((x) => () => x);
+  // A view of a buffer that grows between two calls: its words past the old end are copied too.
+  cases.push(() => new Uint8Array(resizable, 4, 40));
+  cases.push(() => {
+    resizable.resize(256);
+    new Uint8Array(resizable).set(shared.subarray(0, 256));
+    return new Uint8Array(resizable, 8, 120);
+  });
+  for (const make of cases) {
+    const input = make();
+    const results = [interpreter, wasm].map((backend) =>
+      runCall({ backend, code, input, gas: 1_000_000n, fork: Fork.Osaka })
+    );
+    assert.equal(bytesToHex(results[1].output), bytesToHex(results[0].output), `input at ${input.byteOffset}, ${input.length} bytes`);
+    assert.ok(results[0].success && results[0].output.length === input.length + 64);
+  }
+});
+
 Deno.test("wasm: failures give the interpreter's result, gas and error", () => {
   same("01"); // stack underflow
   same("6001600101", { gas: 5n }); // out of gas at the second instruction

@@ -43,7 +43,9 @@ export class Frame {
   }
 
   gasLeft(): bigint {
-    return this.gasReserve === 0n ? BigInt(this.gas) : BigInt(this.gas) + this.gasReserve;
+    // `| 0` tells the engine the value is a small integer: BigInt() of a double calls into its runtime.
+    const g = this.gas <= FAST_GAS ? BigInt(this.gas | 0) : BigInt(this.gas);
+    return this.gasReserve === 0n ? g : g + this.gasReserve;
   }
 
   /** Charges `cost`; false (and nothing charged) when there is not enough. */
