@@ -27,6 +27,14 @@ const M64 = (1n << 64n) - 1n;
 const CALLVALUE_ENV = ENV_OPS.indexOf(0x34);
 const CALLVALUE_WORD = ENV_BASE + 32 * CALLVALUE_ENV;
 const TWO32 = 4294967296;
+/**
+ * Words above 2^64 read by host instructions, by content (direct-mapped, shared by all instances): the limbs of
+ * entry e at wordCacheKeys[8e..8e+8), its value at wordCacheValues[e]. An all-zero key matches no word that
+ * reaches the cache (those are below 2^64).
+ */
+const WORD_CACHE_SHIFT = 24; // 2^(32 - 24) = 256 entries
+const wordCacheKeys = new Uint32Array(8 << (32 - WORD_CACHE_SHIFT));
+const wordCacheValues: bigint[] = new Array(1 << (32 - WORD_CACHE_SHIFT)).fill(0n);
 /** Calldata up to this long is copied by a loop; longer, by TypedArray.set. */
 const SHORT_CALLDATA = 512;
 /** Instances whose memory grew past this are not kept for reuse. */
@@ -249,12 +257,25 @@ export class CompiledInstance {
 
   // ---- stack words in linear memory
 
-  /** The word at addr (in the header: stack, scratch, environment); small values take no BigInt arithmetic. */
+  /**
+   * The word at addr (in the header: stack, scratch, environment). Small values take no BigInt arithmetic; large
+   * ones (storage slots of mappings, log topics, addresses) are looked up in WORD_CACHE by content first, as
+   * assembling one from its limbs takes ten BigInt operations.
+   */
   private word(addr: number): bigint {
     const dv = this.dv, u = this.u32, i = addr >> 2;
     if ((u[i + 2] | u[i + 3] | u[i + 4] | u[i + 5] | u[i + 6] | u[i + 7]) === 0) return dv.getBigUint64(addr, true);
-    return dv.getBigUint64(addr, true) | (dv.getBigUint64(addr + 8, true) << 64n) |
+    const e = (Math.imul(u[i] ^ u[i + 5], 0x9e3779b1) ^ u[i + 7]) >>> WORD_CACHE_SHIFT, k = 8 * e;
+    const keys = wordCacheKeys;
+    if (
+      keys[k] === u[i] && keys[k + 1] === u[i + 1] && keys[k + 2] === u[i + 2] && keys[k + 3] === u[i + 3] &&
+      keys[k + 4] === u[i + 4] && keys[k + 5] === u[i + 5] && keys[k + 6] === u[i + 6] && keys[k + 7] === u[i + 7]
+    ) return wordCacheValues[e];
+    const v = dv.getBigUint64(addr, true) | (dv.getBigUint64(addr + 8, true) << 64n) |
       (dv.getBigUint64(addr + 16, true) << 128n) | (dv.getBigUint64(addr + 24, true) << 192n);
+    for (let j = 0; j < 8; j++) keys[k + j] = u[i + j];
+    wordCacheValues[e] = v;
+    return v;
   }
 
   private setWord(addr: number, v: bigint): void {
