@@ -78,3 +78,37 @@ Deno.test("REVERT returns data and keeps the remaining gas", () => {
   assert.equal(bytesToHex(r.output), "0x" + "00".repeat(31) + "aa");
   assert.ok(r.gasUsed < 100n);
 });
+
+Deno.test("SSTORE's EIP-2200 sentry counts the gas waiting in the frame's reserve, and only gas left at or below it halts", async () => {
+  const { Frame, FAST_GAS } = await import("../src/evm/frame.ts");
+  const { Evm } = await import("../src/evm/evm.ts");
+  const { opSstore } = await import("../src/evm/host_ops.ts");
+  const { WorldState } = await import("../src/state/world.ts");
+  const { rulesFor } = await import("../src/forks/rules.ts");
+  const { defaultBlockEnv } = await import("../src/evm/call.ts");
+  const { CallKind, EvmHalt } = await import("../src/evm/message.ts");
+  const rules = rulesFor(Fork.Osaka);
+  const evm = new Evm(new WorldState(), rules, defaultBlockEnv(), { origin: 1n, gasPrice: 0n, blobHashes: [] }, new Interpreter());
+  const frameWith = (left: bigint, reserve: bigint) => {
+    const msg = {
+      kind: CallKind.Call, caller: 1n, address: 2n, codeAddress: 2n, value: 0n, transfersValue: false,
+      input: new Uint8Array(0), gas: BigInt(FAST_GAS) + reserve, isStatic: false, depth: 0, code: new Uint8Array(0),
+      disablePrecompiles: false,
+    };
+    const f = new Frame(msg);
+    assert.ok(f.useGas(FAST_GAS - Number(left - reserve))); // the number part drops; the reserve stays
+    assert.equal(f.gasLeft(), left);
+    return f;
+  };
+  // A warm slot written with the value it holds costs 100 gas: only the sentry can halt these.
+  evm.world.warmSlot(2n, 1n);
+  const sentry = BigInt(rules.sstoreSentryGas);
+  for (const [left, reserve] of [[sentry, 5n], [sentry, 0n], [200n, 7n]] as const) {
+    assert.throws(() => opSstore(evm, frameWith(left, reserve), 1n, 0n), EvmHalt, `${left} gas left (reserve ${reserve})`);
+  }
+  for (const [left, reserve] of [[sentry + 1n, 5n], [sentry + 1n, 0n]] as const) {
+    const f = frameWith(left, reserve);
+    opSstore(evm, f, 1n, 0n);
+    assert.equal(f.gasLeft(), left - 100n);
+  }
+});

@@ -52,15 +52,18 @@ export function opSstore(evm: Evm, frame: Frame, slot: bigint, value: bigint): v
   const world = evm.world;
   const address = frame.message.address;
   if (frame.message.isStatic) throw new EvmHalt("state change in static context");
-  if (rules.sstoreSentryGas && frame.gasLeft() <= BigInt(rules.sstoreSentryGas)) outOfGas();
+  // EIP-2200's sentry; the number part of the gas left above it puts the whole above it, without BigInt.
+  const sentry = rules.sstoreSentryGas;
+  if (sentry && frame.gas <= sentry && frame.gasLeft() <= BigInt(sentry)) outOfGas();
   let cost = 0;
   if (rules.accessLists && !world.warmSlot(address, slot)) cost += rules.coldSloadGas;
   const current = world.getStorage(address, slot);
-  const original = rules.sstoreRule === "frontier" ? current : world.getOriginalStorage(address, slot);
+  const recorded = world.recordedOriginal(address, slot);
+  const original = rules.sstoreRule === "frontier" ? current : recorded ?? current;
   const c = sstoreCharge(rules, original, current, value);
   charge(frame, cost + c.gas);
   if (c.refund !== 0) world.addRefund(c.refund);
-  world.setStorage(address, slot, value);
+  world.setStorage(address, slot, value, current, recorded !== undefined);
 }
 
 export function opTload(evm: Evm, frame: Frame, slot: bigint): bigint {

@@ -199,16 +199,29 @@ export class WorldState {
 
   /** The slot's value at the start of the transaction (EIP-1283/2200 "original"). */
   getOriginalStorage(address: bigint, slot: bigint): bigint {
-    const recorded = this.originalStorage.get(address)?.get(slot);
+    const recorded = this.recordedOriginal(address, slot);
     return recorded ?? this.getStorage(address, slot);
   }
 
-  setStorage(address: bigint, slot: bigint, value: bigint): void {
+  /** The original value recorded at the slot's first write in this transaction; undefined before that write. */
+  recordedOriginal(address: bigint, slot: bigint): bigint | undefined {
+    return this.originalStorage.get(address)?.get(slot);
+  }
+
+  /**
+   * Writes a slot. `prev` (its value now) and `recorded` (whether the slot was written before in this
+   * transaction, so its original is recorded) save lookups for a caller that has them: SSTORE does.
+   */
+  setStorage(
+    address: bigint, slot: bigint, value: bigint, prev = this.getStorage(address, slot),
+    recorded = this.recordedOriginal(address, slot) !== undefined,
+  ): void {
     const acc = this.getOrCreate(address);
-    const prev = this.getStorage(address, slot);
-    let originals = this.originalStorage.get(address);
-    if (!originals) this.originalStorage.set(address, (originals = new Map()));
-    if (!originals.has(slot)) originals.set(slot, prev);
+    if (!recorded) {
+      let originals = this.originalStorage.get(address);
+      if (!originals) this.originalStorage.set(address, (originals = new Map()));
+      originals.set(slot, prev);
+    }
     this.record(() => acc.storage.set(slot, prev));
     acc.storage.set(slot, value);
   }
