@@ -222,7 +222,9 @@ export class CompiledInstance {
   private halt(code: number, arg: number): never {
     if (code === Halt.InvalidOpcode) throw new EvmHalt(`invalid opcode 0x${arg.toString(16).padStart(2, "0")}`);
     // Not an EVM halt, so not charged as one: the call fails loudly rather than with a wrong result.
-    if (code === Halt.Internal) throw new Error(`wasm backend: the block at pc ${arg} was entered through the jump table, where the compiler saw only a jump from one block`);
+    if (code === Halt.Internal) {
+      throw new Error(`wasm backend: compiled code entered the block at pc ${arg} by a way the compiler's analysis did not see`);
+    }
     throw new EvmHalt(HALT_MESSAGES[code] ?? `halt ${code}`);
   }
 
@@ -259,7 +261,7 @@ export class CompiledInstance {
 
   /**
    * The word at addr (in the header: stack, scratch, environment). Small values take no BigInt arithmetic; large
-   * ones (storage slots of mappings, log topics, addresses) are looked up in WORD_CACHE by content first, as
+   * ones (storage slots of mappings, log topics, addresses) are looked up by content in the word cache first, as
    * assembling one from its limbs takes ten BigInt operations.
    */
   private word(addr: number): bigint {

@@ -68,7 +68,7 @@ export const Halt = {
   StackOverflow: 2,
   InvalidJump: 3,
   InvalidOpcode: 4, // arg: the opcode
-  Internal: 5, // a compiler bug: a block the analysis saw entered one way only was entered another (arg: its pc)
+  Internal: 5, // a compiler bug: a block entered by a way the analysis did not see (arg: its pc)
 } as const;
 
 export const HALT_MESSAGES = ["out of gas", "stack underflow", "stack overflow", "invalid jump destination"];
