@@ -298,9 +298,7 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
     const w = waitsFor(i);
     return w === undefined || placed.has(w);
   };
-  a.blocks.forEach((_, i) => {
-    if (!placed.has(i) && ready(i)) addFunction(i);
-  });
+  // In pc order, pass after pass, until no block that waits is ready.
   for (let progress = true; progress;) {
     progress = false;
     a.blocks.forEach((_, i) => {
@@ -361,16 +359,14 @@ function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis, merged: Read
   for (let pc = 0; pc < a.code.length; pc++) {
     const k = a.jumpdests[pc] ? a.blockAt.get(pc) : undefined;
     if (k === undefined) continue;
-    const b = a.blocks[k];
-    if (merged.has(k)) {
-      // Lowered inside the one block that jumps to it, which tests for it, or never entered: the analysis saw
-      // no other way in.
-      const at = pc;
-      targets.push({ from: pc, to: pc + 1, go: () => haltCall(m, none, Halt.Internal, at) });
-    } else if (b.term === "sled") {
-      targets.push({ from: pc, to: b.next, go: () => m.return_call(blockFn(k), [...args(), m.local.get(2, i32)], i32) });
-      pc = b.next - 1;
-    } else targets.push({ from: pc, to: pc + 1, go: () => m.return_call(blockFn(k), args(), i32) });
+    const sled = a.blocks[k].term === "sled", from = pc, to = sled ? a.blocks[k].next : pc + 1;
+    // A block without a function is lowered inside the one block that jumps to it (which tests for it), or
+    // never entered: the analysis saw no other way in.
+    const go = merged.has(k)
+      ? () => haltCall(m, none, Halt.Internal, from)
+      : () => m.return_call(blockFn(k), sled ? [...args(), m.local.get(2, i32)] : args(), i32);
+    targets.push({ from, to, go });
+    pc = to - 1;
   }
   const chunkSize = Math.max(64, Math.ceil(Math.sqrt(targets.length)));
   if (targets.length <= chunkSize) {

@@ -135,16 +135,14 @@ export function analyseStackFlow(a: Analysis): StackFlow | undefined {
     }
   }
   const heights = new Map<number, number>();
+  const reached = new Set<number>();
   states.forEach((seen, k) => {
     if (seen.length === 0) return;
+    reached.add(k);
     const h = seen[0].stack.length;
     if (seen.every((s) => s.stack.length === h)) heights.set(k, h);
   });
   const jumpTargets = new Map([...targets].map(([k, set]) => [k, [...set].sort((x, y) => x - y)]));
-  const reached = new Set<number>();
-  states.forEach((seen, k) => {
-    if (seen.length > 0) reached.add(k);
-  });
   return { heights, jumpTargets, onlyEntry: onlyEntries(a, jumpTargets), reached };
 }
 

@@ -5,12 +5,28 @@
  * logs, failure kind and the post-state root must agree.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import binaryen from "binaryen";
 import type { Backend } from "../../backends/backend.ts";
+import { WasmBackend } from "../../backends/wasm/backend.ts";
+import { compileToWasm } from "../../backends/wasm/compiler.ts";
 import { type CallResult, DEFAULT_TARGET, runCall } from "../../src/evm/call.ts";
 import { Fork, type ForkId, forkName } from "../../src/forks/fork.ts";
 import { bytesToHex, hexToBytes } from "../../src/primitives/hex.ts";
 import { WorldState } from "../../src/state/world.ts";
 import { Account } from "../../src/state/account.ts";
+
+/**
+ * The WebAssembly backend under test, compiling on this thread, with a list of the programs its compiler
+ * rejected: those would run on the interpreter and agree vacuously, so they count as failures.
+ */
+export function wasmUnderTest(): { wasm: WasmBackend; rejected: string[] } {
+  const rejected: string[] = [];
+  const wasm = new WasmBackend({
+    compile: (code, rules) => compileToWasm(binaryen, code, rules).binary,
+    onCompileError: (e, code) => rejected.push(`${(e as Error).message.split("\n")[0]} (code ${bytesToHex(code)})`),
+  });
+  return { wasm, rejected };
+}
 
 /** mulberry32: small, fast, and the same sequence everywhere for a seed. */
 export class Rng {

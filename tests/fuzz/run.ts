@@ -4,23 +4,14 @@
  */
 import { parseArgs } from "../../src/cli/args.ts";
 import { Interpreter } from "../../backends/interpreter/interpreter.ts";
-import binaryen from "binaryen";
-import { WasmBackend } from "../../backends/wasm/backend.ts";
-import { compileToWasm } from "../../backends/wasm/compiler.ts";
-import { bytesToHex } from "../../src/primitives/hex.ts";
-import { fuzz } from "./differential.ts";
+import { fuzz, wasmUnderTest } from "./differential.ts";
 
 const args = parseArgs(Deno.args, { string: ["seed", "count"] });
 const seed = args.seed ? Number(args.seed) : (Date.now() % 1_000_000_007);
 const count = Number(args.count ?? 2000);
 console.log(`fuzz seed ${seed}, ${count} programs`);
 const t0 = performance.now();
-// A program the compiler rejects would silently run on the interpreter: those count as failures too.
-const rejected: string[] = [];
-const wasm = new WasmBackend({
-  compile: (code, rules) => compileToWasm(binaryen, code, rules).binary,
-  onCompileError: (e, code) => rejected.push(`${(e as Error).message.split("\n")[0]} (code ${bytesToHex(code)})`),
-});
+const { wasm, rejected } = wasmUnderTest();
 const report = fuzz(new Interpreter(), wasm, seed, count, 20);
 for (const d of report.divergences) console.log(`DIVERGENCE ${d.case}\n  ${d.diffs.join("\n  ")}`);
 for (const r of rejected.slice(0, 20)) console.log(`REJECTED ${r}`);
