@@ -1,9 +1,23 @@
-/** Dev accounts derived from a BIP-39 mnemonic along a BIP-44 path, as anvil and Hardhat do. */
-import { HDKey } from "@scure/bip32";
-import { mnemonicToSeedSync, validateMnemonic } from "@scure/bip39";
+/**
+ * Dev accounts derived from a BIP-39 mnemonic along a BIP-32/44 path, as anvil and Hardhat do.
+ *
+ * Start-up cost is the point: the seed (PBKDF2-HMAC-SHA512, 2048 rounds) and the key chain (HMAC-SHA512) use
+ * the platform's crypto (node:crypto), a few milliseconds where the JavaScript implementations took about 150.
+ * Public keys come from the platform where it has secp256k1 (Deno); elsewhere (Bun) from @noble/curves, whose
+ * first multiplications cost about 100 ms cold, so the addresses computed that way are kept in a small file in
+ * the cache folder, keyed by a hash of the private key.
+ */
+import { createHmac, pbkdf2Sync } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { validateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { BaseError } from "../errors/base.ts";
-import { privateKeyToAddress } from "../primitives/signature.ts";
+import { keccak256 } from "../primitives/hash.ts";
+import { bigIntToBytes, bytesToBigInt, bytesToHex, hexToBytes } from "../primitives/hex.ts";
+import { hasNativeSecp256k1, publicKeyOf, SECP256K1_N } from "../primitives/signature.ts";
+import { defaultCacheDir } from "../cache_dir.ts";
 
 export const DEFAULT_MNEMONIC = "test test test test test test test test test test test junk";
 /** The account index is appended to this prefix. */
@@ -21,17 +35,113 @@ export class InvalidMnemonicError extends BaseError {
   }
 }
 
-export function deriveDevAccounts(mnemonic: string, count: number, pathPrefix = DEFAULT_DERIVATION_PATH): DevAccount[] {
-  const phrase = mnemonic.trim().split(/\s+/).join(" ");
+const HARDENED = 0x80000000;
+
+interface ExtendedKey {
+  key: Uint8Array;
+  chainCode: Uint8Array;
+}
+
+function hmacSha512(key: Uint8Array | string, data: Uint8Array): Uint8Array {
+  return new Uint8Array(createHmac("sha512", key).update(data).digest());
+}
+
+/** BIP-32 CKDpriv; `publicKey` gives the parent's public key for a non-hardened index. */
+function deriveChild(parent: ExtendedKey, index: number, publicKey: (key: Uint8Array) => Uint8Array): ExtendedKey {
+  const data = new Uint8Array(37);
+  if (index >= HARDENED) data.set(parent.key, 1);
+  else {
+    const pub = publicKey(parent.key);
+    data[0] = (pub[64] & 1) === 0 ? 2 : 3;
+    data.set(pub.subarray(1, 33), 1);
+  }
+  new DataView(data.buffer).setUint32(33, index);
+  const i = hmacSha512(parent.chainCode, data);
+  const tweak = bytesToBigInt(i.subarray(0, 32));
+  const child = (tweak + bytesToBigInt(parent.key)) % SECP256K1_N;
+  // Probability below 2^-127; BIP-32 says to go on with the next index, which no wallet has ever needed.
+  if (tweak >= SECP256K1_N || child === 0n) throw new InvalidMnemonicError(`index ${index} gives no valid key`);
+  return { key: bigIntToBytes(child), chainCode: i.slice(32) };
+}
+
+/** "m/44'/60'/0'/0/" + index: the indices of each level (a trailing slash means the account index follows). */
+function parsePath(path: string): number[] {
+  const parts = path.replace(/\/$/, "").split("/");
+  if (parts[0] !== "m") throw new InvalidMnemonicError(`derivation path "${path}" must start with m/`);
+  return parts.slice(1).map((p) => {
+    const m = /^([0-9]+)(['hH]?)$/.exec(p);
+    if (!m || Number(m[1]) >= HARDENED) throw new InvalidMnemonicError(`derivation path "${path}": bad level "${p}"`);
+    return Number(m[1]) + (m[2] ? HARDENED : 0);
+  });
+}
+
+/** The 64-byte BIP-39 seed (no passphrase). */
+export function mnemonicToSeed(mnemonic: string): Uint8Array {
+  const phrase = mnemonic.normalize("NFKD").trim().split(/\s+/).join(" ");
   if (!validateMnemonic(phrase, wordlist)) {
     throw new InvalidMnemonicError("not a BIP-39 English mnemonic (unknown word or bad checksum)");
   }
-  const root = HDKey.fromMasterSeed(mnemonicToSeedSync(phrase));
-  const accounts: DevAccount[] = [];
-  for (let i = 0; i < count; i++) {
-    const privateKey = root.derive(`${pathPrefix}${i}`).privateKey;
-    if (!privateKey) throw new InvalidMnemonicError(`no private key at ${pathPrefix}${i}`);
-    accounts.push({ address: privateKeyToAddress(privateKey), privateKey });
-  }
+  return new Uint8Array(pbkdf2Sync(phrase, "mnemonic", 2048, 64, "sha512"));
+}
+
+const derived = new Map<string, DevAccount[]>();
+
+export function deriveDevAccounts(mnemonic: string, count: number, pathPrefix = DEFAULT_DERIVATION_PATH): DevAccount[] {
+  const id = `${mnemonic}\n${count}\n${pathPrefix}`;
+  const known = derived.get(id);
+  if (known) return known;
+  const seed = mnemonicToSeed(mnemonic);
+  const master = hmacSha512("Bitcoin seed", seed);
+  const publicKeys = new PublicKeyCache(hasNativeSecp256k1() ? undefined : join(defaultCacheDir(), "dev-public-keys.json"));
+  const publicKey = (key: Uint8Array) => publicKeys.of(key);
+  let parent: ExtendedKey = { key: master.slice(0, 32), chainCode: master.slice(32) };
+  for (const index of parsePath(pathPrefix)) parent = deriveChild(parent, index, publicKey);
+  const parentKey = publicKey(parent.key);
+  const accounts = Array.from({ length: count }, (_, i) => {
+    const privateKey = deriveChild(parent, i, () => parentKey).key;
+    return { address: bytesToBigInt(keccak256(publicKey(privateKey).subarray(1)).subarray(12)), privateKey };
+  });
+  publicKeys.save();
+  derived.set(id, accounts);
   return accounts;
+}
+
+/** Public keys of private keys, remembered on disk where the platform cannot compute them natively. */
+export class PublicKeyCache {
+  private entries: Record<string, string> = {};
+  private changed = false;
+
+  /** Without a file, nothing is remembered. */
+  constructor(private readonly file?: string, private readonly compute = publicKeyOf) {
+    if (!file) return;
+    try {
+      if (existsSync(file)) {
+        const parsed = JSON.parse(readFileSync(file, "utf8"));
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) this.entries = parsed;
+      }
+    } catch { /* unreadable or damaged: computed again and rewritten */ }
+  }
+
+  of(privateKey: Uint8Array): Uint8Array {
+    if (!this.file) return this.compute(privateKey);
+    const id = bytesToHex(keccak256(privateKey)).slice(2);
+    const hit = this.entries[id];
+    if (typeof hit === "string" && /^04[0-9a-f]{128}$/.test(hit)) return hexToBytes("0x" + hit);
+    const pub = this.compute(privateKey);
+    this.entries[id] = bytesToHex(pub).slice(2);
+    this.changed = true;
+    return pub;
+  }
+
+  save(): void {
+    if (!this.file || !this.changed) return;
+    const ids = Object.keys(this.entries);
+    if (ids.length > 4_000) this.entries = Object.fromEntries(ids.slice(-2_000).map((k) => [k, this.entries[k]]));
+    try {
+      mkdirSync(join(this.file, ".."), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(this.entries));
+      renameSync(tmp, this.file);
+    } catch { /* a read-only cache folder only costs the next start its time */ }
+  }
 }

@@ -1,4 +1,5 @@
 /** secp256k1 signer recovery and key-to-address, as transactions and EIP-7702 use them. */
+import { createECDH, getCurves } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak256 } from "./hash.ts";
 import { bigIntToBytes, bytesToBigInt } from "./hex.ts";
@@ -18,9 +19,32 @@ export function recoverAddress(hash: Uint8Array, r: bigint, s: bigint, yParity: 
   }
 }
 
+let native: boolean | undefined;
+
+/** Whether the platform's crypto has secp256k1 (Deno's node:crypto does, Bun's does not). */
+export function hasNativeSecp256k1(): boolean {
+  if (native === undefined) {
+    try {
+      native = getCurves().includes("secp256k1");
+    } catch {
+      native = false;
+    }
+  }
+  return native;
+}
+
+/** The uncompressed public key (65 bytes, 0x04 || x || y): native where the platform has the curve. */
+export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
+  if (hasNativeSecp256k1()) {
+    const ecdh = createECDH("secp256k1");
+    ecdh.setPrivateKey(privateKey);
+    return new Uint8Array(ecdh.getPublicKey());
+  }
+  return secp256k1.getPublicKey(privateKey, false);
+}
+
 export function privateKeyToAddress(privateKey: Uint8Array): bigint {
-  const pub = secp256k1.getPublicKey(privateKey, false);
-  return bytesToBigInt(keccak256(pub.subarray(1)).subarray(12));
+  return bytesToBigInt(keccak256(publicKeyOf(privateKey).subarray(1)).subarray(12));
 }
 
 /** Signs a 32-byte hash; returns r, s and the recovery bit. */
