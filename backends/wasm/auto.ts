@@ -42,6 +42,8 @@ export class AutoBackend implements Backend {
   constructor(private readonly wasm: WasmBackend, private readonly service: CompileService, private readonly scale = 1) {}
 
   run(frame: Frame, evm: Evm): { status: "success" | "revert"; output: Uint8Array } {
+    // A step tracer sees every instruction, which compiled code does not report: traced frames are interpreted.
+    if (evm.tracer?.onStep) return this.interpreter.run(frame, evm);
     const code = frame.message.code;
     const rules = evm.rules;
     const c = this.wasm.cache.peek(code, rules);
