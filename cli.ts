@@ -18,6 +18,8 @@ commands:
             run a JSON-RPC dev node (anvil-compatible methods) on 127.0.0.1:8545
   statetest [--backend interpreter] [--fork NAME[,NAME]] [--filter S] [--json] PATH...
             run Ethereum execution-spec state tests (files or folders)
+  blocktest [--backend interpreter] [--filter S] [--json] [--known-failures FILE] PATH...
+            run Ethereum execution-spec blockchain tests through block import
   run       --code <hex|@file> [--input <hex>] [--gas N] [--fork NAME] [--repeat N] [--json]
             [--backend interpreter|wasm|auto] [--cache-dir DIR | --no-cache] [--opt N]
             run one call against an empty state
@@ -39,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case "statetest":
       return await statetestCommand(rest);
+    case "blocktest": {
+      const { blocktestCommand } = await import("./src/cli/blocktest.ts");
+      return blocktestCommand(rest);
+    }
     case "run": {
       const { runCommand } = await import("./src/cli/run.ts");
       return await runCommand(rest);

@@ -24,10 +24,24 @@ export interface MinedTransaction extends PooledTransaction {
   firstLogIndex: number;
 }
 
+/** EIP-4895: a validator withdrawal credited by a block (amount in gwei). */
+export interface Withdrawal {
+  index: bigint;
+  validatorIndex: bigint;
+  address: bigint;
+  amount: bigint;
+}
+
 export interface Block {
   header: BlockHeader;
   hash: Uint8Array;
   transactions: MinedTransaction[];
   /** Byte length of rlp([header, transactions, ommers, withdrawals?]). */
   size: number;
+  /** Ommer (uncle) headers of a proof-of-work block. */
+  ommers?: BlockHeader[];
+  /** Shanghai and later: the withdrawals the block credited. */
+  withdrawals?: Withdrawal[];
+  /** Sum of the difficulties up to and including this block (proof-of-work chains; it decides the merge). */
+  totalDifficulty?: bigint;
 }

@@ -6,12 +6,12 @@ import type { Backend } from "../../backends/backend.ts";
 import type { BlockEnv } from "../evm/env.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToMinimalBytes, bytesToBigInt, bytesToHex } from "../primitives/hex.ts";
-import { rlpDecode, rlpEncode, type RlpInput } from "../primitives/rlp.ts";
+import { rlpEncode } from "../primitives/rlp.ts";
 import type { WorldState } from "../state/world.ts";
 import { executeTransaction } from "../tx/execute.ts";
 import { InvalidTransactionError } from "../tx/errors.ts";
 import { toExecutable } from "../tx/codec.ts";
-import type { Block, MinedTransaction, PooledTransaction } from "./block.ts";
+import type { Block, MinedTransaction, PooledTransaction, Withdrawal } from "./block.ts";
 import { BLOOM_BYTES, logsBloom, orBlooms } from "./bloom.ts";
 import type { ChainHardfork } from "./hardfork.ts";
 import {
@@ -19,11 +19,14 @@ import {
   EMPTY_OMMERS_HASH,
   headerFieldsOf,
   headerHash,
-  headerToRlp,
   setForkFields,
 } from "./header.ts";
 import { encodeReceipt, orderedTrieRoot, type Receipt } from "./receipt.ts";
-import { storeBeaconRoot, storeParentHash } from "./system_contracts.ts";
+import { beginBlock, collectRequests, payRewards, requestsHash } from "./block_processing.ts";
+import { blockRlpItems } from "./block_codec.ts";
+import { MAINNET_DEPOSIT_CONTRACT } from "./fork_schedule.ts";
+import { Fork } from "../forks/fork.ts";
+import type { Log } from "../state/world.ts";
 import { effectiveTip, type TxPool } from "./txpool.ts";
 
 /** Everything about the next block that is fixed before its transactions run. */
@@ -31,6 +34,8 @@ export interface BlockTemplate {
   number: bigint;
   parentHash: Uint8Array;
   coinbase: bigint;
+  /** Proof-of-work difficulty (0 after the merge and on dev chains). */
+  difficulty?: bigint;
   timestamp: bigint;
   gasLimit: bigint;
   baseFee: bigint;
@@ -42,7 +47,12 @@ export interface BlockTemplate {
 
 export interface BuildContext {
   world: WorldState;
+  /** The fork of the block being built. */
   hardfork: ChainHardfork;
+  /** Protocol-exact blocks: proof-of-work rewards, and the Prague request contracts required. */
+  consensus?: boolean;
+  /** EIP-6110's deposit contract (mainnet's when not given). */
+  depositContract?: bigint;
   backend: Backend;
   pool: TxPool;
   /** See TxContext.allowSenderCode. */
@@ -61,7 +71,7 @@ export function blockEnvOf(t: BlockTemplate, blockHash: (n: bigint) => bigint): 
     number: t.number,
     timestamp: t.timestamp,
     gasLimit: t.gasLimit,
-    difficulty: 0n,
+    difficulty: t.difficulty ?? 0n,
     prevRandao: bytesToBigInt(t.prevRandao),
     baseFee: t.baseFee,
     blobBaseFee: t.blobBaseFee,
@@ -90,16 +100,17 @@ function nextCandidate(ctx: BuildContext, baseFee: bigint, skip: Set<bigint>): P
 export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
   const { world, hardfork } = ctx;
   const fields = headerFieldsOf(hardfork.fork);
-  if (fields.requests) storeParentHash(world, t.number, bytesToBigInt(t.parentHash));
-  if (fields.blobs) storeBeaconRoot(world, t.timestamp, 0n);
-
   const env = blockEnvOf(t, ctx.blockHash);
+  const blockCtx = { world, hardfork, env, backend: ctx.backend };
+  beginBlock(blockCtx, t.parentHash);
+
   const included: { ptx: PooledTransaction; receipt: Receipt }[] = [];
   const skip = new Set<bigint>();
   const bloom = new Uint8Array(BLOOM_BYTES);
   let gasUsed = 0n;
   let blobGasUsed = 0n;
   const maxBlobGas = BigInt(hardfork.blobSchedule.max) * 131072n;
+  const allLogs: Log[] = [];
   for (;;) {
     const ptx = nextCandidate(ctx, t.baseFee, skip);
     if (!ptx) break;
@@ -130,11 +141,13 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
     blobGasUsed += result.blobGasUsed;
     const receiptBloom = logsBloom(result.logs);
     orBlooms(bloom, receiptBloom);
+    allLogs.push(...result.logs);
     included.push({
       ptx,
       receipt: {
         type: tx.type,
         status: result.status === "success",
+        postState: hardfork.fork < Fork.Byzantium ? ctx.stateRoot(world) : undefined,
         cumulativeGasUsed: gasUsed,
         gasUsed: result.gasUsed,
         logsBloom: receiptBloom,
@@ -147,6 +160,14 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
     });
   }
 
+  const withdrawals: Withdrawal[] | undefined = fields.withdrawals ? [] : undefined;
+  if (ctx.consensus && (t.difficulty ?? 0n) > 0n) {
+    payRewards(world, hardfork, { coinbase: t.coinbase, number: t.number } as BlockHeader, []);
+  }
+  const requests = fields.requests
+    ? collectRequests(blockCtx, allLogs, ctx.depositContract ?? MAINNET_DEPOSIT_CONTRACT, ctx.consensus ?? false)
+    : undefined;
+
   const header: BlockHeader = {
     parentHash: t.parentHash,
     ommersHash: EMPTY_OMMERS_HASH,
@@ -155,7 +176,7 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
     transactionsRoot: orderedTrieRoot(included.map((x) => x.ptx.encoded)),
     receiptsRoot: orderedTrieRoot(included.map((x) => encodeReceipt(x.receipt))),
     logsBloom: bloom,
-    difficulty: 0n,
+    difficulty: t.difficulty ?? 0n,
     number: t.number,
     gasLimit: t.gasLimit,
     gasUsed,
@@ -165,11 +186,18 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
     nonce: new Uint8Array(8),
   };
   setForkFields(header, hardfork.fork, { baseFee: t.baseFee, blobGasUsed, excessBlobGas: t.excessBlobGas });
-  return assembleBlock(header, included);
+  if (requests) header.requestsHash = requestsHash(requests);
+  const block = assembleBlock(header, included, withdrawals);
+  return block;
 }
 
 /** Hashes the header and links each transaction to the block. */
-export function assembleBlock(header: BlockHeader, included: { ptx: PooledTransaction; receipt: Receipt }[]): Block {
+export function assembleBlock(
+  header: BlockHeader,
+  included: { ptx: PooledTransaction; receipt: Receipt }[],
+  withdrawals?: Withdrawal[],
+  ommers: BlockHeader[] = [],
+): Block {
   const hash = headerHash(header);
   let logIndex = 0;
   const transactions: MinedTransaction[] = included.map(({ ptx, receipt }, index) => {
@@ -185,15 +213,11 @@ export function assembleBlock(header: BlockHeader, included: { ptx: PooledTransa
     logIndex += receipt.logs.length;
     return mined;
   });
-  // In a block body a legacy transaction is an RLP list, a typed one a byte string.
-  const body: RlpInput[] = [
-    headerToRlp(header),
-    transactions.map((t) => t.tx.type === 0 ? rlpDecode(t.encoded) : t.encoded),
-    [],
-  ];
-  if (header.withdrawalsRoot !== undefined) body.push([]);
-  const size = rlpEncode(body).length;
-  return { header, hash, transactions, size };
+  const block: Block = { header, hash, transactions, size: 0 };
+  if (ommers.length > 0) block.ommers = ommers;
+  if (withdrawals) block.withdrawals = withdrawals;
+  block.size = rlpEncode(blockRlpItems(block, transactions.map((t) => t.encoded))).length;
+  return block;
 }
 
 /** A deterministic stand-in for the beacon chain's randomness. */

@@ -77,6 +77,13 @@ export class BlockClock {
     this.state.nextTimestamp = undefined;
   }
 
+  /** A block with this timestamp joined the chain from outside: the clock continues from it. */
+  observe(timestamp: bigint): void {
+    if (timestamp <= this.state.lastTimestamp) return;
+    this.state.lastTimestamp = timestamp;
+    if (this.now() + this.state.offset < timestamp) this.state.offset = timestamp - this.now();
+  }
+
   setInterval(seconds: bigint | undefined): void {
     this.state.interval = seconds;
   }

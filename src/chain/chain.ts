@@ -31,6 +31,10 @@ import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC, deriveDevAccounts, type DevA
 import { ChainInputError, StateUnavailableError, TransactionRejectedError, UnknownBlockError } from "./errors.ts";
 import { blobGasPrice, DEFAULT_PRIORITY_FEE, INITIAL_BASE_FEE, nextBaseFee, nextExcessBlobGas } from "./fees.ts";
 import { type ChainHardfork, chainHardfork, DEFAULT_HARDFORK } from "./hardfork.ts";
+import { ForkSchedule } from "./fork_schedule.ts";
+import { genesisHeader, type GenesisSpec } from "./genesis.ts";
+import { blockDifficulty, expectedExcessBlobGas } from "./block_rules.ts";
+import { Fork } from "../forks/fork.ts";
 import { type BlockHeader, EMPTY_OMMERS_HASH, headerFieldsOf, setForkFields } from "./header.ts";
 import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
 import {
@@ -78,6 +82,11 @@ export interface DevChainOptions {
   now?: () => bigint;
   /** Recent blocks whose states are kept (default 256); older ones answer "state not available". */
   stateHistory?: number;
+  /**
+   * A genesis from outside (`--init`, block tests): its alloc is the whole genesis state (no dev accounts
+   * funded), its fork schedule decides each block's fork, and blocks follow the protocol's rules exactly.
+   */
+  genesis?: GenesisSpec;
 }
 
 export interface ForkBlock {
@@ -121,7 +130,12 @@ export interface ChainEvents {
 
 export class DevChain {
   readonly chainId: bigint;
-  readonly hardfork: ChainHardfork;
+  /** Which fork each block runs (one fork for all, unless the chain has a genesis with a schedule). */
+  readonly schedule: ForkSchedule;
+  /** The fork of every block, when there is only one. */
+  private readonly fixedHardfork?: ChainHardfork;
+  /** Blocks follow the protocol exactly (base fee from the first block, EIP-7918, rewards, requests). */
+  readonly consensus: boolean;
   readonly backend: Backend;
   readonly devAccounts: DevAccount[];
   readonly options: DevChainOptions;
@@ -151,10 +165,17 @@ export class DevChain {
 
   constructor(options: DevChainOptions = {}) {
     this.options = options;
-    this.chainId = options.chainId ?? 31337n;
-    this.hardfork = chainHardfork(options.hardfork ?? DEFAULT_HARDFORK, {
-      enforceTxGasLimitCap: options.enforceTxGasLimitCap,
-    });
+    const genesis = options.genesis;
+    this.chainId = options.chainId ?? genesis?.chainId ?? 31337n;
+    this.consensus = genesis !== undefined;
+    if (genesis) {
+      this.schedule = genesis.schedule;
+    } else {
+      this.fixedHardfork = chainHardfork(options.hardfork ?? DEFAULT_HARDFORK, {
+        enforceTxGasLimitCap: options.enforceTxGasLimitCap,
+      });
+      this.schedule = ForkSchedule.single(this.fixedHardfork);
+    }
     this.backend = options.backend ?? createBackend("interpreter");
     this.devAccounts = deriveDevAccounts(
       options.mnemonic ?? DEFAULT_MNEMONIC,
@@ -162,8 +183,8 @@ export class DevChain {
       options.derivationPath ?? DEFAULT_DERIVATION_PATH,
     );
     for (const a of this.devAccounts) this.keys.set(a.address, a.privateKey);
-    this.gasLimit = options.gasLimit ?? 30_000_000n;
-    this.coinbase = options.coinbase ?? 0n;
+    this.gasLimit = options.gasLimit ?? genesis?.header.gasLimit ?? 30_000_000n;
+    this.coinbase = options.coinbase ?? genesis?.header.coinbase ?? 0n;
     this.autoImpersonate = options.autoImpersonate ?? false;
     this.automine = !options.noMining && options.blockTime === undefined;
     this.initGenesis();
@@ -173,6 +194,7 @@ export class DevChain {
   // ---- genesis and reset ----
 
   private initGenesis(): void {
+    if (this.options.genesis) return this.initGenesisFrom(this.options.genesis);
     const o = this.options;
     const world = new WorldState(o.stateSource);
     this.stateRoots = new StateRootTracker();
@@ -223,6 +245,25 @@ export class DevChain {
     this.appendBlock(genesis);
   }
 
+  /** Genesis from a spec: exactly its alloc and header. */
+  private initGenesisFrom(spec: GenesisSpec): void {
+    const world = new WorldState();
+    for (const [address, acc] of spec.alloc) world.setAccountDirect(address, acc.clone());
+    this.stateRoots = new StateRootTracker();
+    const header = genesisHeader(spec, this.stateRoots.root(world));
+    this.clock = new BlockClock(header.timestamp, this.options.now ?? wallClockSeconds);
+    this.head = world;
+    this.blocks = [];
+    this.blocksByHash.clear();
+    this.minedTxs.clear();
+    this.states.clear();
+    this.genesisState = world.clone();
+    const genesis = assembleBlock(header, []);
+    genesis.totalDifficulty = header.difficulty;
+    if (header.withdrawalsRoot !== undefined) genesis.withdrawals = [];
+    this.appendBlock(genesis);
+  }
+
   /** anvil_reset / hardhat_reset: back to a fresh genesis with the same options. */
   reset(): void {
     this.pool.clear();
@@ -240,6 +281,38 @@ export class DevChain {
   subscribe(events: ChainEvents): () => void {
     this.listeners.push(events);
     return () => (this.listeners = this.listeners.filter((l) => l !== events));
+  }
+
+  // ---- forks ----
+
+  /** The fork of the next block (the pending one). */
+  get hardfork(): ChainHardfork {
+    if (this.fixedHardfork) return this.fixedHardfork;
+    const latest = this.latest;
+    const number = latest.header.number + 1n;
+    return this.schedule.at(
+      number,
+      this.clock.peekNext().timestamp,
+      this.schedule.isPostMerge(number, latest.totalDifficulty ?? 0n),
+    );
+  }
+
+  /** The fork of a block with this number and timestamp (merged: whether it comes after the merge). */
+  hardforkAt(number: bigint, timestamp: bigint, merged: boolean): ChainHardfork {
+    return this.fixedHardfork ?? this.schedule.at(number, timestamp, merged);
+  }
+
+  /** The fork a block of this chain ran. */
+  hardforkOf(block: Block): ChainHardfork {
+    if (this.fixedHardfork) return this.fixedHardfork;
+    const h = block.header;
+    const parentTotalDifficulty = (block.totalDifficulty ?? 0n) - h.difficulty;
+    return this.schedule.at(h.number, h.timestamp, this.schedule.isPostMerge(h.number, parentTotalDifficulty));
+  }
+
+  /** The state root of `world`, using the roots kept from earlier blocks. */
+  stateRootOf(world: WorldState): Uint8Array {
+    return this.stateRoots.root(world);
   }
 
   // ---- blocks ----
@@ -329,7 +402,7 @@ export class DevChain {
       difficulty: h.difficulty,
       prevRandao: bytesToBigInt(h.mixHash),
       baseFee: h.baseFeePerGas ?? 0n,
-      blobBaseFee: blobGasPrice(h.excessBlobGas ?? 0n, this.hardfork.blobSchedule),
+      blobBaseFee: blobGasPrice(h.excessBlobGas ?? 0n, this.hardforkOf(block).blobSchedule),
       chainId: this.chainId,
       blockHash: this.blockHashOf,
     };
@@ -340,15 +413,24 @@ export class DevChain {
   nextBlockBaseFee(): bigint {
     if (this.nextBaseFeeOverride !== undefined) return this.nextBaseFeeOverride;
     const h = this.latest.header;
-    if (h.baseFeePerGas === undefined) return 0n;
+    if (this.hardfork.fork < Fork.London) return 0n;
+    if (h.baseFeePerGas === undefined) return INITIAL_BASE_FEE; // the first London block
     // The first block keeps the genesis base fee, as anvil does.
-    if (h.number === this.blocks[0].header.number) return h.baseFeePerGas;
+    if (!this.consensus && h.number === this.blocks[0].header.number) return h.baseFeePerGas;
     return nextBaseFee(h.baseFeePerGas, h.gasUsed, h.gasLimit);
   }
 
   nextExcessBlobGas(): bigint {
     const h = this.latest.header;
-    return nextExcessBlobGas(h.excessBlobGas ?? 0n, h.blobGasUsed ?? 0n, this.hardfork.blobSchedule);
+    const next = this.hardfork;
+    if (this.consensus) {
+      return expectedExcessBlobGas(
+        { ...h, hasOmmers: false },
+        next.blobSchedule,
+        next.fork >= Fork.Osaka,
+      );
+    }
+    return nextExcessBlobGas(h.excessBlobGas ?? 0n, h.blobGasUsed ?? 0n, next.blobSchedule);
   }
 
   nextBlobBaseFee(): bigint {
@@ -371,11 +453,14 @@ export class DevChain {
     const parent = this.latest;
     const number = parent.header.number + 1n;
     const excessBlobGas = this.nextExcessBlobGas();
+    let ts = timestamp ?? this.clock.peekNext().timestamp;
+    if (this.consensus && ts <= parent.header.timestamp) ts = parent.header.timestamp + 1n;
     return {
       number,
       parentHash: parent.hash,
       coinbase: this.coinbase,
-      timestamp: timestamp ?? this.clock.peekNext().timestamp,
+      difficulty: this.pendingDifficulty(parent, number, ts),
+      timestamp: ts,
       gasLimit: this.gasLimit,
       baseFee: this.nextBlockBaseFee(),
       excessBlobGas,
@@ -385,25 +470,57 @@ export class DevChain {
     };
   }
 
+  /** A proof-of-work block's difficulty by the protocol, on a chain whose genesis has one (else 0). */
+  private pendingDifficulty(parent: Block, number: bigint, timestamp: bigint): bigint {
+    const p = parent.header;
+    if (p.difficulty === 0n || this.schedule.isPostMerge(number, parent.totalDifficulty ?? 0n)) return 0n;
+    const hf = this.hardforkAt(number, timestamp, false);
+    return blockDifficulty(hf.fork, hf.bombDelay ?? 0n, number, timestamp, {
+      ...p,
+      hasOmmers: (parent.ommers?.length ?? 0) > 0,
+    });
+  }
+
   /** Mines one block with what the pool has ready. */
   mineBlock(timestamp?: bigint): Block {
     if (timestamp !== undefined) this.clock.setNext(timestamp);
     const template = this.pendingTemplate(this.clock.takeNext());
+    const parent = this.latest;
+    const hardfork = this.hardforkAt(
+      template.number,
+      template.timestamp,
+      this.schedule.isPostMerge(template.number, parent.totalDifficulty ?? 0n),
+    );
     this.nextBaseFeeOverride = undefined;
     this.states.set(this.blockNumber, this.head.clone());
     this.states.delete(this.blockNumber - BigInt(this.options.stateHistory ?? DEFAULT_STATE_HISTORY));
     const block = buildBlock({
       world: this.head,
-      hardfork: this.hardfork,
+      hardfork,
+      consensus: this.consensus,
+      depositContract: this.schedule.depositContract,
       backend: this.backend,
       pool: this.pool,
       blockHash: this.blockHashOf,
       stateRoot: (w) => this.stateRoots.root(w),
       allowSenderCode: true,
     }, template);
+    block.totalDifficulty = (parent.totalDifficulty ?? 0n) + block.header.difficulty;
     this.appendBlock(block);
     for (const l of this.listeners) l.onBlock?.(block);
     return block;
+  }
+
+  /** Appends a block imported from outside (checked and executed by chain/import.ts) with its post-state. */
+  commitImportedBlock(block: Block, state: WorldState): void {
+    this.states.set(this.blockNumber, this.head);
+    this.states.delete(this.blockNumber - BigInt(this.options.stateHistory ?? DEFAULT_STATE_HISTORY));
+    this.head = state;
+    this.nextBaseFeeOverride = undefined;
+    this.appendBlock(block);
+    for (const t of block.transactions) this.pool.remove(bytesToHex(t.hash));
+    this.clock.observe(block.header.timestamp);
+    for (const l of this.listeners) l.onBlock?.(block);
   }
 
   /** anvil_mine: `count` blocks, optionally `interval` seconds apart. */

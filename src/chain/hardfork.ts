@@ -13,6 +13,8 @@ export interface ChainHardfork {
   fork: ForkId;
   rules: ForkRules;
   blobSchedule: BlobSchedule;
+  /** Blocks the difficulty bomb is delayed by (proof-of-work chains). */
+  bombDelay?: bigint;
 }
 
 /** Blob-parameter-only forks after Osaka (EIP-7892): same EVM, new blob targets. */

@@ -9,6 +9,8 @@ export interface Receipt {
   type: TxType;
   /** true: success; false: reverted or halted. */
   status: boolean;
+  /** Before Byzantium a receipt commits to the state root after its transaction instead of a status. */
+  postState?: Uint8Array;
   cumulativeGasUsed: bigint;
   gasUsed: bigint;
   logsBloom: Uint8Array;
@@ -21,7 +23,7 @@ export interface Receipt {
 
 export function encodeReceipt(r: Receipt): Uint8Array {
   const body = rlpEncode([
-    r.status ? new Uint8Array([1]) : new Uint8Array(0),
+    r.postState ?? (r.status ? new Uint8Array([1]) : new Uint8Array(0)),
     bigIntToMinimalBytes(r.cumulativeGasUsed),
     r.logsBloom,
     r.logs.map((l) => [bigIntToBytes(l.address, 20), l.topics.map((t) => bigIntToBytes(t, 32)), l.data]),

@@ -3,15 +3,13 @@
  * block's system writes and the transactions before it, with a tracer.
  */
 import type { EvmTracer } from "../evm/evm.ts";
-import { bytesToBigInt } from "../primitives/hex.ts";
 import { scratchState } from "../state/overlay.ts";
 import type { WorldState } from "../state/world.ts";
 import { toExecutable } from "../tx/codec.ts";
 import { executeTransaction, type TxResult } from "../tx/execute.ts";
 import type { MinedTransaction } from "./block.ts";
 import type { DevChain } from "./chain.ts";
-import { headerFieldsOf } from "./header.ts";
-import { storeBeaconRoot, storeParentHash } from "./system_contracts.ts";
+import { beginBlock } from "./block_processing.ts";
 
 export function replayTransaction(
   chain: DevChain,
@@ -20,11 +18,10 @@ export function replayTransaction(
 ): { result: TxResult; world: WorldState } {
   const block = chain.blockByNumber(target.blockNumber)!;
   const { world } = scratchState(chain.stateAfter(target.blockNumber - 1n));
-  const fields = headerFieldsOf(chain.hardfork.fork);
-  if (fields.requests) storeParentHash(world, block.header.number, bytesToBigInt(block.header.parentHash));
-  if (fields.blobs) storeBeaconRoot(world, block.header.timestamp, 0n);
+  const hardfork = chain.hardforkOf(block);
   const env = chain.envOf(block);
-  const ctx = { world, rules: chain.hardfork.rules, block: env, backend: chain.backend, allowSenderCode: true };
+  beginBlock({ world, hardfork, env, backend: chain.backend }, block.header.parentHash, block.header.parentBeaconBlockRoot);
+  const ctx = { world, rules: hardfork.rules, block: env, backend: chain.backend, allowSenderCode: !chain.consensus };
   let gasUsed = 0n;
   for (const t of block.transactions) {
     const tx = toExecutable(t.tx, t.sender);

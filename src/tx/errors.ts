@@ -21,7 +21,8 @@ export type InvalidTxReason =
   | "TYPE_3_TX_CONTRACT_CREATION"
   | "TYPE_4_EMPTY_AUTHORIZATION_LIST"
   | "TYPE_4_TX_CONTRACT_CREATION"
-  | "VALUE_OVERFLOW";
+  | "VALUE_OVERFLOW"
+  | "INVALID_SIGNATURE";
 
 export class InvalidTransactionError extends Error {
   override name = "InvalidTransactionError";
