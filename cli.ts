@@ -12,10 +12,8 @@ const USAGE = `evmwasm ${VERSION} — an EVM runtime for Deno and Bun
 usage: evmwasm [command] [options]      (no command: serve)
 
 commands:
-  serve     [--port 8545] [--host 127.0.0.1] [--chain-id N] [--accounts N] [--balance ETH] [--mnemonic "..."]
-            [--block-time S | --no-mining] [--gas-limit N] [--base-fee WEI] [--hardfork NAME] [--backend NAME]
-            [--fork-url URL] [--fork-block-number N] [--cache-dir DIR] [--no-storage-caching] [--timeout MS]
-            run a JSON-RPC dev node (anvil-compatible methods) on 127.0.0.1:8545
+  serve     [options]   run a JSON-RPC dev node (anvil's flags and methods) on 127.0.0.1:8545;
+            \`evmwasm serve --help\` lists the options
   statetest [--backend interpreter] [--fork NAME[,NAME]] [--filter S] [--json] PATH...
             run Ethereum execution-spec state tests (files or folders)
   blocktest [--backend interpreter] [--filter S] [--json] [--known-failures FILE] PATH...

@@ -146,7 +146,8 @@ export class DevChain {
   private minedTxs = new Map<string, MinedTransaction>();
   /** State after each recent block but the latest (the latest block's state is the head). */
   private states = new Map<bigint, WorldState>();
-  private genesisState!: WorldState;
+  /** Unknown after a state file replaced the first block. */
+  private genesisState?: WorldState;
   private stateRoots = new StateRootTracker();
   head!: WorldState;
   pool = new TxPool();
@@ -724,6 +725,33 @@ export class DevChain {
 
   setBlockGasLimit(gasLimit: bigint): void {
     this.gasLimit = gasLimit;
+  }
+
+  // ---- saved state ----
+
+  /**
+   * A saved state coming in (state_dump.ts): `accounts` replace those at their addresses in the head state; a
+   * non-empty `blocks` replaces this chain's blocks from the first of them on (all of them unless it continues
+   * this chain), and the states of blocks before the head are then no longer known.
+   */
+  loadChainState(blocks: Block[], accounts: { address: bigint; account: Account }[]): void {
+    if (blocks.length > 0) {
+      const first = blocks[0].header.number;
+      let keep = this.blocks.filter((b) => b.header.number < first);
+      const parent = keep[keep.length - 1];
+      if (!parent || parent.header.number + 1n !== first || bytesToHex(parent.hash) !== bytesToHex(blocks[0].header.parentHash)) {
+        keep = [];
+      }
+      this.blocks = [];
+      this.blocksByHash.clear();
+      this.minedTxs.clear();
+      for (const b of [...keep, ...blocks]) this.appendBlock(b);
+      for (const n of [...this.states.keys()]) if (n >= first || keep.length === 0) this.states.delete(n);
+      if (keep.length === 0) this.genesisState = undefined;
+      this.clock.restore({ ...this.clock.save(), lastTimestamp: this.latest.header.timestamp, nextTimestamp: undefined });
+      this.nextBaseFeeOverride = undefined;
+    }
+    for (const { address, account } of accounts) this.head.setAccountDirect(address, account);
   }
 
   // ---- snapshots ----

@@ -12,44 +12,12 @@ import { defaultCacheDir } from "../cache_dir.ts";
 import { bytesToHex } from "../primitives/hex.ts";
 import { toChecksumAddress } from "../primitives/checksum.ts";
 import { VERSION } from "../version.ts";
-import { CliError, parseArgs } from "./args.ts";
+import { CliError } from "./args.ts";
+import { parseServeFlags, serveHelp } from "./serve_flags.ts";
+import { DEFAULT_STATE_INTERVAL_SECONDS, loadStateFile, StateSaver } from "../chain/state_file.ts";
+import { existsSync } from "node:fs";
 
-const STRING_FLAGS = [
-  "port",
-  "host",
-  "fork-url",
-  "fork-block-number",
-  "chain-id",
-  "accounts",
-  "balance",
-  "mnemonic",
-  "block-time",
-  "gas-limit",
-  "backend",
-  "cache-dir",
-  "timeout",
-  "hardfork",
-  "base-fee",
-  "timestamp",
-  "number",
-  "derivation-path",
-  "max-body-bytes",
-  "max-batch-size",
-];
-const BOOLEAN_FLAGS = ["no-mining", "no-storage-caching", "enable-tx-gas-limit", "auto-impersonate", "silent"];
-const SHORT_FLAGS: Record<string, string> = {
-  "-p": "--port",
-  "-a": "--accounts",
-  "-b": "--block-time",
-  "-m": "--mnemonic",
-  "-f": "--fork-url",
-};
-
-export const SERVE_USAGE = `serve [--port 8545] [--host 127.0.0.1] [--chain-id 31337] [--accounts 10] [--balance 10000]
-            [--mnemonic "..."] [--block-time S | --no-mining] [--gas-limit N] [--base-fee WEI] [--hardfork NAME]
-            [--backend interpreter] [--fork-url URL [--fork-block-number N] [--cache-dir DIR] [--no-storage-caching]
-            [--timeout MS]] [--enable-tx-gas-limit] [--auto-impersonate] [--silent]
-            run a JSON-RPC dev node (the default command)`;
+export const SERVE_USAGE = `serve [options]    run a JSON-RPC dev node (the default command); serve --help lists the options`;
 
 function integer(value: string | undefined, flag: string, min = 0n): bigint | undefined {
   if (value === undefined) return undefined;
@@ -74,10 +42,14 @@ export interface ServeConfig {
   port: number;
   silent: boolean;
   node: NodeOptions;
+  /** --help: print the options and exit. */
+  help?: boolean;
+  /** Saved state (--state, --load-state, --dump-state, --state-interval). */
+  state: { load?: string; loadIfPresent?: boolean; save?: string; intervalSeconds: number };
 }
 
 export function parseServeArgs(argv: string[]): ServeConfig {
-  const args = parseArgs(argv.map((a) => SHORT_FLAGS[a] ?? a), { string: STRING_FLAGS, boolean: BOOLEAN_FLAGS });
+  const args = parseServeFlags(argv);
   if (args.positional.length > 0) throw new CliError(`serve: unexpected argument "${args.positional[0]}"`);
   const s = (k: string) => args[k] as string | undefined;
   const port = integer(s("port"), "port") ?? 8545n;
@@ -97,7 +69,7 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     blockTime: blockTime === undefined ? undefined : Number(blockTime),
     noMining: args["no-mining"] === true,
     gasLimit: integer(s("gas-limit"), "gas-limit", 21000n),
-    baseFee: integer(s("base-fee"), "base-fee"),
+    baseFee: integer(s("block-base-fee-per-gas"), "block-base-fee-per-gas"),
     hardfork: s("hardfork"),
     genesisTimestamp: integer(s("timestamp"), "timestamp"),
     genesisNumber: integer(s("number"), "number"),
@@ -124,7 +96,24 @@ export function parseServeArgs(argv: string[]): ServeConfig {
   } else if (s("fork-block-number") !== undefined) {
     throw new CliError("--fork-block-number needs --fork-url");
   }
-  return { host: s("host") ?? "127.0.0.1", port: Number(port), silent: args.silent === true, node };
+  const statePathFlag = s("state");
+  if (statePathFlag !== undefined && (s("load-state") !== undefined || s("dump-state") !== undefined)) {
+    throw new CliError("--state cannot be combined with --load-state or --dump-state (it is both)");
+  }
+  const state = {
+    load: statePathFlag ?? s("load-state"),
+    loadIfPresent: statePathFlag !== undefined,
+    save: statePathFlag ?? s("dump-state"),
+    intervalSeconds: Number(integer(s("state-interval"), "state-interval") ?? BigInt(DEFAULT_STATE_INTERVAL_SECONDS)),
+  };
+  return {
+    host: s("host") ?? "127.0.0.1",
+    port: Number(port),
+    silent: args.silent === true,
+    node,
+    help: args.help === true,
+    state,
+  };
 }
 
 const LOGO = `
@@ -179,9 +168,21 @@ export function banner(config: ServeConfig, listening: string, node: ReturnType<
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const config = parseServeArgs(argv);
+  if (config.help) {
+    console.log(serveHelp());
+    return 0;
+  }
   const node = config.node.fork
     ? await createForkedNode({ ...config.node, fork: config.node.fork, log: config.silent ? () => {} : undefined })
     : createNode(config.node);
+  const { load, loadIfPresent, save, intervalSeconds } = config.state;
+  try {
+    if (load !== undefined && (!loadIfPresent || existsSync(load))) loadStateFile(node.chain, load);
+  } catch (e) {
+    await node.close();
+    throw e;
+  }
+  const saver = save === undefined ? undefined : new StateSaver(() => node.chain, save, intervalSeconds);
   let server;
   try {
     server = await node.listen({ hostname: config.host, port: config.port });
@@ -191,12 +192,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const where = `${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
   if (!config.silent) console.log(banner(config, where, node));
-  else console.log(`Listening on ${where}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  const saved = saver?.stop() ?? true;
   await node.close();
-  return 0;
+  return saved ? 0 : 1;
 }

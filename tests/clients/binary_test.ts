@@ -22,7 +22,7 @@ export async function buildBinary(outfile: string): Promise<void> {
 
 /** Starts `evmwasm serve --port 0` and reads the port it got from "Listening on host:port". */
 async function startServe(bin: string): Promise<{ url: string; stop(): Promise<number> }> {
-  const child = new Deno.Command(bin, { args: ["serve", "--port", "0", "--silent"], stdout: "piped", stderr: "piped" })
+  const child = new Deno.Command(bin, { args: ["serve", "--port", "0"], stdout: "piped", stderr: "piped" })
     .spawn();
   const stop = async () => {
     try {

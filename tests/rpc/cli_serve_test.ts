@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { parseServeArgs } from "../../src/cli/serve.ts";
 import { CliError } from "../../src/cli/args.ts";
-import { RpcClient } from "./helpers.ts";
+import { existsSync, writeFileSync } from "node:fs";
+import { DEV0, RpcClient } from "./helpers.ts";
+import { parseServeFlags, SERVE_FLAG_GROUPS } from "../../src/cli/serve_flags.ts";
 
 Deno.test("serve flags: anvil's names, fork options kept for the fork bridge, bad values refused", () => {
   const c = parseServeArgs([
@@ -91,4 +93,96 @@ Deno.test("cli.ts with no command serves JSON-RPC, prints the banner and stops o
   }
   const status = await child.status;
   assert.equal(status.code, 0);
+});
+
+/** `cli.ts serve` with `args` on a free port: its RPC client, and a stop that sends SIGINT and gives the exit code. */
+export async function spawnServe(args: string[]): Promise<{ rpc: RpcClient; out: () => string; stop(): Promise<number> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-check", "cli.ts", "--port", "0", ...args],
+    cwd: new URL("../../", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  const pump = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      out += value;
+    }
+  })();
+  const stop = async () => {
+    try {
+      child.kill("SIGINT");
+    } catch { /* gone */ }
+    const status = await child.status;
+    await pump;
+    await child.stderr.cancel().catch(() => {});
+    return status.code;
+  };
+  const deadline = Date.now() + 30_000;
+  while (!/Listening on 127\.0\.0\.1:(\d+)/.test(out)) {
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`no "Listening on" in: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const port = /Listening on 127\.0\.0\.1:(\d+)/.exec(out)![1];
+  return { rpc: new RpcClient(`http://127.0.0.1:${port}`), out: () => out, stop };
+}
+
+Deno.test({
+  name: "serve --state: loads the file when present, saves every --state-interval and on exit; a corrupt file stops the start",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "evmwasm-state-" });
+    try {
+      const file = `${dir}/state.json`;
+      const first = await spawnServe(["--state", file, "--state-interval", "1", "--accounts", "2"]);
+      await first.rpc.send({ from: DEV0, to: "0x000000000000000000000000000000000000dead", value: "0x7" });
+      const deadline = Date.now() + 10_000;
+      while (!existsSync(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(existsSync(file), "a periodic save came before the exit");
+      await first.rpc.call("anvil_mine", ["0x2"]);
+      assert.equal(await first.stop(), 0);
+      const second = await spawnServe(["--state", file, "--accounts", "2"]);
+      try {
+        assert.equal(await second.rpc.call("eth_blockNumber"), "0x3");
+        assert.equal(await second.rpc.call("eth_getBalance", ["0x000000000000000000000000000000000000dead", "latest"]), "0x7");
+      } finally {
+        await second.stop();
+      }
+      writeFileSync(file, "{\"accounts\": []");
+      const bad = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--no-check", "cli.ts", "--port", "0", "--load-state", file],
+        cwd: new URL("../../", import.meta.url).pathname,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(bad.code, 2);
+      assert.match(new TextDecoder().decode(bad.stderr), /evmwasm: invalid state dump\s+Details: .*state\.json: not JSON/);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("serve --help lists every flag of the table with its aliases", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-check", "cli.ts", "serve", "--help"],
+    cwd: new URL("../../", import.meta.url).pathname,
+    stdout: "piped",
+  }).output();
+  assert.equal(out.code, 0);
+  const text = new TextDecoder().decode(out.stdout);
+  for (const f of SERVE_FLAG_GROUPS.flatMap((g) => g.flags)) {
+    assert.ok(text.includes(`--${f.name}`), f.name);
+    for (const a of f.aliases ?? []) assert.ok(text.includes(`--${a}`), a);
+  }
+  for (const [alias, canonical] of [["--base-fee", "block-base-fee-per-gas"], ["--rpc-url", "fork-url"], ["-b", "block-time"]]) {
+    assert.ok(parseServeFlags([alias, "1"])[canonical], alias);
+  }
 });

@@ -7,6 +7,7 @@ import { executionMethods } from "./execution.ts";
 import { feeMethods } from "./fees.ts";
 import { logMethods } from "./logs.ts";
 import { nodeInfoMethods } from "./node_info.ts";
+import { savedStateMethods } from "./saved_state.ts";
 import { signingMethods } from "./signing.ts";
 import { stateMethods } from "./state.ts";
 import { transactionMethods } from "./transactions.ts";
@@ -22,4 +23,5 @@ export const METHODS: MethodTable = {
   ...signingMethods,
   ...debugMethods,
   ...cheatMethods,
+  ...savedStateMethods,
 };
