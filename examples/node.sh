@@ -21,7 +21,7 @@ trap stop_node EXIT
 start_node() {
   [ -n "${NODE_URL:-}" ] && return
   local log=$WORK/node.log
-  "${EVMWASM_CMD[@]}" serve --port 0 --silent "$@" >"$log" 2>&1 &
+  "${EVMWASM_CMD[@]}" serve --port 0 "$@" >"$log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 300); do
     grep -q "Listening on" "$log" && break
