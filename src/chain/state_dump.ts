@@ -18,7 +18,7 @@ import { encodeTransaction, recoverSender, type SignedTransaction } from "../tx/
 import type { AccessListEntry, Authorization } from "../tx/transaction.ts";
 import { TxType } from "../tx/transaction.ts";
 import { GAS_PER_BLOB } from "../tx/blob.ts";
-import type { Block, PooledTransaction } from "./block.ts";
+import type { Block, PooledTransaction, Withdrawal } from "./block.ts";
 import { assembleBlock } from "./block_builder.ts";
 import type { DevChain } from "./chain.ts";
 import { blobGasPrice } from "./fees.ts";
@@ -64,7 +64,12 @@ export function serializeState(chain: DevChain): Json {
       impersonated_sender: t.impersonated ? hexAddress(t.sender) : null,
     })),
     ommers: [],
-    withdrawals: null,
+    withdrawals: b.withdrawals?.map((w) => ({
+      index: q(w.index),
+      validatorIndex: q(w.validatorIndex),
+      address: hexAddress(w.address),
+      amount: q(w.amount),
+    })) ?? null,
   }));
   const transactions = chain.blocks.flatMap((b) =>
     b.transactions.map((t) => {
@@ -106,7 +111,7 @@ export function serializeState(chain: DevChain): Json {
       prevrandao: bytesToHex(latest.mixHash),
       blob_excess_gas_and_price: {
         excess_blob_gas: Number(latest.excessBlobGas ?? 0n),
-        blob_gasprice: Number(blobGasPrice(latest.excessBlobGas ?? 0n, chain.hardfork.blobSchedule)),
+        blob_gasprice: Number(blobGasPrice(latest.excessBlobGas ?? 0n, chain.hardforkOf(chain.latest).blobSchedule)),
       },
       slot_num: 0,
     },
@@ -390,7 +395,8 @@ function effectiveGasPrice(tx: SignedTransaction, baseFee: bigint): bigint {
 function parseBlock(chain: DevChain, f: Field, receipts: Map<string, ReceiptInfo>): Block {
   const header = parseHeader(f.get("header"));
   const baseFee = header.baseFeePerGas ?? 0n;
-  const blobPrice = blobGasPrice(header.excessBlobGas ?? 0n, chain.hardfork.blobSchedule);
+  const fork = chain.hardforkAt(header.number, header.timestamp, header.difficulty === 0n);
+  const blobPrice = blobGasPrice(header.excessBlobGas ?? 0n, fork.blobSchedule);
   const included = f.get("transactions").list().map((entry) => {
     const tx = parseTransaction(entry.get("transaction"));
     const impersonated = entry.has("impersonated_sender") ? entry.get("impersonated_sender").address() : undefined;
@@ -419,7 +425,18 @@ function parseBlock(chain: DevChain, f: Field, receipts: Map<string, ReceiptInfo
     };
     return { ptx, receipt };
   });
-  return assembleBlock(header, included);
+  // anvil writes null for a block without withdrawals; a block from Shanghai on has a (possibly empty) list.
+  const withdrawals: Withdrawal[] | undefined = f.has("withdrawals")
+    ? f.get("withdrawals").list().map((w) => ({
+      index: w.get("index").quantity(),
+      validatorIndex: w.get("validatorIndex").quantity(),
+      address: w.get("address").address(),
+      amount: w.get("amount").quantity(),
+    }))
+    : header.withdrawalsRoot !== undefined
+    ? []
+    : undefined;
+  return assembleBlock(header, included, withdrawals);
 }
 
 /**
