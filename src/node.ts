@@ -2,7 +2,7 @@
  * A dev node in-process: the chain, the JSON-RPC methods and the HTTP app,
  * usable from a script without HTTP (request) or served (listen).
  */
-import { DevChain, type DevChainOptions } from "./chain/chain.ts";
+import { type ChainEvents, DevChain, type DevChainOptions } from "./chain/chain.ts";
 import { FilterRegistry } from "./chain/filters.ts";
 import { bytesToHex } from "./primitives/hex.ts";
 import { createRpcApp } from "./rpc/app.ts";
@@ -10,7 +10,9 @@ import type { NodeInfo, RpcContext } from "./rpc/context.ts";
 import { RpcError } from "./rpc/errors.ts";
 import { DEFAULT_LIMITS, JsonRpcHandler, type JsonRpcResponse, type RpcLimits } from "./rpc/handler.ts";
 import { METHODS } from "./rpc/methods/index.ts";
-import { type RunningServer, serve, type ServeOptions } from "./server/serve.ts";
+import { RpcSocketSession } from "./rpc/socket_session.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "./rpc/app.ts";
+import { type RunningServer, serve, type ServeOptions, type SocketPeer, type SocketSession } from "./server/serve.ts";
 import { VERSION } from "./version.ts";
 import { BaseError } from "./errors/base.ts";
 import { connectFork, type ForkConnection } from "./fork/connect.ts";
@@ -56,6 +58,9 @@ export class EvmwasmNode {
   private readonly app;
   private servers: RunningServer[] = [];
   fork?: ForkRunner;
+  /** Listeners of chain events that outlive the chain (anvil_reset with forking replaces it). */
+  private chainListeners = new Set<ChainEvents>();
+  private detachChain?: () => void;
 
   constructor(readonly options: NodeOptions = {}) {
     this.chain = new DevChain(options);
@@ -74,7 +79,42 @@ export class EvmwasmNode {
       options.onInternalError ?? ((method, e) => console.error(`evmwasm: internal error in ${method}:`, e)),
     );
     this.app = createRpcApp(this.handler, { maxBodyBytes: options.maxBodyBytes });
+    this.attachChainEvents();
   }
+
+  /** Forwards the current chain's events to the listeners of subscribeChain. */
+  private attachChainEvents(): void {
+    this.detachChain?.();
+    this.detachChain = this.chain.subscribe({
+      onBlock: (block) => {
+        for (const l of this.chainListeners) l.onBlock?.(block);
+      },
+      onPendingTransaction: (hash) => {
+        for (const l of this.chainListeners) l.onPendingTransaction?.(hash);
+      },
+    });
+  }
+
+  /** How many listeners subscribeChain has (each connection with subscriptions is one). */
+  get chainListenerCount(): number {
+    return this.chainListeners.size;
+  }
+
+  /** The chain's new blocks and pending transactions, across chain replacements; returns the unsubscribe. */
+  subscribeChain(events: ChainEvents): () => void {
+    this.chainListeners.add(events);
+    return () => this.chainListeners.delete(events);
+  }
+
+  /** A JSON-RPC session over a socket (WebSocket, IPC): the node's methods plus eth_subscribe. */
+  socketSession = (peer: SocketPeer): SocketSession =>
+    new RpcSocketSession(
+      this.handler,
+      () => this.chain,
+      (events) => this.subscribeChain(events),
+      peer,
+      this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    );
 
   /** One JSON-RPC call; resolves to the result, rejects with an RpcError carrying the code. */
   async request<T = unknown>({ method, params }: RequestArguments): Promise<T> {
@@ -94,9 +134,9 @@ export class EvmwasmNode {
   /** The HTTP handler (Web-standard Request/Response). */
   fetch = (request: Request): Response | Promise<Response> => this.app.fetch(request);
 
-  /** Serves JSON-RPC over HTTP (default 127.0.0.1:8545; port 0 picks a free one). */
+  /** Serves JSON-RPC over HTTP and WebSocket on one port (default 127.0.0.1:8545; port 0 picks a free one). */
   async listen(options: ServeOptions = {}): Promise<RunningServer> {
-    const server = await serve(this.fetch, options);
+    const server = await serve(this.fetch, { websocket: this.socketSession, ...options });
     this.servers.push(server);
     return server;
   }
@@ -118,6 +158,7 @@ export class EvmwasmNode {
     this.filters = new FilterRegistry(this.chain);
     this.ctx.chain = this.chain;
     this.ctx.filters = this.filters;
+    this.attachChainEvents();
     this.info.forkUrl = url;
     this.info.forkBlockNumber = conn.block.number;
     this.attachFork(new ForkRunner(conn, () => this.chain, this.log));
@@ -135,6 +176,7 @@ export class EvmwasmNode {
   }
 
   async close(): Promise<void> {
+    this.detachChain?.();
     this.fork?.close();
     this.chain.close();
     this.filters.close();

@@ -80,6 +80,16 @@ export class JsonRpcHandler {
     private readonly onInternalError: (method: string, e: unknown) => void = () => {},
   ) {}
 
+  /**
+   * A handler that also answers `extra` (a connection's eth_subscribe and eth_unsubscribe) and shares everything
+   * else with this one, the fork-mode wrapper included.
+   */
+  withMethods(extra: MethodTable): JsonRpcHandler {
+    const child = new JsonRpcHandler({ ...this.methods, ...extra }, this.ctx, this.limits, this.onInternalError);
+    Object.defineProperty(child, "around", { get: () => this.around });
+    return child;
+  }
+
   /** Handles one HTTP body; undefined when nothing is to be sent back (only notifications). */
   async handleBody(body: string): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
     const depth = jsonNestingDepth(body);

@@ -57,7 +57,7 @@ async function startServe(bin: string): Promise<{ url: string; stop(): Promise<n
 
 Deno.test({
   name:
-    "single-file binary: --version, serve (eth_chainId, eth_call), statetest (incl. 1024-deep calls), compile --wat, run --backend wasm",
+    "single-file binary: --version, serve (eth_chainId, eth_call, WebSocket), statetest (incl. 1024-deep calls), compile --wat, run --backend wasm",
   ignore: Deno.build.os !== "linux" || !anvilAvailable(), // bun from npm; the same platforms as the client tools
   sanitizeResources: false,
   sanitizeOps: false,
@@ -89,6 +89,19 @@ Deno.test({
           await rpc.send({ from: "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", to: counter, data: "0x371303c0" });
           assert.equal(BigInt(await rpc.call<string>("eth_call", [{ to: counter, data: "0x06661abd" }, "latest"])), 1n);
           assert.ok(deployData("Counter").length > 2);
+          // WebSocket on the same port under Bun: a subscription and its notification.
+          const ws = new WebSocket(node.url.replace(/^http/, "ws"));
+          const messages: Record<string, unknown>[] = [];
+          ws.onmessage = (e) => messages.push(JSON.parse(e.data));
+          await new Promise((r, j) => ((ws.onopen = r), (ws.onerror = j)));
+          ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_subscribe", params: ["newHeads"] }));
+          while (messages.length < 1) await new Promise((r) => setTimeout(r, 10));
+          await rpc.call("anvil_mine", ["0x1"]);
+          while (messages.length < 2) await new Promise((r) => setTimeout(r, 10));
+          assert.equal((messages[1].params as { subscription: string }).subscription, messages[0].result);
+          const closed = new Promise((r) => (ws.onclose = r));
+          ws.close();
+          await closed;
         } finally {
           assert.equal(await node.stop(), 0, "serve stops cleanly on SIGTERM");
         }

@@ -8,7 +8,7 @@ import type { MethodTable } from "../context.ts";
 import { InvalidParamsError } from "../errors.ts";
 import { ChainInputError } from "../../chain/errors.ts";
 
-const NO_END = (1n << 64n) - 1n;
+export const NO_END = (1n << 64n) - 1n;
 
 function blockNumberOf(chain: DevChain, v: unknown, name: string, fallback: bigint): bigint {
   if (v === undefined || v === null) return fallback;
@@ -18,14 +18,14 @@ function blockNumberOf(chain: DevChain, v: unknown, name: string, fallback: bigi
   return chain.findBlock(ref).header.number;
 }
 
-interface ParsedFilter {
+export interface ParsedFilter {
   filter: LogFilter;
   blockHash?: Uint8Array;
   /** toBlock was "latest" or absent: an installed filter keeps following new blocks. */
   openEnded: boolean;
 }
 
-function parseFilter(chain: DevChain, v: unknown, name: string): ParsedFilter {
+export function parseFilter(chain: DevChain, v: unknown, name: string): ParsedFilter {
   const o = object(v, name);
   for (const k of Object.keys(o)) {
     if (!["fromBlock", "toBlock", "address", "topics", "blockHash"].includes(k)) {
