@@ -70,6 +70,7 @@ export class EvmwasmNode {
       forkUrl: options.fork?.url,
       forkBlockNumber: options.fork?.blockNumber,
       resetFork: (url, blockNumber) => this.resetFork(url, blockNumber),
+      setRpcUrl: (url) => this.setRpcUrl(url),
     };
     this.ctx = { chain: this.chain, filters: this.filters, info: this.info };
     this.handler = new JsonRpcHandler(
@@ -162,6 +163,16 @@ export class EvmwasmNode {
     this.info.forkUrl = url;
     this.info.forkBlockNumber = conn.block.number;
     this.attachFork(new ForkRunner(conn, () => this.chain, this.log));
+  }
+
+  /** anvil_setRpcUrl: fork mode's upstream from now on; on a dev chain, the URL a later forking reset uses. */
+  setRpcUrl(url: string): void {
+    if (this.fork) {
+      this.fork.conn.client.setUrl(url);
+      this.info.forkUrl = url;
+    } else {
+      this.info.pendingForkUrl = url;
+    }
   }
 
   private get log(): (line: string) => void {

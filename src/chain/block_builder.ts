@@ -27,7 +27,7 @@ import { blockRlpItems } from "./block_codec.ts";
 import { MAINNET_DEPOSIT_CONTRACT } from "./fork_schedule.ts";
 import { Fork } from "../forks/fork.ts";
 import type { Log } from "../state/world.ts";
-import { effectiveTip, type TxPool } from "./txpool.ts";
+import { feePriority, type TransactionOrder, type TxPool } from "./txpool.ts";
 
 /** Everything about the next block that is fixed before its transactions run. */
 export interface BlockTemplate {
@@ -43,6 +43,8 @@ export interface BlockTemplate {
   blobBaseFee: bigint;
   prevRandao: Uint8Array;
   chainId: bigint;
+  /** See BlockEnv.ecrecoverOverrides. */
+  ecrecoverOverrides?: ReadonlyMap<string, bigint>;
 }
 
 export interface BuildContext {
@@ -61,6 +63,8 @@ export interface BuildContext {
   stateRoot(world: WorldState): Uint8Array;
   /** Hash of an earlier block (for BLOCKHASH). */
   blockHash(number: bigint): bigint;
+  /** How pool transactions are picked (default "fees"). */
+  order?: TransactionOrder;
   /** Told about each transaction the pool held that turned out invalid (it is dropped). */
   onDropped?(ptx: PooledTransaction, error: InvalidTransactionError): void;
 }
@@ -77,21 +81,30 @@ export function blockEnvOf(t: BlockTemplate, blockHash: (n: bigint) => bigint): 
     blobBaseFee: t.blobBaseFee,
     chainId: t.chainId,
     blockHash,
+    ecrecoverOverrides: t.ecrecoverOverrides,
   };
 }
 
-/** Picks the next transaction to try: among each sender's next nonce, the best tip. */
-function nextCandidate(ctx: BuildContext, baseFee: bigint, skip: Set<bigint>): PooledTransaction | undefined {
+/**
+ * Picks the next transaction to try among each sender's next nonce, as anvil's pool does: by priority fee (a
+ * legacy transaction's gas price), the earlier arrival first among equals; or by arrival alone ("fifo").
+ */
+function nextCandidate(ctx: BuildContext, skip: Set<bigint>): PooledTransaction | undefined {
+  const pool = ctx.pool;
+  const byFees = (ctx.order ?? "fees") === "fees";
   let best: PooledTransaction | undefined;
-  let bestTip = 0n;
-  for (const sender of ctx.pool.senders()) {
+  let bestPriority = 0n;
+  let bestArrival = 0;
+  for (const sender of pool.senders()) {
     if (skip.has(sender)) continue;
-    const ptx = ctx.pool.at(sender, ctx.world.getNonce(sender));
+    const ptx = pool.at(sender, ctx.world.getNonce(sender));
     if (!ptx) continue;
-    const tip = effectiveTip(ptx, baseFee);
-    if (!best || tip > bestTip) {
+    const priority = byFees ? feePriority(ptx) : 0n;
+    const arrival = pool.arrivalOf(ptx);
+    if (!best || priority > bestPriority || (priority === bestPriority && arrival < bestArrival)) {
       best = ptx;
-      bestTip = tip;
+      bestPriority = priority;
+      bestArrival = arrival;
     }
   }
   return best;
@@ -112,7 +125,7 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
   const maxBlobGas = BigInt(hardfork.blobSchedule.max) * 131072n;
   const allLogs: Log[] = [];
   for (;;) {
-    const ptx = nextCandidate(ctx, t.baseFee, skip);
+    const ptx = nextCandidate(ctx, skip);
     if (!ptx) break;
     const tx = toExecutable(ptx.tx, ptx.sender);
     const txBlobGas = BigInt(tx.blobVersionedHashes?.length ?? 0) * 131072n;
@@ -156,6 +169,7 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
         effectiveGasPrice: result.effectiveGasPrice,
         blobGasUsed: result.blobGasUsed,
         blobGasPrice: t.blobBaseFee,
+        output: result.output,
       },
     });
   }

@@ -44,7 +44,7 @@ import {
   HISTORY_STORAGE_CODE,
 } from "./system_contracts.ts";
 import { rejectionFor } from "./tx_rejection.ts";
-import { TxPool } from "./txpool.ts";
+import { type TransactionOrder, TxPool } from "./txpool.ts";
 import { StateRootTracker } from "./state_root.ts";
 
 /** How many recent blocks keep their state for calls and reads at that block (the genesis state is kept too). */
@@ -80,6 +80,8 @@ export interface DevChainOptions {
   autoImpersonate?: boolean;
   /** Wall clock in seconds (tests pin it). */
   now?: () => bigint;
+  /** How blocks pick pool transactions: "fees" (default) or "fifo" (anvil's --order). */
+  order?: TransactionOrder;
   /** Recent blocks whose states are kept (default 256); older ones answer "state not available". */
   stateHistory?: number;
   /**
@@ -129,7 +131,8 @@ export interface ChainEvents {
 }
 
 export class DevChain {
-  readonly chainId: bigint;
+  /** anvil_setChainId changes it for what comes next. */
+  chainId: bigint;
   /** Which fork each block runs (one fork for all, unless the chain has a genesis with a schedule). */
   readonly schedule: ForkSchedule;
   /** The fork of every block, when there is only one. */
@@ -163,6 +166,10 @@ export class DevChain {
   private snapshots = new Map<bigint, ChainSnapshot>();
   private nextSnapshotId = 0n;
   private listeners: ChainEvents[] = [];
+  /** anvil_impersonateSignature's signatures (hex of r || s || v) and the addresses ecrecover answers for them. */
+  private readonly ecrecoverOverrides = new Map<string, bigint>();
+  /** Identifies this run of the chain (anvil_metadata); a reset draws a new one. */
+  instanceId = crypto.getRandomValues(new Uint8Array(32));
 
   constructor(options: DevChainOptions = {}) {
     this.options = options;
@@ -267,6 +274,7 @@ export class DevChain {
 
   /** anvil_reset / hardhat_reset: back to a fresh genesis with the same options. */
   reset(): void {
+    this.instanceId = crypto.getRandomValues(new Uint8Array(32));
     this.pool.clear();
     this.snapshots.clear();
     this.impersonated.clear();
@@ -406,6 +414,7 @@ export class DevChain {
       blobBaseFee: blobGasPrice(h.excessBlobGas ?? 0n, this.hardforkOf(block).blobSchedule),
       chainId: this.chainId,
       blockHash: this.blockHashOf,
+      ecrecoverOverrides: this.ecrecoverOverrides,
     };
   }
 
@@ -468,6 +477,7 @@ export class DevChain {
       blobBaseFee: blobGasPrice(excessBlobGas, this.hardfork.blobSchedule),
       prevRandao: prevRandaoFor(parent.hash, number),
       chainId: this.chainId,
+      ecrecoverOverrides: this.ecrecoverOverrides,
     };
   }
 
@@ -505,6 +515,7 @@ export class DevChain {
       blockHash: this.blockHashOf,
       stateRoot: (w) => this.stateRoots.root(w),
       allowSenderCode: true,
+      order: this.options.order,
     }, template);
     block.totalDifficulty = (parent.totalDifficulty ?? 0n) + block.header.difficulty;
     this.appendBlock(block);
@@ -537,18 +548,25 @@ export class DevChain {
     return mined;
   }
 
+  /** Automine on (interval mining off, as anvil's modes exclude each other) or off. */
   setAutomine(on: boolean): void {
+    if (on) this.stopIntervalMining();
     this.automine = on;
     if (on && this.readyCount() > 0) this.mineBlock();
   }
 
-  /** Interval mining every `seconds` (0: off). */
-  setIntervalMining(seconds: number): void {
+  private stopIntervalMining(): void {
     if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);
     this.intervalTimer = undefined;
-    this.intervalSeconds = seconds > 0 ? seconds : undefined;
+    this.intervalSeconds = undefined;
+  }
+
+  /** Interval mining every `seconds`; 0: no mining but on demand (automine off too, as anvil's). */
+  setIntervalMining(seconds: number): void {
+    this.stopIntervalMining();
+    this.automine = false;
     if (seconds > 0) {
-      this.automine = false;
+      this.intervalSeconds = seconds;
       this.intervalTimer = setInterval(() => {
         try {
           this.mineBlock();
@@ -557,6 +575,11 @@ export class DevChain {
         }
       }, seconds * 1000);
     }
+  }
+
+  /** Seconds between blocks under interval mining, else undefined. */
+  get miningInterval(): number | undefined {
+    return this.intervalSeconds;
   }
 
   get miningMode(): "auto" | "interval" | "manual" {
@@ -603,10 +626,13 @@ export class DevChain {
     return this.submit({ tx, sender, hash: transactionHash(tx), encoded: encodeTransaction(tx), impersonated: false });
   }
 
-  /** Signs with the dev key, or sends as an impersonated account with a placeholder signature. */
-  sendUnsigned(tx: UnsignedTransaction, from: bigint): Uint8Array {
+  /**
+   * Signs with the dev key, or sends as an impersonated account with a placeholder signature.
+   * `unsigned`: the placeholder signature for any sender (eth_sendUnsignedTransaction).
+   */
+  sendUnsigned(tx: UnsignedTransaction, from: bigint, { unsigned = false }: { unsigned?: boolean } = {}): Uint8Array {
     const key = this.keys.get(from);
-    if (key && !this.impersonated.has(from)) {
+    if (key && !this.impersonated.has(from) && !unsigned) {
       const signed = signTransaction(tx, key);
       return this.submit({
         tx: signed,
@@ -616,7 +642,7 @@ export class DevChain {
         impersonated: false,
       });
     }
-    if (!this.canSendFrom(from)) {
+    if (!unsigned && !this.canSendFrom(from)) {
       throw new ChainInputError("No Signer available", {
         details: `0x${from.toString(16).padStart(40, "0")} is neither a dev account nor impersonated`,
       });
@@ -711,6 +737,11 @@ export class DevChain {
     acc.storage.set(slot, value);
   }
 
+  /** ecrecover answers `address` for this 65-byte signature from now on. */
+  impersonateSignature(signature: Uint8Array, address: bigint): void {
+    this.ecrecoverOverrides.set(bytesToHex(signature), address);
+  }
+
   impersonate(address: bigint): void {
     this.impersonated.add(address);
   }
@@ -762,12 +793,23 @@ export class DevChain {
     return id;
   }
 
+  /** The snapshots taken and not reverted: id, and the head block when it was taken. */
+  snapshotList(): { id: bigint; blockNumber: bigint; blockHash: Uint8Array }[] {
+    return [...this.snapshots].map(([id, snap]) => {
+      const block = this.blocks[snap.blockCount - 1];
+      return { id, blockNumber: block.header.number, blockHash: block.hash };
+    });
+  }
+
   /** Restores a snapshot and forgets it and every later one; false when unknown. */
   revert(id: bigint): boolean {
     const snap = this.snapshots.get(id);
     if (!snap) return false;
     for (const k of [...this.snapshots.keys()]) if (k >= id) this.snapshots.delete(k);
+    // anvil keeps the next block's base fee through a revert (its fee state is not part of a snapshot).
+    const nextBaseFee = this.nextBlockBaseFee();
     this.restoreState(snap);
+    this.nextBaseFeeOverride = nextBaseFee;
     return true;
   }
 

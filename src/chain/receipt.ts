@@ -19,6 +19,8 @@ export interface Receipt {
   effectiveGasPrice: bigint;
   blobGasUsed: bigint;
   blobGasPrice: bigint;
+  /** The transaction's return data (not part of the receipt's encoding; anvil_mine_detailed shows it). */
+  output?: Uint8Array;
 }
 
 export function encodeReceipt(r: Receipt): Uint8Array {

@@ -12,6 +12,8 @@ export interface BlockEnv {
   chainId: bigint;
   /** Hash of an earlier block, or 0 when unknown / out of the 256-block window. */
   blockHash(number: bigint): bigint;
+  /** anvil_impersonateSignature: ecrecover answers these addresses for these signatures (hex of r || s || v). */
+  ecrecoverOverrides?: ReadonlyMap<string, bigint>;
 }
 
 export interface TxEnv {

@@ -11,6 +11,7 @@ import type { BlockEnv, TxEnv } from "./env.ts";
 import { Frame } from "./frame.ts";
 import { CallKind, EvmHalt, type ExecResult, type Message } from "./message.ts";
 import { getPrecompile } from "./precompiles/index.ts";
+import { ecrecoverWithOverrides } from "./precompiles/ecrecover.ts";
 import { delegationTarget } from "./address.ts";
 import { MAX_SAFE_GAS } from "./gas.ts";
 import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
@@ -53,7 +54,9 @@ export class Evm {
       : undefined;
     if (precompile) {
       const gasLimit = msg.gas > BigInt(MAX_SAFE_GAS) ? MAX_SAFE_GAS : Number(msg.gas);
-      const r = precompile(msg.input, gasLimit, this.rules.id);
+      const overrides = msg.codeAddress === 1n ? this.block.ecrecoverOverrides : undefined;
+      const run = overrides !== undefined && overrides.size > 0 ? ecrecoverWithOverrides(overrides) : precompile;
+      const r = run(msg.input, gasLimit, this.rules.id);
       result = r.ok
         ? { status: "success", gasLeft: msg.gas - BigInt(r.gasUsed), output: r.output }
         : { status: "halt", gasLeft: 0n, output: EMPTY, error: r.reason };

@@ -28,6 +28,12 @@ const BLOCK_PARAM: Record<string, number> = {
 
 const MAX_ATTEMPTS = 64;
 
+/** Methods whose first parameter is a call: the upstream's access list for it is fetched first. */
+const CALL_LIKE = new Set([
+  "eth_call", "eth_estimateGas", "eth_createAccessList", "eth_sendTransaction", "eth_sendTransactionSync",
+  "eth_sendUnsignedTransaction", "debug_traceCall",
+]);
+
 export interface ForkRunnerStats {
   requestsWithUpstreamTraffic: number;
   proxied: number;
@@ -84,10 +90,10 @@ export class ForkRunner {
   /** Asks the upstream what a call will touch, and fetches it, before the first attempt. */
   private async prefetch(method: string, params: unknown[]): Promise<void> {
     let call: Record<string, unknown> | undefined;
-    if (method === "eth_call" || method === "eth_estimateGas" || method === "eth_createAccessList" || method === "eth_sendTransaction" || method === "debug_traceCall") {
+    if (CALL_LIKE.has(method)) {
       const p = params[0];
       if (p && typeof p === "object" && !Array.isArray(p)) call = pickCallFields(p as Record<string, unknown>);
-    } else if (method === "eth_sendRawTransaction" && typeof params[0] === "string") {
+    } else if ((method === "eth_sendRawTransaction" || method === "eth_sendRawTransactionSync") && typeof params[0] === "string") {
       try {
         const tx = decodeTransaction(hexToBytes(params[0]));
         call = {

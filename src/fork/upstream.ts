@@ -43,6 +43,16 @@ interface RpcResponse {
 
 const RETRYABLE_STATUS = (s: number) => s === 429 || s >= 500;
 
+function checkedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("not http(s)");
+  } catch {
+    throw new UpstreamError(`invalid upstream URL ${JSON.stringify(url)}: expected http:// or https://`);
+  }
+  return url;
+}
+
 export class UpstreamClient {
   readonly stats: UpstreamStats = { requests: 0, batches: 0, retries: 0, deduplicated: 0, errors: 0 };
   private queue: Pending[] = [];
@@ -59,19 +69,25 @@ export class UpstreamClient {
   private readonly maxBatchSize: number;
   private readonly fetchFn: typeof fetch;
 
-  constructor(readonly url: string, opts: UpstreamOptions = {}) {
-    try {
-      const u = new URL(url);
-      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("not http(s)");
-    } catch {
-      throw new UpstreamError(`invalid upstream URL ${JSON.stringify(url)}: expected http:// or https://`);
-    }
+  private _url: string;
+
+  constructor(url: string, opts: UpstreamOptions = {}) {
+    this._url = checkedUrl(url);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.retries = opts.retries ?? 4;
     this.backoffMs = opts.backoffMs ?? 200;
     this.concurrency = opts.concurrency ?? 8;
     this.maxBatchSize = opts.maxBatchSize ?? 100;
     this.fetchFn = opts.fetch ?? fetch;
+  }
+
+  get url(): string {
+    return this._url;
+  }
+
+  /** Sends later requests to another endpoint of the same chain (anvil_setRpcUrl). */
+  setUrl(url: string): void {
+    this._url = checkedUrl(url);
   }
 
   /** One call; batched with every other call made in the same tick. */

@@ -12,6 +12,10 @@ export interface NodeInfo {
   fork?: { upstreamStats(): Record<string, unknown> };
   /** Switches the node to fork mode from `url` at `blockNumber` (anvil_reset / hardhat_reset with forking). */
   resetFork?: (url: string, blockNumber?: bigint) => Promise<void>;
+  /** anvil_setRpcUrl: the upstream of fork mode from now on (kept for a later anvil_reset on a dev chain). */
+  setRpcUrl?: (url: string) => void;
+  /** The URL anvil_setRpcUrl gave a node that is not forking, for anvil_reset with `forking` but no URL. */
+  pendingForkUrl?: string;
 }
 
 export interface RpcContext {
@@ -22,3 +26,12 @@ export interface RpcContext {
 
 export type MethodHandler = (params: Params, ctx: RpcContext) => unknown;
 export type MethodTable = Record<string, MethodHandler>;
+
+/**
+ * A method's answer that is still to come and must not hold up other requests meanwhile (fork mode runs
+ * methods one at a time): the handler settles it after the method returned (eth_sendTransactionSync waiting
+ * for its block).
+ */
+export class PendingResult {
+  constructor(readonly settle: () => Promise<unknown>) {}
+}

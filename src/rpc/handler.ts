@@ -4,7 +4,7 @@
  * and the in-process API both call it.
  */
 import { BaseError } from "../errors/base.ts";
-import type { MethodTable, RpcContext } from "./context.ts";
+import { type MethodTable, PendingResult, type RpcContext } from "./context.ts";
 import {
   InvalidParamsError,
   InvalidRequestError,
@@ -159,7 +159,8 @@ export class JsonRpcHandler {
       }
       const args = (params ?? []) as unknown[];
       const attempt = () => handler(new Params(args), this.ctx);
-      const result = this.around ? await this.around(method, args, attempt) : await attempt();
+      let result = this.around ? await this.around(method, args, attempt) : await attempt();
+      if (result instanceof PendingResult) result = await result.settle();
       return { result: result === undefined ? null : result };
     } catch (e) {
       const error = toErrorObject(e);

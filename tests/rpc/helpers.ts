@@ -11,7 +11,7 @@ export const DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d
 export const DEV0 = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266" as const;
 export const DEV1 = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" as const;
 
-export type ContractName = "Counter" | "Probe" | "Target";
+export type ContractName = "Counter" | "Probe" | "Target" | "Token" | "Tracee";
 export const artifacts = artifactsFile.artifacts as Record<ContractName, { abi: Abi; bytecode: Hex }>;
 
 export function deployData(name: ContractName): Hex {

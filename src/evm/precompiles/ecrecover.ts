@@ -1,7 +1,7 @@
 /** 0x01 ECRECOVER: the address that signed a 32-byte hash (secp256k1). */
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak256 } from "../../primitives/hash.ts";
-import { bytesToBigInt } from "../../primitives/hex.ts";
+import { bigIntToBytes, bytesToBigInt, bytesToHex } from "../../primitives/hex.ts";
 import { charge, EMPTY, readPadded } from "./input.ts";
 import type { Precompile } from "./types.ts";
 
@@ -34,4 +34,23 @@ function recoverAddressWord(data: Uint8Array): Uint8Array {
 
 function isScalarInRange(x: bigint): boolean {
   return x > 0n && x < SECP256K1_N;
+}
+
+/**
+ * ECRECOVER with anvil_impersonateSignature's overrides: a signature (r || s || v's last byte) that has one
+ * answers its address, at the precompile's gas; any other goes to the real recovery.
+ */
+export function ecrecoverWithOverrides(overrides: ReadonlyMap<string, bigint>): Precompile {
+  return (input, gasLimit, fork) => {
+    if (gasLimit < GAS_ECRECOVER) return ecrecoverPrecompile(input, gasLimit, fork);
+    const padded = readPadded(input, 0, 128);
+    const key = new Uint8Array(65);
+    key.set(padded.subarray(64, 128), 0);
+    key[64] = padded[63];
+    const address = overrides.get(bytesToHex(key));
+    if (address === undefined) return ecrecoverPrecompile(input, gasLimit, fork);
+    const out = new Uint8Array(32);
+    out.set(bigIntToBytes(address, 20), 12);
+    return { ok: true, gasUsed: GAS_ECRECOVER, output: out };
+  };
 }

@@ -30,6 +30,14 @@ export const blockMethods: MethodTable = {
     const b = find(ctx, ref);
     return b ? formatBlock(b, full) : null;
   },
+  /** Erigon's header read, as anvil answers it: the block without its transactions. */
+  erigon_getHeaderByNumber: (p, ctx) => {
+    p.atMost(1);
+    const ref = byNumber(p);
+    if ("tag" in ref && ref.tag === "pending") return formatPendingBlock(ctx, false);
+    const b = find(ctx, ref);
+    return b ? formatBlock(b, false) : null;
+  },
   eth_getBlockByHash: (p, ctx) => {
     p.atMost(2);
     const b = find(ctx, byHash(p));

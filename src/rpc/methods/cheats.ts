@@ -7,6 +7,8 @@ import { ChainInputError } from "../../chain/errors.ts";
 import { address, bool, data, hash, object, type Params, quantity, uint64, word } from "../params.ts";
 import type { MethodHandler, MethodTable, RpcContext } from "../context.ts";
 import { InvalidParamsError } from "../errors.ts";
+import { formatBlock } from "../format.ts";
+import { VERSION } from "../../version.ts";
 
 type Cheat = (p: Params, ctx: RpcContext) => unknown;
 
@@ -48,6 +50,25 @@ function evmMine(p: Params, ctx: RpcContext): string {
   return "0x0";
 }
 
+function dropAll(p: Params, { chain }: RpcContext): null {
+  p.atMost(0);
+  chain.dropAllTransactions();
+  return null;
+}
+
+function autoImpersonate(p: Params, { chain }: RpcContext): null {
+  p.atMost(1);
+  chain.autoImpersonate = p.required(0, "enabled", bool);
+  return null;
+}
+
+function addBalance(p: Params, { chain }: RpcContext): null {
+  p.atMost(2);
+  const a = p.required(0, "address", address);
+  chain.setBalance(a, chain.head.getBalance(a) + p.required(1, "amount", quantity));
+  return null;
+}
+
 function snapshotId(v: unknown, name: string): bigint {
   return quantity(v, name);
 }
@@ -59,7 +80,7 @@ function nodeInfo({ chain, info }: RpcContext) {
     currentBlockTimestamp: Number(latest.header.timestamp),
     currentBlockHash: bytesToHex(latest.hash),
     hardFork: chain.hardfork.name,
-    transactionOrder: "fees",
+    transactionOrder: chain.options.order ?? "fees",
     environment: {
       baseFee: bigIntToHex(chain.nextBlockBaseFee()),
       chainId: Number(chain.chainId),
@@ -74,16 +95,50 @@ function nodeInfo({ chain, info }: RpcContext) {
   };
 }
 
+/** anvil_metadata: numbers as JSON numbers, the fork's network, and the snapshots (id: [block number, hash]). */
 function metadata({ chain, info }: RpcContext) {
+  const fork = chain.options.forkBlock;
   return {
     clientVersion: info.clientVersion,
-    chainId: bigIntToHex(chain.chainId),
-    instanceId: bytesToHex(chain.blocks[0].hash),
-    latestBlockNumber: bigIntToHex(chain.blockNumber),
+    clientSemver: VERSION,
+    clientCommitSha: null,
+    chainId: Number(chain.chainId),
+    instanceId: bytesToHex(chain.instanceId),
+    latestBlockNumber: Number(chain.blockNumber),
     latestBlockHash: bytesToHex(chain.latest.hash),
-    forkedNetwork: null,
-    snapshots: {},
+    forkedNetwork: fork
+      ? { chainId: Number(chain.chainId), forkBlockNumber: Number(fork.number), forkBlockHash: bytesToHex(fork.hash) }
+      : null,
+    snapshots: Object.fromEntries(
+      chain.snapshotList().map(({ id, blockNumber, blockHash }) => [
+        bigIntToHex(id),
+        [Number(blockNumber), bytesToHex(blockHash)],
+      ]),
+    ),
   };
+}
+
+/** evm_setTime / anvil_setTime: the seconds between the new time and the time a call would have seen (0 if earlier). */
+function setTime(p: Params, { chain }: RpcContext): number {
+  p.atMost(1);
+  const timestamp = p.required(0, "timestamp", uint64);
+  const before = chain.clock.peekNext().timestamp;
+  chain.clock.setTime(timestamp);
+  return Number(timestamp > before ? timestamp - before : 0n);
+}
+
+/** anvil_mine_detailed / evm_mine_detailed: evm_mine, answering the mined blocks with their transactions. */
+function mineDetailed(p: Params, ctx: RpcContext) {
+  p.atMost(1);
+  const before = ctx.chain.blockNumber;
+  evmMine(p, ctx);
+  return ctx.chain.blocks.filter((b) => b.header.number > before).map((b) => {
+    const block = formatBlock(b, true);
+    (block.transactions as Record<string, unknown>[]).forEach((t, i) => {
+      t.output = bytesToHex(b.transactions[i].receipt.output ?? new Uint8Array(0));
+    });
+    return block;
+  });
 }
 
 export const cheatMethods: MethodTable = {
@@ -91,10 +146,12 @@ export const cheatMethods: MethodTable = {
     p.atMost(2);
     chain.setBalance(p.required(0, "address", address), p.required(1, "balance", quantity));
   }),
-  anvil_addBalance: (p, { chain }) => {
+  anvil_addBalance: addBalance,
+  hardhat_addBalance: addBalance,
+  tenderly_addBalance: addBalance,
+  tenderly_setBalance: (p, { chain }) => {
     p.atMost(2);
-    const a = p.required(0, "address", address);
-    chain.setBalance(a, chain.head.getBalance(a) + p.required(1, "amount", quantity));
+    chain.setBalance(p.required(0, "address", address), p.required(1, "balance", quantity));
     return null;
   },
   ...both("setCode", (p, { chain }) => {
@@ -105,6 +162,11 @@ export const cheatMethods: MethodTable = {
     p.atMost(2);
     chain.setNonce(p.required(0, "address", address), p.required(1, "nonce", uint64));
   }),
+  evm_setAccountNonce: (p, { chain }) => {
+    p.atMost(2);
+    chain.setNonce(p.required(0, "address", address), p.required(1, "nonce", uint64));
+    return null;
+  },
   ...both("setStorageAt", (p, { chain }) => {
     p.atMost(3);
     chain.setStorageAt(p.required(0, "address", address), p.required(1, "slot", word), p.required(2, "value", word));
@@ -117,19 +179,21 @@ export const cheatMethods: MethodTable = {
     p.atMost(1);
     chain.stopImpersonating(p.required(0, "address", address));
   }),
-  anvil_autoImpersonateAccount: (p, { chain }) => {
-    p.atMost(1);
-    chain.autoImpersonate = p.required(0, "enabled", bool);
-    return null;
-  },
+  anvil_autoImpersonateAccount: autoImpersonate,
+  hardhat_autoImpersonateAccount: autoImpersonate,
   ...both("mine", (p, ctx) => mineBlocks(p, ctx)),
   ...both("reset", async (p, { chain, info }) => {
     p.atMost(1);
     const options = p.optional(0, "options", object);
     const forking = options?.forking as Record<string, unknown> | null | undefined;
     if (forking != null) {
-      if (typeof forking !== "object" || typeof forking.jsonRpcUrl !== "string") {
-        throw new InvalidParamsError("invalid options.forking: expected { jsonRpcUrl: string, blockNumber?: number }");
+      if (typeof forking !== "object" || (forking.jsonRpcUrl != null && typeof forking.jsonRpcUrl !== "string")) {
+        throw new InvalidParamsError("invalid options.forking: expected { jsonRpcUrl?: string, blockNumber?: number }");
+      }
+      // Without a URL: the fork's own (or the one anvil_setRpcUrl gave), as anvil does.
+      const url = (forking.jsonRpcUrl as string | undefined) ?? info.forkUrl ?? info.pendingForkUrl;
+      if (url === undefined) {
+        throw new InvalidParamsError("Forking not enabled and RPC URL not provided to start forking");
       }
       const bn = forking.blockNumber;
       let blockNumber: bigint | undefined;
@@ -137,7 +201,7 @@ export const cheatMethods: MethodTable = {
       else if (typeof bn === "string" && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(bn)) blockNumber = BigInt(bn);
       else if (bn !== undefined && bn !== null) throw new InvalidParamsError("invalid options.forking.blockNumber: expected a number");
       if (!info.resetFork) throw new InvalidParamsError("invalid options.forking: this node cannot switch to fork mode");
-      await info.resetFork(forking.jsonRpcUrl, blockNumber);
+      await info.resetFork(url, blockNumber);
       return null;
     }
     chain.reset();
@@ -153,11 +217,8 @@ export const cheatMethods: MethodTable = {
     const dropped = chain.dropTransaction(h);
     return dropped ? h : null;
   }),
-  anvil_dropAllTransactions: (p, { chain }) => {
-    p.atMost(0);
-    chain.dropAllTransactions();
-    return null;
-  },
+  anvil_dropAllTransactions: dropAll,
+  hardhat_dropAllTransactions: dropAll,
   anvil_removePoolTransactions: (p, { chain }) => {
     p.atMost(1);
     chain.pool.removeSender(p.required(0, "address", address));
@@ -197,17 +258,11 @@ export const cheatMethods: MethodTable = {
     p,
     { chain },
   ) => (p.atMost(1), chain.setIntervalMining(Number(p.required(0, "seconds", uint64))), null),
-  anvil_getIntervalMining: (p, { chain }) => (p.atMost(0), chain.miningMode === "interval"),
+  /** The interval in seconds, or null when not interval mining (anvil's answer). */
+  anvil_getIntervalMining: (p, { chain }) => (p.atMost(0), chain.miningInterval ?? null),
   evm_mine: evmMine,
-  anvil_mine_detailed: (p, ctx) => {
-    p.atMost(1);
-    const before = ctx.chain.blockNumber;
-    evmMine(p, ctx);
-    return ctx.chain.blocks.filter((b) => b.header.number > before).map((b) => ({
-      number: bigIntToHex(b.header.number),
-      hash: bytesToHex(b.hash),
-    }));
-  },
+  anvil_mine_detailed: mineDetailed,
+  evm_mine_detailed: mineDetailed,
   evm_snapshot: (p, { chain }) => (p.atMost(0), bigIntToHex(chain.snapshot())),
   anvil_snapshot: (p, { chain }) => (p.atMost(0), bigIntToHex(chain.snapshot())),
   evm_revert: (p, { chain }) => (p.atMost(1), chain.revert(p.required(0, "snapshotId", snapshotId))),
@@ -228,8 +283,8 @@ export const cheatMethods: MethodTable = {
     p,
     { chain },
   ) => (p.atMost(1), chain.clock.setNext(p.required(0, "timestamp", uint64)), null),
-  evm_setTime: (p, { chain }) => (p.atMost(1), chain.clock.setTime(p.required(0, "timestamp", uint64)), null),
-  anvil_setTime: (p, { chain }) => (p.atMost(1), chain.clock.setTime(p.required(0, "timestamp", uint64)), null),
+  evm_setTime: setTime,
+  anvil_setTime: setTime,
   anvil_setBlockTimestampInterval: (
     p,
     { chain },
@@ -239,6 +294,7 @@ export const cheatMethods: MethodTable = {
   anvil_metadata: (p, ctx) => (p.atMost(0), metadata(ctx)),
   hardhat_metadata: (p, ctx) => (p.atMost(0), metadata(ctx)),
   anvil_getBlockNumber: (p, { chain }) => (p.atMost(0), bigIntToHex(chain.blockNumber)),
+  anvil_getGenesisTime: (p, { chain }) => (p.atMost(0), Number(chain.blocks[0].header.timestamp)),
   txpool_status: (p, { chain }) => {
     p.atMost(0);
     const ready = chain.readyCount();

@@ -14,6 +14,7 @@ import {
   blockRef,
   bool,
   callRequest,
+  data,
   hash,
   object,
   stateOverrides,
@@ -85,7 +86,30 @@ function tracing(options: TraceOptions) {
   return { make, finish };
 }
 
+/** The code whose keccak256 is `codeHash` among the accounts of `state` ("0x" when none has it, as anvil answers). */
+function codeByHash(state: WorldState, codeHash: Uint8Array): string {
+  const wanted = bytesToHex(codeHash);
+  for (const [, account] of state.entries()) {
+    if (account.code.length > 0 && bytesToHex(account.codeHash) === wanted) return bytesToHex(account.code);
+  }
+  return "0x";
+}
+
 export const debugMethods: MethodTable = {
+  debug_codeByHash: (p, { chain }) => {
+    p.atMost(2);
+    const codeHash = p.required(0, "codeHash", hash);
+    return codeByHash(chain.resolve(p.optional(1, "block", blockRef) ?? { tag: "latest" }).state, codeHash);
+  },
+  /** reth's database read, as anvil serves it: only code, under the key 0x63 ("c") followed by the code hash. */
+  debug_dbGet: (p, { chain }) => {
+    p.atMost(1);
+    const key = string(p.list[0], "key");
+    const bytes = key.startsWith("0x") ? data(key, "key") : new TextEncoder().encode(key);
+    if (bytes.length !== 33) throw new ChainError(-32000, `Invalid key length: expected 33 bytes, got ${bytes.length}`);
+    if (bytes[0] !== 0x63) throw new ChainError(-32000, "Key prefix must be 0x63 for code hash lookups");
+    return codeByHash(chain.head, bytes.subarray(1));
+  },
   debug_traceCall: (p, { chain }) => {
     p.atMost(3);
     const request = p.required(0, "transaction", callRequest);

@@ -8,9 +8,13 @@ import { feeMethods } from "./fees.ts";
 import { logMethods } from "./logs.ts";
 import { nodeInfoMethods } from "./node_info.ts";
 import { savedStateMethods } from "./saved_state.ts";
+import { nodeSettingsMethods } from "./node_settings.ts";
+import { erc20Methods } from "./erc20.ts";
+import { txpoolMethods } from "./txpool.ts";
 import { signingMethods } from "./signing.ts";
 import { stateMethods } from "./state.ts";
 import { transactionMethods } from "./transactions.ts";
+import { transactionLookupMethods } from "./transaction_lookup.ts";
 
 export const METHODS: MethodTable = {
   ...nodeInfoMethods,
@@ -19,9 +23,13 @@ export const METHODS: MethodTable = {
   ...feeMethods,
   ...executionMethods,
   ...transactionMethods,
+  ...transactionLookupMethods,
   ...logMethods,
   ...signingMethods,
   ...debugMethods,
   ...cheatMethods,
   ...savedStateMethods,
+  ...nodeSettingsMethods,
+  ...erc20Methods,
+  ...txpoolMethods,
 };

@@ -69,6 +69,23 @@ export const signingMethods: MethodTable = {
     p.atMost(2);
     return signTyped(chain, p.required(0, "address", address), p.required(1, "typedData", typedData));
   },
+  /**
+   * Version 3 of EIP-712 signing (MetaMask's): as v4 for data without arrays, which v3 does not define. anvil
+   * answers "Not implemented".
+   */
+  eth_signTypedData_v3: (p, { chain }) => {
+    p.atMost(2);
+    const account = p.required(0, "address", address);
+    const data = p.required(1, "typedData", typedData);
+    for (const [name, fields] of Object.entries(data.types ?? {})) {
+      for (const f of fields ?? []) {
+        if (typeof f?.type === "string" && f.type.endsWith("]")) {
+          throw new InvalidParamsError(`invalid typedData: ${name}.${f.name} is an array, which eth_signTypedData_v3 does not support (use eth_signTypedData_v4)`);
+        }
+      }
+    }
+    return signTyped(chain, account, data);
+  },
   eth_signTypedData: (p, { chain }) => {
     p.atMost(2);
     return signTyped(chain, p.required(0, "address", address), p.required(1, "typedData", typedData));
