@@ -46,9 +46,20 @@ import {
 import { rejectionFor } from "./tx_rejection.ts";
 import { type TransactionOrder, TxPool } from "./txpool.ts";
 import { StateRootTracker } from "./state_root.ts";
+import { type HistoryStats, StateHistory, type StateMark } from "../state/history.ts";
+import type { TrieNode } from "../state/incremental_trie.ts";
+import { type AccountProof, proveInTrie } from "../state/proof.ts";
 
-/** How many recent blocks keep their state for calls and reads at that block (the genesis state is kept too). */
-export const DEFAULT_STATE_HISTORY = 256;
+/**
+ * How many recent blocks (the head's included) keep their state for calls and reads at that block; the genesis
+ * state is kept too, unless pruning. States are kept as the changes since, so this bounds what old states cost,
+ * not what each block costs.
+ */
+export const DEFAULT_STATE_HISTORY = 4096;
+/** States kept with --prune-history given no number (anvil's in-memory default). */
+export const DEFAULT_PRUNED_STATE_HISTORY = 500;
+/** Historical states read recently, kept with what they have loaded. */
+const VIEWS_KEPT = 8;
 
 export const ETHER = 10n ** 18n;
 
@@ -82,13 +93,27 @@ export interface DevChainOptions {
   now?: () => bigint;
   /** How blocks pick pool transactions: "fees" (default) or "fifo" (anvil's --order). */
   order?: TransactionOrder;
-  /** Recent blocks whose states are kept (default 256); older ones answer "state not available". */
+  /** Recent blocks whose states are kept (default DEFAULT_STATE_HISTORY); older ones answer "state not available". */
   stateHistory?: number;
+  /** anvil's --prune-history: the genesis state is not kept either. */
+  pruneHistory?: boolean;
+  /** anvil's --transaction-block-keeper: only the last N blocks keep their transactions and receipts. */
+  transactionBlockKeeper?: number;
   /**
    * A genesis from outside (`--init`, block tests): its alloc is the whole genesis state (no dev accounts
    * funded), its fork schedule decides each block's fork, and blocks follow the protocol's rules exactly.
    */
   genesis?: GenesisSpec;
+}
+
+/**
+ * What a block below the head keeps of its state: a mark in the head's history (the state after the block and
+ * the cheats made before the next one, which the next block's transactions ran on) and the account trie of the
+ * block's own state root (for proofs against its header).
+ */
+interface BlockState {
+  mark: StateMark;
+  trie: TrieNode | undefined;
 }
 
 export interface ForkBlock {
@@ -115,14 +140,13 @@ export interface ResolvedBlock {
 
 export interface ChainSnapshot {
   blockCount: number;
-  head: WorldState;
+  /** The head state as it was, in the head's history; held until released. */
+  mark: StateMark;
+  latestTrie: TrieNode | undefined;
   pool: TxPool;
   clock: ClockState;
   nextBaseFeeOverride?: bigint;
   impersonated: Set<bigint>;
-  /** Set when captured for a retry: the user's snapshots as they were. */
-  snapshotIds?: Map<bigint, ChainSnapshot>;
-  nextSnapshotId?: bigint;
 }
 
 export interface ChainEvents {
@@ -147,11 +171,16 @@ export class DevChain {
   blocks: Block[] = [];
   private blocksByHash = new Map<string, Block>();
   private minedTxs = new Map<string, MinedTransaction>();
-  /** State after each recent block but the latest (the latest block's state is the head). */
-  private states = new Map<bigint, WorldState>();
-  /** Unknown after a state file replaced the first block. */
-  private genesisState?: WorldState;
+  /** State after each recent block but the latest (the latest block's state is the head), as history marks. */
+  private blockStates = new Map<bigint, BlockState>();
+  /** Read-only views of recent past states, most recently used last. */
+  private views = new Map<bigint, WorldState>();
+  private history!: StateHistory;
   private stateRoots = new StateRootTracker();
+  /** The account trie of the latest block's state root. */
+  private latestTrie: TrieNode | undefined;
+  /** An imported block being executed on the head (see beginImport). */
+  private importStart?: { mark: StateMark; trie: TrieNode | undefined };
   head!: WorldState;
   pool = new TxPool();
   clock!: BlockClock;
@@ -204,15 +233,13 @@ export class DevChain {
   private initGenesis(): void {
     if (this.options.genesis) return this.initGenesisFrom(this.options.genesis);
     const o = this.options;
-    const world = new WorldState(o.stateSource);
-    this.stateRoots = new StateRootTracker();
+    const world = this.newHead(new WorldState(o.stateSource));
     const balance = o.balance ?? 10_000n * ETHER;
     const fork = o.forkBlock;
     for (const a of this.devAccounts) {
       // A forked chain keeps what the dev accounts have upstream (nonce, code) and funds them, as anvil does.
-      const acc = (fork ? world.getAccount(a.address) : undefined) ?? new Account();
-      acc.balance = balance;
-      world.setAccountDirect(a.address, acc);
+      if (fork) world.updateAccount(a.address, { balance });
+      else world.setAccountDirect(a.address, new Account(0n, balance));
     }
     if (!fork || world.getCode(CREATE2_DEPLOYER).length === 0) {
       world.setAccountDirect(CREATE2_DEPLOYER, new Account(0n, 0n, CREATE2_DEPLOYER_CODE));
@@ -227,7 +254,7 @@ export class DevChain {
       parentHash: new Uint8Array(32),
       ommersHash: EMPTY_OMMERS_HASH,
       coinbase: this.coinbase,
-      stateRoot: this.stateRoots.root(world),
+      stateRoot: this.stateRoots.root(world, this.history.takeDirty()),
       transactionsRoot: EMPTY_TRIE_ROOT,
       receiptsRoot: EMPTY_TRIE_ROOT,
       logsBloom: new Uint8Array(256),
@@ -241,12 +268,10 @@ export class DevChain {
       nonce: new Uint8Array(8),
     };
     setForkFields(header, this.hardfork.fork, { baseFee: o.baseFee ?? fork?.baseFeePerGas ?? INITIAL_BASE_FEE });
-    this.head = world;
+    this.latestTrie = this.stateRoots.trie;
     this.blocks = [];
     this.blocksByHash.clear();
     this.minedTxs.clear();
-    this.states.clear();
-    this.genesisState = world.clone();
     const genesis = assembleBlock(header, []);
     // The first block of a forked chain is the upstream's block: children must link to its real hash.
     if (fork) genesis.hash = fork.hash;
@@ -255,21 +280,29 @@ export class DevChain {
 
   /** Genesis from a spec: exactly its alloc and header. */
   private initGenesisFrom(spec: GenesisSpec): void {
-    const world = new WorldState();
+    const world = this.newHead(new WorldState());
     for (const [address, acc] of spec.alloc) world.setAccountDirect(address, acc.clone());
-    this.stateRoots = new StateRootTracker();
-    const header = genesisHeader(spec, this.stateRoots.root(world));
+    const header = genesisHeader(spec, this.stateRoots.root(world, this.history.takeDirty()));
+    this.latestTrie = this.stateRoots.trie;
     this.clock = new BlockClock(header.timestamp, this.options.now ?? wallClockSeconds);
-    this.head = world;
     this.blocks = [];
     this.blocksByHash.clear();
     this.minedTxs.clear();
-    this.states.clear();
-    this.genesisState = world.clone();
     const genesis = assembleBlock(header, []);
     genesis.totalDifficulty = header.difficulty;
     if (header.withdrawalsRoot !== undefined) genesis.withdrawals = [];
     this.appendBlock(genesis);
+  }
+
+  /** A fresh head state with its history and roots; what the old head's history held is let go. */
+  private newHead(world: WorldState): WorldState {
+    this.blockStates.clear();
+    this.views.clear();
+    this.importStart = undefined;
+    this.history = new StateHistory(world);
+    this.stateRoots = new StateRootTracker();
+    this.head = world;
+    return world;
   }
 
   /** anvil_reset / hardhat_reset: back to a fresh genesis with the same options. */
@@ -319,9 +352,10 @@ export class DevChain {
     return this.schedule.at(h.number, h.timestamp, this.schedule.isPostMerge(h.number, parentTotalDifficulty));
   }
 
-  /** The state root of `world`, using the roots kept from earlier blocks. */
+  /** The state root of the head state (`world` must be the head), updated with the changes since the last. */
   stateRootOf(world: WorldState): Uint8Array {
-    return this.stateRoots.root(world);
+    if (world !== this.head) throw new Error("stateRootOf: only the head state's root is kept");
+    return this.stateRoots.root(world, this.history.takeDirty());
   }
 
   // ---- blocks ----
@@ -379,12 +413,78 @@ export class DevChain {
     return b;
   }
 
-  /** State after block n (the head for the latest block). */
+  /** State after block n (the head for the latest block). Read-only. */
   stateAfter(n: bigint): WorldState {
     if (n === this.blockNumber) return this.head;
-    const s = n === this.blocks[0].header.number ? this.genesisState : this.states.get(n);
-    if (!s) throw new StateUnavailableError(n);
-    return s;
+    let view = this.views.get(n);
+    if (view) {
+      this.views.delete(n); // most recently used goes last
+    } else {
+      const b = this.blockStates.get(n);
+      if (!b) throw new StateUnavailableError(n);
+      view = this.history.stateAt(b.mark);
+      if (this.views.size >= VIEWS_KEPT) this.views.delete(this.views.keys().next().value!);
+    }
+    this.views.set(n, view);
+    return view;
+  }
+
+  /**
+   * The account trie for proofs at block n: the block's own (its header's state root); for the latest block,
+   * the head's with the cheats since, as reads at "latest" see them.
+   */
+  private trieAt(n: bigint): TrieNode | undefined {
+    if (n === this.blockNumber) return this.stateRoots.update(this.head, this.history.takeDirty());
+    const b = this.blockStates.get(n);
+    if (!b) throw new StateUnavailableError(n);
+    return b.trie;
+  }
+
+  /** eth_getProof: the account's and slots' proofs and values at block n. */
+  proof(n: bigint, address: bigint, slots: bigint[]): AccountProof {
+    return proveInTrie(this.trieAt(n), address, slots);
+  }
+
+  /** The storage root of an account at block n (as eth_getProof gives it). */
+  storageRoot(n: bigint, address: bigint): Uint8Array {
+    return this.proof(n, address, []).storageHash;
+  }
+
+  /** How much past state is held (for tests and the memory figures). */
+  historyStats(): HistoryStats & { blockStates: number } {
+    return { ...this.history.stats(), blockStates: this.blockStates.size };
+  }
+
+  private get stateHistoryLimit(): number {
+    return this.options.stateHistory ?? (this.options.pruneHistory ? DEFAULT_PRUNED_STATE_HISTORY : DEFAULT_STATE_HISTORY);
+  }
+
+  /** Keeps the state of `n` (the head block, before the next one is built on it) and lets go of the oldest. */
+  private keepBlockState(n: bigint, mark: StateMark = this.history.mark()): void {
+    this.blockStates.set(n, { mark, trie: this.latestTrie });
+    const genesis = this.blocks[0].header.number;
+    const keepGenesis = !this.options.pruneHistory;
+    // The head's block counts as one of those kept.
+    const oldest = n + 1n - BigInt(this.stateHistoryLimit);
+    if (oldest >= genesis && !(keepGenesis && oldest === genesis)) this.dropBlockState(oldest);
+  }
+
+  private dropBlockState(n: bigint): void {
+    const b = this.blockStates.get(n);
+    if (!b) return;
+    this.blockStates.delete(n);
+    this.views.delete(n);
+    this.history.release(b.mark);
+  }
+
+  /** --transaction-block-keeper: the block that falls out of the window forgets its transactions and receipts. */
+  private dropOldTransactions(): void {
+    const keep = this.options.transactionBlockKeeper;
+    if (keep === undefined) return;
+    const old = this.blocks[this.blocks.length - 1 - keep];
+    if (!old || old.transactions.length === 0) return;
+    for (const t of old.transactions) this.minedTxs.delete(bytesToHex(t.hash));
+    old.transactions = [];
   }
 
   resolve(ref: BlockRef): ResolvedBlock {
@@ -503,8 +603,7 @@ export class DevChain {
       this.schedule.isPostMerge(template.number, parent.totalDifficulty ?? 0n),
     );
     this.nextBaseFeeOverride = undefined;
-    this.states.set(this.blockNumber, this.head.clone());
-    this.states.delete(this.blockNumber - BigInt(this.options.stateHistory ?? DEFAULT_STATE_HISTORY));
+    this.keepBlockState(this.blockNumber);
     const block = buildBlock({
       world: this.head,
       hardfork,
@@ -513,23 +612,50 @@ export class DevChain {
       backend: this.backend,
       pool: this.pool,
       blockHash: this.blockHashOf,
-      stateRoot: (w) => this.stateRoots.root(w),
+      stateRoot: (w) => this.stateRoots.root(w, this.history.takeDirty()),
       allowSenderCode: true,
       order: this.options.order,
     }, template);
     block.totalDifficulty = (parent.totalDifficulty ?? 0n) + block.header.difficulty;
+    this.latestTrie = this.stateRoots.trie;
     this.appendBlock(block);
+    this.dropOldTransactions();
     for (const l of this.listeners) l.onBlock?.(block);
     return block;
   }
 
-  /** Appends a block imported from outside (checked and executed by chain/import.ts) with its post-state. */
+  /**
+   * An imported block runs on the head itself (chain/import.ts): this marks where it starts and returns the head.
+   * It ends with commitImportedBlock, or abandonImport (the head is put back).
+   */
+  beginImport(): WorldState {
+    if (this.importStart) throw new Error("beginImport: an import is already under way");
+    this.stateRoots.update(this.head, this.history.takeDirty()); // changes before the block are not the block's
+    this.importStart = { mark: this.history.mark(), trie: this.stateRoots.trie };
+    return this.head;
+  }
+
+  abandonImport(): void {
+    const start = this.importStart;
+    if (!start) return;
+    this.importStart = undefined;
+    this.head.finishTransaction(); // it may have stopped inside a transaction
+    this.history.undoTo(start.mark);
+    this.history.release(start.mark);
+    this.stateRoots.reset(start.trie);
+  }
+
+  /** Appends a block imported from outside (checked and executed on the head since beginImport). */
   commitImportedBlock(block: Block, state: WorldState): void {
-    this.states.set(this.blockNumber, this.head);
-    this.states.delete(this.blockNumber - BigInt(this.options.stateHistory ?? DEFAULT_STATE_HISTORY));
-    this.head = state;
+    const start = this.importStart;
+    if (!start || state !== this.head) throw new Error("commitImportedBlock: the block was not run on the head");
+    this.importStart = undefined;
+    this.keepBlockState(this.blockNumber, start.mark);
+    this.stateRoots.update(this.head, this.history.takeDirty());
+    this.latestTrie = this.stateRoots.trie;
     this.nextBaseFeeOverride = undefined;
     this.appendBlock(block);
+    this.dropOldTransactions();
     for (const t of block.transactions) this.pool.remove(bytesToHex(t.hash));
     this.clock.observe(block.header.timestamp);
     for (const l of this.listeners) l.onBlock?.(block);
@@ -711,30 +837,20 @@ export class DevChain {
 
   // ---- cheats ----
 
-  private touchAccount(address: bigint): Account {
-    const acc = this.head.getAccount(address);
-    if (acc) return acc;
-    const created = new Account();
-    this.head.setAccountDirect(address, created);
-    return created;
-  }
-
   setBalance(address: bigint, balance: bigint): void {
-    this.touchAccount(address).balance = balance;
+    this.head.updateAccount(address, { balance });
   }
 
   setNonce(address: bigint, nonce: bigint): void {
-    this.touchAccount(address).nonce = nonce;
+    this.head.updateAccount(address, { nonce });
   }
 
   setCode(address: bigint, code: Uint8Array): void {
-    this.touchAccount(address).code = code;
+    this.head.updateAccount(address, { code });
   }
 
   setStorageAt(address: bigint, slot: bigint, value: bigint): void {
-    const acc = this.touchAccount(address);
-    this.head.getStorage(address, slot); // load first so a fork source is not asked again later
-    acc.storage.set(slot, value);
+    this.head.setStorageDirect(address, slot, value);
   }
 
   /** ecrecover answers `address` for this 65-byte signature from now on. */
@@ -777,12 +893,12 @@ export class DevChain {
       this.blocksByHash.clear();
       this.minedTxs.clear();
       for (const b of [...keep, ...blocks]) this.appendBlock(b);
-      for (const n of [...this.states.keys()]) if (n >= first || keep.length === 0) this.states.delete(n);
-      if (keep.length === 0) this.genesisState = undefined;
+      for (const n of [...this.blockStates.keys()]) if (n >= first || keep.length === 0) this.dropBlockState(n);
       this.clock.restore({ ...this.clock.save(), lastTimestamp: this.latest.header.timestamp, nextTimestamp: undefined });
       this.nextBaseFeeOverride = undefined;
     }
     for (const { address, account } of accounts) this.head.setAccountDirect(address, account);
+    this.latestTrie = this.stateRoots.update(this.head, this.history.takeDirty());
   }
 
   // ---- snapshots ----
@@ -805,41 +921,54 @@ export class DevChain {
   revert(id: bigint): boolean {
     const snap = this.snapshots.get(id);
     if (!snap) return false;
-    for (const k of [...this.snapshots.keys()]) if (k >= id) this.snapshots.delete(k);
     // anvil keeps the next block's base fee through a revert (its fee state is not part of a snapshot).
     const nextBaseFee = this.nextBlockBaseFee();
     this.restoreState(snap);
     this.nextBaseFeeOverride = nextBaseFee;
+    for (const [k, s] of [...this.snapshots]) {
+      if (k < id) continue;
+      this.snapshots.delete(k);
+      this.releaseState(s);
+    }
     return true;
   }
 
-  /** Everything a snapshot restores, without registering an id (fork mode retries a request with it). */
+  /**
+   * Everything a snapshot restores, without registering an id (fork mode retries a request with it). It holds
+   * the head's history from here on: release it with releaseState when it is no longer wanted.
+   */
   captureState(): ChainSnapshot {
     return {
       blockCount: this.blocks.length,
-      head: this.head.clone(),
+      mark: this.history.mark(),
+      latestTrie: this.latestTrie,
       pool: this.pool.clone(),
       clock: this.clock.save(),
       nextBaseFeeOverride: this.nextBaseFeeOverride,
       impersonated: new Set(this.impersonated),
-      snapshotIds: new Map(this.snapshots),
-      nextSnapshotId: this.nextSnapshotId,
     };
   }
 
+  /** Puts the chain back as captured; the capture stays held (a retry may restore it again). */
   restoreState(snap: ChainSnapshot): void {
-    if (snap.snapshotIds) this.snapshots = new Map(snap.snapshotIds);
-    if (snap.nextSnapshotId !== undefined) this.nextSnapshotId = snap.nextSnapshotId;
     const removed = this.blocks.splice(snap.blockCount);
     for (const b of removed) {
       this.blocksByHash.delete(bytesToHex(b.hash));
       for (const t of b.transactions) this.minedTxs.delete(bytesToHex(t.hash));
     }
-    for (const n of [...this.states.keys()]) if (n >= this.blockNumber) this.states.delete(n);
-    this.head = snap.head;
-    this.pool = snap.pool;
+    for (const n of [...this.blockStates.keys()]) if (n >= this.blockNumber) this.dropBlockState(n);
+    for (const n of [...this.views.keys()]) if (n >= this.blockNumber) this.views.delete(n);
+    this.head.finishTransaction(); // a retried request may have stopped inside one
+    this.history.undoTo(snap.mark);
+    this.latestTrie = snap.latestTrie;
+    this.pool = snap.pool.clone();
     this.clock.restore(snap.clock);
     this.nextBaseFeeOverride = snap.nextBaseFeeOverride;
-    this.impersonated = snap.impersonated;
+    this.impersonated = new Set(snap.impersonated);
+  }
+
+  /** Lets go of a capture (its history can be merged away). */
+  releaseState(snap: ChainSnapshot): void {
+    this.history.release(snap.mark);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Block import: a block from outside (RLP) is checked against its parent
- * header, its transactions run on a copy of the head state with the block's
+ * header, its transactions run on the head state (put back if it fails) with the block's
  * fork rules, and everything the header commits to (state, transactions and
  * receipts roots, logs bloom, gas and blob gas used, withdrawals root,
  * requests hash) is recomputed and compared. A block that fails any check is
@@ -222,7 +222,10 @@ function validateOmmers(chain: DevChain, decoded: DecodedBlock, hash: Uint8Array
   });
 }
 
-/** Decodes, checks and executes one block on top of the chain's head, without changing the chain. */
+/**
+ * Decodes, checks and executes one block on top of the chain's head. It runs on the head state itself
+ * (chain.beginImport); when it fails the head is put back, when it passes commitImportedBlock must follow.
+ */
 export function verifyBlock(chain: DevChain, rlp: Uint8Array): Verified | { known: Block } {
   let decoded: DecodedBlock;
   try {
@@ -264,7 +267,6 @@ export function verifyBlock(chain: DevChain, rlp: Uint8Array): Verified | { know
   }
   validateOmmers(chain, decoded, hash, merged);
 
-  const world = chain.head.clone();
   const env: BlockEnv = {
     coinbase: header.coinbase,
     number: n,
@@ -277,6 +279,7 @@ export function verifyBlock(chain: DevChain, rlp: Uint8Array): Verified | { know
     chainId: chain.chainId,
     blockHash: chain.blockHashOf,
   };
+  const world = chain.beginImport();
   const ctx: BlockContext = { world, hardfork, env, backend: chain.backend };
   try {
     beginBlock(ctx, header.parentHash, header.parentBeaconBlockRoot);
@@ -363,6 +366,7 @@ export function verifyBlock(chain: DevChain, rlp: Uint8Array): Verified | { know
     block.totalDifficulty = (parent.totalDifficulty ?? 0n) + header.difficulty;
     return { block, world };
   } catch (e) {
+    chain.abandonImport();
     if (e instanceof InvalidBlockError) fail(e.field, e.message);
     throw e;
   }

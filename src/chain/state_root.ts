@@ -1,84 +1,92 @@
 /**
- * State roots block after block without rehashing the whole state: each
- * account's storage trie and the account trie are kept and updated with what
- * changed since the last root (found by comparing against a copy of what was
- * hashed, which costs map lookups, not hashes).
+ * State roots block after block at the cost of what changed: the account
+ * trie (each leaf holding its account's storage trie beside it) is updated
+ * with the accounts and slots the head's history reports dirty since the last
+ * root. Trie nodes are never changed in place, so the trie as it was at a
+ * block stays whole for that block's proofs while later blocks share its
+ * untouched subtrees.
  */
 import { keccak256 } from "../primitives/hash.ts";
-import { bigIntToBytes, bigIntToMinimalBytes, bytesEqual } from "../primitives/hex.ts";
+import { bigIntToBytes, bigIntToMinimalBytes } from "../primitives/hex.ts";
 import { rlpEncode } from "../primitives/rlp.ts";
-import { keyNibbles, trieDelete, type TrieNode, trieNodeRoot, trieSet } from "../state/incremental_trie.ts";
+import { keyNibbles, trieDelete, trieGet, type TrieNode, trieNodeRoot, trieSet } from "../state/incremental_trie.ts";
+import { ALL_SLOTS, type DirtySlots } from "../state/history.ts";
 import type { WorldState } from "../state/world.ts";
-import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
-interface AccountEntry {
-  /** The storage as last hashed (non-zero values only). */
-  storage: Map<bigint, bigint>;
-  storageTrie?: TrieNode;
-  leaf: Uint8Array;
+/** Hashed slot keys, kept for the slots written most (a mapping's hot entries): bounded. */
+const SLOT_PATHS_KEPT = 65_536;
+const slotPaths = new Map<bigint, Uint8Array>();
+
+export function slotPath(slot: bigint): Uint8Array {
+  let p = slotPaths.get(slot);
+  if (!p) {
+    p = keyNibbles(keccak256(bigIntToBytes(slot)));
+    if (slotPaths.size >= SLOT_PATHS_KEPT) slotPaths.clear();
+    slotPaths.set(slot, p);
+  }
+  return p;
+}
+
+export function addressPath(address: bigint): Uint8Array {
+  return keyNibbles(keccak256(bigIntToBytes(address, 20)));
+}
+
+/** The storage trie of the account at `address` in an account trie. */
+export function storageTrieOf(stateTrie: TrieNode | undefined, address: bigint): TrieNode | undefined {
+  return trieGet(stateTrie, addressPath(address))?.extra as TrieNode | undefined;
 }
 
 export class StateRootTracker {
-  private accounts = new Map<bigint, AccountEntry>();
   private stateTrie?: TrieNode;
-  private slotPaths = new Map<bigint, Uint8Array>();
 
-  private slotPath(slot: bigint): Uint8Array {
-    let p = this.slotPaths.get(slot);
-    if (!p) {
-      p = keyNibbles(keccak256(bigIntToBytes(slot)));
-      if (this.slotPaths.size > 1_000_000) this.slotPaths.clear();
-      this.slotPaths.set(slot, p);
-    }
-    return p;
+  /** The account trie as of the last update. */
+  get trie(): TrieNode | undefined {
+    return this.stateTrie;
   }
 
-  private syncStorage(entry: AccountEntry, storage: Map<bigint, bigint>): void {
-    for (const [slot, value] of storage) {
-      const known = entry.storage.get(slot) ?? 0n;
-      if (known === value) continue;
-      if (value === 0n) {
-        entry.storageTrie = trieDelete(entry.storageTrie, this.slotPath(slot));
-        entry.storage.delete(slot);
+  /** Goes back to an earlier account trie (an abandoned block); the changes undone since are reported dirty. */
+  reset(trie: TrieNode | undefined): void {
+    this.stateTrie = trie;
+  }
+
+  /** Applies the changes to `world` reported in `dirty`; returns the account trie. */
+  update(world: WorldState, dirty: Map<bigint, DirtySlots>): TrieNode | undefined {
+    let trie = this.stateTrie;
+    for (const [address, slots] of dirty) {
+      const path = addressPath(address);
+      const acc = world.loadedAccount(address);
+      if (!acc) {
+        trie = trieDelete(trie, path);
+        continue;
+      }
+      let storage: TrieNode | undefined;
+      if (slots === ALL_SLOTS) {
+        for (const [slot, v] of acc.storage) {
+          if (v !== 0n) storage = trieSet(storage, slotPath(slot), rlpEncode(bigIntToMinimalBytes(v)));
+        }
       } else {
-        entry.storageTrie = trieSet(entry.storageTrie, this.slotPath(slot), rlpEncode(bigIntToMinimalBytes(value)));
-        entry.storage.set(slot, value);
+        storage = trieGet(trie, path)?.extra as TrieNode | undefined;
+        for (const slot of slots) {
+          const v = acc.storage.get(slot) ?? 0n;
+          storage = v === 0n
+            ? trieDelete(storage, slotPath(slot))
+            : trieSet(storage, slotPath(slot), rlpEncode(bigIntToMinimalBytes(v)));
+        }
       }
-    }
-    // Slots gone from the map (storage cleared or replaced wholesale).
-    for (const slot of entry.storage.keys()) {
-      if (!storage.has(slot)) {
-        entry.storageTrie = trieDelete(entry.storageTrie, this.slotPath(slot));
-        entry.storage.delete(slot);
-      }
-    }
-  }
-
-  /** The state root of `world`, updating the kept tries with the differences. */
-  root(world: WorldState): Uint8Array {
-    const seen = new Set<bigint>();
-    for (const [address, acc] of world.entries()) {
-      seen.add(address);
-      let entry = this.accounts.get(address);
-      if (!entry) this.accounts.set(address, entry = { storage: new Map(), leaf: EMPTY });
-      this.syncStorage(entry, acc.storage);
       const leaf = rlpEncode([
         bigIntToMinimalBytes(acc.nonce),
         bigIntToMinimalBytes(acc.balance),
-        trieNodeRoot(entry.storageTrie),
+        trieNodeRoot(storage),
         acc.codeHash,
       ]);
-      if (!bytesEqual(leaf, entry.leaf)) {
-        this.stateTrie = trieSet(this.stateTrie, keyNibbles(keccak256(bigIntToBytes(address, 20))), leaf);
-        entry.leaf = leaf;
-      }
+      trie = trieSet(trie, path, leaf, storage);
     }
-    for (const address of [...this.accounts.keys()]) {
-      if (!seen.has(address)) {
-        this.stateTrie = trieDelete(this.stateTrie, keyNibbles(keccak256(bigIntToBytes(address, 20))));
-        this.accounts.delete(address);
-      }
-    }
-    return trieNodeRoot(this.stateTrie);
+    this.stateTrie = trie;
+    return trie;
+  }
+
+  /** The state root after applying `dirty`. */
+  root(world: WorldState, dirty: Map<bigint, DirtySlots>): Uint8Array {
+    return trieNodeRoot(this.update(world, dirty));
   }
 }

@@ -80,6 +80,11 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     maxBodyBytes: integer(s("max-body-bytes"), "max-body-bytes", 1n) === undefined
       ? undefined
       : Number(s("max-body-bytes")),
+    pruneHistory: s("prune-history") !== undefined,
+    stateHistory: s("prune-history") ? Number(integer(s("prune-history"), "prune-history", 1n)) : undefined,
+    transactionBlockKeeper: s("transaction-block-keeper") === undefined
+      ? undefined
+      : Number(integer(s("transaction-block-keeper"), "transaction-block-keeper", 1n)),
     limits: s("max-batch-size") === undefined
       ? undefined
       : { maxBatchSize: Number(integer(s("max-batch-size"), "max-batch-size", 1n)) },

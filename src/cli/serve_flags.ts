@@ -65,6 +65,18 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
     ],
   },
   {
+    title: "History",
+    flags: [
+      {
+        name: "prune-history",
+        value: "N",
+        optionalValue: true,
+        help: "keep the states of the last N blocks (500 without N; default 4096 and the genesis state)",
+      },
+      { name: "transaction-block-keeper", value: "N", help: "keep the transactions and receipts of the last N blocks only" },
+    ],
+  },
+  {
     title: "Fork",
     flags: [
       { name: "fork-url", short: "-f", aliases: ["rpc-url"], value: "URL", help: "fork the chain of the node at URL" },

@@ -283,8 +283,7 @@ export function hasCodeOrNonce(evm: Evm, address: bigint): boolean {
   const acc = evm.world.getAccount(address);
   if (!acc) return false;
   if (acc.nonce !== 0n || acc.code.length !== 0) return true;
-  for (const v of acc.storage.values()) if (v !== 0n) return true;
-  return false;
+  return evm.world.hasStorage(address);
 }
 
 export { EMPTY_CODE_HASH };

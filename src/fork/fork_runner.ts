@@ -67,15 +67,18 @@ export class ForkRunner {
     const readOnly = READ_ONLY.has(method);
     let result: unknown;
     for (let i = 0; ; i++) {
-      const saved = readOnly ? undefined : this.chain().captureState();
+      const chain = this.chain();
+      const saved = readOnly ? undefined : chain.captureState();
       try {
         result = await attempt();
         break;
       } catch (e) {
         if (!(e instanceof StateMissError) || i >= MAX_ATTEMPTS) throw e;
-        if (saved) this.chain().restoreState(saved);
+        if (saved) chain.restoreState(saved);
         this.stats.retries++;
         await source.fetch([e.key]);
+      } finally {
+        if (saved) chain.releaseState(saved);
       }
     }
     const rt = source.stats.roundTrips - before.rt;

@@ -30,6 +30,11 @@ export class Account {
     this._code = code;
     this._codeHash = code.length === 0 ? EMPTY_CODE_HASH : undefined;
   }
+  /** Sets the code with its known hash. */
+  setCode(code: Uint8Array, codeHash: Uint8Array): void {
+    this._code = code;
+    this._codeHash = codeHash;
+  }
   get codeHash(): Uint8Array {
     return (this._codeHash ??= keccak256(this._code));
   }
@@ -37,6 +42,13 @@ export class Account {
   /** EIP-161: no code, zero nonce, zero balance. */
   isEmpty(): boolean {
     return this.nonce === 0n && this.balance === 0n && this._code.length === 0;
+  }
+
+  /** A copy without the storage, whose slots are to be read from where this one came from. */
+  lazyCopy(): Account {
+    const copy = new Account(this.nonce, this.balance, this._code, new Map(), this._codeHash);
+    copy.storageComplete = false;
+    return copy;
   }
 
   clone(): Account {

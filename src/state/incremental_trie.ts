@@ -14,6 +14,8 @@ interface Leaf {
   kind: "leaf";
   path: Uint8Array;
   value: Uint8Array;
+  /** Kept with the value, not hashed: an account leaf holds its storage trie here. */
+  extra?: unknown;
   ref?: RlpInput;
 }
 interface Extension {
@@ -96,7 +98,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 /** A node under `prefix`: merges paths so that no extension points at a leaf or an extension. */
 function prefixed(prefix: Uint8Array, node: TrieNode): TrieNode {
   if (prefix.length === 0) return node;
-  if (node.kind === "leaf") return { kind: "leaf", path: concat(prefix, node.path), value: node.value };
+  if (node.kind === "leaf") return { kind: "leaf", path: concat(prefix, node.path), value: node.value, extra: node.extra };
   if (node.kind === "ext") return { kind: "ext", path: concat(prefix, node.path), child: node.child };
   return { kind: "ext", path: prefix, child: node };
 }
@@ -107,32 +109,78 @@ function branchOf(entries: [number, TrieNode][]): Branch {
   return { kind: "branch", children };
 }
 
-/** Sets `path` (nibbles) to a non-empty value. */
-export function trieSet(node: TrieNode | undefined, path: Uint8Array, value: Uint8Array): TrieNode {
-  if (!node) return { kind: "leaf", path, value };
+/**
+ * Sets `path` (nibbles) to a non-empty value (and `extra` beside it). Nodes are never changed: the result
+ * shares every untouched subtree with `node`, which stays a valid trie of the values before.
+ */
+export function trieSet(node: TrieNode | undefined, path: Uint8Array, value: Uint8Array, extra?: unknown): TrieNode {
+  if (!node) return { kind: "leaf", path, value, extra };
   if (node.kind === "branch") {
     const children = node.children.slice();
-    children[path[0]] = trieSet(children[path[0]], path.subarray(1), value);
+    children[path[0]] = trieSet(children[path[0]], path.subarray(1), value, extra);
     return { kind: "branch", children };
   }
   const c = commonPrefix(node.path, path);
   if (node.kind === "leaf") {
-    if (c === node.path.length) return { kind: "leaf", path: node.path, value };
+    if (c === node.path.length) return { kind: "leaf", path: node.path, value, extra };
     const split = branchOf([
-      [node.path[c], { kind: "leaf", path: node.path.subarray(c + 1), value: node.value }],
-      [path[c], { kind: "leaf", path: path.subarray(c + 1), value }],
+      [node.path[c], { kind: "leaf", path: node.path.subarray(c + 1), value: node.value, extra: node.extra }],
+      [path[c], { kind: "leaf", path: path.subarray(c + 1), value, extra }],
     ]);
     return prefixed(path.subarray(0, c), split);
   }
   if (c === node.path.length) {
-    return { kind: "ext", path: node.path, child: trieSet(node.child, path.subarray(c), value) as Branch };
+    return { kind: "ext", path: node.path, child: trieSet(node.child, path.subarray(c), value, extra) as Branch };
   }
   const rest = node.path.subarray(c + 1);
   const split = branchOf([
     [node.path[c], rest.length > 0 ? { kind: "ext", path: rest, child: node.child } : node.child],
-    [path[c], { kind: "leaf", path: path.subarray(c + 1), value }],
+    [path[c], { kind: "leaf", path: path.subarray(c + 1), value, extra }],
   ]);
   return prefixed(path.subarray(0, c), split);
+}
+
+/** The leaf at `path`, if any. */
+export function trieGet(node: TrieNode | undefined, path: Uint8Array): { value: Uint8Array; extra?: unknown } | undefined {
+  let i = 0;
+  while (node) {
+    if (node.kind === "branch") {
+      if (i >= path.length) return undefined;
+      node = node.children[path[i++]];
+      continue;
+    }
+    const rest = path.subarray(i);
+    const c = commonPrefix(node.path, rest);
+    if (node.kind === "leaf") return c === node.path.length && c === rest.length ? node : undefined;
+    if (c !== node.path.length) return undefined;
+    i += c;
+    node = node.child;
+  }
+  return undefined;
+}
+
+/**
+ * The proof of `path` (present or not): the encoded nodes from the root along the path. Nodes embedded in
+ * their parent (encoded in under 32 bytes) are not listed, except the root, as geth does.
+ */
+export function trieProof(root: TrieNode | undefined, path: Uint8Array): Uint8Array[] {
+  const proof: Uint8Array[] = [];
+  let node = root, i = 0;
+  for (let isRoot = true; node; isRoot = false) {
+    const encoded = rlpEncode(raw(node));
+    if (isRoot || encoded.length >= 32) proof.push(encoded);
+    if (node.kind === "leaf") break;
+    if (node.kind === "branch") {
+      if (i >= path.length) break;
+      node = node.children[path[i++]];
+      continue;
+    }
+    const rest = path.subarray(i);
+    if (commonPrefix(node.path, rest) !== node.path.length) break;
+    i += node.path.length;
+    node = node.child;
+  }
+  return proof;
 }
 
 /** Removes `path` (nibbles); absent paths leave the trie as it is. */

@@ -1,7 +1,10 @@
 /**
  * A StateSource that reads through to another world state without changing
  * it: calls, estimates and simulations run on a WorldState over this source
- * and are thrown away, leaving the chain's state untouched.
+ * and are thrown away, leaving the chain's state untouched. Reads are
+ * copy-on-write: an account comes over without its storage, and each slot is
+ * read from the base when first asked for, so a call into a contract with a
+ * large storage pays for the slots it reads.
  */
 import type { Account } from "./account.ts";
 import { type StateSource, WorldState } from "./world.ts";
@@ -13,12 +16,15 @@ export class WorldStateReader implements StateSource {
   constructor(private readonly base: WorldState) {}
 
   loadAccount(address: bigint): Account | undefined {
-    // A full copy (storage included) so that the overlay may clear or rewrite storage freely.
-    return this.base.getAccount(address)?.clone();
+    return this.base.getAccount(address)?.lazyCopy();
   }
 
   loadStorage(address: bigint, slot: bigint): bigint {
-    return this.replaced.has(address) ? 0n : this.base.getStorage(address, slot);
+    return this.replaced.has(address) ? 0n : this.base.readStorage(address, slot);
+  }
+
+  hasStorage(address: bigint): boolean {
+    return !this.replaced.has(address) && this.base.hasStorage(address);
   }
 
   markStorageReplaced(address: bigint): void {

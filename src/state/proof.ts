@@ -5,13 +5,12 @@
  * except the root, as geth does.
  */
 import { keccak256 } from "../primitives/hash.ts";
-import { bigIntToBytes, bigIntToMinimalBytes } from "../primitives/hex.ts";
-import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
-import type { Account } from "./account.ts";
+import { bigIntToBytes, bytesToBigInt } from "../primitives/hex.ts";
+import { rlpDecode, rlpEncode, type RlpInput } from "../primitives/rlp.ts";
+import { type TrieNode, trieGet, trieNodeRoot, trieProof } from "./incremental_trie.ts";
 import { EMPTY_TRIE_ROOT, hexPrefix, reference, toNibbles } from "./trie.ts";
-import type { WorldState } from "./world.ts";
 
-/** A trie over sorted nibble keys, built once; proofs walk it by key. */
+/** A trie over sorted nibble keys, built once; proofs walk it by key (the reference for the incremental trie's proofs). */
 export class ProofTrie {
   private keys: Uint8Array[];
   private values: Uint8Array[];
@@ -87,41 +86,40 @@ function compare(a: Uint8Array, b: Uint8Array): number {
 }
 
 export interface AccountProof {
+  /** The account's fields as the trie holds them (zero for an absent account). */
+  nonce: bigint;
+  balance: bigint;
+  codeHash: Uint8Array;
   accountProof: Uint8Array[];
   storageHash: Uint8Array;
   storageProof: { key: bigint; value: bigint; proof: Uint8Array[] }[];
 }
 
-function accountLeaf(world: WorldState, acc: Account): Uint8Array {
-  return rlpEncode([
-    bigIntToMinimalBytes(acc.nonce),
-    bigIntToMinimalBytes(acc.balance),
-    world.storageRoot(acc),
-    acc.codeHash,
-  ]);
+const ZERO_HASH = new Uint8Array(32);
+
+function quantity(item: RlpInput): bigint {
+  return bytesToBigInt(item as Uint8Array);
 }
 
-/** The account and storage proofs of eth_getProof over the whole in-memory state. */
-export function proveAccount(world: WorldState, address: bigint, slots: bigint[]): AccountProof {
-  const stateTrie = new ProofTrie(
-    [...world.entries()].map(([a, acc]) => [keccak256(bigIntToBytes(a, 20)), accountLeaf(world, acc)]),
-  );
-  const accountProof = stateTrie.prove(keccak256(bigIntToBytes(address, 20)));
-  const acc = world.getAccount(address);
-  const storage: [Uint8Array, Uint8Array][] = [];
-  if (acc) {
-    for (const [slot, value] of acc.storage) {
-      if (value !== 0n) storage.push([keccak256(bigIntToBytes(slot)), rlpEncode(bigIntToMinimalBytes(value))]);
-    }
-  }
-  const storageTrie = new ProofTrie(storage);
+/**
+ * The account and storage proofs of eth_getProof from an account trie whose leaves hold their storage tries
+ * (chain/state_root.ts), with the values read from the same trie.
+ */
+export function proveInTrie(stateTrie: TrieNode | undefined, address: bigint, slots: bigint[]): AccountProof {
+  const path = toNibbles(keccak256(bigIntToBytes(address, 20)));
+  const leaf = trieGet(stateTrie, path);
+  const storage = leaf?.extra as TrieNode | undefined;
+  const fields = leaf ? rlpDecode(leaf.value) as RlpInput[] : undefined;
   return {
-    accountProof,
-    storageHash: acc ? world.storageRoot(acc) : EMPTY_TRIE_ROOT,
-    storageProof: slots.map((key) => ({
-      key,
-      value: acc ? world.getStorage(address, key) : 0n,
-      proof: storageTrie.prove(keccak256(bigIntToBytes(key))),
-    })),
+    nonce: fields ? quantity(fields[0]) : 0n,
+    balance: fields ? quantity(fields[1]) : 0n,
+    codeHash: fields ? fields[3] as Uint8Array : ZERO_HASH,
+    accountProof: trieProof(stateTrie, path),
+    storageHash: leaf ? trieNodeRoot(storage) : EMPTY_TRIE_ROOT,
+    storageProof: slots.map((key) => {
+      const slotPath = toNibbles(keccak256(bigIntToBytes(key)));
+      const value = trieGet(storage, slotPath)?.value;
+      return { key, value: value ? quantity(rlpDecode(value)) : 0n, proof: trieProof(storage, slotPath) };
+    }),
   };
 }

@@ -10,6 +10,7 @@ import { rlpEncode } from "../primitives/rlp.ts";
 import { EMPTY_TRIE_ROOT, trieRoot } from "./trie.ts";
 import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 import { BigIntSet } from "./bigint_set.ts";
+import type { PriorAccount } from "./history.ts";
 
 export interface Log {
   address: bigint;
@@ -21,6 +22,21 @@ export interface Log {
 export interface StateSource {
   loadAccount(address: bigint): Account | undefined;
   loadStorage(address: bigint, slot: bigint): bigint;
+  /** Whether the account has a non-zero slot that loadStorage has not been asked for (EIP-7610); false if unknown. */
+  hasStorage?(address: bigint): boolean;
+}
+
+/**
+ * Told of every change before it is made (the chain's history and state roots listen to the head).
+ * `acc` is the account as it is at that moment (undefined: absent).
+ */
+export interface StateObserver {
+  /** Before its nonce, balance, code or existence changes. */
+  accountChanging(address: bigint, acc: Account | undefined): void;
+  /** Before a slot is written; `prev` is its value now. */
+  slotChanging(address: bigint, acc: Account | undefined, slot: bigint, prev: bigint): void;
+  /** Before its storage is replaced as a whole (cleared, or the account replaced or deleted). */
+  storageReplacing(address: bigint, acc: Account | undefined): void;
 }
 
 type Undo = () => void;
@@ -84,7 +100,19 @@ export class WorldState {
   private lastAddress = NO_ADDRESS;
   private lastAccount: Account | undefined = undefined;
 
+  private observer?: StateObserver;
+
   constructor(private source?: StateSource) {}
+
+  /** Where accounts not in memory come from (fork mode), if anywhere. */
+  get stateSource(): StateSource | undefined {
+    return this.source;
+  }
+
+  /** Tells `observer` of every change from now on. */
+  observe(observer: StateObserver): void {
+    this.observer = observer;
+  }
 
   // ---- accounts ----
 
@@ -111,6 +139,7 @@ export class WorldState {
 
   private putAccount(address: bigint, acc: Account | undefined): void {
     const prev = this.accounts.get(address);
+    if (this.observer) this.replacing(address, prev === undefined ? this.getAccount(address) : prev ?? undefined);
     this.record(() => {
       this.lastAddress = NO_ADDRESS;
       if (prev === undefined) this.accounts.delete(address);
@@ -129,10 +158,63 @@ export class WorldState {
     return created;
   }
 
-  /** Sets an account wholesale (state loading, tests, cheat methods). Not journaled. */
+  private replacing(address: bigint, prev: Account | undefined): void {
+    this.observer!.accountChanging(address, prev);
+    this.observer!.storageReplacing(address, prev);
+  }
+
+  /** Sets an account wholesale, storage included (state loading, tests, cheat methods). Not journaled. */
   setAccountDirect(address: bigint, acc: Account): void {
+    if (this.observer) this.replacing(address, this.getAccount(address));
     this.lastAddress = NO_ADDRESS;
     this.accounts.set(address, acc);
+  }
+
+  /** Changes an account's fields in place, creating it if absent (cheat methods). Not journaled. */
+  updateAccount(address: bigint, fields: { nonce?: bigint; balance?: bigint; code?: Uint8Array }): void {
+    let acc = this.getAccount(address);
+    if (!acc) this.setAccountDirect(address, acc = new Account());
+    else this.observer?.accountChanging(address, acc);
+    if (fields.nonce !== undefined) acc.nonce = fields.nonce;
+    if (fields.balance !== undefined) acc.balance = fields.balance;
+    if (fields.code !== undefined) acc.code = fields.code;
+  }
+
+  /** Writes a slot, creating the account if absent (cheat methods, state loading). Not journaled. */
+  setStorageDirect(address: bigint, slot: bigint, value: bigint): void {
+    const prev = this.getStorage(address, slot); // a fork source is asked now, not after the write
+    let acc = this.getAccount(address);
+    if (!acc) this.setAccountDirect(address, acc = new Account());
+    this.observer?.slotChanging(address, acc, slot, prev);
+    acc.storage.set(slot, value);
+  }
+
+  /** Puts an account back as a history record says it was (reverting the head). Not journaled or observed. */
+  restoreAccount(address: bigint, prior: PriorAccount): void {
+    this.lastAddress = NO_ADDRESS;
+    const f = prior.account;
+    if (!f) {
+      if (this.source) this.accounts.set(address, null); // known absent: not to be loaded again
+      else this.accounts.delete(address);
+      return;
+    }
+    let acc = this.accounts.get(address);
+    if (!acc || prior.storageReplaced) {
+      acc = new Account(f.nonce, f.balance, f.code, new Map(prior.slots), f.codeHash);
+      acc.storageComplete = f.storageComplete;
+      this.accounts.set(address, acc);
+      return;
+    }
+    acc.nonce = f.nonce;
+    acc.balance = f.balance;
+    acc.setCode(f.code, f.codeHash);
+    acc.storageComplete = f.storageComplete;
+    for (const [slot, v] of prior.slots) acc.storage.set(slot, v);
+  }
+
+  /** The account if it is in memory (null: known absent), without asking the source. */
+  loadedAccount(address: bigint): Account | null | undefined {
+    return this.accounts.get(address);
   }
 
   deleteAccount(address: bigint): void {
@@ -153,6 +235,7 @@ export class WorldState {
 
   setBalance(address: bigint, value: bigint): void {
     const acc = this.getOrCreate(address);
+    this.observer?.accountChanging(address, acc);
     const prev = acc.balance;
     this.record(() => (acc.balance = prev));
     acc.balance = value;
@@ -168,6 +251,7 @@ export class WorldState {
 
   setNonce(address: bigint, nonce: bigint): void {
     const acc = this.getOrCreate(address);
+    this.observer?.accountChanging(address, acc);
     const prev = acc.nonce;
     this.record(() => (acc.nonce = prev));
     acc.nonce = nonce;
@@ -179,6 +263,7 @@ export class WorldState {
 
   setCode(address: bigint, code: Uint8Array): void {
     const acc = this.getOrCreate(address);
+    this.observer?.accountChanging(address, acc);
     const prev = acc.code;
     this.record(() => (acc.code = prev));
     acc.code = code;
@@ -195,6 +280,23 @@ export class WorldState {
       acc.storage.set(slot, v);
     }
     return v;
+  }
+
+  /** The slot's value, without keeping a zero it did not hold (for readers over this state). */
+  readStorage(address: bigint, slot: bigint): bigint {
+    const acc = this.getAccount(address);
+    if (!acc) return 0n;
+    const v = acc.storage.get(slot);
+    if (v !== undefined) return v;
+    return this.source && !acc.storageComplete ? this.getStorage(address, slot) : 0n;
+  }
+
+  /** Whether the account holds a non-zero slot (EIP-7610's collision test). */
+  hasStorage(address: bigint): boolean {
+    const acc = this.getAccount(address);
+    if (!acc) return false;
+    for (const v of acc.storage.values()) if (v !== 0n) return true;
+    return !acc.storageComplete && this.source?.hasStorage?.(address) === true;
   }
 
   /** The slot's value at the start of the transaction (EIP-1283/2200 "original"). */
@@ -217,6 +319,7 @@ export class WorldState {
     recorded = this.recordedOriginal(address, slot) !== undefined,
   ): void {
     const acc = this.getOrCreate(address);
+    this.observer?.slotChanging(address, acc, slot, prev);
     if (!recorded) {
       let originals = this.originalStorage.get(address);
       if (!originals) this.originalStorage.set(address, (originals = new Map()));
@@ -230,6 +333,7 @@ export class WorldState {
   clearStorage(address: bigint): void {
     const acc = this.getAccount(address);
     if (!acc) return;
+    this.observer?.storageReplacing(address, acc);
     const prev = acc.storage;
     const prevComplete = acc.storageComplete;
     this.record(() => {

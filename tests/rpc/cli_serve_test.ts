@@ -63,6 +63,18 @@ Deno.test("serve flags: anvil's names, fork options kept for the fork bridge, ba
   }
 });
 
+Deno.test("serve flags: --prune-history with or without a number, --transaction-block-keeper", () => {
+  const pruned = parseServeArgs(["--prune-history", "--port", "1"]).node;
+  assert.equal(pruned.pruneHistory, true);
+  assert.equal(pruned.stateHistory, undefined);
+  const counted = parseServeArgs(["--prune-history", "50", "--transaction-block-keeper", "10"]).node;
+  assert.deepEqual([counted.pruneHistory, counted.stateHistory, counted.transactionBlockKeeper], [true, 50, 10]);
+  assert.equal(parseServeArgs([]).node.pruneHistory, false);
+  for (const bad of [["--prune-history=x"], ["--prune-history=0"], ["--transaction-block-keeper", "-1"]]) {
+    assert.throws(() => parseServeArgs(bad), CliError, bad.join(" "));
+  }
+});
+
 Deno.test("cli.ts with no command serves JSON-RPC, prints the banner and stops on SIGINT", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--no-check", "cli.ts", "--port", "0", "--accounts", "2", "--chain-id", "4242"],

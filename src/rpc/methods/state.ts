@@ -1,6 +1,5 @@
 /** Account state at a block: balances, code, storage, nonces, proofs. */
 import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
-import { proveAccount } from "../../state/proof.ts";
 import type { BlockRef } from "../../chain/chain.ts";
 import { hexAddress, hexWord } from "../format.ts";
 import { address, array, blockRef, type Params, word } from "../params.ts";
@@ -49,13 +48,13 @@ export const stateMethods: MethodTable = {
   eth_getAccount: (p, ctx) => {
     p.atMost(2);
     const a = p.required(0, "address", address);
-    const s = stateAt(p, 1, ctx);
-    const acc = s.getAccount(a);
+    const { block, state } = ctx.chain.resolve(p.optional(1, "block", blockRef) ?? LATEST);
+    const acc = state.getAccount(a);
     return {
       balance: bigIntToHex(acc?.balance ?? 0n),
       nonce: bigIntToHex(acc?.nonce ?? 0n),
       codeHash: bytesToHex(acc ? acc.codeHash : new Uint8Array(32)),
-      storageRoot: bytesToHex(acc ? s.storageRoot(acc) : new Uint8Array(32)),
+      storageRoot: bytesToHex(acc ? ctx.chain.storageRoot(block.header.number, a) : new Uint8Array(32)),
     };
   },
   eth_getProof: (p, ctx) => {
@@ -65,14 +64,13 @@ export const stateMethods: MethodTable = {
     if (keys.length > MAX_PROOF_KEYS) {
       throw new InvalidParamsError(`invalid storageKeys: at most ${MAX_PROOF_KEYS} keys`);
     }
-    const s = stateAt(p, 2, ctx);
-    const proof = proveAccount(s, a, keys);
-    const acc = s.getAccount(a);
+    const { block } = ctx.chain.resolve(p.optional(2, "block", blockRef) ?? LATEST);
+    const proof = ctx.chain.proof(block.header.number, a, keys);
     return {
       address: hexAddress(a),
-      balance: bigIntToHex(acc?.balance ?? 0n),
-      codeHash: bytesToHex(acc ? acc.codeHash : new Uint8Array(32)),
-      nonce: bigIntToHex(acc?.nonce ?? 0n),
+      balance: bigIntToHex(proof.balance),
+      codeHash: bytesToHex(proof.codeHash),
+      nonce: bigIntToHex(proof.nonce),
       storageHash: bytesToHex(proof.storageHash),
       accountProof: proof.accountProof.map(bytesToHex),
       storageProof: proof.storageProof.map((sp) => ({
