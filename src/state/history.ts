@@ -274,6 +274,11 @@ export class StateHistory implements StateObserver {
     return undefined;
   }
 
+  /** Every address recorded from the mark on (accounts that may differ from the head's). */
+  *recordedAddresses(mark: StateMark): IterableIterator<bigint> {
+    for (let i = this.indexOf(mark.set); i < this.sets.length; i++) yield* this.sets[i].accounts.keys();
+  }
+
   /** Every slot of the account recorded from the mark on. */
   recordedSlots(mark: StateMark, address: bigint): bigint[] {
     const out: bigint[] = [];
@@ -316,6 +321,11 @@ class HistoryReader implements StateSource {
 
   loadStorage(address: bigint, slot: bigint): bigint {
     return this.history.slotAt(this.mark, address, slot, this.source) ?? this.history.head.readStorage(address, slot);
+  }
+
+  *addresses(): IterableIterator<bigint> {
+    for (const [address] of this.history.head.everyAccount()) yield address;
+    yield* this.history.recordedAddresses(this.mark);
   }
 
   hasStorage(address: bigint): boolean {

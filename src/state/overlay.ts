@@ -27,6 +27,10 @@ export class WorldStateReader implements StateSource {
     return !this.replaced.has(address) && this.base.hasStorage(address);
   }
 
+  *addresses(): IterableIterator<bigint> {
+    for (const [address] of this.base.everyAccount()) yield address;
+  }
+
   markStorageReplaced(address: bigint): void {
     this.replaced.add(address);
   }

@@ -24,6 +24,8 @@ export interface StateSource {
   loadStorage(address: bigint, slot: bigint): bigint;
   /** Whether the account has a non-zero slot that loadStorage has not been asked for (EIP-7610); false if unknown. */
   hasStorage?(address: bigint): boolean;
+  /** Every address it may hold an account at, when it can list them (a past state of the chain can; fork mode not). */
+  addresses?(): Iterable<bigint>;
 }
 
 /**
@@ -472,6 +474,22 @@ export class WorldState {
 
   *entries(): IterableIterator<[bigint, Account]> {
     for (const [addr, acc] of this.accounts) if (acc) yield [addr, acc];
+  }
+
+  /** Every account: those in memory and, when the source can list its addresses, the source's too. */
+  *everyAccount(): IterableIterator<[bigint, Account]> {
+    const listed = this.source?.addresses?.();
+    if (!listed) {
+      yield* this.entries();
+      return;
+    }
+    const seen = new Set<bigint>();
+    for (const address of [...this.accounts.keys(), ...listed]) {
+      if (seen.has(address)) continue;
+      seen.add(address);
+      const acc = this.getAccount(address);
+      if (acc) yield [address, acc];
+    }
   }
 
   storageRoot(acc: Account): Uint8Array {

@@ -89,7 +89,7 @@ function tracing(options: TraceOptions) {
 /** The code whose keccak256 is `codeHash` among the accounts of `state` ("0x" when none has it, as anvil answers). */
 function codeByHash(state: WorldState, codeHash: Uint8Array): string {
   const wanted = bytesToHex(codeHash);
-  for (const [, account] of state.entries()) {
+  for (const [, account] of state.everyAccount()) {
     if (account.code.length > 0 && bytesToHex(account.codeHash) === wanted) return bytesToHex(account.code);
   }
   return "0x";
