@@ -12,7 +12,16 @@ import { DEFAULT_LIMITS, JsonRpcHandler, type JsonRpcResponse, type RpcLimits } 
 import { METHODS } from "./rpc/methods/index.ts";
 import { RpcSocketSession } from "./rpc/socket_session.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./rpc/app.ts";
-import { type RunningServer, serve, type ServeOptions, type SocketPeer, type SocketSession } from "./server/serve.ts";
+import {
+  type RunningIpc,
+  type RunningServer,
+  serve,
+  serveIpc,
+  type ServeOptions,
+  type SocketPeer,
+  type SocketSession,
+} from "./server/serve.ts";
+import { JsonStreamSplitter } from "./rpc/json_stream.ts";
 import { VERSION } from "./version.ts";
 import { BaseError } from "./errors/base.ts";
 import { connectFork, type ForkConnection } from "./fork/connect.ts";
@@ -20,6 +29,10 @@ import { ForkRunner } from "./fork/fork_runner.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
 import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC, deriveDevAccounts } from "./chain/dev_accounts.ts";
 import { CREATE2_DEPLOYER, HISTORY_STORAGE_ADDRESS } from "./chain/system_contracts.ts";
+import type { PooledTransaction } from "./chain/block.ts";
+import { parseRpcTransaction } from "./chain/state_dump.ts";
+import { encodeTransaction, recoverSender } from "./tx/codec.ts";
+import { keccak256 } from "./primitives/hash.ts";
 
 /** Fork-mode settings, parsed from the command line and kept for the fork bridge. */
 export interface ForkOptions {
@@ -28,6 +41,18 @@ export interface ForkOptions {
   cacheDir?: string;
   storageCaching: boolean;
   timeoutMs: number;
+  /** Retries of a failed upstream request (--retries). */
+  retries?: number;
+  /** First retry backoff in ms (--fork-retry-backoff). */
+  retryBackoffMs?: number;
+  /** --compute-units-per-second (Infinity: --no-rate-limit). */
+  computeUnitsPerSecond?: number;
+  /** --fork-header: extra HTTP headers. */
+  headers?: Record<string, string>;
+  /** --fork-chain-id: the upstream's chain id, not asked for. */
+  chainId?: bigint;
+  /** --fork-transaction-hash: fork before this transaction's block and mine it (and those before it) first. */
+  transactionHash?: string;
 }
 
 export interface NodeOptions extends DevChainOptions {
@@ -57,6 +82,7 @@ export class EvmwasmNode {
   readonly info: NodeInfo;
   private readonly app;
   private servers: RunningServer[] = [];
+  private ipcs: RunningIpc[] = [];
   fork?: ForkRunner;
   /** Listeners of chain events that outlive the chain (anvil_reset with forking replaces it). */
   private chainListeners = new Set<ChainEvents>();
@@ -68,7 +94,7 @@ export class EvmwasmNode {
     this.info = {
       clientVersion: `evmwasm/v${VERSION}`,
       forkUrl: options.fork?.url,
-      forkBlockNumber: options.fork?.blockNumber,
+      forkBlockNumber: options.forkBlock?.number ?? options.fork?.blockNumber,
       resetFork: (url, blockNumber) => this.resetFork(url, blockNumber),
       setRpcUrl: (url) => this.setRpcUrl(url),
     };
@@ -142,12 +168,21 @@ export class EvmwasmNode {
     return server;
   }
 
+  /** Serves JSON-RPC (with subscriptions) on a Unix socket as well (anvil's --ipc). */
+  async listenIpc(path: string): Promise<RunningIpc> {
+    const ipc = await serveIpc(path, this.socketSession, () => new JsonStreamSplitter());
+    this.ipcs.push(ipc);
+    return ipc;
+  }
+
   /** anvil_reset / hardhat_reset with `forking`: a fresh chain forked from `url`, replacing this one. */
   async resetFork(url: string, blockNumber?: bigint): Promise<void> {
     const fork: ForkOptions = {
+      ...this.options.fork,
       url,
       blockNumber,
-      cacheDir: this.options.fork?.cacheDir,
+      chainId: undefined,
+      transactionHash: undefined,
       storageCaching: this.options.fork?.storageCaching ?? true,
       timeoutMs: this.options.fork?.timeoutMs ?? 45_000,
     };
@@ -163,6 +198,19 @@ export class EvmwasmNode {
     this.info.forkUrl = url;
     this.info.forkBlockNumber = conn.block.number;
     this.attachFork(new ForkRunner(conn, () => this.chain, this.log));
+  }
+
+  /**
+   * --fork-transaction-hash: the upstream's transactions of the fork's next block up to the chosen one; the
+   * next block mined starts with them, in their order, as anvil's does.
+   */
+  forceTransactions(transactions: Record<string, unknown>[]): void {
+    this.chain.forceIntoNextBlock(transactions.map((json, i): PooledTransaction => {
+      const tx = parseRpcTransaction(json, `forced transaction ${i}`);
+      const encoded = encodeTransaction(tx);
+      const sender = typeof json.from === "string" ? BigInt(json.from) : recoverSender(tx);
+      return { tx, sender, hash: keccak256(encoded), encoded, impersonated: false };
+    }));
   }
 
   /** anvil_setRpcUrl: fork mode's upstream from now on; on a dev chain, the URL a later forking reset uses. */
@@ -193,7 +241,9 @@ export class EvmwasmNode {
     this.filters.close();
     const servers = this.servers;
     this.servers = [];
-    await Promise.all(servers.map((s) => s.close()));
+    const ipcs = this.ipcs;
+    this.ipcs = [];
+    await Promise.all([...servers.map((s) => s.close()), ...ipcs.map((i) => i.close())]);
   }
 
   // ---- typed helpers over request() ----
@@ -283,6 +333,7 @@ export async function createForkedNode(options: NodeOptions & { fork: ForkOption
   const { conn, chainOptions } = await connectForOptions(options, log);
   const node = new EvmwasmNode({ ...options, ...chainOptions });
   node.attachFork(new ForkRunner(conn, () => node.chain, log));
+  if (conn.forcedTransactions?.length) node.forceTransactions(conn.forcedTransactions);
   return node;
 }
 
@@ -298,6 +349,12 @@ async function connectForOptions(
     blockNumber: f.blockNumber,
     cacheDir: f.storageCaching ? (f.cacheDir ?? defaultCacheDir()) : undefined,
     timeoutMs: f.timeoutMs,
+    retries: f.retries,
+    backoffMs: f.retryBackoffMs,
+    computeUnitsPerSecond: f.computeUnitsPerSecond,
+    headers: f.headers,
+    chainId: f.chainId,
+    transactionHash: f.transactionHash,
     log,
   }, [...devAddresses, CREATE2_DEPLOYER, HISTORY_STORAGE_ADDRESS]);
   return {

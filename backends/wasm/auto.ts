@@ -43,7 +43,8 @@ export class AutoBackend implements Backend {
 
   run(frame: Frame, evm: Evm): { status: "success" | "revert"; output: Uint8Array } {
     // A step tracer sees every instruction, which compiled code does not report: traced frames are interpreted.
-    if (evm.tracer?.onStep) return this.interpreter.run(frame, evm);
+    // So are frames under --memory-limit: compiled code grows memory without asking the host.
+    if (evm.tracer?.onStep || evm.rules.memoryLimit !== undefined) return this.interpreter.run(frame, evm);
     const code = frame.message.code;
     const rules = evm.rules;
     const c = this.wasm.cache.peek(code, rules);

@@ -65,7 +65,8 @@ export class WasmBackend implements Backend {
 
   run(frame: Frame, evm: Evm): RunResult {
     // A step tracer sees every instruction, which compiled code does not report: traced frames are interpreted.
-    if (evm.tracer?.onStep) return this.fallback.run(frame, evm);
+    // So are frames under --memory-limit: compiled code grows memory without asking the host.
+    if (evm.tracer?.onStep || evm.rules.memoryLimit !== undefined) return this.fallback.run(frame, evm);
     const code = frame.message.code, rules = evm.rules;
     // The last code run, remembered: calls repeat the same code, and a WeakMap lookup costs about 0.02 µs.
     let c: Cached;

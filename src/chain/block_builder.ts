@@ -65,6 +65,8 @@ export interface BuildContext {
   blockHash(number: bigint): bigint;
   /** How pool transactions are picked (default "fees"). */
   order?: TransactionOrder;
+  /** Transactions to run first, in this order, before the pool's (--fork-transaction-hash). */
+  leading?: PooledTransaction[];
   /** Told about each transaction the pool held that turned out invalid (it is dropped). */
   onDropped?(ptx: PooledTransaction, error: InvalidTransactionError): void;
 }
@@ -124,12 +126,14 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
   let blobGasUsed = 0n;
   const maxBlobGas = BigInt(hardfork.blobSchedule.max) * 131072n;
   const allLogs: Log[] = [];
+  const leading = [...(ctx.leading ?? [])];
   for (;;) {
-    const ptx = nextCandidate(ctx, skip);
+    const ptx = leading.length > 0 ? leading.shift()! : nextCandidate(ctx, skip);
     if (!ptx) break;
     const tx = toExecutable(ptx.tx, ptx.sender);
     const txBlobGas = BigInt(tx.blobVersionedHashes?.length ?? 0) * 131072n;
-    if (tx.gasLimit > t.gasLimit - gasUsed || blobGasUsed + txBlobGas > maxBlobGas) {
+    const overGas = !hardfork.rules.ignoreBlockGasLimit && tx.gasLimit > t.gasLimit - gasUsed;
+    if (overGas || blobGasUsed + txBlobGas > maxBlobGas) {
       skip.add(ptx.sender); // waits for a later block
       continue;
     }
@@ -170,6 +174,7 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
         blobGasUsed: result.blobGasUsed,
         blobGasPrice: t.blobBaseFee,
         output: result.output,
+        error: result.status === "halt" ? result.error : undefined,
       },
     });
   }

@@ -29,7 +29,14 @@ import { assembleBlock, blockEnvOf, type BlockTemplate, buildBlock, prevRandaoFo
 import { BlockClock, type ClockState, wallClockSeconds } from "./block_clock.ts";
 import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC, deriveDevAccounts, type DevAccount } from "./dev_accounts.ts";
 import { ChainInputError, StateUnavailableError, TransactionRejectedError, UnknownBlockError } from "./errors.ts";
-import { blobGasPrice, DEFAULT_PRIORITY_FEE, INITIAL_BASE_FEE, nextBaseFee, nextExcessBlobGas } from "./fees.ts";
+import {
+  blobGasPrice,
+  DEFAULT_PRIORITY_FEE,
+  INITIAL_BASE_FEE,
+  INITIAL_GAS_PRICE,
+  nextBaseFee,
+  nextExcessBlobGas,
+} from "./fees.ts";
 import { type ChainHardfork, chainHardfork, DEFAULT_HARDFORK } from "./hardfork.ts";
 import { ForkSchedule } from "./fork_schedule.ts";
 import { genesisHeader, type GenesisSpec } from "./genesis.ts";
@@ -91,6 +98,18 @@ export interface DevChainOptions {
   autoImpersonate?: boolean;
   /** Wall clock in seconds (tests pin it). */
   now?: () => bigint;
+  /** EIP-170's code size limit (--code-size-limit; 0: none, --disable-code-size-limit); default the fork's. */
+  codeSizeLimit?: number;
+  /** Most EVM memory one execution may use (--memory-limit). */
+  memoryLimit?: number;
+  /** Transactions and calls may use more gas than the block gas limit (--disable-block-gas-limit). */
+  disableBlockGasLimit?: boolean;
+  /** No CREATE2 deployer in the genesis state (--disable-default-create2-deployer). */
+  disableCreate2Deployer?: boolean;
+  /** eth_gasPrice of a chain before London (--gas-price; default anvil's 1.875 gwei). */
+  gasPrice?: bigint;
+  /** How far behind the head the safe (one epoch) and finalized (two) blocks are (default 32). */
+  slotsInAnEpoch?: number;
   /** How blocks pick pool transactions: "fees" (default) or "fifo" (anvil's --order). */
   order?: TransactionOrder;
   /** Recent blocks whose states are kept (default DEFAULT_STATE_HISTORY); older ones answer "state not available". */
@@ -122,6 +141,8 @@ export interface ForkBlock {
   timestamp: bigint;
   gasLimit: bigint;
   baseFeePerGas?: bigint;
+  /** The upstream block's gas used: the next block's base fee follows from it, as on the upstream. */
+  gasUsed?: bigint;
 }
 
 export type BlockTag = "latest" | "pending" | "earliest" | "safe" | "finalized";
@@ -197,6 +218,8 @@ export class DevChain {
   private listeners: ChainEvents[] = [];
   /** anvil_impersonateSignature's signatures (hex of r || s || v) and the addresses ecrecover answers for them. */
   private readonly ecrecoverOverrides = new Map<string, bigint>();
+  /** See forceIntoNextBlock. */
+  private forcedNext: PooledTransaction[] = [];
   /** Identifies this run of the chain (anvil_metadata); a reset draws a new one. */
   instanceId = crypto.getRandomValues(new Uint8Array(32));
 
@@ -210,6 +233,9 @@ export class DevChain {
     } else {
       this.fixedHardfork = chainHardfork(options.hardfork ?? DEFAULT_HARDFORK, {
         enforceTxGasLimitCap: options.enforceTxGasLimitCap,
+        codeSizeLimit: options.codeSizeLimit,
+        memoryLimit: options.memoryLimit,
+        ignoreBlockGasLimit: options.disableBlockGasLimit,
       });
       this.schedule = ForkSchedule.single(this.fixedHardfork);
     }
@@ -241,7 +267,7 @@ export class DevChain {
       if (fork) world.updateAccount(a.address, { balance });
       else world.setAccountDirect(a.address, new Account(0n, balance));
     }
-    if (!fork || world.getCode(CREATE2_DEPLOYER).length === 0) {
+    if (!o.disableCreate2Deployer && (!fork || world.getCode(CREATE2_DEPLOYER).length === 0)) {
       world.setAccountDirect(CREATE2_DEPLOYER, new Account(0n, 0n, CREATE2_DEPLOYER_CODE));
     }
     if (headerFieldsOf(this.hardfork.fork).requests && (!fork || world.getCode(HISTORY_STORAGE_ADDRESS).length === 0)) {
@@ -261,7 +287,7 @@ export class DevChain {
       difficulty: 0n,
       number: fork?.number ?? o.genesisNumber ?? 0n,
       gasLimit: this.gasLimit,
-      gasUsed: 0n,
+      gasUsed: fork?.gasUsed ?? 0n,
       timestamp,
       extraData: new Uint8Array(0),
       mixHash: new Uint8Array(32),
@@ -396,6 +422,13 @@ export class DevChain {
         return this.blocks[0].header.number;
       case "pending":
         return this.blockNumber + 1n;
+      case "safe":
+      case "finalized": {
+        // anvil's: an epoch of slots behind the head for safe, two for finalized (never before the first block).
+        const behind = BigInt(this.options.slotsInAnEpoch ?? 32) * (tag === "safe" ? 1n : 2n);
+        const first = this.blocks[0].header.number;
+        return this.blockNumber - behind > first ? this.blockNumber - behind : first;
+      }
       default:
         return this.blockNumber;
     }
@@ -525,8 +558,8 @@ export class DevChain {
     const h = this.latest.header;
     if (this.hardfork.fork < Fork.London) return 0n;
     if (h.baseFeePerGas === undefined) return INITIAL_BASE_FEE; // the first London block
-    // The first block keeps the genesis base fee, as anvil does.
-    if (!this.consensus && h.number === this.blocks[0].header.number) return h.baseFeePerGas;
+    // The first block keeps the genesis base fee, as anvil does (a fork's follows from the upstream block).
+    if (!this.consensus && !this.options.forkBlock && h.number === this.blocks[0].header.number) return h.baseFeePerGas;
     return nextBaseFee(h.baseFeePerGas, h.gasUsed, h.gasLimit);
   }
 
@@ -549,6 +582,8 @@ export class DevChain {
 
   /** eth_gasPrice: next base fee plus the default tip. */
   gasPrice(): bigint {
+    // A chain before London has no base fee: anvil answers its --gas-price (default 1.875 gwei).
+    if (this.hardfork.fork < Fork.London) return this.options.gasPrice ?? INITIAL_GAS_PRICE;
     return this.nextBlockBaseFee() + DEFAULT_PRIORITY_FEE;
   }
 
@@ -592,8 +627,16 @@ export class DevChain {
     });
   }
 
-  /** Mines one block with what the pool has ready. */
-  mineBlock(timestamp?: bigint): Block {
+  /**
+   * The next block mined starts with `transactions`, in this order, before any from the pool (anvil's forced
+   * transactions of --fork-transaction-hash; they are not in the pool meanwhile).
+   */
+  forceIntoNextBlock(transactions: PooledTransaction[]): void {
+    this.forcedNext = transactions;
+  }
+
+  /** Mines one block with what the pool has ready (`order`: this block's, instead of the chain's). */
+  mineBlock(timestamp?: bigint, order?: TransactionOrder): Block {
     if (timestamp !== undefined) this.clock.setNext(timestamp);
     const template = this.pendingTemplate(this.clock.takeNext());
     const parent = this.latest;
@@ -614,8 +657,10 @@ export class DevChain {
       blockHash: this.blockHashOf,
       stateRoot: (w) => this.stateRoots.root(w, this.history.takeDirty()),
       allowSenderCode: true,
-      order: this.options.order,
+      order: order ?? this.options.order,
+      leading: this.forcedNext,
     }, template);
+    this.forcedNext = [];
     block.totalDifficulty = (parent.totalDifficulty ?? 0n) + block.header.difficulty;
     this.latestTrie = this.stateRoots.trie;
     this.appendBlock(block);

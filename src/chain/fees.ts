@@ -2,6 +2,8 @@
 import { blobBaseFee, GAS_PER_BLOB } from "../tx/blob.ts";
 
 export const INITIAL_BASE_FEE = 1_000_000_000n;
+/** anvil's gas price of a chain before London (its --gas-price default). */
+export const INITIAL_GAS_PRICE = 1_875_000_000n;
 export const BASE_FEE_MAX_CHANGE_DENOMINATOR = 8n;
 export const ELASTICITY_MULTIPLIER = 2n;
 /** What eth_maxPriorityFeePerGas suggests and eth_sendTransaction tips by default (anvil's value). */

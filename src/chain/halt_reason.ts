@@ -1,6 +1,7 @@
 /** Exceptional halts named as anvil (revm) names them in its "EVM error <Name>" messages. */
 const BY_PREFIX: [string, string][] = [
   ["out of gas", "OutOfGas"],
+  ["memory limit exceeded", "MemoryLimitOOG"],
   ["stack overflow", "StackOverflow"],
   ["stack underflow", "StackUnderflow"],
   ["state change in static context", "StateChangeDuringStaticCall"],

@@ -36,6 +36,12 @@ export class UnsupportedHardforkError extends BaseError {
 export interface HardforkOptions {
   /** EIP-7825's per-transaction gas cap; anvil leaves it off unless --enable-tx-gas-limit. */
   enforceTxGasLimitCap?: boolean;
+  /** EIP-170's code size limit in bytes (EIP-3860's initcode limit is twice it); 0: no limit. */
+  codeSizeLimit?: number;
+  /** See ForkRules.memoryLimit. */
+  memoryLimit?: number;
+  /** See ForkRules.ignoreBlockGasLimit. */
+  ignoreBlockGasLimit?: boolean;
 }
 
 export function chainHardfork(name: string = DEFAULT_HARDFORK, options: HardforkOptions = {}): ChainHardfork {
@@ -49,6 +55,12 @@ export function chainHardfork(name: string = DEFAULT_HARDFORK, options: Hardfork
   const rules: ForkRules = {
     ...base,
     txGasLimitCap: options.enforceTxGasLimitCap ? base.txGasLimitCap : 0,
+    ...(options.codeSizeLimit === undefined ? {} : {
+      maxCodeSize: options.codeSizeLimit,
+      initcodeLimit: base.initcodeLimit === 0 ? 0 : 2 * options.codeSizeLimit,
+    }),
+    ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
+    ...(options.ignoreBlockGasLimit ? { ignoreBlockGasLimit: true } : {}),
     blobTargetPerBlock: blobSchedule.target,
     blobMaxPerBlock: blobSchedule.max,
     blobBaseFeeUpdateFraction: blobSchedule.updateFraction,

@@ -21,6 +21,8 @@ export interface Receipt {
   blobGasPrice: bigint;
   /** The transaction's return data (not part of the receipt's encoding; anvil_mine_detailed shows it). */
   output?: Uint8Array;
+  /** Why the transaction halted (not a revert), for the node's log. */
+  error?: string;
 }
 
 export function encodeReceipt(r: Receipt): Uint8Array {

@@ -333,6 +333,11 @@ function parseAuthorizations(f: Field): Authorization[] {
   }));
 }
 
+/** A signed transaction from its JSON-RPC form (as eth_getTransactionByHash answers it); errors name `path`. */
+export function parseRpcTransaction(json: unknown, path: string): SignedTransaction {
+  return parseTransaction(new Field(json, path));
+}
+
 function parseTransaction(f: Field): SignedTransaction {
   const type = Number(f.get("type").quantity());
   if (type > TxType.SetCode) throw new StateFileError(`${f.path}.type: transaction type ${type} is not supported`);

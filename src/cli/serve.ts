@@ -15,7 +15,12 @@ import { VERSION } from "../version.ts";
 import { CliError } from "./args.ts";
 import { parseServeFlags, serveHelp } from "./serve_flags.ts";
 import { DEFAULT_STATE_INTERVAL_SECONDS, loadStateFile, StateSaver } from "../chain/state_file.ts";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { NodeLog } from "./node_log.ts";
+import { attachTracePrinting } from "./trace_printing.ts";
+import { INITIAL_GAS_PRICE } from "../chain/fees.ts";
+import { generateMnemonic } from "@scure/bip39";
+import { wordlist } from "@scure/bip39/wordlists/english.js";
 
 export const SERVE_USAGE = `serve [options]    run a JSON-RPC dev node (the default command); serve --help lists the options`;
 
@@ -40,7 +45,18 @@ function ether(value: string | undefined): bigint | undefined {
 export interface ServeConfig {
   host: string;
   port: number;
+  /** --silent or --quiet: no banner, no log. */
   silent: boolean;
+  /** --json: log lines as JSON objects. */
+  json: boolean;
+  /** --config-out: where to write the accounts, keys and settings. */
+  configOut?: string;
+  /** --ipc: the Unix socket to serve on as well. */
+  ipc?: string;
+  /** --print-traces: the call trace of each mined transaction and eth_call. */
+  printTraces: boolean;
+  /** --mnemonic-random: the mnemonic drawn, for the banner and --config-out. */
+  randomMnemonic?: string;
   node: NodeOptions;
   /** --help: print the options and exit. */
   help?: boolean;
@@ -60,11 +76,25 @@ export function parseServeArgs(argv: string[]): ServeConfig {
   }
   const accounts = integer(s("accounts"), "accounts") ?? 10n;
   if (accounts > 1000n) throw new CliError("--accounts: at most 1000");
+  let randomMnemonic: string | undefined;
+  if (args["mnemonic-random"] !== undefined) {
+    if (s("mnemonic") !== undefined) throw new CliError("--mnemonic-random cannot be combined with --mnemonic");
+    const words = s("mnemonic-random") === "" ? 12 : Number(integer(s("mnemonic-random"), "mnemonic-random"));
+    randomMnemonic = randomMnemonicOf(words);
+  }
+  if (s("code-size-limit") !== undefined && args["disable-code-size-limit"]) {
+    throw new CliError("--code-size-limit and --disable-code-size-limit cannot be combined");
+  }
+  const order = s("order");
+  if (order !== undefined && order !== "fees" && order !== "fifo") {
+    throw new CliError(`--order: expected fees or fifo, got "${order}"`);
+  }
+  const memoryLimit = integer(s("memory-limit"), "memory-limit");
   const node: NodeOptions = {
     chainId: integer(s("chain-id"), "chain-id", 1n),
     accounts: Number(accounts),
     balance: ether(s("balance")),
-    mnemonic: s("mnemonic"),
+    mnemonic: randomMnemonic ?? s("mnemonic"),
     derivationPath: s("derivation-path"),
     blockTime: blockTime === undefined ? undefined : Number(blockTime),
     noMining: args["no-mining"] === true,
@@ -76,6 +106,19 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     // The WebAssembly backends share the cache folder with fork state: AOT modules from `precompile` are found there.
     backend: createBackend(s("backend") ?? "interpreter", { cacheDir: s("cache-dir") ?? defaultCacheDir() }),
     enforceTxGasLimitCap: args["enable-tx-gas-limit"] === true,
+    disableBlockGasLimit: args["disable-block-gas-limit"] === true,
+    disableCreate2Deployer: args["disable-default-create2-deployer"] === true,
+    codeSizeLimit: args["disable-code-size-limit"]
+      ? 0
+      : s("code-size-limit") === undefined
+      ? undefined
+      : Number(integer(s("code-size-limit"), "code-size-limit", 1n)),
+    memoryLimit: memoryLimit === undefined ? undefined : Number(memoryLimit),
+    gasPrice: integer(s("gas-price"), "gas-price"),
+    order: order as "fees" | "fifo" | undefined,
+    slotsInAnEpoch: s("slots-in-an-epoch") === undefined
+      ? undefined
+      : Number(integer(s("slots-in-an-epoch"), "slots-in-an-epoch", 1n)),
     autoImpersonate: args["auto-impersonate"] === true,
     maxBodyBytes: integer(s("max-body-bytes"), "max-body-bytes", 1n) === undefined
       ? undefined
@@ -91,15 +134,41 @@ export function parseServeArgs(argv: string[]): ServeConfig {
   };
   const forkUrl = s("fork-url");
   if (forkUrl !== undefined) {
+    // anvil takes the block as a suffix too: http://host:8545@1400000
+    const at = /^(.*)@(-?[0-9]+)$/.exec(forkUrl);
+    const blockFlag = s("fork-block-number");
+    if (at && blockFlag !== undefined) throw new CliError("--fork-url with @BLOCK cannot be combined with --fork-block-number");
+    const transactionHash = s("fork-transaction-hash");
+    if (transactionHash !== undefined) {
+      if (!/^0x[0-9a-fA-F]{64}$/.test(transactionHash)) {
+        throw new CliError(`--fork-transaction-hash: expected a 32-byte hex hash, got "${transactionHash}"`);
+      }
+      if (blockFlag !== undefined || at) throw new CliError("--fork-transaction-hash cannot be combined with a fork block number");
+    }
+    const chainIdFlag = integer(s("fork-chain-id"), "fork-chain-id", 1n);
     node.fork = {
-      url: forkUrl,
-      blockNumber: integer(s("fork-block-number"), "fork-block-number"),
+      url: at ? at[1] : forkUrl,
+      blockNumber: forkBlockNumber(at ? at[2] : blockFlag),
       cacheDir: s("cache-dir"),
       storageCaching: args["no-storage-caching"] !== true,
       timeoutMs: Number(integer(s("timeout"), "timeout", 1n) ?? 45_000n),
+      retries: s("retries") === undefined ? undefined : Number(integer(s("retries"), "retries")),
+      retryBackoffMs: s("fork-retry-backoff") === undefined
+        ? undefined
+        : Number(integer(s("fork-retry-backoff"), "fork-retry-backoff")),
+      computeUnitsPerSecond: args["no-rate-limit"]
+        ? Infinity
+        : s("compute-units-per-second") === undefined
+        ? undefined
+        : Number(integer(s("compute-units-per-second"), "compute-units-per-second", 1n)),
+      headers: forkHeaders((args["fork-header"] as string[] | undefined) ?? []),
+      chainId: chainIdFlag,
+      transactionHash,
     };
-  } else if (s("fork-block-number") !== undefined) {
-    throw new CliError("--fork-block-number needs --fork-url");
+  } else {
+    for (const flag of ["fork-block-number", "fork-transaction-hash", "fork-chain-id", "fork-header"]) {
+      if (args[flag] !== undefined) throw new CliError(`--${flag} needs --fork-url`);
+    }
   }
   const statePathFlag = s("state");
   if (statePathFlag !== undefined && (s("load-state") !== undefined || s("dump-state") !== undefined)) {
@@ -111,14 +180,47 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     save: statePathFlag ?? s("dump-state"),
     intervalSeconds: Number(integer(s("state-interval"), "state-interval") ?? BigInt(DEFAULT_STATE_INTERVAL_SECONDS)),
   };
+  const ipc = args.ipc === undefined ? undefined : (s("ipc") || "/tmp/anvil.ipc");
   return {
     host: s("host") ?? "127.0.0.1",
     port: Number(port),
-    silent: args.silent === true,
+    silent: args.silent === true || args.quiet === true,
+    json: args.json === true,
+    configOut: s("config-out"),
+    ipc,
+    printTraces: args["print-traces"] === true,
+    randomMnemonic,
     node,
     help: args.help === true,
     state,
   };
+}
+
+/** --fork-block-number: a block, or counted back from the latest when negative (as anvil's). */
+function forkBlockNumber(value: string | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  if (/^-[0-9]+$/.test(value)) return BigInt(value);
+  return integer(value, "fork-block-number");
+}
+
+/** --fork-header "Name: value", repeatable. */
+function forkHeaders(values: string[]): Record<string, string> | undefined {
+  if (values.length === 0) return undefined;
+  const headers: Record<string, string> = {};
+  for (const v of values) {
+    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*)$/.exec(v);
+    if (!m) throw new CliError(`--fork-header: expected "Name: value", got "${v}"`);
+    headers[m[1]] = m[2];
+  }
+  return headers;
+}
+
+const MNEMONIC_WORDS: Record<number, number> = { 12: 128, 15: 160, 18: 192, 21: 224, 24: 256 };
+
+function randomMnemonicOf(words: number): string {
+  const strength = MNEMONIC_WORDS[words];
+  if (!strength) throw new CliError(`--mnemonic-random: ${words} words is not a BIP-39 length (12, 15, 18, 21 or 24)`);
+  return generateMnemonic(wordlist, strength);
 }
 
 const LOGO = `
@@ -129,6 +231,34 @@ const LOGO = `
 
 function formatEther(wei: bigint): string {
   return `${wei / ETHER}.${(wei % ETHER).toString().padStart(18, "0")}`;
+}
+
+/** --config-out: what anvil writes there (accounts, keys, wallet, fees, gas limit; the fork or the genesis time). */
+export function configJson(config: ServeConfig, node: ReturnType<typeof createNode>): Record<string, unknown> {
+  const o = config.node;
+  const chain = node.chain;
+  const hex = (a: bigint) => "0x" + a.toString(16).padStart(40, "0");
+  const common = {
+    available_accounts: chain.devAccounts.map((a) => hex(a.address)),
+    private_keys: chain.devAccounts.map((a) => bytesToHex(a.privateKey)),
+  };
+  const rest = {
+    wallet: { mnemonic: o.mnemonic ?? DEFAULT_MNEMONIC, derivation_path: o.derivationPath ?? DEFAULT_DERIVATION_PATH },
+    base_fee: (chain.blocks[0].header.baseFeePerGas ?? o.baseFee ?? INITIAL_BASE_FEE).toString(),
+    gas_price: (o.gasPrice ?? INITIAL_GAS_PRICE).toString(),
+    gas_limit: o.disableBlockGasLimit ? ((1n << 64n) - 1n).toString() : o.gasLimit?.toString() ?? null,
+  };
+  if (o.fork) {
+    return {
+      ...common,
+      endpoint: o.fork.url,
+      block_number: Number(chain.blocks[0].header.number),
+      block_hash: bytesToHex(chain.blocks[0].hash),
+      chain_id: Number(chain.chainId),
+      ...rest,
+    };
+  }
+  return { ...common, ...rest, genesis_timestamp: chain.blocks[0].header.timestamp.toString() };
 }
 
 export function banner(config: ServeConfig, listening: string, node: ReturnType<typeof createNode>): string {
@@ -177,9 +307,18 @@ export async function serveCommand(argv: string[]): Promise<number> {
     console.log(serveHelp());
     return 0;
   }
+  const log = config.silent ? undefined : new NodeLog((line) => console.log(line), config.json);
   const node = config.node.fork
-    ? await createForkedNode({ ...config.node, fork: config.node.fork, log: config.silent ? () => {} : undefined })
+    ? await createForkedNode({ ...config.node, fork: config.node.fork, log: (line) => log?.line(line) })
     : createNode(config.node);
+  if (config.configOut !== undefined) {
+    try {
+      writeFileSync(config.configOut, JSON.stringify(configJson(config, node), null, 2));
+    } catch (e) {
+      await node.close();
+      throw new CliError(`--config-out: cannot write ${config.configOut}: ${(e as Error).message}`);
+    }
+  }
   const { load, loadIfPresent, save, intervalSeconds } = config.state;
   try {
     if (load !== undefined && (!loadIfPresent || existsSync(load))) loadStateFile(node.chain, load);
@@ -195,8 +334,27 @@ export async function serveCommand(argv: string[]): Promise<number> {
     await node.close();
     throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
   }
+  if (config.ipc !== undefined) {
+    try {
+      await node.listenIpc(config.ipc);
+    } catch (e) {
+      await node.close();
+      throw new CliError(`--ipc: cannot listen on ${config.ipc}: ${(e as Error).message}`);
+    }
+  }
+  if (log) {
+    // Traces print before the block's lines, as anvil prints them while mining.
+    if (config.printTraces) attachTracePrinting(node, log);
+    const traced = node.handler.onRequest;
+    node.handler.onRequest = (method, params) => {
+      log.request(method);
+      traced?.(method, params);
+    };
+    node.subscribeChain({ onBlock: (block) => log.block(block) });
+    node.info.setLogging = (enabled) => (log.enabled = enabled);
+  }
   const where = `${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
-  if (!config.silent) console.log(banner(config, where, node));
+  if (!config.silent) console.log(banner(config, where, node) + (config.ipc ? `\nIPC path: ${config.ipc}` : ""));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

@@ -10,6 +10,8 @@ export interface FlagSpec {
   value?: string;
   /** The value may be left out (`--ipc`, `--mnemonic-random`). */
   optionalValue?: boolean;
+  /** May be given more than once (`--fork-header`). */
+  multiple?: boolean;
   short?: string;
   aliases?: string[];
   help: string;
@@ -27,12 +29,23 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
       { name: "accounts", short: "-a", value: "NUM", help: "number of dev accounts (default 10)" },
       { name: "balance", value: "ETH", help: "balance of each dev account in ether (default 10000)" },
       { name: "mnemonic", short: "-m", value: "PHRASE", help: "BIP-39 mnemonic of the dev accounts (default: the test mnemonic)" },
+      {
+        name: "mnemonic-random",
+        value: "WORDS",
+        optionalValue: true,
+        help: "dev accounts from a new random mnemonic of WORDS words (12, 15, 18, 21 or 24; default 12)",
+      },
       { name: "derivation-path", value: "PATH", help: "derivation path prefix of the dev accounts (default m/44'/60'/0'/0/)" },
       { name: "chain-id", value: "ID", help: "chain id (default 31337; fork mode: the upstream's)" },
       { name: "hardfork", value: "NAME", help: "EVM hardfork (default osaka with the BPO1 blob schedule)" },
       { name: "timestamp", value: "NUM", help: "timestamp of the genesis block" },
       { name: "number", value: "NUM", help: "number of the genesis block" },
       { name: "auto-impersonate", aliases: ["auto-unlock"], help: "send transactions from any account without a key" },
+      {
+        name: "disable-default-create2-deployer",
+        aliases: ["no-create2"],
+        help: "no CREATE2 deployer at 0x4e59b44847b379578588920ca78fbf26c0b4956c in the genesis state",
+      },
     ],
   },
   {
@@ -40,13 +53,27 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
     flags: [
       { name: "block-time", short: "-b", aliases: ["blockTime"], value: "SECONDS", help: "interval mining every SECONDS" },
       { name: "no-mining", aliases: ["no-mine"], help: "no automine and no interval: blocks only on evm_mine/anvil_mine" },
+      { name: "order", value: "ORDER", help: "how blocks take pool transactions: fees (default: priority fee, then arrival) or fifo" },
+      {
+        name: "slots-in-an-epoch",
+        value: "NUM",
+        help: "the safe block is NUM blocks behind the head, the finalized block 2*NUM (default 32)",
+      },
     ],
   },
   {
     title: "Environment",
     flags: [
       { name: "gas-limit", value: "GAS", help: "block gas limit (default 30000000)" },
+      {
+        name: "disable-block-gas-limit",
+        help: "transactions and calls may ask for more gas than the block gas limit",
+      },
       { name: "block-base-fee-per-gas", aliases: ["base-fee"], value: "WEI", help: "base fee of the genesis block" },
+      { name: "gas-price", value: "WEI", help: "gas price of a chain before London (default 1875000000)" },
+      { name: "code-size-limit", value: "BYTES", help: "EIP-170 contract code size limit (default 24576; initcode: twice it)" },
+      { name: "disable-code-size-limit", help: "no contract code size limit (nor EIP-3860's initcode limit)" },
+      { name: "memory-limit", value: "BYTES", help: "most EVM memory the frames of one execution may hold (MemoryLimitOOG past it)" },
       { name: "enable-tx-gas-limit", aliases: ["tx-gas-limit"], help: "enforce EIP-7825's transaction gas cap (Osaka)" },
       { name: "backend", value: "NAME", help: "interpreter (default), wasm or auto" },
     ],
@@ -84,6 +111,21 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
       { name: "cache-dir", value: "DIR", help: "cache folder of fork state and compiled modules (default ~/.cache/evmwasm)" },
       { name: "no-storage-caching", help: "no disk cache of fork state" },
       { name: "timeout", value: "MS", help: "timeout of an upstream request (default 45000)" },
+      { name: "retries", value: "NUM", help: "retries of a failed upstream request (default 4)" },
+      { name: "fork-retry-backoff", value: "MS", help: "first retry backoff, doubled each retry (default 200)" },
+      {
+        name: "compute-units-per-second",
+        value: "CUPS",
+        help: "the upstream's rate limit in compute units a second: a 429 waits for the units in flight (default 330)",
+      },
+      { name: "no-rate-limit", aliases: ["no-rpc-rate-limit"], help: "no waiting for compute units after a 429 (backoff only)" },
+      { name: "fork-header", value: "\"NAME: VALUE\"", multiple: true, help: "an HTTP header on upstream requests (repeatable)" },
+      { name: "fork-chain-id", value: "ID", help: "the upstream's chain id, not asked for (with --fork-block-number: offline start from the cache)" },
+      {
+        name: "fork-transaction-hash",
+        value: "HASH",
+        help: "fork before this transaction's block, then mine it and the transactions before it in that block",
+      },
     ],
   },
   {
@@ -93,12 +135,28 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
       { name: "host", value: "IP", help: "address to listen on (default 127.0.0.1)" },
       { name: "max-body-bytes", value: "BYTES", help: "largest request body (default 2097152)" },
       { name: "max-batch-size", value: "NUM", help: "most requests in a batch (default 1000)" },
+      {
+        name: "ipc",
+        aliases: ["ipcpath"],
+        value: "PATH",
+        optionalValue: true,
+        help: "also serve JSON-RPC on a Unix socket (default /tmp/anvil.ipc)",
+      },
     ],
   },
   {
     title: "Output",
     flags: [
       { name: "silent", help: "print nothing (no banner, no logs)" },
+      { name: "quiet", short: "-q", help: "print nothing (as --silent)" },
+      { name: "json", help: "log lines as JSON objects" },
+      { name: "config-out", value: "FILE", help: "write the accounts, keys and settings as JSON to FILE (as anvil's)" },
+      { name: "print-traces", aliases: ["enable-trace-printing"], help: "print the call trace of each mined transaction and eth_call" },
+      {
+        name: "steps-tracing",
+        aliases: ["tracing"],
+        help: "accepted for anvil's scripts: step traces (debug_trace*) are always available, computed on demand",
+      },
       { name: "help", short: "-h", help: "print this help" },
     ],
   },
@@ -142,7 +200,8 @@ export function parseServeFlags(argv: string[]): ParsedArgs {
     }
   }
   return parseArgs(normalized, {
-    string: ALL.filter((f) => f.value).map((f) => f.name),
+    string: ALL.filter((f) => f.value && !f.multiple).map((f) => f.name),
+    multiple: ALL.filter((f) => f.multiple).map((f) => f.name),
     boolean: ALL.filter((f) => !f.value).map((f) => f.name),
   });
 }

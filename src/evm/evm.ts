@@ -71,6 +71,27 @@ export class Evm {
   private runCode(msg: Message): ExecResult {
     if (msg.code.length === 0) return { status: "success", gasLeft: msg.gas, output: EMPTY };
     const frame = new Frame(msg);
+    if (this.rules.memoryLimit !== undefined) return this.runWithinMemoryLimit(frame, this.rules.memoryLimit);
+    return this.runFrame(frame);
+  }
+
+  /** The frames running under --memory-limit, outermost first: their memory counts against the limit together. */
+  private limitedFrames?: Frame[];
+
+  private runWithinMemoryLimit(frame: Frame, limit: number): ExecResult {
+    const frames = (this.limitedFrames ??= []);
+    let used = 0;
+    for (const f of frames) used += f.memorySize;
+    frame.memoryLimit = limit - used;
+    frames.push(frame);
+    try {
+      return this.runFrame(frame);
+    } finally {
+      frames.pop();
+    }
+  }
+
+  private runFrame(frame: Frame): ExecResult {
     try {
       const r = this.backend.run(frame, this);
       return { status: r.status, gasLeft: frame.gasLeft(), output: r.output };

@@ -3,7 +3,7 @@
  * the stack and pc themselves; shared host operations use this object.
  */
 import { MAX_SAFE_GAS, memoryCost } from "./gas.ts";
-import type { Message } from "./message.ts";
+import { EvmHalt, type Message } from "./message.ts";
 import { copyBytes, EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 /**
@@ -16,6 +16,8 @@ const FAST_GAS_BIG = BigInt(FAST_GAS);
 
 /** Largest memory offset + size we accept; beyond it any gas budget runs out first in practice. */
 export const MAX_MEMORY_END = 2 ** 32;
+/** The halt of a frame whose memory would pass --memory-limit (revm's MemoryLimitOOG). */
+export const MEMORY_LIMIT_EXCEEDED = "memory limit exceeded";
 /** One shared view of the empty memory: a frame that never touches memory allocates none. */
 const NO_VIEW = new DataView(EMPTY.buffer);
 
@@ -29,6 +31,8 @@ export class Frame {
   view: DataView = NO_VIEW;
   /** Active memory size in bytes (a multiple of 32). */
   memorySize = 0;
+  /** Most memory this frame may grow to: what --memory-limit leaves after the frames below it. */
+  memoryLimit = MAX_MEMORY_END;
   returnData: Uint8Array = EMPTY;
   /**
    * Set by a backend whose memory lives elsewhere (a WebAssembly instance's
@@ -104,6 +108,7 @@ export class Frame {
     if (end <= this.memorySize) return true;
     if (end > MAX_MEMORY_END) return false;
     const newSize = Math.ceil(end / 32) * 32;
+    if (newSize > this.memoryLimit) throw new EvmHalt(MEMORY_LIMIT_EXCEEDED);
     const cost = memoryCost(newSize / 32) - memoryCost(this.memorySize / 32);
     if (!this.useGas(cost)) return false;
     if (newSize > this.memory.length) this.reserve(newSize);
@@ -118,6 +123,7 @@ export class Frame {
     if (end <= this.memorySize) return 0;
     if (end > MAX_MEMORY_END) return Infinity;
     const newWords = Math.ceil(end / 32);
+    if (newWords * 32 > this.memoryLimit) throw new EvmHalt(MEMORY_LIMIT_EXCEEDED);
     return memoryCost(newWords) - memoryCost(this.memorySize / 32);
   }
 

@@ -15,8 +15,19 @@ export interface UpstreamOptions {
   backoffMs?: number;
   concurrency?: number;
   maxBatchSize?: number;
+  /** Extra HTTP headers on every request (--fork-header "Name: value"). */
+  headers?: Record<string, string>;
+  /**
+   * The compute units a second the upstream allows (--compute-units-per-second; Infinity: --no-rate-limit). A
+   * rate-limited answer (HTTP 429) waits, on top of the backoff, for the units of the requests in flight (17
+   * each, an average call's) to come back at this rate.
+   */
+  computeUnitsPerSecond?: number;
   fetch?: typeof fetch;
 }
+
+/** A request's average cost in compute units (Alchemy's table), as anvil's retry layer assumes. */
+const COMPUTE_UNITS_PER_REQUEST = 17;
 
 export interface UpstreamStats {
   /** JSON-RPC calls sent upstream (after de-duplication). */
@@ -43,6 +54,27 @@ interface RpcResponse {
 
 const RETRYABLE_STATUS = (s: number) => s === 429 || s >= 500;
 
+/** Why a fetch failed to connect, in words, and whether trying again could help. */
+export function connectionFailure(e: unknown, url: string): { reason: string; permanent: boolean } {
+  const err = e as Error & { cause?: { message?: string } };
+  const text = `${err?.message ?? e} ${err?.cause?.message ?? ""}`;
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch { /* the URL was checked when the client was made */ }
+  if (/connection refused|ECONNREFUSED/i.test(text)) return { reason: `connection refused by ${host}`, permanent: true };
+  if (/dns error|ENOTFOUND|getaddrinfo|failed to lookup address|name or service not known/i.test(text)) {
+    return { reason: `DNS lookup of ${host.replace(/:\d+$/, "")} failed`, permanent: true };
+  }
+  if (/TLS|certificate|handshake|InvalidContentType|EPROTO|SSL/i.test(text)) {
+    const detail = /received corrupt message|InvalidContentType|EPROTO/.test(text)
+      ? "the server does not speak TLS on this port"
+      : text.trim().slice(0, 160);
+    return { reason: `TLS handshake with ${host} failed (${detail})`, permanent: true };
+  }
+  return { reason: text.trim().slice(0, 200), permanent: false };
+}
+
 function checkedUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -68,6 +100,8 @@ export class UpstreamClient {
   private readonly concurrency: number;
   private readonly maxBatchSize: number;
   private readonly fetchFn: typeof fetch;
+  private readonly headers: Record<string, string>;
+  private readonly computeUnitsPerSecond: number;
 
   private _url: string;
 
@@ -79,6 +113,8 @@ export class UpstreamClient {
     this.concurrency = opts.concurrency ?? 8;
     this.maxBatchSize = opts.maxBatchSize ?? 100;
     this.fetchFn = opts.fetch ?? fetch;
+    this.headers = { ...opts.headers, "content-type": "application/json" };
+    this.computeUnitsPerSecond = opts.computeUnitsPerSecond ?? 330;
   }
 
   get url(): string {
@@ -178,10 +214,15 @@ export class UpstreamClient {
   /** POSTs a body, retrying what is worth retrying; returns the parsed JSON. */
   private async post(body: unknown): Promise<unknown> {
     let lastError: UpstreamError | undefined;
+    let rateLimited = false;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (attempt > 0) {
         this.stats.retries++;
-        await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));
+        let wait = this.backoffMs * 2 ** (attempt - 1);
+        if (rateLimited && Number.isFinite(this.computeUnitsPerSecond)) {
+          wait += (this.active * COMPUTE_UNITS_PER_REQUEST * 1000) / this.computeUnitsPerSecond;
+        }
+        await new Promise((r) => setTimeout(r, wait));
       }
       this.stats.batches++;
       const controller = new AbortController();
@@ -190,15 +231,20 @@ export class UpstreamClient {
       try {
         res = await this.fetchFn(this.url, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: this.headers,
           body: JSON.stringify(body),
           signal: controller.signal,
         });
       } catch (e) {
         clearTimeout(timer);
-        lastError = controller.signal.aborted
-          ? new UpstreamError(`upstream timed out after ${this.timeoutMs} ms`, undefined, { details: `upstream ${this.url}` })
-          : new UpstreamError(`upstream unreachable: ${(e as Error).message}`, undefined, { details: `upstream ${this.url}`, cause: e });
+        if (controller.signal.aborted) {
+          lastError = new UpstreamError(`upstream timed out after ${this.timeoutMs} ms`, undefined, { details: `upstream ${this.url}` });
+          continue;
+        }
+        const why = connectionFailure(e, this.url);
+        // A refused connection, a name that does not resolve or a failed TLS handshake will not heal in a retry.
+        if (why.permanent) throw new UpstreamError(`upstream unreachable: ${why.reason}`, undefined, { details: `upstream ${this.url}`, cause: e });
+        lastError = new UpstreamError(`upstream unreachable: ${why.reason}`, undefined, { details: `upstream ${this.url}`, cause: e });
         continue;
       }
       let text: string;
@@ -213,6 +259,7 @@ export class UpstreamClient {
       }
       clearTimeout(timer);
       if (!res.ok) {
+        rateLimited = res.status === 429;
         lastError = new UpstreamError(`upstream answered HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`, res.status);
         if (RETRYABLE_STATUS(res.status)) continue;
         throw lastError;

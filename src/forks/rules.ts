@@ -29,6 +29,11 @@ export interface ForkRules {
   readonly calldataFloorGasPerToken: number; // 0: none (EIP-7623 from Prague)
   readonly maxBlobsPerTx: number; // 0: unlimited beyond the block maximum
   readonly senderMayHaveDelegation: boolean; // EIP-7702
+  // Node settings a dev chain adds to its fork's rules (anvil's flags); absent from the fork tables.
+  /** Most bytes of EVM memory the frames of one execution may hold together (--memory-limit). */
+  readonly memoryLimit?: number;
+  /** A transaction may ask for more gas than the block has left (--disable-block-gas-limit). */
+  readonly ignoreBlockGasLimit?: boolean;
 
   // EVM
   readonly callStipend: number;

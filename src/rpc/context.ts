@@ -16,6 +16,8 @@ export interface NodeInfo {
   setRpcUrl?: (url: string) => void;
   /** The URL anvil_setRpcUrl gave a node that is not forking, for anvil_reset with `forking` but no URL. */
   pendingForkUrl?: string;
+  /** anvil_setLoggingEnabled: turns the node's log on or off (absent: the node logs nothing anyway). */
+  setLogging?: (enabled: boolean) => void;
 }
 
 export interface RpcContext {

@@ -71,6 +71,8 @@ function validId(v: unknown): v is Id {
 export class JsonRpcHandler {
   /** Wraps every method call (fork mode fetches missing state and retries through it). */
   around?: (method: string, params: unknown[], attempt: () => unknown) => Promise<unknown>;
+  /** Told of each call of a known method, before it runs (the node's request log, --print-traces). */
+  onRequest?: (method: string, params: unknown) => void;
 
   constructor(
     private readonly methods: MethodTable,
@@ -87,6 +89,7 @@ export class JsonRpcHandler {
   withMethods(extra: MethodTable): JsonRpcHandler {
     const child = new JsonRpcHandler({ ...this.methods, ...extra }, this.ctx, this.limits, this.onInternalError);
     Object.defineProperty(child, "around", { get: () => this.around });
+    Object.defineProperty(child, "onRequest", { get: () => this.onRequest });
     return child;
   }
 
@@ -153,6 +156,7 @@ export class JsonRpcHandler {
   async call(method: string, params: unknown): Promise<{ result: unknown } | { error: JsonRpcErrorObject }> {
     const handler = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined;
     if (!handler) return { error: toErrorObject(new MethodNotFoundError(method)) };
+    this.onRequest?.(method, params);
     try {
       if (params !== undefined && !Array.isArray(params)) {
         throw new InvalidParamsError("params must be an array (positional parameters)");

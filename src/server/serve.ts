@@ -198,3 +198,141 @@ export function serve(fetch: FetchHandler, options: ServeOptions = {}): Promise<
   }
   return Promise.reject(new UnsupportedRuntimeError("evmwasm serves HTTP on Deno or Bun; run it with `deno` or `bun`"));
 }
+
+export interface RunningIpc {
+  path: string;
+  close(): Promise<void>;
+}
+
+interface DenoUnixConn {
+  readable: ReadableStream<Uint8Array>;
+  write(data: Uint8Array): Promise<number>;
+  close(): void;
+}
+
+interface DenoUnixListener extends AsyncIterable<DenoUnixConn> {
+  close(): void;
+}
+
+interface BunUnixSocket {
+  data: { session?: SocketSession; splitter?: { push(text: string): string[] } };
+  write(data: string): number;
+  end(): void;
+}
+
+/**
+ * JSON-RPC on a Unix socket (anvil's --ipc): each connection a session, as WebSocket connections are. The
+ * stream is split into JSON values by `split`; each answer is written followed by a newline.
+ */
+export async function serveIpc(
+  path: string,
+  handler: SocketHandler,
+  splitter: () => { push(text: string): string[] },
+): Promise<RunningIpc> {
+  const { existsSync, lstatSync, rmSync } = await import("node:fs");
+  // A socket file left by an earlier run would stop the listen; anything else at the path is not ours to remove.
+  if (existsSync(path) && lstatSync(path).isSocket()) rmSync(path);
+  const g = globalThis as {
+    Deno?: { listen(o: { transport: "unix"; path: string }): DenoUnixListener };
+    Bun?: {
+      listen(o: {
+        unix: string;
+        socket: {
+          open(s: BunUnixSocket): void;
+          data(s: BunUnixSocket, chunk: Uint8Array): void;
+          close(s: BunUnixSocket): void;
+        };
+      }): { stop(closeActive?: boolean): void };
+    };
+  };
+  const encoder = new TextEncoder();
+  if (g.Bun) {
+    const sockets = new Set<BunUnixSocket>();
+    const listener = g.Bun.listen({
+      unix: path,
+      socket: {
+        open(s) {
+          sockets.add(s);
+          s.data = { splitter: splitter() };
+          s.data.session = handler({ send: (text) => void s.write(text + "\n"), close: () => s.end() });
+        },
+        data(s, chunk) {
+          let values: string[];
+          try {
+            values = s.data.splitter!.push(decoder.decode(chunk, { stream: true }));
+          } catch {
+            s.end();
+            return;
+          }
+          for (const v of values) s.data.session?.message(v);
+        },
+        close(s) {
+          sockets.delete(s);
+          s.data.session?.closed();
+        },
+      },
+    });
+    return {
+      path,
+      close: () => {
+        for (const s of sockets) s.end();
+        listener.stop(true);
+        rmSync(path, { force: true });
+        return Promise.resolve();
+      },
+    };
+  }
+  if (g.Deno) {
+    const listener = g.Deno.listen({ transport: "unix", path });
+    const conns = new Set<DenoUnixConn>();
+    const serveConn = async (conn: DenoUnixConn) => {
+      conns.add(conn);
+      let open = true;
+      let writing = Promise.resolve();
+      const session = handler({
+        send: (text) => {
+          if (!open) return;
+          writing = writing.then(() => conn.write(encoder.encode(text + "\n"))).then(() => {}, () => {
+            open = false;
+          });
+        },
+        close: () => {
+          open = false;
+          conn.close();
+        },
+      });
+      const split = splitter();
+      const textDecoder = new TextDecoder();
+      try {
+        for await (const chunk of conn.readable) {
+          for (const v of split.push(textDecoder.decode(chunk, { stream: true }))) session.message(v);
+        }
+      } catch { /* the peer went away or sent a value that never ends */ }
+      open = false;
+      conns.delete(conn);
+      session.closed();
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    };
+    (async () => {
+      try {
+        for await (const conn of listener) void serveConn(conn);
+      } catch { /* the listener was closed */ }
+    })();
+    return {
+      path,
+      close: () => {
+        listener.close();
+        for (const c of conns) {
+          try {
+            c.close();
+          } catch { /* already closed */ }
+        }
+        rmSync(path, { force: true });
+        return Promise.resolve();
+      },
+    };
+  }
+  throw new UnsupportedRuntimeError("evmwasm serves IPC on Deno or Bun; run it with `deno` or `bun`");
+}

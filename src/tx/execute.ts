@@ -83,7 +83,7 @@ export function validateTransaction(ctx: TxContext, tx: Transaction): Validated 
   if (rules.txGasLimitCap && tx.gasLimit > BigInt(rules.txGasLimitCap)) {
     invalid("GAS_LIMIT_EXCEEDS_MAXIMUM", `gas limit ${tx.gasLimit} exceeds the cap ${rules.txGasLimitCap} (EIP-7825)`);
   }
-  if (tx.gasLimit > block.gasLimit - (ctx.blockGasUsed ?? 0n)) {
+  if (!rules.ignoreBlockGasLimit && tx.gasLimit > block.gasLimit - (ctx.blockGasUsed ?? 0n)) {
     invalid("GAS_ALLOWANCE_EXCEEDED", `gas limit ${tx.gasLimit} exceeds the block's gas left`);
   }
   const blobCount = BigInt(tx.blobVersionedHashes?.length ?? 0);

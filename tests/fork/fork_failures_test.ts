@@ -52,3 +52,20 @@ Deno.test("fork mode: an unreachable upstream at start-up is a clear error", asy
     /invalid upstream URL/,
   );
 });
+
+Deno.test("fork mode: a refused connection or an unknown host fails at once, saying which (no retries)", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there now
+  for (const [url, pattern] of [
+    [`http://127.0.0.1:${port}`, /upstream unreachable: connection refused by 127\.0\.0\.1:\d+/],
+    ["http://no-such-host.invalid:8545", /upstream unreachable: DNS lookup of no-such-host\.invalid failed/],
+  ] as const) {
+    const t0 = performance.now();
+    await assert.rejects(
+      createForkedNode({ fork: { url, storageCaching: false, timeoutMs: 5000, retries: 4 }, log: () => {} }),
+      pattern,
+    );
+    assert.ok(performance.now() - t0 < 1000, `${url}: failed in ${performance.now() - t0} ms`);
+  }
+});

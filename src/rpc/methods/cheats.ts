@@ -228,9 +228,9 @@ export const cheatMethods: MethodTable = {
     p.atMost(1);
     chain.setCoinbase(p.required(0, "address", address));
   }),
-  ...both("setLoggingEnabled", (p) => {
+  ...both("setLoggingEnabled", (p, { info }) => {
     p.atMost(1);
-    p.required(0, "enabled", bool);
+    info.setLogging?.(p.required(0, "enabled", bool));
   }),
   ...both("setMinGasPrice", (p) => {
     p.atMost(1);
