@@ -26,6 +26,8 @@ import { VERSION } from "./version.ts";
 import { BaseError } from "./errors/base.ts";
 import { connectFork, type ForkConnection } from "./fork/connect.ts";
 import { ForkRunner } from "./fork/fork_runner.ts";
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "./fork/upstream.ts";
+import { Params } from "./rpc/params.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
 import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC, deriveDevAccounts } from "./chain/dev_accounts.ts";
 import { CREATE2_DEPLOYER, HISTORY_STORAGE_ADDRESS } from "./chain/system_contracts.ts";
@@ -59,6 +61,8 @@ export interface NodeOptions extends DevChainOptions {
   limits?: Partial<RpcLimits>;
   maxBodyBytes?: number;
   fork?: ForkOptions;
+  /** Fork settings (--cache-dir, --no-storage-caching, --timeout) for a fork started later by anvil_reset. */
+  forkSettings?: Omit<ForkOptions, "url" | "blockNumber" | "chainId" | "transactionHash">;
   /** Where fork-mode progress is logged (default: console.log). */
   log?: (line: string) => void;
   /** Where internal errors are reported (default: console.error). */
@@ -178,13 +182,15 @@ export class EvmwasmNode {
   /** anvil_reset / hardhat_reset with `forking`: a fresh chain forked from `url`, replacing this one. */
   async resetFork(url: string, blockNumber?: bigint): Promise<void> {
     const fork: ForkOptions = {
+      ...this.options.forkSettings,
       ...this.options.fork,
       url,
       blockNumber,
       chainId: undefined,
       transactionHash: undefined,
-      storageCaching: this.options.fork?.storageCaching ?? true,
-      timeoutMs: this.options.fork?.timeoutMs ?? 45_000,
+      cacheDir: this.options.fork?.cacheDir ?? this.options.forkSettings?.cacheDir,
+      storageCaching: this.options.fork?.storageCaching ?? this.options.forkSettings?.storageCaching ?? true,
+      timeoutMs: this.options.fork?.timeoutMs ?? this.options.forkSettings?.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
     };
     const { conn, chainOptions } = await connectForOptions({ ...this.options, fork }, this.log);
     this.fork?.close();
@@ -232,6 +238,7 @@ export class EvmwasmNode {
     this.fork = runner;
     this.info.fork = runner;
     this.handler.around = (method, params, attempt) => runner.run(method, params, attempt);
+    runner.simulate = (method, params) => METHODS[method](new Params(params), this.ctx);
   }
 
   async close(): Promise<void> {

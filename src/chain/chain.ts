@@ -483,6 +483,12 @@ export class DevChain {
     return this.proof(n, address, []).storageHash;
   }
 
+  /** Fork mode: forgets what the head and past states read of these keys (stand-ins for state not fetched yet). */
+  forgetReads(reads: { address: bigint; slot?: bigint }[]): void {
+    for (const r of reads) this.head.forgetRead(r.address, r.slot);
+    this.views.clear();
+  }
+
   /** How much past state is held (for tests and the memory figures). */
   historyStats(): HistoryStats & { blockStates: number } {
     return { ...this.history.stats(), blockStates: this.blockStates.size };

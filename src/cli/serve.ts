@@ -21,6 +21,7 @@ import { attachTracePrinting } from "./trace_printing.ts";
 import { INITIAL_GAS_PRICE } from "../chain/fees.ts";
 import { generateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "../fork/upstream.ts";
 
 export const SERVE_USAGE = `serve [options]    run a JSON-RPC dev node (the default command); serve --help lists the options`;
 
@@ -132,6 +133,21 @@ export function parseServeArgs(argv: string[]): ServeConfig {
       ? undefined
       : { maxBatchSize: Number(integer(s("max-batch-size"), "max-batch-size", 1n)) },
   };
+  node.forkSettings = {
+    cacheDir: s("cache-dir"),
+    storageCaching: args["no-storage-caching"] !== true,
+    timeoutMs: Number(integer(s("timeout"), "timeout", 1n) ?? BigInt(DEFAULT_UPSTREAM_TIMEOUT_MS)),
+    retries: s("retries") === undefined ? undefined : Number(integer(s("retries"), "retries")),
+    retryBackoffMs: s("fork-retry-backoff") === undefined
+      ? undefined
+      : Number(integer(s("fork-retry-backoff"), "fork-retry-backoff")),
+    computeUnitsPerSecond: args["no-rate-limit"]
+      ? Infinity
+      : s("compute-units-per-second") === undefined
+      ? undefined
+      : Number(integer(s("compute-units-per-second"), "compute-units-per-second", 1n)),
+    headers: forkHeaders((args["fork-header"] as string[] | undefined) ?? []),
+  };
   const forkUrl = s("fork-url");
   if (forkUrl !== undefined) {
     // anvil takes the block as a suffix too: http://host:8545@1400000
@@ -149,19 +165,7 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     node.fork = {
       url: at ? at[1] : forkUrl,
       blockNumber: forkBlockNumber(at ? at[2] : blockFlag),
-      cacheDir: s("cache-dir"),
-      storageCaching: args["no-storage-caching"] !== true,
-      timeoutMs: Number(integer(s("timeout"), "timeout", 1n) ?? 45_000n),
-      retries: s("retries") === undefined ? undefined : Number(integer(s("retries"), "retries")),
-      retryBackoffMs: s("fork-retry-backoff") === undefined
-        ? undefined
-        : Number(integer(s("fork-retry-backoff"), "fork-retry-backoff")),
-      computeUnitsPerSecond: args["no-rate-limit"]
-        ? Infinity
-        : s("compute-units-per-second") === undefined
-        ? undefined
-        : Number(integer(s("compute-units-per-second"), "compute-units-per-second", 1n)),
-      headers: forkHeaders((args["fork-header"] as string[] | undefined) ?? []),
+      ...node.forkSettings,
       chainId: chainIdFlag,
       transactionHash,
     };

@@ -110,7 +110,7 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
       { name: "fork-block-number", value: "BLOCK", help: "fork at BLOCK (default: the latest)" },
       { name: "cache-dir", value: "DIR", help: "cache folder of fork state and compiled modules (default ~/.cache/evmwasm)" },
       { name: "no-storage-caching", help: "no disk cache of fork state" },
-      { name: "timeout", value: "MS", help: "timeout of an upstream request (default 45000)" },
+      { name: "timeout", value: "MS", help: "time budget of an upstream request, its retries included (default 20000)" },
       { name: "retries", value: "NUM", help: "retries of a failed upstream request (default 4)" },
       { name: "fork-retry-backoff", value: "MS", help: "first retry backoff, doubled each retry (default 200)" },
       {

@@ -6,13 +6,21 @@ export class UpstreamError extends BaseError {
   constructor(
     message: string,
     readonly upstreamCode?: number,
-    options: { details?: string; cause?: unknown; rpcError?: { code: number; message: string; data?: unknown } } = {},
+    options: {
+      details?: string;
+      cause?: unknown;
+      rpcError?: { code: number; message: string; data?: unknown };
+      transport?: boolean;
+    } = {},
   ) {
     super(message, options);
     this.rpcError = options.rpcError;
+    this.transport = options.transport ?? false;
   }
   /** The upstream's own JSON-RPC error object, when it answered with one. */
   readonly rpcError?: { code: number; message: string; data?: unknown };
+  /** The upstream could not be reached or answered (timeout, connection, HTTP error, garbage), after every retry. */
+  readonly transport: boolean;
 }
 
 export type StateKey =

@@ -1,9 +1,15 @@
 /**
- * Fork mode around every JSON-RPC method: requests run one at a time; a
- * method that reads state not cached yet is re-run after the missing key is
- * fetched (the chain restored first if the method changes it); calls are
- * preceded by an access-list prefetch so that a cold call costs about two
- * round trips; reads of blocks before the fork go to the upstream.
+ * Fork mode around every JSON-RPC method: requests run one at a time (those
+ * that read no state at once); calls are preceded by an access-list prefetch
+ * so that a cold call costs about two round trips; reads of blocks before the
+ * fork go to the upstream.
+ *
+ * State not fetched yet: a method that changes nothing runs with misses
+ * collected (a key not cached reads as absent or zero), then every key it
+ * missed is fetched in one round trip and it runs again, until a run misses
+ * nothing; a method that sends a transaction is first run as a call that way,
+ * then for real, restored and re-run after any key it still misses. Each round
+ * fetches at least one new key: there is no cap on how many.
  */
 import type { DevChain } from "../chain/chain.ts";
 import { decodeTransaction, recoverSender } from "../tx/codec.ts";
@@ -17,7 +23,8 @@ const READ_ONLY = new Set([
   "eth_call", "eth_estimateGas", "eth_createAccessList", "eth_simulateV1", "eth_getBalance", "eth_getCode",
   "eth_getStorageAt", "eth_getTransactionCount", "eth_getProof", "debug_traceCall", "debug_traceTransaction",
   "eth_getBlockByNumber", "eth_getBlockByHash", "eth_getLogs", "eth_getTransactionByHash", "eth_getTransactionReceipt",
-  "eth_feeHistory", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_blockNumber", "eth_chainId",
+  "eth_feeHistory", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_blockNumber", "eth_chainId", "eth_getAccount",
+  "eth_getAccountInfo", "eth_getBlockReceipts", "debug_codeByHash", "eth_fillTransaction",
 ]);
 
 /** Where the block parameter sits, for methods that read state at a block. */
@@ -26,7 +33,11 @@ const BLOCK_PARAM: Record<string, number> = {
   eth_getProof: 2, eth_estimateGas: 1, eth_createAccessList: 1,
 };
 
-const MAX_ATTEMPTS = 64;
+/** Methods that read no state and make no upstream request: answered at once, never queued behind another. */
+const STATELESS = new Set([
+  "eth_chainId", "net_version", "net_listening", "net_peerCount", "web3_clientVersion", "web3_sha3", "eth_blockNumber",
+  "eth_accounts", "eth_syncing", "eth_protocolVersion", "evmwasm_upstreamStats",
+]);
 
 /** Methods whose first parameter is a call: the upstream's access list for it is fetched first. */
 const CALL_LIKE = new Set([
@@ -45,6 +56,9 @@ export class ForkRunner {
   private lock: Promise<unknown> = Promise.resolve();
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** Runs another method directly (set by the node): a transaction's call run that discovers what it reads. */
+  simulate?: (method: string, params: unknown[]) => unknown;
+
   constructor(readonly conn: ForkConnection, private readonly chain: () => DevChain, private readonly log: (line: string) => void) {}
 
   get forkNumber(): bigint {
@@ -53,6 +67,7 @@ export class ForkRunner {
 
   /** Runs `attempt` for `method` in fork mode; see the file comment. */
   run(method: string, params: unknown[], attempt: () => unknown): Promise<unknown> {
+    if (STATELESS.has(method)) return Promise.resolve().then(attempt);
     const next = this.lock.then(() => this.runExclusive(method, params, attempt));
     this.lock = next.catch(() => {});
     return next;
@@ -63,23 +78,20 @@ export class ForkRunner {
     if (proxied !== NOT_PROXIED) return proxied;
     const source = this.conn.source;
     const before = { rt: source.stats.roundTrips, req: this.conn.client.stats.requests };
-    await this.prefetch(method, params);
-    const readOnly = READ_ONLY.has(method);
+    const call = callOf(method, params);
+    if (call) await this.prefetch(method, call);
     let result: unknown;
-    for (let i = 0; ; i++) {
-      const chain = this.chain();
-      const saved = readOnly ? undefined : chain.captureState();
-      try {
-        result = await attempt();
-        break;
-      } catch (e) {
-        if (!(e instanceof StateMissError) || i >= MAX_ATTEMPTS) throw e;
-        if (saved) chain.restoreState(saved);
-        this.stats.retries++;
-        await source.fetch([e.key]);
-      } finally {
-        if (saved) chain.releaseState(saved);
+    if (READ_ONLY.has(method)) {
+      result = await this.collecting(attempt);
+    } else {
+      if (call && this.simulate) {
+        // What the transaction reads, found as a call (collecting: all in a few round trips); its outcome is not used.
+        const simulate = this.simulate;
+        await this.collecting(() => simulate("eth_call", [call, "pending"])).catch((e) => {
+          if (e instanceof UpstreamError) throw e;
+        });
       }
+      result = await this.retrying(attempt);
     }
     const rt = source.stats.roundTrips - before.rt;
     if (rt > 0) {
@@ -90,27 +102,62 @@ export class ForkRunner {
     return result;
   }
 
-  /** Asks the upstream what a call will touch, and fetches it, before the first attempt. */
-  private async prefetch(method: string, params: unknown[]): Promise<void> {
-    let call: Record<string, unknown> | undefined;
-    if (CALL_LIKE.has(method)) {
-      const p = params[0];
-      if (p && typeof p === "object" && !Array.isArray(p)) call = pickCallFields(p as Record<string, unknown>);
-    } else if ((method === "eth_sendRawTransaction" || method === "eth_sendRawTransactionSync") && typeof params[0] === "string") {
+  /**
+   * Runs a method that changes nothing until a run misses no state: the keys a run missed (read as absent or
+   * zero) are forgotten where it left them, fetched together, and it runs again.
+   */
+  private async collecting(attempt: () => unknown): Promise<unknown> {
+    const source = this.conn.source;
+    for (;;) {
+      source.collectMisses();
+      let pending: unknown, missed: StateKey[];
       try {
-        const tx = decodeTransaction(hexToBytes(params[0]));
-        call = {
-          from: addr(recoverSender(tx)),
-          ...(tx.to !== undefined ? { to: addr(tx.to) } : {}),
-          data: bytesToHex(tx.data),
-          value: "0x" + tx.value.toString(16),
-          gas: "0x" + tx.gasLimit.toString(16),
-        };
-      } catch {
-        return; // the method itself reports a bad transaction
+        pending = attempt();
+      } catch (e) {
+        pending = Promise.reject(e);
+      } finally {
+        missed = source.takeMisses(); // an asynchronous remainder of the method throws its misses
+      }
+      let result: unknown, error: unknown, failed = false;
+      try {
+        result = await pending;
+      } catch (e) {
+        if (e instanceof StateMissError) missed.push(e.key);
+        else {
+          error = e;
+          failed = true;
+        }
+      }
+      if (missed.length === 0) {
+        if (failed) throw error;
+        return result;
+      }
+      this.chain().forgetReads(missed.filter((k) => k.kind !== "blockHash") as { address: bigint; slot?: bigint }[]);
+      this.stats.retries++;
+      await source.fetch(missed);
+    }
+  }
+
+  /** Runs a method that changes the chain; a miss puts the chain back, the key is fetched, and it runs again. */
+  private async retrying(attempt: () => unknown): Promise<unknown> {
+    for (;;) {
+      const chain = this.chain();
+      const saved = chain.captureState();
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!(e instanceof StateMissError)) throw e;
+        chain.restoreState(saved);
+        this.stats.retries++;
+        await this.conn.source.fetch([e.key]);
+      } finally {
+        chain.releaseState(saved);
       }
     }
-    if (!call) return;
+  }
+
+  /** Asks the upstream what a call will touch, and fetches it, before the first attempt. */
+  private async prefetch(method: string, call: Record<string, unknown>): Promise<void> {
     // A call without `from` runs as the zero address; the coinbase is touched by fee payment.
     const known: StateKey[] = [{ kind: "account", address: this.chain().coinbase }];
     if (call.from === undefined) known.push({ kind: "account", address: 0n });
@@ -125,6 +172,8 @@ export class ForkRunner {
     try {
       await this.conn.source.prefetchForCall(call, known);
     } catch (e) {
+      // The upstream already failed after all its retries: trying again for the method would double the wait.
+      if (e instanceof UpstreamError && e.transport) throw e;
       this.log(`fork: prefetch for ${method} failed (${(e as Error).message}); continuing without it`);
     }
   }
@@ -211,6 +260,28 @@ const NOT_PROXIED = Symbol("not proxied");
 
 function addr(a: bigint): string {
   return "0x" + a.toString(16).padStart(40, "0");
+}
+
+/** The call a method makes or sends (for the prefetch and the transaction's call run), if any. */
+function callOf(method: string, params: unknown[]): Record<string, unknown> | undefined {
+  if (CALL_LIKE.has(method)) {
+    const p = params[0];
+    if (p && typeof p === "object" && !Array.isArray(p)) return pickCallFields(p as Record<string, unknown>);
+  } else if ((method === "eth_sendRawTransaction" || method === "eth_sendRawTransactionSync") && typeof params[0] === "string") {
+    try {
+      const tx = decodeTransaction(hexToBytes(params[0]));
+      return {
+        from: addr(recoverSender(tx)),
+        ...(tx.to !== undefined ? { to: addr(tx.to) } : {}),
+        data: bytesToHex(tx.data),
+        value: "0x" + tx.value.toString(16),
+        gas: "0x" + tx.gasLimit.toString(16),
+      };
+    } catch {
+      return undefined; // the method itself reports a bad transaction
+    }
+  }
+  return undefined;
 }
 
 /** The fields of a call object the upstream's eth_createAccessList understands. */

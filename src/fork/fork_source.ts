@@ -1,8 +1,10 @@
 /**
  * State of a remote chain at a pinned block, as a synchronous StateSource.
- * Reads come from memory (filled from the disk cache and the upstream);
- * a key not there yet throws StateMissError, and `runWithFork` fetches it,
- * together with everything an access-list hint names, in one batched round trip.
+ * Reads come from memory (filled from the disk cache and the upstream). A key
+ * not there yet throws StateMissError, or, while misses are being collected,
+ * reads as absent (zero) and is recorded: a run then finds every key it
+ * reaches, they are fetched in one batched round trip, and the run is
+ * repeated on them (`runWithFork`; the fork runner does the same per method).
  */
 import { Account } from "../state/account.ts";
 import type { StateSource } from "../state/world.ts";
@@ -41,6 +43,8 @@ export class ForkStateSource implements StateSource {
   private storage = new Map<bigint, Map<bigint, bigint>>();
   private blockHashes = new Map<bigint, bigint>();
   private dirty = false;
+  /** Keys read while collecting that were not cached (they read as absent or zero). */
+  private collected?: Map<string, StateKey>;
   private readonly cacheFile: string | null;
   private readonly blockTag: string;
 
@@ -50,13 +54,33 @@ export class ForkStateSource implements StateSource {
     if (this.cacheFile) this.loadDisk(this.cacheFile);
   }
 
-  // ---- StateSource (synchronous; throws StateMissError) ----
+  // ---- collecting misses ----
+
+  /** From now on a key not cached reads as absent (zero) and is recorded, instead of throwing. */
+  collectMisses(): void {
+    this.collected = new Map();
+  }
+
+  /** Stops collecting; the keys missed since collectMisses. */
+  takeMisses(): StateKey[] {
+    const keys = [...(this.collected?.values() ?? [])];
+    this.collected = undefined;
+    return keys;
+  }
+
+  private miss(key: StateKey): void {
+    this.stats.cacheMisses++;
+    if (!this.collected) throw new StateMissError(key);
+    this.collected.set(keyId(key), key);
+  }
+
+  // ---- StateSource (synchronous; a miss throws StateMissError unless collecting) ----
 
   loadAccount(address: bigint): Account | undefined {
     const a = this.accounts.get(address);
     if (a === undefined) {
-      this.stats.cacheMisses++;
-      throw new StateMissError({ kind: "account", address });
+      this.miss({ kind: "account", address });
+      return undefined;
     }
     this.stats.cacheHits++;
     if (a === null) return undefined;
@@ -70,8 +94,8 @@ export class ForkStateSource implements StateSource {
     if (acc === null) return 0n; // absent upstream: nothing to read
     const v = this.storage.get(address)?.get(slot);
     if (v === undefined) {
-      this.stats.cacheMisses++;
-      throw new StateMissError({ kind: "storage", address, slot });
+      this.miss({ kind: "storage", address, slot });
+      return 0n;
     }
     this.stats.cacheHits++;
     return v;
@@ -80,8 +104,8 @@ export class ForkStateSource implements StateSource {
   blockHash(number: bigint): bigint {
     const h = this.blockHashes.get(number);
     if (h === undefined) {
-      this.stats.cacheMisses++;
-      throw new StateMissError({ kind: "blockHash", number });
+      this.miss({ kind: "blockHash", number });
+      return 0n;
     }
     this.stats.cacheHits++;
     return h;
@@ -252,22 +276,31 @@ function parseData(v: unknown, what: string): Uint8Array {
   }
 }
 
-const MAX_ROUNDS = 64;
-
 /**
- * Runs `attempt` until it completes without a cache miss: after a miss,
- * `undo` restores the state the attempt started from, the key is fetched,
- * and the attempt runs again. The number of rounds is bounded.
+ * Runs `attempt` until it completes without a miss: each run reads the keys not cached yet as absent or zero and
+ * records them; `undo(missed)` puts back what the run changed and forgets what it read of the missed keys, they
+ * are fetched in one round trip, and it runs again. Each round fetches at least one new key, so it ends.
  */
-export async function runWithFork<T>(source: ForkStateSource, attempt: () => T, undo: () => void): Promise<T> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+export async function runWithFork<T>(
+  source: ForkStateSource,
+  attempt: () => T,
+  undo: (missed: StateKey[]) => void,
+): Promise<T> {
+  for (;;) {
+    source.collectMisses();
+    let result: T | undefined, error: unknown, failed = false;
     try {
-      return attempt();
+      result = attempt();
     } catch (e) {
-      if (!(e instanceof StateMissError)) throw e;
-      undo();
-      await source.fetch([e.key]);
+      error = e;
+      failed = true;
     }
+    const missed = source.takeMisses();
+    if (missed.length === 0) {
+      if (failed) throw error;
+      return result as T;
+    }
+    undo(missed);
+    await source.fetch(missed);
   }
-  throw new UpstreamError(`state still incomplete after ${MAX_ROUNDS} upstream round trips`);
 }

@@ -2,12 +2,17 @@
  * JSON-RPC client for the upstream node: requests issued in the same tick
  * go out as one batch (one round trip), identical in-flight requests share
  * one answer, at most `concurrency` HTTP requests run at once, and 429, 5xx,
- * network errors and timeouts are retried with exponential backoff.
+ * network errors and timeouts are retried with exponential backoff, all within
+ * one time budget per request: a hanging upstream costs `timeoutMs`, not a
+ * timeout per attempt.
  */
 import { UpstreamError } from "./errors.ts";
 
+/** The default time budget of one upstream request, every retry included. */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 20_000;
+
 export interface UpstreamOptions {
-  /** Per HTTP request. */
+  /** The time budget of one HTTP request, its retries and their backoff included. */
   timeoutMs?: number;
   /** Retries after the first attempt. */
   retries?: number;
@@ -107,7 +112,7 @@ export class UpstreamClient {
 
   constructor(url: string, opts: UpstreamOptions = {}) {
     this._url = checkedUrl(url);
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
     this.retries = opts.retries ?? 4;
     this.backoffMs = opts.backoffMs ?? 200;
     this.concurrency = opts.concurrency ?? 8;
@@ -211,22 +216,30 @@ export class UpstreamClient {
     }
   }
 
-  /** POSTs a body, retrying what is worth retrying; returns the parsed JSON. */
+  /** POSTs a body, retrying what is worth retrying within the time budget; returns the parsed JSON. */
   private async post(body: unknown): Promise<unknown> {
+    const started = Date.now();
+    const deadline = started + this.timeoutMs;
     let lastError: UpstreamError | undefined;
     let rateLimited = false;
+    let attempts = 0;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (attempt > 0) {
-        this.stats.retries++;
         let wait = this.backoffMs * 2 ** (attempt - 1);
         if (rateLimited && Number.isFinite(this.computeUnitsPerSecond)) {
           wait += (this.active * COMPUTE_UNITS_PER_REQUEST * 1000) / this.computeUnitsPerSecond;
         }
+        if (Date.now() + wait >= deadline) break;
+        this.stats.retries++;
         await new Promise((r) => setTimeout(r, wait));
       }
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      attempts++;
       this.stats.batches++;
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+      const timer = setTimeout(() => controller.abort(), left);
+      const timedOut = () => new UpstreamError(`upstream timed out after ${this.timeoutMs} ms`);
       let res: Response;
       try {
         res = await this.fetchFn(this.url, {
@@ -238,13 +251,19 @@ export class UpstreamClient {
       } catch (e) {
         clearTimeout(timer);
         if (controller.signal.aborted) {
-          lastError = new UpstreamError(`upstream timed out after ${this.timeoutMs} ms`, undefined, { details: `upstream ${this.url}` });
+          lastError = timedOut();
           continue;
         }
         const why = connectionFailure(e, this.url);
         // A refused connection, a name that does not resolve or a failed TLS handshake will not heal in a retry.
-        if (why.permanent) throw new UpstreamError(`upstream unreachable: ${why.reason}`, undefined, { details: `upstream ${this.url}`, cause: e });
-        lastError = new UpstreamError(`upstream unreachable: ${why.reason}`, undefined, { details: `upstream ${this.url}`, cause: e });
+        if (why.permanent) {
+          throw new UpstreamError(`upstream unreachable: ${why.reason}`, undefined, {
+            details: `upstream ${this.url}`,
+            cause: e,
+            transport: true,
+          });
+        }
+        lastError = new UpstreamError(`upstream unreachable: ${why.reason}`, undefined, { cause: e });
         continue;
       }
       let text: string;
@@ -253,7 +272,7 @@ export class UpstreamClient {
       } catch (e) {
         clearTimeout(timer);
         lastError = controller.signal.aborted
-          ? new UpstreamError(`upstream timed out after ${this.timeoutMs} ms`)
+          ? timedOut()
           : new UpstreamError(`upstream response broke off: ${(e as Error).message}`);
         continue;
       }
@@ -262,7 +281,7 @@ export class UpstreamClient {
         rateLimited = res.status === 429;
         lastError = new UpstreamError(`upstream answered HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`, res.status);
         if (RETRYABLE_STATUS(res.status)) continue;
-        throw lastError;
+        break;
       }
       try {
         return JSON.parse(text);
@@ -271,6 +290,11 @@ export class UpstreamClient {
         continue;
       }
     }
-    throw new UpstreamError(`${lastError?.shortMessage ?? "upstream failed"} (after ${this.retries + 1} attempts)`, lastError?.upstreamCode, { details: `upstream ${this.url}`, cause: lastError });
+    const spent = Date.now() - started;
+    throw new UpstreamError(
+      `${lastError?.shortMessage ?? "upstream timed out"} (after ${attempts} attempt${attempts === 1 ? "" : "s"} in ${spent} ms)`,
+      lastError?.upstreamCode,
+      { details: `upstream ${this.url}`, cause: lastError, transport: true },
+    );
   }
 }

@@ -214,6 +214,20 @@ export class WorldState {
     for (const [slot, v] of prior.slots) acc.storage.set(slot, v);
   }
 
+  /**
+   * Forgets what was read of an account (or of one slot) from the source, so that the next read asks it again:
+   * for a read that was answered with a stand-in (fork mode, a key not fetched yet).
+   */
+  forgetRead(address: bigint, slot?: bigint): void {
+    this.lastAddress = NO_ADDRESS;
+    if (slot === undefined) {
+      if (this.accounts.get(address) === null) this.accounts.delete(address);
+    } else {
+      const acc = this.accounts.get(address);
+      if (acc && acc.storage.get(slot) === 0n) acc.storage.delete(slot);
+    }
+  }
+
   /** The account if it is in memory (null: known absent), without asking the source. */
   loadedAccount(address: bigint): Account | null | undefined {
     return this.accounts.get(address);

@@ -18,7 +18,7 @@ Deno.test({
         ["500", /HTTP 500.*after \d+ attempts/],
         ["429", /HTTP 429.*after \d+ attempts/],
         ["garbage", /invalid JSON.*after \d+ attempts/],
-        ["hang", /timed out after 300 ms.*after \d+ attempts/],
+        ["hang", /timed out after 300 ms.*after \d+ attempts? in \d+ ms/],
       ] as const) {
         up.script = Array(50).fill(behaviour);
         const t0 = performance.now();
@@ -68,4 +68,33 @@ Deno.test("fork mode: a refused connection or an unknown host fails at once, say
     );
     assert.ok(performance.now() - t0 < 1000, `${url}: failed in ${performance.now() - t0} ms`);
   }
+});
+
+Deno.test({
+  name: "fork mode: a hanging upstream costs one time budget per request, and eth_chainId is answered meanwhile",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const up = startFakeUpstream();
+    const node = await createForkedNode({ fork: { url: up.url, storageCaching: false, timeoutMs: 1000 }, log: () => {} });
+    try {
+      up.script = Array(50).fill("hang");
+      const t0 = performance.now();
+      const pending = node.handler.call("eth_call", [{ to: "0x00000000000000000000000000000000000c0de9", data: "0x" }, "latest"]);
+      await new Promise((r) => setTimeout(r, 50));
+      const t1 = performance.now();
+      assert.deepEqual(await node.handler.call("eth_chainId", []), { result: "0x1" });
+      assert.deepEqual(await node.handler.call("eth_blockNumber", []), { result: "0x64" });
+      assert.ok(performance.now() - t1 < 250, "eth_chainId waited for the hanging request");
+      const r = await pending;
+      const spent = performance.now() - t0;
+      assert.ok("error" in r && /timed out after 1000 ms/.test(r.error.message), JSON.stringify(r));
+      // The prefetch's failure ends the request: not a second budget for the fetch after it.
+      assert.ok(spent < 1900, `the request took ${spent} ms`);
+    } finally {
+      up.script = [];
+      await node.close();
+      await up.close();
+    }
+  },
 });
