@@ -5,10 +5,10 @@
 import type { Block } from "../chain/block.ts";
 import { ethCall } from "../chain/call.ts";
 import type { BlockRef } from "../chain/chain.ts";
-import { replayTransaction } from "../chain/replay.ts";
+import { replayBlock } from "../chain/replay.ts";
 import type { EvmwasmNode } from "../node.ts";
 import { blockRef, callRequest } from "../rpc/params.ts";
-import { CallTracer } from "../trace/call_tracer.ts";
+import { CallTreeTracer } from "../trace/call_tree.ts";
 import { traceLines } from "../trace/trace_printer.ts";
 import type { NodeLog } from "./node_log.ts";
 
@@ -21,7 +21,7 @@ export function attachTracePrinting(node: EvmwasmNode, log: NodeLog): void {
   node.subscribeChain({ onBlock: (block) => printBlock(node, log, block) });
 }
 
-function print(log: NodeLog, tracer: CallTracer): void {
+function print(log: NodeLog, tracer: CallTreeTracer): void {
   if (tracer.root) for (const line of traceLines(tracer.root)) log.line(line);
 }
 
@@ -30,20 +30,20 @@ function printCall(node: EvmwasmNode, log: NodeLog, params: unknown[]): void {
     const request = callRequest(params[0], "transaction");
     const ref: BlockRef = params[1] === undefined || params[1] === null ? { tag: "latest" } : blockRef(params[1], "block");
     const { state, env } = node.chain.resolve(ref);
-    const tracer = new CallTracer();
-    ethCall(node.chain, state, env, request, undefined, () => tracer);
-    print(log, tracer);
+    let tracer: CallTreeTracer | undefined;
+    ethCall(node.chain, state, env, request, undefined, (world) => (tracer = new CallTreeTracer(world)));
+    if (tracer) print(log, tracer);
   } catch { /* the call itself answers what is wrong with it */ }
 }
 
 function printBlock(node: EvmwasmNode, log: NodeLog, block: Block): void {
-  for (const t of block.transactions) {
-    try {
-      const tracer = new CallTracer();
-      replayTransaction(node.chain, t, () => tracer);
-      print(log, tracer);
-    } catch (e) {
-      log.line(`    (no trace for ${t.hash}: ${(e as Error).message})`);
-    }
+  if (block.transactions.length === 0) return;
+  try {
+    replayBlock(node.chain, block, (_t, world) => {
+      const tracer = new CallTreeTracer(world);
+      return { tracer, done: () => print(log, tracer) };
+    });
+  } catch (e) {
+    log.line(`    (no traces for block ${block.header.number}: ${(e as Error).message})`);
   }
 }

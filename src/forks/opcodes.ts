@@ -30,3 +30,17 @@ export const OPCODE_NAMES: string[] = (() => {
   for (let i = 0; i < 256; i++) if (!names[i]) names[i] = `0x${i.toString(16).padStart(2, "0")}`;
   return names;
 })();
+
+/** Opcodes that leave nothing of their own on the stack (stores, copies, jumps, logs, halts). */
+const WRITES_NOTHING = new Set<number>([
+  Op.STOP, Op.CALLDATACOPY, Op.CODECOPY, Op.EXTCODECOPY, Op.RETURNDATACOPY, Op.POP, Op.MSTORE, Op.MSTORE8,
+  Op.SSTORE, Op.JUMP, Op.JUMPI, Op.JUMPDEST, Op.TSTORE, Op.MCOPY, Op.LOG0, Op.LOG0 + 1, Op.LOG0 + 2, Op.LOG0 + 3,
+  Op.LOG4, Op.RETURN, Op.REVERT, Op.INVALID, Op.SELFDESTRUCT,
+]);
+
+/** How many stack words an opcode writes (Parity's vmTrace "push"): DUPn and SWAPn rewrite n+1, most write one. */
+export function stackWrites(op: number): number {
+  if (op >= Op.DUP1 && op <= Op.DUP16) return op - Op.DUP1 + 2;
+  if (op >= Op.SWAP1 && op <= Op.SWAP16) return op - Op.SWAP1 + 2;
+  return WRITES_NOTHING.has(op) || OPCODE_NAMES[op].startsWith("0x") ? 0 : 1;
+}

@@ -33,7 +33,7 @@ export interface StructLog {
   error?: string;
 }
 
-const word = (v: bigint) => v.toString(16).padStart(64, "0");
+const word = (v: bigint) => "0x" + v.toString(16).padStart(64, "0");
 
 export class StructLogger implements EvmTracer {
   readonly logs: StructLog[] = [];
@@ -59,7 +59,8 @@ export class StructLogger implements EvmTracer {
     if (!this.config.disableStack) log.stack = stack.map((v) => bigIntToHex(v));
     if (this.config.enableMemory) {
       const mem: string[] = [];
-      for (let i = 0; i < frame.memorySize; i += 32) mem.push(bytesToHex(frame.memory.subarray(i, i + 32)).slice(2));
+      // Words with their 0x, as anvil writes them (geth leaves it out).
+      for (let i = 0; i < frame.memorySize; i += 32) mem.push(bytesToHex(frame.memory.subarray(i, i + 32)));
       log.memory = mem;
     }
     if (!this.config.disableStorage && (op === Op.SLOAD || op === Op.SSTORE) && stack.length >= 1) {
@@ -69,11 +70,13 @@ export class StructLogger implements EvmTracer {
       const slot = stack[stack.length - 1];
       if (op === Op.SLOAD) seen.set(slot, this.world.getStorage(address, slot));
       else if (stack.length >= 2) seen.set(slot, stack[stack.length - 2]);
-      log.storage = Object.fromEntries([...seen].map(([k, v]) => [word(k), word(v)]));
+      // Slots in order, as anvil's sorted map; "0x"-prefixed words.
+      const slots = [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      log.storage = Object.fromEntries(slots.map(([k, v]) => [word(k), word(v)]));
     }
     if (this.config.enableReturnData) log.returnData = bytesToHex(frame.returnData);
+    // anvil writes the refund counter on every step, 0 included (geth leaves a 0 out).
     log.refund = this.world.refund;
-    if (log.refund === 0) delete log.refund;
     this.logs.push(log);
     this.open.push({ log, frame });
   }
@@ -91,7 +94,8 @@ export class StructLogger implements EvmTracer {
     const d = msg.depth + 1;
     const top = this.open[this.open.length - 1];
     if (top && top.log.depth === d) {
-      const left = Number(result.gasLeft);
+      // The frame's own gas at its end: a creation's code deposit is charged after it, not by its last step.
+      const left = result.status === "halt" ? Number(result.gasLeft) : Number(top.frame.gasLeft());
       top.log.gasCost = Math.max(0, top.log.gas - left);
       if (result.status === "halt" && result.error) top.log.error = result.error;
       this.open.pop();

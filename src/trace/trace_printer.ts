@@ -13,7 +13,8 @@
 import { toChecksumAddress } from "../primitives/checksum.ts";
 import { decodeRevertReason } from "../chain/revert_reason.ts";
 import { haltName } from "../chain/halt_reason.ts";
-import type { CallFrame } from "./call_tracer.ts";
+import { bytesToHex } from "../primitives/hex.ts";
+import type { TraceNode } from "./call_tree.ts";
 
 const PRECOMPILE_NAMES: Record<number, string> = {
   1: "ecrecover",
@@ -36,45 +37,43 @@ const PRECOMPILE_NAMES: Record<number, string> = {
   256: "p256verify",
 };
 
-function describe(f: CallFrame): string {
-  const to = f.to === undefined ? 0n : BigInt(f.to);
-  const value = f.value !== undefined && BigInt(f.value) !== 0n ? `{value: ${BigInt(f.value)}}` : "";
-  if (f.type === "CREATE" || f.type === "CREATE2") return `→ new <unknown>@${toChecksumAddress(to)}${value}`;
-  const input = f.input.slice(2);
-  const precompile = to <= 256n ? PRECOMPILE_NAMES[Number(to)] : undefined;
+function describe(f: TraceNode): string {
+  const value = f.value !== 0n && f.kind !== "DELEGATECALL" ? `{value: ${f.value}}` : "";
+  if (f.kind === "CREATE" || f.kind === "CREATE2") return `→ new <unknown>@${toChecksumAddress(f.to)}${value}`;
+  if (f.kind === "SELFDESTRUCT") return `${toChecksumAddress(f.from)}::selfdestruct(${toChecksumAddress(f.to)})`;
+  const input = bytesToHex(f.input).slice(2);
+  const precompile = f.to <= 256n ? PRECOMPILE_NAMES[Number(f.to)] : undefined;
   if (precompile) return `PRECOMPILES::${precompile}(0x${input})`;
-  const kind = f.type === "DELEGATECALL" ? "[delegatecall]" : f.type === "STATICCALL" ? "[staticcall]" : "";
+  const kind = f.kind === "DELEGATECALL" ? " [delegatecall]" : f.kind === "STATICCALL" ? " [staticcall]" : "";
   const call = input.length === 0
-    ? "fallback()"
+    ? `fallback${value}()`
     : input.length < 8
-    ? `fallback(0x${input})`
-    : `${input.slice(0, 8)}(${input.length > 8 ? "0x" + input.slice(8) : ""})`;
-  return `${toChecksumAddress(to)}::${call.replace("(", `${value}(`)}${kind ? " " + kind : ""}`;
+    ? `fallback${value}(0x${input})`
+    : `${input.slice(0, 8)}${value}(${input.length > 8 ? "0x" + input.slice(8) : ""})`;
+  return `${toChecksumAddress(f.to)}::${call}${kind}`;
 }
 
-function outcome(f: CallFrame): string {
-  const output = f.output ?? "0x";
-  if (f.error === "execution reverted") {
-    const bytes = output.length > 2 ? Uint8Array.from(output.slice(2).match(/../g)!.map((h) => parseInt(h, 16))) : undefined;
-    const reason = bytes ? decodeRevertReason(bytes) : undefined;
-    return `[Revert] ${reason ?? (output === "0x" ? "" : output)}`.trimEnd();
+function outcome(f: TraceNode): string {
+  if (f.status === "revert") {
+    const reason = f.output.length > 0 ? decodeRevertReason(f.output) : undefined;
+    return `[Revert] ${reason ?? (f.output.length > 0 ? bytesToHex(f.output) : "")}`.trimEnd();
   }
-  if (f.error !== undefined) return `[${haltName(f.error)}]`;
-  if (f.type === "CREATE" || f.type === "CREATE2") return `[Return] ${(output.length - 2) / 2} bytes of code`;
-  return output === "0x" ? "[Stop]" : `[Return] ${output}`;
+  if (f.status === "halt") return `[${haltName(f.error)}]`;
+  if (f.kind === "CREATE" || f.kind === "CREATE2") return `[Return] ${f.output.length} bytes of code`;
+  return f.output.length === 0 ? "[Stop]" : `[Return] ${bytesToHex(f.output)}`;
 }
 
-function render(f: CallFrame, indent: string, lines: string[]): void {
-  for (const child of f.calls ?? []) {
-    lines.push(`${indent}├─ [${BigInt(child.gasUsed)}] ${describe(child)}`);
+function render(f: TraceNode, indent: string, lines: string[]): void {
+  for (const child of f.calls) {
+    lines.push(`${indent}├─ [${child.gasUsed}] ${describe(child)}`);
     render(child, `${indent}│   `, lines);
   }
   lines.push(`${indent}└─ ← ${outcome(f)}`);
 }
 
 /** The trace's lines, a "Traces:" header first and an empty line last. */
-export function traceLines(root: CallFrame): string[] {
-  const lines = ["Traces:", `  [${BigInt(root.gasUsed)}] ${describe(root)}`];
+export function traceLines(root: TraceNode): string[] {
+  const lines = ["Traces:", `  [${root.gasUsed}] ${describe(root)}`];
   render(root, "    ", lines);
   lines.push("");
   return lines;

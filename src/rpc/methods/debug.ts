@@ -1,14 +1,20 @@
-/** debug_traceCall and debug_traceTransaction with geth's struct logger or callTracer. */
-import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
-import type { EvmTracer } from "../../evm/evm.ts";
+/** debug_traceCall and debug_traceTransaction with geth's tracers (src/trace/geth_tracing.ts); code by hash. */
+import { bytesToHex } from "../../primitives/hex.ts";
 import type { WorldState } from "../../state/world.ts";
-import type { TxResult } from "../../tx/execute.ts";
+import { createAddress } from "../../evm/address.ts";
+import type { MinedTransaction } from "../../chain/block.ts";
 import { ethCall } from "../../chain/call.ts";
-import type { BlockRef } from "../../chain/chain.ts";
+import type { BlockRef, DevChain } from "../../chain/chain.ts";
 import { ChainError } from "../../chain/errors.ts";
-import { replayTransaction } from "../../chain/replay.ts";
-import { CallTracer } from "../../trace/call_tracer.ts";
-import { StructLogger } from "../../trace/struct_logger.ts";
+import { replayBlock } from "../../chain/replay.ts";
+import {
+  type GethTraceOptions,
+  type GethTracing,
+  gethTracing,
+  type TraceContext,
+  type TraceOutcome,
+  UnsupportedTracerError,
+} from "../../trace/geth_tracing.ts";
 import {
   blockOverrides,
   blockRef,
@@ -24,30 +30,14 @@ import {
 import type { MethodTable } from "../context.ts";
 import { InvalidParamsError } from "../errors.ts";
 
-interface TraceOptions {
-  tracer?: string;
-  tracerConfig: Record<string, unknown>;
-  enableMemory?: boolean;
-  disableStack?: boolean;
-  disableStorage?: boolean;
-  enableReturnData?: boolean;
-  limit?: number;
-}
-
-function traceOptions(v: unknown, name: string): TraceOptions {
+export function traceOptions(v: unknown, name: string): GethTraceOptions {
   const o = object(v, name);
   const opt = <T>(
     k: string,
     parse: (x: unknown, n: string) => T,
   ) => (o[k] == null ? undefined : parse(o[k], `${name}.${k}`));
-  const tracer = opt("tracer", string);
-  if (tracer !== undefined && tracer !== "callTracer") {
-    throw new InvalidParamsError(
-      `invalid ${name}.tracer: "${tracer.slice(0, 40)}" is not supported (the struct logger, or "callTracer")`,
-    );
-  }
   return {
-    tracer,
+    tracer: opt("tracer", string),
     tracerConfig: o.tracerConfig == null ? {} : object(o.tracerConfig, `${name}.tracerConfig`),
     enableMemory: opt("enableMemory", bool),
     disableStack: opt("disableStack", bool),
@@ -57,33 +47,38 @@ function traceOptions(v: unknown, name: string): TraceOptions {
   };
 }
 
-/** Makes the tracer for a run, and turns the run's result into the trace the client gets. */
-function tracing(options: TraceOptions) {
-  let tracer: StructLogger | CallTracer | undefined;
-  const make = (world: WorldState): EvmTracer => {
-    if (options.tracer === "callTracer") {
-      const c = options.tracerConfig;
-      tracer = new CallTracer({ onlyTopCall: c.onlyTopCall === true, withLog: c.withLog === true });
-    } else {
-      tracer = new StructLogger(world, options);
-    }
-    return tracer;
-  };
-  const finish = (result: TxResult, gasLimit: bigint) => {
-    if (tracer instanceof CallTracer) {
-      const root = tracer.root!;
-      root.gas = bigIntToHex(gasLimit);
-      root.gasUsed = bigIntToHex(result.gasUsed);
-      return root;
-    }
-    return {
-      failed: result.status !== "success",
-      gas: Number(result.gasUsed),
-      returnValue: bytesToHex(result.output),
-      structLogs: (tracer as StructLogger).logs,
-    };
-  };
-  return { make, finish };
+/** A tracer error as the client sees it: -32602, as anvil answers an unknown or unsupported tracer. */
+function tracingFor(options: GethTraceOptions, world: WorldState, context: TraceContext): GethTracing {
+  try {
+    return gethTracing(options, world, context);
+  } catch (e) {
+    if (e instanceof UnsupportedTracerError) throw new InvalidParamsError(e.shortMessage);
+    throw e;
+  }
+}
+
+/** debug_traceTransaction's answer for a mined transaction (the block variants trace each transaction so). */
+export function traceMinedTransaction(chain: DevChain, t: MinedTransaction, options: GethTraceOptions): unknown {
+  const block = chain.blockByNumber(t.blockNumber)!;
+  let tracing: GethTracing | undefined;
+  let outcome: TraceOutcome | undefined;
+  replayBlock(chain, block, (tx, world) => {
+    if (tx.index !== t.index) return undefined;
+    tracing = tracingFor(options, world, {
+      pre: world.clone(),
+      sender: t.sender,
+      recipient: t.tx.to ?? createAddress(t.sender, t.tx.nonce),
+      coinbase: block.header.coinbase,
+      location: {
+        blockHash: bytesToHex(block.hash),
+        blockNumber: Number(block.header.number),
+        transactionHash: bytesToHex(t.hash),
+        transactionPosition: t.index,
+      },
+    });
+    return { tracer: tracing.tracer, done: (result, post) => (outcome = { result, post }) };
+  }, t.index);
+  return tracing!.finish(outcome!);
 }
 
 /** The code whose keccak256 is `codeHash` among the accounts of `state` ("0x" when none has it, as anvil answers). */
@@ -117,7 +112,6 @@ export const debugMethods: MethodTable = {
     const rawOptions = p.optional(2, "options", object) ?? {};
     const options = traceOptions(rawOptions, "options");
     const resolved = chain.resolve(ref);
-    const t = tracing(options);
     const overrides = {
       state: rawOptions.stateOverrides == null
         ? undefined
@@ -126,8 +120,18 @@ export const debugMethods: MethodTable = {
         ? undefined
         : blockOverrides(rawOptions.blockOverrides, "options.blockOverrides"),
     };
-    const { result, tx } = ethCall(chain, resolved.state, resolved.env, request, overrides, t.make);
-    return t.finish(result, tx.gasLimit);
+    let tracing: GethTracing | undefined;
+    const sender = request.from ?? 0n;
+    const { result, world } = ethCall(chain, resolved.state, resolved.env, request, overrides, (w) => {
+      tracing = tracingFor(options, w, {
+        pre: w.clone(),
+        sender,
+        recipient: request.to ?? createAddress(sender, request.nonce ?? w.getNonce(sender)),
+        coinbase: resolved.env.coinbase,
+      });
+      return tracing.tracer;
+    });
+    return tracing!.finish({ result, post: world });
   },
   debug_traceTransaction: (p, { chain }) => {
     p.atMost(2);
@@ -135,8 +139,6 @@ export const debugMethods: MethodTable = {
     const options = traceOptions(p.optional(1, "options", object) ?? {}, "options");
     const found = chain.transactionByHash(h);
     if (!found?.mined) throw new ChainError(-32001, "transaction not found", { details: h });
-    const t = tracing(options);
-    const { result } = replayTransaction(chain, found.mined, t.make);
-    return t.finish(result, found.mined.tx.gasLimit);
+    return traceMinedTransaction(chain, found.mined, options);
   },
 };

@@ -11,6 +11,8 @@ import { savedStateMethods } from "./saved_state.ts";
 import { nodeSettingsMethods } from "./node_settings.ts";
 import { erc20Methods } from "./erc20.ts";
 import { txpoolMethods } from "./txpool.ts";
+import { traceMethods } from "./trace.ts";
+import { otterscanMethods } from "./otterscan.ts";
 import { signingMethods } from "./signing.ts";
 import { stateMethods } from "./state.ts";
 import { transactionMethods } from "./transactions.ts";
@@ -32,4 +34,6 @@ export const METHODS: MethodTable = {
   ...nodeSettingsMethods,
   ...erc20Methods,
   ...txpoolMethods,
+  ...traceMethods,
+  ...otterscanMethods,
 };

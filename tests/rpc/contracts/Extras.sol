@@ -43,6 +43,7 @@ contract Box {
 
 /// Every kind of frame a tracer reports: CALL with value, DELEGATECALL, STATICCALL, CREATE, SELFDESTRUCT, a failed call.
 contract Tracee {
+    uint256 public scratch; // slot 0, written by delegate() through Box.set's code
     Box public box;
     constructor() payable { box = new Box(); }
     function delegate(uint256 v) external returns (bytes memory r) { (, r) = address(box).delegatecall(abi.encodeCall(Box.set, (v))); }
