@@ -641,8 +641,11 @@ export class DevChain {
     this.forcedNext = transactions;
   }
 
-  /** Mines one block with what the pool has ready (`order`: this block's, instead of the chain's). */
-  mineBlock(timestamp?: bigint, order?: TransactionOrder): Block {
+  /**
+   * Mines one block with what the pool has ready (`order`: this block's, instead of the chain's); `only`: with
+   * these transactions alone, the pool left as it is (anvil_reorg's blocks).
+   */
+  mineBlock(timestamp?: bigint, order?: TransactionOrder, only?: PooledTransaction[]): Block {
     if (timestamp !== undefined) this.clock.setNext(timestamp);
     const template = this.pendingTemplate(this.clock.takeNext());
     const parent = this.latest;
@@ -659,14 +662,14 @@ export class DevChain {
       consensus: this.consensus,
       depositContract: this.schedule.depositContract,
       backend: this.backend,
-      pool: this.pool,
+      pool: only ? new TxPool() : this.pool,
       blockHash: this.blockHashOf,
       stateRoot: (w) => this.stateRoots.root(w, this.history.takeDirty()),
       allowSenderCode: true,
       order: order ?? this.options.order,
-      leading: this.forcedNext,
+      leading: only ?? this.forcedNext,
     }, template);
-    this.forcedNext = [];
+    if (!only) this.forcedNext = [];
     block.totalDifficulty = (parent.totalDifficulty ?? 0n) + block.header.difficulty;
     this.latestTrie = this.stateRoots.trie;
     this.appendBlock(block);
@@ -798,26 +801,36 @@ export class DevChain {
   }
 
   sendRawTransaction(raw: Uint8Array): Uint8Array {
-    const tx = decodeTransaction(raw);
-    const sender = recoverSender(tx);
-    return this.submit({ tx, sender, hash: transactionHash(tx), encoded: encodeTransaction(tx), impersonated: false });
+    return this.submit(this.pooledFromRaw(raw));
   }
 
   /**
    * Signs with the dev key, or sends as an impersonated account with a placeholder signature.
    * `unsigned`: the placeholder signature for any sender (eth_sendUnsignedTransaction).
    */
-  sendUnsigned(tx: UnsignedTransaction, from: bigint, { unsigned = false }: { unsigned?: boolean } = {}): Uint8Array {
+  sendUnsigned(tx: UnsignedTransaction, from: bigint, options: { unsigned?: boolean } = {}): Uint8Array {
+    return this.submit(this.signAs(tx, from, options));
+  }
+
+  /** A raw transaction as the pool holds it (its sender recovered). */
+  pooledFromRaw(raw: Uint8Array): PooledTransaction {
+    const tx = decodeTransaction(raw);
+    const sender = recoverSender(tx);
+    return { tx, sender, hash: transactionHash(tx), encoded: encodeTransaction(tx), impersonated: false };
+  }
+
+  /** sendUnsigned's transaction, signed or impersonated, without sending it. */
+  signAs(tx: UnsignedTransaction, from: bigint, { unsigned = false }: { unsigned?: boolean } = {}): PooledTransaction {
     const key = this.keys.get(from);
     if (key && !this.impersonated.has(from) && !unsigned) {
       const signed = signTransaction(tx, key);
-      return this.submit({
+      return {
         tx: signed,
         sender: from,
         hash: transactionHash(signed),
         encoded: encodeTransaction(signed),
         impersonated: false,
-      });
+      };
     }
     if (!unsigned && !this.canSendFrom(from)) {
       throw new ChainInputError("No Signer available", {
@@ -831,7 +844,7 @@ export class DevChain {
     // encoding (a typed transaction wrapped as an RLP string), as anvil hashes impersonated transactions.
     const network = tx.type === TxType.Legacy ? encoded : rlpEncode(encoded);
     const hash = keccak256(concatBytes(network, bigIntToBytes(from, 20)));
-    return this.submit({ tx: signed, sender: from, hash, encoded, impersonated: true });
+    return { tx: signed, sender: from, hash, encoded, impersonated: true };
   }
 
   /** Admits a transaction to the pool (or rejects it), then mines it when automining. */
@@ -950,6 +963,39 @@ export class DevChain {
     }
     for (const { address, account } of accounts) this.head.setAccountDirect(address, account);
     this.latestTrie = this.stateRoots.update(this.head, this.history.takeDirty());
+  }
+
+  /**
+   * anvil_rollback: the blocks after `n` go, with their transactions; the head state is back at block n's (as
+   * the next block found it), the clock at its timestamp and the gas limit at its. The next block's base fee
+   * stays what it was (as anvil's fee state). Snapshots taken after block n are forgotten.
+   */
+  rollbackTo(n: bigint): void {
+    const common = this.blockByNumber(n);
+    if (!common) throw new UnknownBlockError(`no block ${n}`);
+    const nextBaseFee = this.nextBlockBaseFee();
+    if (n < this.blockNumber) {
+      const b = this.blockStates.get(n);
+      if (!b) throw new StateUnavailableError(n);
+      const removed = this.blocks.splice(this.blocks.indexOf(common) + 1);
+      for (const r of removed) {
+        this.blocksByHash.delete(bytesToHex(r.hash));
+        for (const t of r.transactions) this.minedTxs.delete(bytesToHex(t.hash));
+      }
+      this.head.finishTransaction();
+      this.history.undoTo(b.mark);
+      this.latestTrie = b.trie;
+      for (const k of [...this.blockStates.keys()]) if (k >= n) this.dropBlockState(k);
+      this.views.clear();
+      for (const [id, snap] of [...this.snapshots]) {
+        if (snap.blockCount <= this.blocks.length && this.history.isLive(snap.mark)) continue;
+        this.snapshots.delete(id);
+        this.releaseState(snap);
+      }
+    }
+    this.clock.setTime(common.header.timestamp);
+    this.gasLimit = common.header.gasLimit;
+    this.nextBaseFeeOverride = nextBaseFee;
   }
 
   // ---- snapshots ----

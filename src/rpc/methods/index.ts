@@ -13,6 +13,7 @@ import { erc20Methods } from "./erc20.ts";
 import { txpoolMethods } from "./txpool.ts";
 import { traceMethods } from "./trace.ts";
 import { otterscanMethods } from "./otterscan.ts";
+import { reorgMethods } from "./reorg.ts";
 import { signingMethods } from "./signing.ts";
 import { stateMethods } from "./state.ts";
 import { transactionMethods } from "./transactions.ts";
@@ -36,4 +37,5 @@ export const METHODS: MethodTable = {
   ...txpoolMethods,
   ...traceMethods,
   ...otterscanMethods,
+  ...reorgMethods,
 };
