@@ -18,6 +18,8 @@ commands:
             run Ethereum execution-spec state tests (files or folders)
   blocktest [--backend interpreter] [--filter S] [--json] [--known-failures FILE] PATH...
             run Ethereum execution-spec blockchain tests through block import
+  rpccompat [--backend interpreter] [--filter S] [--known-failures FILE] [DIR]
+            run the execution-apis JSON-RPC test suite (DIR: its tests folder) against the node
   run       --code <hex|@file> [--input <hex>] [--gas N] [--fork NAME] [--repeat N] [--json]
             [--backend interpreter|wasm|auto] [--cache-dir DIR | --no-cache] [--opt N]
             run one call against an empty state
@@ -39,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case "statetest":
       return await statetestCommand(rest);
+    case "rpccompat": {
+      const { rpccompatCommand } = await import("./src/cli/rpccompat.ts");
+      return await rpccompatCommand(rest);
+    }
     case "blocktest": {
       const { blocktestCommand } = await import("./src/cli/blocktest.ts");
       return blocktestCommand(rest);

@@ -11,7 +11,6 @@ import { declareU256RuntimeImports } from "./u256_runtime.ts";
 import { analyseCode, type Analysis, type Block, MAX_BLOCK_INSTRS } from "./analysis.ts";
 import { addHelpers } from "./helpers.ts";
 import { analyseStackFlow } from "./stack_heights.ts";
-import { CHECK_EVERY } from "../../src/evm/interrupt.ts";
 import { G_MSIZE, haltCall, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
 import { lowerStack } from "./lower_stack.ts";
 import { lowerArith } from "./lower_arith.ts";
@@ -21,7 +20,7 @@ import { lowerEnv, lowerHost } from "./lower_host.ts";
 import { lowerStorage } from "./lower_storage.ts";
 import { lowerTerminator, type Merge } from "./lower_control.ts";
 import {
-  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL, IMPORT_TICK,
+  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
   INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR, STACK_LIMIT,
 } from "./layout.ts";
 
@@ -53,7 +52,6 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
     m.setMemory(INITIAL_PAGES, MAX_PAGES, null, [], false, false, "0");
     m.addMemoryImport("0", IMPORT_MODULE, IMPORT_MEMORY);
     m.addGlobal(G_MSIZE, binaryen.i64, true, m.i64.const(0n));
-    m.addGlobal(G_TICKS, binaryen.i32, true, m.i32.const(CHECK_EVERY));
     m.addFunctionImport(IMPORT_HALT, IMPORT_MODULE, IMPORT_HALT, binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
     m.addFunctionImport(IMPORT_SEGMENT_FAIL, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
       binaryen.createType([binaryen.i32, binaryen.f64, binaryen.i32]), binaryen.none);
@@ -63,7 +61,6 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
       binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
     m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
     m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, binaryen.i32, binaryen.none);
-    m.addFunctionImport(IMPORT_TICK, IMPORT_MODULE, IMPORT_TICK, binaryen.none, binaryen.i32);
     declareU256RuntimeImports(m); // the runtime module (runtime_module.ts) supplies them
     addHelpers(binaryen, m);
     addBlockFunctions(binaryen, m, analysis, rules, !!opts.annotate);
@@ -154,8 +151,6 @@ function dispatch(m: binaryenT.Module, names: string[], target: () => number): n
 }
 
 const DISPATCH = "dispatch";
-/** The jumps left before the host looks at the clock. */
-const G_TICKS = "ticks";
 /** A dynamic jump with more possible destinations than this goes through the jump table. */
 const MAX_TESTED_TARGETS = 8;
 const blockFn = (i: number) => `b${i}`;
@@ -221,26 +216,14 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
       cx.keepConsts(carried);
     }
     let selfLoop = false;
-    /**
-     * `transfer` after counting a jump that may close a loop (a backward or dynamic one): every CHECK_EVERY
-     * of them the host looks at the execution's deadline (src/evm/interrupt.ts).
-     */
-    const ticked = (transfer: number): number =>
-      m.block(null, [
-        m.global.set(G_TICKS, m.i32.sub(m.global.get(G_TICKS, i32), m.i32.const(1))),
-        m.if(m.i32.lt_s(m.global.get(G_TICKS, i32), m.i32.const(0)), m.global.set(G_TICKS, m.call(IMPORT_TICK, [], i32))),
-        transfer,
-      ], i32);
     /** A statement that continues at `to`, leaving block `from` (whose jump, if dynamic, is in L_TARGET). */
-    const go = (to: number | "dispatch", from: number): number =>
-      to === "dispatch" || to <= a.blocks[from].pc ? ticked(goOn(to, from)) : goOn(to, from);
-    const goOn = (to: number | "dispatch", from: number): number => {
+    const go = (to: number | "dispatch", from: number): number => {
       if (to === "dispatch") {
         const viaTable = m.return_call(DISPATCH, [...next(), m.local.get(L_TARGET, i32)], i32);
         // Each destination the analysis found (but one lowered on here), tested in turn; the table for the rest.
         const targets = flow?.jumpTargets.get(from)?.filter((t) => !merged.has(index(t)));
         if (!targets || targets.length > MAX_TESTED_TARGETS) return viaTable;
-        const tests = targets.map((t) => m.if(m.i32.eq(m.local.get(L_TARGET, i32), m.i32.const(t)), goOn(t, from)));
+        const tests = targets.map((t) => m.if(m.i32.eq(m.local.get(L_TARGET, i32), m.i32.const(t)), go(t, from)));
         return m.block(null, [...tests, viaTable], i32);
       }
       const k = index(to);
@@ -361,22 +344,18 @@ function addSled(binaryen: B, m: binaryenT.Module, a: Analysis, block: Block, i:
   m.addFunction(blockFn(i), binaryen.createType([i32, i64, i32]), i32, [i64], m.block(null, body, i32));
 }
 
-/** Pcs per second-level dispatch function (log2). */
-const DISPATCH_BUCKET_BITS = 6;
-
 /**
  * `dispatch(sp, gas, pc)`: tail-calls the block at JUMPDEST pc (pc < code size, checked by the caller).
- * Two levels: a table on pc >> 6 picks the function of that run of 64 pcs, whose table on the low bits picks
- * the block (runs without a JUMPDEST are invalid jumps in the first table). Every table stays small: engines'
- * optimising compilers take time in proportion to a br_table's entries (V8's took half a second on one table
- * over a 23 KB contract's pcs), and they compile a function when it is first called, so a call pays only for
- * the runs of pcs it jumps into.
+ * A br_table's cases nest one block each, so with many JUMPDESTs it is two levels: a table on the pc
+ * picks one of about sqrt(n) chunk functions (consecutive pc ranges), whose table picks the block. That
+ * keeps the nesting shallow (text tools parse it recursively) and Binaryen's emission, which looks up each
+ * table entry's depth, far from quadratic.
  */
 function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis, merged: ReadonlySet<number>): void {
   const { i32, i64, none } = binaryen;
   const args = () => [m.local.get(0, i32), m.local.get(1, i64)];
   // One case per JUMPDEST, or per sled (a range of pcs: its function takes the pc).
-  const targets: SwitchCase[] = [];
+  const targets: { from: number; to: number; go: () => number }[] = [];
   for (let pc = 0; pc < a.code.length; pc++) {
     const k = a.jumpdests[pc] ? a.blockAt.get(pc) : undefined;
     if (k === undefined) continue;
@@ -389,58 +368,40 @@ function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis, merged: Read
     targets.push({ from, to, go });
     pc = to - 1;
   }
-  const pc = () => m.local.get(2, i32);
-  const bucket = 1 << DISPATCH_BUCKET_BITS;
-  if (a.code.length <= bucket) {
-    addSwitch(binaryen, m, DISPATCH, a.code.length, pc, targets);
+  const chunkSize = Math.max(64, Math.ceil(Math.sqrt(targets.length)));
+  if (targets.length <= chunkSize) {
+    addSwitch(binaryen, m, DISPATCH, 0, a.code.length, targets);
     return;
   }
-  const buckets: SwitchCase[] = [];
-  for (let lo = 0, t = 0; lo < a.code.length; lo += bucket) {
-    const hi = Math.min(lo + bucket, a.code.length);
-    const cases: SwitchCase[] = [];
-    while (t < targets.length && targets[t].to <= lo) t++;
-    for (let j = t; j < targets.length && targets[j].from < hi; j++) {
-      const c = targets[j];
-      cases.push({ from: Math.max(c.from, lo) - lo, to: Math.min(c.to, hi) - lo, go: c.go });
-    }
-    if (cases.length === 0) continue;
-    const name = `${DISPATCH}${lo >> DISPATCH_BUCKET_BITS}`;
-    addSwitch(binaryen, m, name, hi - lo, () => m.i32.and(pc(), m.i32.const(bucket - 1)), cases);
-    const index = lo >> DISPATCH_BUCKET_BITS;
-    buckets.push({ from: index, to: index + 1, go: () => m.return_call(name, [...args(), pc()], i32) });
+  const chunks: { from: number; to: number; go: () => number }[] = [];
+  for (let c = 0; c * chunkSize < targets.length; c++) {
+    const part = targets.slice(c * chunkSize, (c + 1) * chunkSize);
+    const from = c === 0 ? 0 : part[0].from;
+    const to = (c + 1) * chunkSize < targets.length ? targets[(c + 1) * chunkSize].from : a.code.length;
+    const name = `${DISPATCH}${c}`;
+    addSwitch(binaryen, m, name, from, to, part);
+    chunks.push({ from, to, go: () => m.return_call(name, [...args(), m.local.get(2, i32)], i32) });
   }
-  const size = Math.ceil(a.code.length / bucket);
-  addSwitch(binaryen, m, DISPATCH, size, () => m.i32.shr_u(pc(), m.i32.const(DISPATCH_BUCKET_BITS)), buckets);
-}
-
-/** A case of a dispatch table: selector values [from, to) run `go`. */
-interface SwitchCase {
-  from: number;
-  to: number;
-  go: () => number;
+  addSwitch(binaryen, m, DISPATCH, 0, a.code.length, chunks);
 }
 
 /**
- * A function `(sp, gas, pc)`: a br_table on `selector()` (in [0, size), checked by the caller's range) whose
- * cases run `go`; any other value is an invalid jump.
+ * A function `(sp, gas, pc)` over pcs in [lo, hi): a br_table on pc - lo whose cases (each a range of pcs)
+ * run `go`; any other pc is an invalid jump.
  */
 function addSwitch(
-  binaryen: B, m: binaryenT.Module, name: string, size: number, selector: () => number, cases: SwitchCase[],
+  binaryen: B, m: binaryenT.Module, name: string, lo: number, hi: number, cases: { from: number; to: number; go: () => number }[],
 ): void {
   const { i32, i64, none } = binaryen;
-  const names: string[] = new Array(size).fill("inv");
-  cases.forEach((c, j) => names.fill(`c${j}`, c.from, c.to));
+  const names: string[] = new Array(hi - lo).fill("inv");
+  cases.forEach((c, j) => names.fill(`c${j}`, c.from - lo, c.to - lo));
+  const pc = () => (lo === 0 ? m.local.get(2, i32) : m.i32.sub(m.local.get(2, i32), m.i32.const(lo)));
   // (block $c[n-1] (... (block $c0 (block $inv (br_table ...)) halt) case0 ...) case[n-2]) case[n-1]
   // Children are wrapped in `if (1)` so that Binaryen never types a named block by scanning its (nested,
   // ever larger) contents for branches: quadratic otherwise.
   const always = (e: number) => m.if(m.i32.const(1), e);
   const halt = always(haltCall(m, none, Halt.InvalidJump));
-  let nest = m.block(
-    cases.length ? "c0" : null,
-    [m.block("inv", [always(dispatch(m, names, selector))], none), halt],
-    none,
-  );
+  let nest = m.block(cases.length ? "c0" : null, [m.block("inv", [always(dispatch(m, names, pc))], none), halt], none);
   for (let j = 1; j < cases.length; j++) nest = m.block(`c${j}`, [nest, always(cases[j - 1].go())], none);
   const last = cases.length ? always(cases[cases.length - 1].go()) : m.nop();
   m.addFunction(name, binaryen.createType([i32, i64, i32]), i32, [], m.block(null, [nest, last, m.unreachable()], i32));

@@ -13,6 +13,7 @@ import {
   applyBlockOverrides,
   applyStateOverrides,
   type BlockOverrides,
+  callEnvironment,
   type CallRequest,
   type CallSetup,
   callTransaction,
@@ -36,8 +37,8 @@ export function createAccessList(
   overrides?: { state?: StateOverrides; block?: BlockOverrides },
 ): AccessListResult {
   const { world: overridden, reader } = scratchState(base);
-  applyStateOverrides(overridden, reader, overrides?.state);
-  const callEnv = applyBlockOverrides(env, overrides?.block);
+  const precompiles = applyStateOverrides(overridden, reader, overrides?.state, setup.hardfork.fork);
+  const callEnv = callEnvironment(r, applyBlockOverrides(env, overrides?.block));
 
   const sender = r.from ?? 0n;
   const excluded = new Set<bigint>([sender]);
@@ -48,12 +49,20 @@ export function createAccessList(
   const tracer = new AccessListTracer(excluded, r.accessList);
   {
     const { world } = scratchState(overridden);
-    runCallTransaction(setup, world, callEnv, callTransaction(r, world, callEnv), r, tracer);
+    runCallTransaction(setup, world, callEnv, callTransaction(r, world, callEnv), r, tracer, precompiles);
   }
   const accessList = tracer.accessList();
   const withList = { ...r, accessList };
   const { world } = scratchState(overridden);
-  const result = runCallTransaction(setup, world, callEnv, callTransaction(withList, world, callEnv), withList);
+  const result = runCallTransaction(
+    setup,
+    world,
+    callEnv,
+    callTransaction(withList, world, callEnv),
+    withList,
+    undefined,
+    precompiles,
+  );
   const error = result.status === "success"
     ? undefined
     : result.status === "revert"

@@ -12,6 +12,14 @@ export interface PooledTransaction {
   encoded: Uint8Array;
   /** Sent from an impersonated account: its signature is a placeholder. */
   impersonated: boolean;
+  /** A blob transaction sent in its network form: the blobs, commitments and proofs (EIP-4844, EIP-7594). */
+  sidecar?: BlobSidecar;
+}
+
+export interface BlobSidecar {
+  blobs: Uint8Array[];
+  commitments: Uint8Array[];
+  proofs: Uint8Array[];
 }
 
 export interface MinedTransaction extends PooledTransaction {
@@ -44,4 +52,6 @@ export interface Block {
   withdrawals?: Withdrawal[];
   /** Sum of the difficulties up to and including this block (proof-of-work chains; it decides the merge). */
   totalDifficulty?: bigint;
+  /** Prague on, for blocks this node built: the EIP-7685 requests (type || data each) the header hashes. */
+  requests?: Uint8Array[];
 }

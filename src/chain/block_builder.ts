@@ -22,8 +22,8 @@ import {
   setForkFields,
 } from "./header.ts";
 import { encodeReceipt, orderedTrieRoot, type Receipt } from "./receipt.ts";
-import { beginBlock, collectRequests, payRewards, requestsHash } from "./block_processing.ts";
-import { blockRlpItems } from "./block_codec.ts";
+import { applyWithdrawals, beginBlock, collectRequests, payRewards, requestsHash } from "./block_processing.ts";
+import { blockRlpItems, encodeWithdrawal } from "./block_codec.ts";
 import { MAINNET_DEPOSIT_CONTRACT } from "./fork_schedule.ts";
 import { Fork } from "../forks/fork.ts";
 import type { Log } from "../state/world.ts";
@@ -45,6 +45,12 @@ export interface BlockTemplate {
   chainId: bigint;
   /** See BlockEnv.ecrecoverOverrides. */
   ecrecoverOverrides?: ReadonlyMap<string, bigint>;
+  /** Header extra data (none by default). */
+  extraData?: Uint8Array;
+  /** Shanghai on: the withdrawals to credit (none by default). */
+  withdrawals?: Withdrawal[];
+  /** Cancun on: the beacon block root the EIP-4788 contract stores (zero by default). */
+  parentBeaconBlockRoot?: Uint8Array;
 }
 
 export interface BuildContext {
@@ -69,6 +75,11 @@ export interface BuildContext {
   leading?: PooledTransaction[];
   /** Told about each transaction the pool held that turned out invalid (it is dropped). */
   onDropped?(ptx: PooledTransaction, error: InvalidTransactionError): void;
+  /**
+   * These transactions, in this order, instead of the pool's: an invalid one fails the build with its
+   * InvalidTransactionError.
+   */
+  transactions?: PooledTransaction[];
 }
 
 export function blockEnvOf(t: BlockTemplate, blockHash: (n: bigint) => bigint): BlockEnv {
@@ -117,7 +128,8 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
   const fields = headerFieldsOf(hardfork.fork);
   const env = blockEnvOf(t, ctx.blockHash);
   const blockCtx = { world, hardfork, env, backend: ctx.backend };
-  beginBlock(blockCtx, t.parentHash);
+  beginBlock(blockCtx, t.parentHash, t.parentBeaconBlockRoot);
+  const given = ctx.transactions ? [...ctx.transactions] : undefined;
 
   const included: { ptx: PooledTransaction; receipt: Receipt }[] = [];
   const skip = new Set<bigint>();
@@ -128,12 +140,15 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
   const allLogs: Log[] = [];
   const leading = [...(ctx.leading ?? [])];
   for (;;) {
-    const ptx = leading.length > 0 ? leading.shift()! : nextCandidate(ctx, skip);
+    const ptx = leading.length > 0 ? leading.shift()! : given ? given.shift() : nextCandidate(ctx, skip);
     if (!ptx) break;
     const tx = toExecutable(ptx.tx, ptx.sender);
     const txBlobGas = BigInt(tx.blobVersionedHashes?.length ?? 0) * 131072n;
+    if (given && blobGasUsed + txBlobGas > maxBlobGas) {
+      throw new InvalidTransactionError("TYPE_3_TX_MAX_BLOB_GAS_ALLOWANCE_EXCEEDED", `blob gas exceeds the block's ${maxBlobGas}`);
+    }
     const overGas = !hardfork.rules.ignoreBlockGasLimit && tx.gasLimit > t.gasLimit - gasUsed;
-    if (overGas || blobGasUsed + txBlobGas > maxBlobGas) {
+    if (!given && (overGas || blobGasUsed + txBlobGas > maxBlobGas)) {
       skip.add(ptx.sender); // waits for a later block
       continue;
     }
@@ -148,7 +163,7 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
         allowSenderCode: ctx.allowSenderCode,
       }, tx);
     } catch (e) {
-      if (!(e instanceof InvalidTransactionError)) throw e;
+      if (!(e instanceof InvalidTransactionError) || given) throw e;
       ctx.pool.remove(bytesToHex(ptx.hash));
       ctx.onDropped?.(ptx, e);
       continue;
@@ -179,7 +194,8 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
     });
   }
 
-  const withdrawals: Withdrawal[] | undefined = fields.withdrawals ? [] : undefined;
+  const withdrawals: Withdrawal[] | undefined = fields.withdrawals ? (t.withdrawals ?? []) : undefined;
+  if (withdrawals) applyWithdrawals(world, withdrawals);
   if (ctx.consensus && (t.difficulty ?? 0n) > 0n) {
     payRewards(world, hardfork, { coinbase: t.coinbase, number: t.number } as BlockHeader, []);
   }
@@ -200,13 +216,16 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
     gasLimit: t.gasLimit,
     gasUsed,
     timestamp: t.timestamp,
-    extraData: new Uint8Array(0),
+    extraData: t.extraData ?? new Uint8Array(0),
     mixHash: t.prevRandao,
     nonce: new Uint8Array(8),
   };
   setForkFields(header, hardfork.fork, { baseFee: t.baseFee, blobGasUsed, excessBlobGas: t.excessBlobGas });
+  if (withdrawals) header.withdrawalsRoot = orderedTrieRoot(withdrawals.map(encodeWithdrawal));
+  if (fields.blobs && t.parentBeaconBlockRoot) header.parentBeaconBlockRoot = t.parentBeaconBlockRoot;
   if (requests) header.requestsHash = requestsHash(requests);
   const block = assembleBlock(header, included, withdrawals);
+  if (requests) block.requests = requests;
   return block;
 }
 

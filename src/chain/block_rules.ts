@@ -42,6 +42,18 @@ export function gasLimitWithinBounds(gasLimit: bigint, parentGasLimit: bigint): 
 }
 
 /**
+ * The gas limit a block builder gives the next block: one step (1/1024 of the parent's, less one) toward the
+ * `desired` limit, or the desired limit when that is within a step.
+ */
+export function nextGasLimit(parentGasLimit: bigint, desired: bigint): bigint {
+  const step = parentGasLimit / GAS_LIMIT_ADJUSTMENT_FACTOR - 1n;
+  const target = desired < GAS_LIMIT_MINIMUM ? GAS_LIMIT_MINIMUM : desired;
+  if (parentGasLimit < target) return parentGasLimit + step > target ? target : parentGasLimit + step;
+  if (parentGasLimit > target) return parentGasLimit - step < target ? target : parentGasLimit - step;
+  return parentGasLimit;
+}
+
+/**
  * The proof-of-work difficulty of a block: Frontier's 13-second rule, Homestead's (EIP-2), Byzantium's with
  * ommers (EIP-100), and the bomb, delayed by `bombDelay` blocks from Byzantium on.
  */

@@ -13,6 +13,9 @@ import { InvalidTransactionError } from "../tx/errors.ts";
 import { executeTransaction, type TxResult } from "../tx/execute.ts";
 import { type AccessListEntry, type Authorization, type Transaction, TxType } from "../tx/transaction.ts";
 import type { ChainHardfork } from "./hardfork.ts";
+import type { ForkId } from "../forks/fork.ts";
+import { activePrecompiles } from "../evm/precompiles/index.ts";
+import type { Precompile } from "../evm/precompiles/types.ts";
 import { ChainError, ExecutionRevertedError, TransactionRejectedError } from "./errors.ts";
 import { haltName } from "./halt_reason.ts";
 import { decodeRevertReason } from "./revert_reason.ts";
@@ -45,6 +48,8 @@ export interface AccountOverride {
   state?: Map<bigint, bigint>;
   /** Changes only these slots. */
   stateDiff?: Map<bigint, bigint>;
+  /** Moves the precompile at this account's address to another address. */
+  movePrecompileTo?: bigint;
 }
 
 export type StateOverrides = Map<bigint, AccountOverride>;
@@ -60,13 +65,40 @@ export interface BlockOverrides {
   difficulty?: bigint;
 }
 
+/**
+ * Applies state overrides to `world`. An override of a precompile's address takes the precompile away (its
+ * new code runs instead), and `movePrecompileTo` moves it to another address; the precompiles that result are
+ * returned for the execution (undefined when no override touched one: the fork's table applies).
+ */
 export function applyStateOverrides(
   world: WorldState,
   reader: WorldStateReader | undefined,
   overrides: StateOverrides | undefined,
-): void {
-  if (!overrides) return;
-  for (const [address, o] of overrides) {
+  fork?: ForkId,
+): ReadonlyMap<bigint, Precompile> | undefined {
+  if (!overrides) return undefined;
+  let precompiles: Map<bigint, Precompile> | undefined;
+  if (fork !== undefined) {
+    const active = activePrecompiles(fork);
+    if ([...overrides].some(([a, o]) => active.has(a) || o.movePrecompileTo !== undefined)) precompiles = active;
+  }
+  const moved = new Set<bigint>();
+  for (const address of [...overrides.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const o = overrides.get(address)!;
+    const hex = `0x${address.toString(16).padStart(40, "0")}`;
+    if (moved.has(address)) throw new ChainError(-32000, `account ${hex} has already been overridden by a precompile`);
+    const precompile = precompiles?.get(address);
+    if (o.movePrecompileTo !== undefined) {
+      if (!precompile) throw new ChainError(-32000, `account ${hex} is not a precompile`);
+      if (overrides.has(o.movePrecompileTo)) {
+        throw new ChainError(-32000, `account 0x${o.movePrecompileTo.toString(16).padStart(40, "0")} is already overridden`);
+      }
+      precompiles!.set(o.movePrecompileTo, precompile);
+      moved.add(o.movePrecompileTo);
+    }
+    if (precompile) precompiles!.delete(address);
+    const changes = o.balance !== undefined || o.nonce !== undefined || o.code !== undefined || o.state || o.stateDiff;
+    if (!changes) continue;
     let acc = world.getAccount(address);
     if (!acc) {
       acc = new Account();
@@ -81,6 +113,7 @@ export function applyStateOverrides(
     }
     if (o.stateDiff) { for (const [slot, value] of o.stateDiff) acc.storage.set(slot, value); }
   }
+  return precompiles;
 }
 
 export function applyBlockOverrides(env: BlockEnv, o: BlockOverrides | undefined): BlockEnv {
@@ -96,6 +129,18 @@ export function applyBlockOverrides(env: BlockEnv, o: BlockOverrides | undefined
     blobBaseFee: o.blobBaseFee ?? env.blobBaseFee,
     difficulty: o.difficulty ?? env.difficulty,
   };
+}
+
+/**
+ * The environment a call runs in: the block's, except that a request paying no gas price sees a base fee of
+ * zero (and one with no blob fee cap a blob base fee of zero), as geth runs eth_call, so that BASEFEE agrees
+ * with the price the call pays.
+ */
+export function callEnvironment(r: CallRequest, env: BlockEnv): BlockEnv {
+  const noPrice = requestGasPrice(r) === 0n;
+  const noBlobPrice = (r.maxFeePerBlobGas ?? 0n) === 0n;
+  if (!noPrice && !noBlobPrice) return env;
+  return { ...env, baseFee: noPrice ? 0n : env.baseFee, blobBaseFee: noBlobPrice ? 0n : env.blobBaseFee };
 }
 
 /** The transaction type a request implies. */
@@ -166,6 +211,7 @@ export function runCallTransaction(
   tx: Transaction,
   r: CallRequest,
   tracer?: EvmTracer,
+  precompiles?: ReadonlyMap<bigint, Precompile>,
 ): TxResult {
   const price = requestGasPrice(r);
   const cost = tx.gasLimit * price + tx.value;
@@ -180,6 +226,7 @@ export function runCallTransaction(
       tracer,
       unchecked: true,
       allowSenderCode: true,
+      precompiles,
     }, tx);
     // A creation answers with the code it deployed (the init code's return data), as geth and anvil do.
     if (tx.to === undefined && result.status === "success" && result.createdAddress !== undefined) {
@@ -209,9 +256,9 @@ export function ethCall(
   makeTracer?: (world: WorldState) => EvmTracer,
 ): { result: TxResult; world: WorldState; tx: Transaction } {
   const { world, reader } = scratchState(base);
-  applyStateOverrides(world, reader, overrides?.state);
-  const callEnv = applyBlockOverrides(env, overrides?.block);
+  const precompiles = applyStateOverrides(world, reader, overrides?.state, setup.hardfork.fork);
+  const callEnv = callEnvironment(r, applyBlockOverrides(env, overrides?.block));
   const tx = callTransaction(r, world, callEnv);
-  const result = runCallTransaction(setup, world, callEnv, tx, r, makeTracer?.(world));
+  const result = runCallTransaction(setup, world, callEnv, tx, r, makeTracer?.(world), precompiles);
   return { result, world, tx };
 }

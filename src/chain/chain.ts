@@ -5,7 +5,7 @@
  * methods and the library API act on.
  */
 import type { Backend } from "../../backends/backend.ts";
-import { defaultBackend } from "../../backends/registry.ts";
+import { createBackend } from "../../backends/registry.ts";
 import type { BlockEnv } from "../evm/env.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { rlpEncode } from "../primitives/rlp.ts";
@@ -13,6 +13,7 @@ import { bigIntToBytes, bytesToBigInt, bytesToHex, concatBytes } from "../primit
 import { Account } from "../state/account.ts";
 import { type StateSource, WorldState } from "../state/world.ts";
 import {
+  decodeBlobSidecar,
   decodeTransaction,
   encodeTransaction,
   recoverSender,
@@ -40,7 +41,7 @@ import {
 import { type ChainHardfork, chainHardfork, DEFAULT_HARDFORK } from "./hardfork.ts";
 import { ForkSchedule } from "./fork_schedule.ts";
 import { genesisHeader, type GenesisSpec } from "./genesis.ts";
-import { blockDifficulty, expectedExcessBlobGas } from "./block_rules.ts";
+import { blockDifficulty, expectedExcessBlobGas, nextGasLimit } from "./block_rules.ts";
 import { Fork } from "../forks/fork.ts";
 import { type BlockHeader, EMPTY_OMMERS_HASH, headerFieldsOf, setForkFields } from "./header.ts";
 import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
@@ -197,8 +198,6 @@ export class DevChain {
   /** Read-only views of recent past states, most recently used last. */
   private views = new Map<bigint, WorldState>();
   private history!: StateHistory;
-  /** Counts head states (reset and state loading start new ones). */
-  private headGeneration = 0;
   private stateRoots = new StateRootTracker();
   /** The account trie of the latest block's state root. */
   private latestTrie: TrieNode | undefined;
@@ -216,11 +215,16 @@ export class DevChain {
   private intervalTimer?: ReturnType<typeof setInterval>;
   private intervalSeconds?: number;
   private snapshots = new Map<bigint, ChainSnapshot>();
+  /**
+   * The safe and finalized blocks an engine_forkchoiceUpdated named. Unset, "safe" and "finalized" trail the
+   * head by one and two epochs of 32 slots, as anvil's do.
+   */
+  safeBlockHash?: Uint8Array;
+  finalizedBlockHash?: Uint8Array;
   private nextSnapshotId = 0n;
   private listeners: ChainEvents[] = [];
   /** anvil_impersonateSignature's signatures (hex of r || s || v) and the addresses ecrecover answers for them. */
   private readonly ecrecoverOverrides = new Map<string, bigint>();
-  private readonly envs = new WeakMap<Block, BlockEnv>();
   /** See forceIntoNextBlock. */
   private forcedNext: PooledTransaction[] = [];
   /** Identifies this run of the chain (anvil_metadata); a reset draws a new one. */
@@ -242,7 +246,7 @@ export class DevChain {
       });
       this.schedule = ForkSchedule.single(this.fixedHardfork);
     }
-    this.backend = options.backend ?? defaultBackend();
+    this.backend = options.backend ?? createBackend("interpreter");
     this.devAccounts = deriveDevAccounts(
       options.mnemonic ?? DEFAULT_MNEMONIC,
       options.accounts ?? 10,
@@ -331,16 +335,7 @@ export class DevChain {
     this.history = new StateHistory(world);
     this.stateRoots = new StateRootTracker();
     this.head = world;
-    this.headGeneration++;
     return world;
-  }
-
-  /**
-   * Moves whenever the head state changes (a new head state included): what was read of the head under one
-   * value is stale under another.
-   */
-  get headVersion(): string {
-    return `${this.headGeneration}:${this.history.changes}`;
   }
 
   /** anvil_reset / hardhat_reset: back to a fresh genesis with the same options. */
@@ -361,6 +356,16 @@ export class DevChain {
   subscribe(events: ChainEvents): () => void {
     this.listeners.push(events);
     return () => (this.listeners = this.listeners.filter((l) => l !== events));
+  }
+
+  /** An account's balance in the genesis state (what the banner lists for the dev accounts), else at the head. */
+  genesisBalance(address: bigint): bigint {
+    try {
+      return this.stateAfter(this.blocks[0].header.number).getBalance(address);
+    } catch (e) {
+      if (e instanceof StateUnavailableError) return this.head.getBalance(address);
+      throw e;
+    }
   }
 
   // ---- forks ----
@@ -436,7 +441,10 @@ export class DevChain {
         return this.blockNumber + 1n;
       case "safe":
       case "finalized": {
-        // anvil's: an epoch of slots behind the head for safe, two for finalized (never before the first block).
+        // A block a forkchoice update named; else anvil's: an epoch of slots behind the head for safe, two for
+        // finalized (never before the first block).
+        const named = this.forkchoiceNumber(tag === "safe" ? this.safeBlockHash : this.finalizedBlockHash);
+        if (named !== undefined) return named;
         const behind = BigInt(this.options.slotsInAnEpoch ?? 32) * (tag === "safe" ? 1n : 2n);
         const first = this.blocks[0].header.number;
         return this.blockNumber - behind > first ? this.blockNumber - behind : first;
@@ -444,6 +452,27 @@ export class DevChain {
       default:
         return this.blockNumber;
     }
+  }
+
+  /** The number of the block a forkchoice hash names, while that block is in the chain. */
+  private forkchoiceNumber(hash: Uint8Array | undefined): bigint | undefined {
+    const b = hash && this.blockByHash(hash);
+    return b && this.blockByNumber(b.header.number) === b ? b.header.number : undefined;
+  }
+
+  /** Makes block `n` the head, dropping the blocks after it (a forkchoice update to an ancestor). */
+  rewindTo(n: bigint): void {
+    if (n >= this.blockNumber) return;
+    const kept = this.blockStates.get(n);
+    if (!kept) throw new StateUnavailableError(n);
+    this.restoreState({
+      blockCount: Number(n - this.blocks[0].header.number) + 1,
+      mark: kept.mark,
+      latestTrie: kept.trie,
+      pool: this.pool,
+      clock: this.clock.save(),
+      impersonated: this.impersonated,
+    });
   }
 
   findBlock(ref: BlockRef): Block {
@@ -472,6 +501,14 @@ export class DevChain {
     }
     this.views.set(n, view);
     return view;
+  }
+
+  /** A standalone copy of the whole state after block n, to build other blocks on (simulations, payloads). */
+  stateCopyAfter(n: bigint): WorldState {
+    if (n === this.blockNumber) return this.head.clone();
+    const b = this.blockStates.get(n);
+    if (!b) throw new StateUnavailableError(n);
+    return this.history.materialize(b.mark);
   }
 
   /**
@@ -551,15 +588,10 @@ export class DevChain {
     return { block, state: this.stateAfter(block.header.number), env: this.envOf(block), pending: false };
   }
 
-  /**
-   * The environment a call "at" a mined block runs in: that block's own header values. Kept per block (a
-   * header never changes; the chain id can), as working out the blob base fee takes a BigInt series.
-   */
+  /** The environment a call "at" a mined block runs in: that block's own header values. */
   envOf(block: Block): BlockEnv {
-    const kept = this.envs.get(block);
-    if (kept !== undefined && kept.chainId === this.chainId) return kept;
     const h = block.header;
-    const env: BlockEnv = {
+    return {
       coinbase: h.coinbase,
       number: h.number,
       timestamp: h.timestamp,
@@ -572,8 +604,6 @@ export class DevChain {
       blockHash: this.blockHashOf,
       ecrecoverOverrides: this.ecrecoverOverrides,
     };
-    this.envs.set(block, env);
-    return env;
   }
 
   // ---- fees ----
@@ -631,7 +661,8 @@ export class DevChain {
       coinbase: this.coinbase,
       difficulty: this.pendingDifficulty(parent, number, ts),
       timestamp: ts,
-      gasLimit: this.gasLimit,
+      // A chain that follows the protocol moves its gas limit toward the configured one a step at a time.
+      gasLimit: this.consensus ? nextGasLimit(parent.header.gasLimit, this.gasLimit) : this.gasLimit,
       baseFee: this.nextBlockBaseFee(),
       excessBlobGas,
       blobBaseFee: blobGasPrice(excessBlobGas, this.hardfork.blobSchedule),
@@ -835,7 +866,15 @@ export class DevChain {
   pooledFromRaw(raw: Uint8Array): PooledTransaction {
     const tx = decodeTransaction(raw);
     const sender = recoverSender(tx);
-    return { tx, sender, hash: transactionHash(tx), encoded: encodeTransaction(tx), impersonated: false };
+    const sidecar = decodeBlobSidecar(raw);
+    return {
+      tx,
+      sender,
+      hash: transactionHash(tx),
+      encoded: encodeTransaction(tx),
+      impersonated: false,
+      ...(sidecar ? { sidecar } : {}),
+    };
   }
 
   /** sendUnsigned's transaction, signed or impersonated, without sending it. */

@@ -12,6 +12,7 @@ import {
   applyBlockOverrides,
   applyStateOverrides,
   type BlockOverrides,
+  callEnvironment,
   callOutcome,
   type CallRequest,
   type CallSetup,
@@ -38,8 +39,8 @@ export function estimateGas(
 ): bigint {
   // The overrides go into one scratch state; each trial runs on a scratch copy of that.
   const { world: overridden, reader } = scratchState(base);
-  applyStateOverrides(overridden, reader, overrides?.state);
-  const callEnv = applyBlockOverrides(env, overrides?.block);
+  const precompiles = applyStateOverrides(overridden, reader, overrides?.state, setup.hardfork.fork);
+  const callEnv = callEnvironment(r, applyBlockOverrides(env, overrides?.block));
 
   let highest = r.gas ?? callEnv.gasLimit;
   const price = requestGasPrice(r);
@@ -66,7 +67,7 @@ export function estimateGas(
     const { world } = scratchState(overridden);
     const tx = callTransaction(r, world, callEnv, gas);
     try {
-      const result = runCallTransaction(setup, world, callEnv, tx, r);
+      const result = runCallTransaction(setup, world, callEnv, tx, r, undefined, precompiles);
       return result.status === "success" ? { ok: true, result } : { ok: false, result };
     } catch (error) {
       // Only a refusal of this gas limit is a failed trial; anything else (a fork-mode state miss) goes up.

@@ -122,6 +122,11 @@ export interface ForkScheduleOptions {
   depositContract?: bigint;
   /** EIP-7825's per-transaction gas cap (true: as the protocol has it; a dev chain like anvil's leaves it off). */
   enforceTxGasLimitCap?: boolean;
+  /**
+   * Every fork block number and timestamp of the configuration (EIP-2124 fork ids hash them); by default those
+   * of the activations.
+   */
+  forkPoints?: { blocks: bigint[]; times: bigint[] };
 }
 
 /** Mainnet's deposit contract, which the EEST fixtures use. */
@@ -303,6 +308,11 @@ export class ForkSchedule {
       }
       if (b !== undefined) add(k, { block: b });
     }
+    const forkPoints = { blocks: [] as bigint[], times: [] as bigint[] };
+    for (const [key, value] of Object.entries(config)) {
+      if (key.endsWith("Block") && value !== null && value !== undefined) forkPoints.blocks.push(num(key)!);
+      if (key.endsWith("Time") && value !== null && value !== undefined) forkPoints.times.push(num(key)!);
+    }
     let depositContract = options.depositContract;
     const dc = config.depositContractAddress;
     if (typeof dc === "string") {
@@ -316,7 +326,57 @@ export class ForkSchedule {
       terminalTotalDifficulty: num("terminalTotalDifficulty"),
       mergeNetsplitBlock: num("mergeNetsplitBlock"),
       depositContract,
+      forkPoints,
     });
+  }
+
+  /**
+   * The EIP-2124 fork id at block `number` and time `timestamp`: CRC-32 of the genesis hash and every fork
+   * block and timestamp passed (those at genesis excluded), with the next fork's.
+   */
+  forkId(
+    genesisHash: Uint8Array,
+    genesisTime: bigint,
+    number: bigint,
+    timestamp: bigint,
+  ): { hash: number; next: bigint } {
+    const points = this.options.forkPoints ?? {
+      blocks: this.activations.flatMap((a) => (a.block === undefined ? [] : [a.block])),
+      times: this.activations.flatMap((a) => (a.timestamp === undefined ? [] : [a.timestamp])),
+    };
+    const unique = (xs: bigint[], floor: bigint) =>
+      [...new Set(xs.filter((x) => x > floor))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    let crc = crc32(genesisHash);
+    for (
+      const [list, at] of [[unique(points.blocks, 0n), number], [unique(points.times, genesisTime), timestamp]] as const
+    ) {
+      for (const fork of list) {
+        if (fork > at) return { hash: crc, next: fork };
+        const b = new Uint8Array(8);
+        for (let i = 0, x = fork; i < 8; i++, x >>= 8n) b[7 - i] = Number(x & 0xffn);
+        crc = crc32(b, crc);
+      }
+    }
+    return { hash: crc, next: 0n };
+  }
+
+  /** The timestamp-activated forks after `timestamp`, in order (eth_config's next and last). */
+  timeForksAfter(timestamp: bigint): ForkActivation[] {
+    return this.activations.filter((a) => a.timestamp !== undefined && a.timestamp > timestamp);
+  }
+
+  /** The fork an activation entry starts. */
+  atActivation(activation: ForkActivation): ChainHardfork {
+    const i = this.activations.indexOf(activation);
+    if (i < 0) throw new ForkScheduleError(`${activation.name} is not an activation of this schedule`);
+    let hf = this.resolved.get(i);
+    if (!hf) this.resolved.set(i, hf = this.resolve(i));
+    return hf;
+  }
+
+  /** The activation entry a block runs under. */
+  activationAt(number: bigint, timestamp: bigint, merged: boolean): ForkActivation {
+    return this.activations[this.indexAt(number, timestamp, merged)];
   }
 
   /** One fork for every block (a dev chain started with --hardfork). */
@@ -327,6 +387,16 @@ export class ForkSchedule {
     s.resolved.set(0, hardfork);
     return s;
   }
+}
+
+/** CRC-32 (IEEE), continuing from `crc` (the checksum of the bytes before). */
+function crc32(bytes: Uint8Array, crc = 0): number {
+  let c = ~crc >>> 0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
 }
 
 export function parseBlobSchedule(v: unknown, name: string): BlobSchedule {

@@ -3,7 +3,7 @@
  * With --fork-url, state comes from the upstream node through the fork bridge (src/fork/).
  */
 import process from "node:process";
-import { createBackend, DEFAULT_BACKEND } from "../../backends/registry.ts";
+import { createBackend } from "../../backends/registry.ts";
 import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC } from "../chain/dev_accounts.ts";
 import { ETHER } from "../chain/chain.ts";
 import { INITIAL_BASE_FEE } from "../chain/fees.ts";
@@ -15,13 +15,16 @@ import { VERSION } from "../version.ts";
 import { CliError } from "./args.ts";
 import { parseServeFlags, serveHelp } from "./serve_flags.ts";
 import { DEFAULT_STATE_INTERVAL_SECONDS, loadStateFile, StateSaver } from "../chain/state_file.ts";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { NodeLog } from "./node_log.ts";
 import { attachTracePrinting } from "./trace_printing.ts";
 import { INITIAL_GAS_PRICE } from "../chain/fees.ts";
 import { generateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "../fork/upstream.ts";
+import type { DevChain } from "../chain/chain.ts";
+import { loadGenesisFile } from "../chain/genesis.ts";
+import { BlockImportError, importChainFile } from "../chain/import.ts";
 
 export const SERVE_USAGE = `serve [options]    run a JSON-RPC dev node (the default command); serve --help lists the options`;
 
@@ -63,6 +66,8 @@ export interface ServeConfig {
   help?: boolean;
   /** Saved state (--state, --load-state, --dump-state, --state-interval). */
   state: { load?: string; loadIfPresent?: boolean; save?: string; intervalSeconds: number };
+  /** A chain file (RLP blocks) imported before serving. */
+  importFile?: string;
 }
 
 export function parseServeArgs(argv: string[]): ServeConfig {
@@ -91,7 +96,6 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     throw new CliError(`--order: expected fees or fifo, got "${order}"`);
   }
   const memoryLimit = integer(s("memory-limit"), "memory-limit");
-  const backendSpec = { name: s("backend") ?? DEFAULT_BACKEND, cacheDir: s("cache-dir") ?? defaultCacheDir() };
   const node: NodeOptions = {
     chainId: integer(s("chain-id"), "chain-id", 1n),
     accounts: Number(accounts),
@@ -106,9 +110,7 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     genesisTimestamp: integer(s("timestamp"), "timestamp"),
     genesisNumber: integer(s("number"), "number"),
     // The WebAssembly backends share the cache folder with fork state: AOT modules from `precompile` are found there.
-    backend: createBackend(backendSpec.name, { cacheDir: backendSpec.cacheDir }),
-    backendSpec,
-    callTimeoutMs: s("call-timeout") === undefined ? undefined : Number(integer(s("call-timeout"), "call-timeout", 1n)),
+    backend: createBackend(s("backend") ?? "interpreter", { cacheDir: s("cache-dir") ?? defaultCacheDir() }),
     enforceTxGasLimitCap: args["enable-tx-gas-limit"] === true,
     disableBlockGasLimit: args["disable-block-gas-limit"] === true,
     disableCreate2Deployer: args["disable-default-create2-deployer"] === true,
@@ -151,7 +153,18 @@ export function parseServeArgs(argv: string[]): ServeConfig {
       : Number(integer(s("compute-units-per-second"), "compute-units-per-second", 1n)),
     headers: forkHeaders((args["fork-header"] as string[] | undefined) ?? []),
   };
+  const init = s("init");
+  if (init !== undefined) {
+    // The genesis file sets what these would: it is the chain's whole configuration.
+    const taken = ["chain-id", "hardfork", "block-base-fee-per-gas", "timestamp", "number", "balance", "fork-url", "gas-limit"];
+    for (const flag of taken) {
+      if (s(flag) !== undefined) throw new CliError(`--${flag} cannot be combined with --init (the genesis file sets it)`);
+    }
+    node.genesis = loadGenesisFile(init);
+  }
   const forkUrl = s("fork-url");
+  const importFile = s("import");
+  if (importFile !== undefined && forkUrl !== undefined) throw new CliError("--import cannot be combined with --fork-url");
   if (forkUrl !== undefined) {
     // anvil takes the block as a suffix too: http://host:8545@1400000
     const at = /^(.*)@(-?[0-9]+)$/.exec(forkUrl);
@@ -200,6 +213,7 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     node,
     help: args.help === true,
     state,
+    importFile,
   };
 }
 
@@ -271,10 +285,9 @@ export function configJson(config: ServeConfig, node: ReturnType<typeof createNo
 export function banner(config: ServeConfig, listening: string, node: ReturnType<typeof createNode>): string {
   const o = config.node;
   const chain = node.chain;
-  const balance = o.balance ?? 10_000n * ETHER;
   const lines = [LOGO, `    ${VERSION}`, "", "Available Accounts", "=================="];
   chain.devAccounts.forEach((a, i) =>
-    lines.push(`(${i}) ${toChecksumAddress(a.address)} (${formatEther(balance)} ETH)`)
+    lines.push(`(${i}) ${toChecksumAddress(a.address)} (${formatEther(chain.genesisBalance(a.address))} ETH)`)
   );
   lines.push("", "Private Keys", "==================");
   chain.devAccounts.forEach((a, i) => lines.push(`(${i}) ${bytesToHex(a.privateKey)}`));
@@ -283,7 +296,8 @@ export function banner(config: ServeConfig, listening: string, node: ReturnType<
   lines.push(`Derivation path:   ${o.derivationPath ?? DEFAULT_DERIVATION_PATH}`);
   lines.push("", "", "Chain ID", "==================", "", chain.chainId.toString());
   lines.push("", "Hardfork", "==================", "", chain.hardfork.name);
-  lines.push("", "Base Fee", "==================", "", (chain.blocks[0].header.baseFeePerGas ?? o.baseFee ?? INITIAL_BASE_FEE).toString());
+  const genesisBaseFee = chain.blocks[0].header.baseFeePerGas ?? (o.genesis ? 0n : o.baseFee ?? INITIAL_BASE_FEE);
+  lines.push("", "Base Fee", "==================", "", genesisBaseFee.toString());
   lines.push("", "Gas Limit", "==================", "", chain.gasLimit.toString());
   lines.push("", "Genesis Timestamp", "==================", "", chain.blocks[0].header.timestamp.toString());
   lines.push("", "Genesis Number", "==================", "", chain.blocks[0].header.number.toString());
@@ -308,6 +322,26 @@ export function banner(config: ServeConfig, listening: string, node: ReturnType<
   return lines.join("\n");
 }
 
+/**
+ * --import: the chain file's blocks on top of the genesis. A bad block stops the import with a one-line error;
+ * the node serves the blocks imported before it.
+ */
+function importAtStart(chain: DevChain, file: string): void {
+  let data: Uint8Array;
+  try {
+    data = readFileSync(file);
+  } catch (e) {
+    throw new CliError(`--import: cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const r = importChainFile(chain, data);
+    console.log(`Imported ${r.imported} blocks from ${file} (head: block ${r.head})`);
+  } catch (e) {
+    if (!(e instanceof BlockImportError)) throw e;
+    console.error(`evmwasm: import of ${file} stopped: ${e.message}; serving up to block ${chain.blockNumber}`);
+  }
+}
+
 export async function serveCommand(argv: string[]): Promise<number> {
   const config = parseServeArgs(argv);
   if (config.help) {
@@ -328,6 +362,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const { load, loadIfPresent, save, intervalSeconds } = config.state;
   try {
+    if (config.importFile !== undefined) importAtStart(node.chain, config.importFile);
     if (load !== undefined && (!loadIfPresent || existsSync(load))) loadStateFile(node.chain, load);
   } catch (e) {
     await node.close();

@@ -46,6 +46,12 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
         aliases: ["no-create2"],
         help: "no CREATE2 deployer at 0x4e59b44847b379578588920ca78fbf26c0b4956c in the genesis state",
       },
+      {
+        name: "init",
+        value: "PATH",
+        help: "start from a geth genesis file: its alloc, header fields and fork schedule",
+      },
+      { name: "import", value: "PATH", help: "import a chain file (RLP blocks) at start-up" },
     ],
   },
   {
@@ -75,12 +81,7 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
       { name: "disable-code-size-limit", help: "no contract code size limit (nor EIP-3860's initcode limit)" },
       { name: "memory-limit", value: "BYTES", help: "most EVM memory the frames of one execution may hold (MemoryLimitOOG past it)" },
       { name: "enable-tx-gas-limit", aliases: ["tx-gas-limit"], help: "enforce EIP-7825's transaction gas cap (Osaka)" },
-      { name: "backend", value: "NAME", help: "auto (default: interpreted cold code, compiled hot code), wasm or interpreter" },
-      {
-        name: "call-timeout",
-        value: "MS",
-        help: "time limit of one eth_call, estimate, access list, simulation or trace (default 60000)",
-      },
+      { name: "backend", value: "NAME", help: "interpreter (default), wasm or auto" },
     ],
   },
   {

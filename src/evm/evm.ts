@@ -6,15 +6,15 @@
 import type { Backend } from "../../backends/backend.ts";
 import type { ForkRules } from "../forks/rules.ts";
 import { Fork } from "../forks/fork.ts";
-import type { WorldState } from "../state/world.ts";
+import type { Log, WorldState } from "../state/world.ts";
 import type { BlockEnv, TxEnv } from "./env.ts";
 import { Frame } from "./frame.ts";
 import { CallKind, EvmHalt, type ExecResult, type Message } from "./message.ts";
 import { getPrecompile } from "./precompiles/index.ts";
 import { ecrecoverWithOverrides } from "./precompiles/ecrecover.ts";
+import type { Precompile } from "./precompiles/types.ts";
 import { delegationTarget } from "./address.ts";
 import { MAX_SAFE_GAS } from "./gas.ts";
-import { frameStarted } from "./interrupt.ts";
 import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 export const STACK_DEPTH_LIMIT = 1024;
@@ -25,10 +25,16 @@ export interface EvmTracer {
   onStep?(frame: Frame, pc: number, op: number, gas: number, stack: readonly bigint[], depth: number): void;
   onEnter?(msg: Message): void;
   onExit?(msg: Message, result: ExecResult): void;
+  /** A LOG instruction's log (kept even if its frame reverts later). */
+  onLog?(log: Log): void;
+  /** SELFDESTRUCT of `address`, its `balance` going to `beneficiary`. */
+  onSelfDestruct?(address: bigint, beneficiary: bigint, balance: bigint): void;
 }
 
 export class Evm {
   tracer: EvmTracer | undefined;
+  /** Precompiles by address in place of the fork's (state overrides can move or replace them); usually unset. */
+  precompiles: ReadonlyMap<bigint, Precompile> | undefined = undefined;
 
   constructor(
     readonly world: WorldState,
@@ -50,7 +56,11 @@ export class Evm {
       world.addBalance(msg.address, msg.value);
     }
     let result: ExecResult;
-    const precompile = msg.codeAddress <= MAX_PRECOMPILE_ADDRESS && !msg.disablePrecompiles
+    const precompile = msg.disablePrecompiles
+      ? undefined
+      : this.precompiles !== undefined
+      ? this.precompiles.get(msg.codeAddress)
+      : msg.codeAddress <= MAX_PRECOMPILE_ADDRESS
       ? getPrecompile(Number(msg.codeAddress), this.rules.id)
       : undefined;
     if (precompile) {
@@ -71,7 +81,6 @@ export class Evm {
 
   private runCode(msg: Message): ExecResult {
     if (msg.code.length === 0) return { status: "success", gasLeft: msg.gas, output: EMPTY };
-    frameStarted();
     const frame = new Frame(msg);
     if (this.rules.memoryLimit !== undefined) return this.runWithinMemoryLimit(frame, this.rules.memoryLimit);
     return this.runFrame(frame);
@@ -188,6 +197,7 @@ export class Evm {
   }
 
   isPrecompileActive(address: bigint): boolean {
+    if (this.precompiles !== undefined) return this.precompiles.has(address);
     return address <= MAX_PRECOMPILE_ADDRESS && getPrecompile(Number(address), this.rules.id) !== undefined;
   }
 

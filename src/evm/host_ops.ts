@@ -119,7 +119,9 @@ export function opLog(evm: Evm, frame: Frame, offset: bigint, size: bigint, topi
   const [off, len] = toMemoryRange(offset, size);
   charge(frame, logDataCost(len));
   if (!frame.expandMemory(off, len)) outOfGas();
-  evm.world.addLog({ address: frame.message.address, topics, data: frame.readMemory(off, len) });
+  const log = { address: frame.message.address, topics, data: frame.readMemory(off, len) };
+  evm.world.addLog(log);
+  evm.tracer?.onLog?.(log);
 }
 
 export function opSelfdestruct(evm: Evm, frame: Frame, word: bigint): void {
@@ -138,6 +140,7 @@ export function opSelfdestruct(evm: Evm, frame: Frame, word: bigint): void {
   if (frame.message.isStatic) throw new EvmHalt("state change in static context");
   if (rules.selfdestructRefund && !world.selfDestructs.has(self)) world.addRefund(rules.selfdestructRefund);
   const balance = world.getBalance(self);
+  evm.tracer?.onSelfDestruct?.(self, beneficiary, balance);
   if (rules.selfdestructOnlyInSameTx) {
     if (beneficiary !== self) {
       world.setBalance(self, 0n);

@@ -1,5 +1,6 @@
 /** Chain objects as JSON-RPC answers carry them (field names and order as anvil writes them). */
-import type { Block, MinedTransaction, PooledTransaction } from "../chain/block.ts";
+import type { Block, MinedTransaction, PooledTransaction, Withdrawal } from "../chain/block.ts";
+import { headerHash } from "../chain/header.ts";
 import { bigIntToHex, bytesToHex } from "../primitives/hex.ts";
 import type { Log } from "../state/world.ts";
 import type { AccessListEntry } from "../tx/transaction.ts";
@@ -56,7 +57,7 @@ export function formatTransaction(
   if (tx.type >= TxType.FeeMarket) {
     out.gasPrice = q(mined ? mined.receipt.effectiveGasPrice : effectivePrice(ptx, baseFee));
   }
-  if (mined) out.blockTimestamp = q(mined.blockTimestamp);
+  out.blockTimestamp = mined ? q(mined.blockTimestamp) : null;
   return out;
 }
 
@@ -106,11 +107,18 @@ export function formatMinedLogs(t: MinedTransaction) {
   );
 }
 
-export function formatReceipt(t: MinedTransaction): Record<string, unknown> {
+/**
+ * A receipt as the eth_ methods answer it (the execution-apis fields: blobGasUsed and blobGasPrice only for blob
+ * transactions). `anvilFields`: with blobGasPrice on every receipt, as anvil's, for methods where anvil's answer
+ * is the reference (ots_).
+ */
+export function formatReceipt(t: MinedTransaction, anvilFields = false): Record<string, unknown> {
   const r = t.receipt;
-  const out: Record<string, unknown> = {
-    type: q(r.type),
-    status: r.status ? "0x1" : "0x0",
+  const out: Record<string, unknown> = { type: q(r.type) };
+  // Before Byzantium a receipt has the state root after its transaction where later ones have a status.
+  if (r.postState) out.root = bytesToHex(r.postState);
+  else out.status = r.status ? "0x1" : "0x0";
+  Object.assign(out, {
     cumulativeGasUsed: q(r.cumulativeGasUsed),
     logs: formatMinedLogs(t),
     logsBloom: bytesToHex(r.logsBloom),
@@ -120,16 +128,24 @@ export function formatReceipt(t: MinedTransaction): Record<string, unknown> {
     blockNumber: q(t.blockNumber),
     gasUsed: q(r.gasUsed),
     effectiveGasPrice: q(r.effectiveGasPrice),
-  };
+  });
   if (r.type === TxType.Blob) out.blobGasUsed = q(r.blobGasUsed);
-  out.blobGasPrice = q(r.blobGasPrice);
+  if (r.type === TxType.Blob || anvilFields) out.blobGasPrice = q(r.blobGasPrice);
   out.from = hexAddress(t.sender);
   out.to = t.tx.to === undefined ? null : hexAddress(t.tx.to);
   out.contractAddress = r.contractAddress === undefined ? null : hexAddress(r.contractAddress);
   return out;
 }
 
-export function formatBlock(block: Block, fullTransactions: boolean): Record<string, unknown> {
+export function formatWithdrawal(w: Withdrawal) {
+  return { index: q(w.index), validatorIndex: q(w.validatorIndex), address: hexAddress(w.address), amount: q(w.amount) };
+}
+
+/**
+ * A block as the eth_ methods answer it (the execution-apis fields). `anvilFields`: with anvil's
+ * totalDifficulty too, for the anvil_/evm_/erigon_ methods, where anvil's answer is the reference.
+ */
+export function formatBlock(block: Block, fullTransactions: boolean, anvilFields = false): Record<string, unknown> {
   const h = block.header;
   const out: Record<string, unknown> = {
     hash: bytesToHex(block.hash),
@@ -157,10 +173,10 @@ export function formatBlock(block: Block, fullTransactions: boolean): Record<str
     out.parentBeaconBlockRoot = bytesToHex(h.parentBeaconBlockRoot!);
   }
   if (h.requestsHash !== undefined) out.requestsHash = bytesToHex(h.requestsHash);
-  out.totalDifficulty = "0x0";
+  if (anvilFields) out.totalDifficulty = q(block.totalDifficulty ?? 0n);
   out.size = q(block.size);
-  out.uncles = [];
+  out.uncles = (block.ommers ?? []).map((o) => bytesToHex(headerHash(o)));
   out.transactions = block.transactions.map((t) => (fullTransactions ? formatTransaction(t, t) : bytesToHex(t.hash)));
-  if (h.withdrawalsRoot !== undefined) out.withdrawals = [];
+  if (h.withdrawalsRoot !== undefined) out.withdrawals = (block.withdrawals ?? []).map(formatWithdrawal);
   return out;
 }

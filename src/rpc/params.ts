@@ -10,6 +10,7 @@ import { InvalidParamsError } from "./errors.ts";
 
 const U256_MAX = (1n << 256n) - 1n;
 const QUANTITY = /^0x(0|[0-9a-fA-F]+)$/;
+const DATA = /^0x([0-9a-fA-F]{2})*$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 
@@ -40,13 +41,8 @@ export function quantity(v: unknown, name: string, max = U256_MAX): bigint {
 export const uint64 = (v: unknown, name: string) => quantity(v, name, (1n << 64n) - 1n);
 
 export function data(v: unknown, name: string): Uint8Array {
-  const expected = 'hex data with an even number of digits like "0x12ab"';
-  if (typeof v !== "string" || !v.startsWith("0x") || v.length % 2 !== 0) fail(name, expected, v);
-  try {
-    return hexToBytes(v);
-  } catch {
-    return fail(name, expected, v);
-  }
+  if (typeof v !== "string" || !DATA.test(v)) fail(name, 'hex data with an even number of digits like "0x12ab"', v);
+  return hexToBytes(v);
 }
 
 export function address(v: unknown, name: string): bigint {
@@ -63,6 +59,21 @@ export function hash(v: unknown, name: string): Uint8Array {
 export function word(v: unknown, name: string): bigint {
   if (typeof v === "string" && HASH.test(v)) return BigInt(v);
   return quantity(v, name);
+}
+
+/**
+ * A storage key as geth reads one: hex of at most 32 bytes, the "0x" optional and an odd digit count padded.
+ * `bytes`: the length given (eth_getProof answers a 32-byte key as given, a shorter one as a quantity).
+ */
+export function storageKey(v: unknown, name: string): { key: bigint; bytes: number } {
+  if (typeof v !== "string") fail(name, "a hex storage key of at most 32 bytes", v);
+  let digits = /^0[xX]/.test(v) ? v.slice(2) : v;
+  if (digits.length % 2) digits = "0" + digits;
+  if (digits.length > 64) {
+    throw new InvalidParamsError(`storage key too long (want at most 32 bytes): ${JSON.stringify(v)}`);
+  }
+  if (!/^[0-9a-fA-F]*$/.test(digits)) throw new InvalidParamsError(`invalid hex in storage key: ${JSON.stringify(v)}`);
+  return { key: digits.length ? BigInt("0x" + digits) : 0n, bytes: digits.length / 2 };
 }
 
 export function bool(v: unknown, name: string): boolean {
@@ -221,15 +232,13 @@ export function stateOverrides(v: unknown, name: string): StateOverrides {
     if (e.state !== undefined && e.stateDiff !== undefined) {
       throw new InvalidParamsError(`invalid ${n}: "state" and "stateDiff" cannot both be set`);
     }
-    if (e.movePrecompileToAddress !== undefined) {
-      throw new InvalidParamsError(`invalid ${n}.movePrecompileToAddress: not supported`);
-    }
     const ov: AccountOverride = {
       balance: optional(e, "balance", n, quantity),
       nonce: optional(e, "nonce", n, uint64),
       code: optional(e, "code", n, data),
       state: optional(e, "state", n, storageMap),
       stateDiff: optional(e, "stateDiff", n, storageMap),
+      movePrecompileTo: optional(e, "movePrecompileToAddress", n, address),
     };
     out.set(a, ov);
   }

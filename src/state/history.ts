@@ -81,8 +81,6 @@ export class StateHistory implements StateObserver {
   private nextSeq = 1;
   private marks = 0;
   private dirty = new Map<bigint, DirtySlots>();
-  /** Changes seen so far: readers that keep what they read of the head know it is stale when this moves. */
-  changes = 0;
 
   constructor(readonly head: WorldState) {
     this.sets = [new ChangeSet(0)];
@@ -112,13 +110,11 @@ export class StateHistory implements StateObserver {
   }
 
   accountChanging(address: bigint, acc: Account | undefined): void {
-    this.changes++;
     this.note(address, acc);
     this.dirtySlots(address);
   }
 
   slotChanging(address: bigint, acc: Account | undefined, slot: bigint, prev: bigint): void {
-    this.changes++;
     const p = this.note(address, acc);
     if (p.account && !p.storageReplaced && !p.slots.has(slot)) p.slots.set(slot, prev);
     const d = this.dirtySlots(address);
@@ -126,7 +122,6 @@ export class StateHistory implements StateObserver {
   }
 
   storageReplacing(address: bigint, acc: Account | undefined): void {
-    this.changes++;
     const p = this.note(address, acc);
     if (p.account && !p.storageReplaced && acc) {
       for (const [slot, v] of acc.storage) if (!p.slots.has(slot)) p.slots.set(slot, v);
@@ -226,7 +221,6 @@ export class StateHistory implements StateObserver {
    */
   undoTo(mark: StateMark): void {
     if (!this.isLive(mark)) throw new Error("state history: revert to a mark that is no longer held");
-    this.changes++;
     const i = this.indexOf(mark.set);
     for (let j = this.sets.length - 1; j >= i; j--) {
       const set = this.sets[j];
@@ -252,6 +246,30 @@ export class StateHistory implements StateObserver {
   /** A read-only state as it was at the mark (valid while the mark is held). */
   stateAt(mark: StateMark): WorldState {
     return new WorldState(new HistoryReader(this, mark, this.head.stateSource));
+  }
+
+  /**
+   * A standalone copy of the whole state at the mark: every account, its storage complete (for state roots of
+   * blocks built on an earlier block).
+   */
+  materialize(mark: StateMark): WorldState {
+    const view = this.stateAt(mark);
+    const out = new WorldState(this.head.stateSource);
+    const addresses = new Set<bigint>(this.recordedAddresses(mark));
+    for (const [address] of this.head.everyAccount()) addresses.add(address);
+    for (const address of addresses) {
+      const acc = view.getAccount(address);
+      if (!acc) continue;
+      const copy = new Account(acc.nonce, acc.balance, acc.code, new Map(), acc.codeHash);
+      const slots = new Set<bigint>(this.recordedSlots(mark, address));
+      for (const slot of this.head.getAccount(address)?.storage.keys() ?? []) slots.add(slot);
+      for (const slot of slots) {
+        const v = view.getStorage(address, slot);
+        if (v !== 0n) copy.storage.set(slot, v);
+      }
+      out.setAccountDirect(address, copy);
+    }
+    return out;
   }
 
   /** The record of `address` in the first set from the mark on that has one, else undefined (as the head). */

@@ -351,3 +351,20 @@ export function decodeTransaction(bytes: Uint8Array): SignedTransaction {
   if (first === TxType.Blob && Array.isArray(fields[0])) fields = fields[0];
   return decodeTyped(first, fields);
 }
+
+/**
+ * The blobs, commitments and proofs of a blob transaction in its network form (EIP-4844's
+ * [tx, blobs, commitments, proofs], or EIP-7594's with a wrapper version before the blobs); undefined for
+ * any other transaction.
+ */
+export function decodeBlobSidecar(
+  bytes: Uint8Array,
+): { blobs: Uint8Array[]; commitments: Uint8Array[]; proofs: Uint8Array[] } | undefined {
+  if (bytes.length === 0 || bytes[0] !== TxType.Blob) return undefined;
+  const fields = listField(rlpOf(bytes.subarray(1)), "transaction payload");
+  if (!Array.isArray(fields[0])) return undefined;
+  const rest = fields.length === 5 ? fields.slice(2) : fields.slice(1);
+  if (rest.length !== 3) throw new TransactionDecodeError(`blob sidecar: expected blobs, commitments and proofs`);
+  const list = (x: RlpInput, what: string) => listField(x, what).map((b, i) => bytesField(b, `${what}[${i}]`));
+  return { blobs: list(rest[0], "blobs"), commitments: list(rest[1], "commitments"), proofs: list(rest[2], "proofs") };
+}

@@ -12,6 +12,7 @@ import { CallKind, type ExecResult, type Message } from "../evm/message.ts";
 import { createAddress, delegationDesignator, delegationTarget } from "../evm/address.ts";
 import { hasCodeOrNonce } from "../evm/host_ops.ts";
 import { precompileAddressSet } from "../evm/precompiles/index.ts";
+import type { Precompile } from "../evm/precompiles/types.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToMinimalBytes, concatBytes, bigIntToBytes } from "../primitives/hex.ts";
 import { rlpEncode } from "../primitives/rlp.ts";
@@ -50,6 +51,8 @@ export interface TxContext {
   unchecked?: boolean;
   /** Skip EIP-3607's rejection of senders with code (a dev node lets impersonated contracts send). */
   allowSenderCode?: boolean;
+  /** Precompiles in place of the fork's (moved or replaced by state overrides). */
+  precompiles?: ReadonlyMap<bigint, Precompile>;
 }
 
 function invalid(reason: ConstructorParameters<typeof InvalidTransactionError>[0], detail: string): never {
@@ -76,14 +79,15 @@ export function validateTransaction(ctx: TxContext, tx: Transaction): Validated 
     invalid(intrinsic >= floor ? "INTRINSIC_GAS_TOO_LOW" : "INTRINSIC_GAS_BELOW_FLOOR_GAS_COST",
       `gas limit ${tx.gasLimit} is below the intrinsic cost ${required}`);
   }
-  if (tx.nonce >= MAX_NONCE) invalid("NONCE_IS_MAX", "nonce is 2^64-1");
+  if (tx.nonce >= MAX_NONCE && !ctx.unchecked) invalid("NONCE_IS_MAX", "nonce is 2^64-1");
   if (tx.to === undefined && rules.initcodeLimit && tx.data.length > rules.initcodeLimit) {
     invalid("INITCODE_SIZE_EXCEEDED", `initcode of ${tx.data.length} bytes exceeds ${rules.initcodeLimit}`);
   }
-  if (rules.txGasLimitCap && tx.gasLimit > BigInt(rules.txGasLimitCap)) {
+  // A call (eth_call, estimates) may ask for more gas than a transaction or a block could have.
+  if (rules.txGasLimitCap && tx.gasLimit > BigInt(rules.txGasLimitCap) && !ctx.unchecked) {
     invalid("GAS_LIMIT_EXCEEDS_MAXIMUM", `gas limit ${tx.gasLimit} exceeds the cap ${rules.txGasLimitCap} (EIP-7825)`);
   }
-  if (!rules.ignoreBlockGasLimit && tx.gasLimit > block.gasLimit - (ctx.blockGasUsed ?? 0n)) {
+  if (!rules.ignoreBlockGasLimit && tx.gasLimit > block.gasLimit - (ctx.blockGasUsed ?? 0n) && !ctx.unchecked) {
     invalid("GAS_ALLOWANCE_EXCEEDED", `gas limit ${tx.gasLimit} exceeds the block's gas left`);
   }
   const blobCount = BigInt(tx.blobVersionedHashes?.length ?? 0);
@@ -147,7 +151,9 @@ export function executeTransaction(ctx: TxContext, tx: Transaction): TxResult {
   const { world, rules, block } = ctx;
   const sender = tx.sender;
 
-  world.setNonce(sender, world.getNonce(sender) + 1n);
+  // A nonce wraps as a 64-bit counter (reachable only unchecked, where eth_call and simulations skip the max).
+  const nextNonce = world.getNonce(sender) + 1n;
+  world.setNonce(sender, nextNonce > MAX_NONCE ? 0n : nextNonce);
   const upfront = tx.gasLimit * v.effectiveGasPrice + v.blobGasFee;
   let senderBalance = world.getBalance(sender) - upfront;
   if (senderBalance < 0n) senderBalance = 0n; // only reachable unchecked (eth_call)
@@ -166,6 +172,7 @@ export function executeTransaction(ctx: TxContext, tx: Transaction): TxResult {
 
   const evm = new Evm(world, rules, block, { origin: sender, gasPrice: v.effectiveGasPrice, blobHashes: tx.blobVersionedHashes ?? [] }, ctx.backend);
   evm.tracer = ctx.tracer;
+  if (ctx.precompiles) evm.precompiles = ctx.precompiles;
   const gas = tx.gasLimit - v.intrinsic;
   let result: ExecResult;
   if (tx.to === undefined) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Interpreter } from "../../backends/interpreter/interpreter.ts";
-import { fixtureGenesis, runBlockchainFile } from "../../src/blocktest/runner.ts";
+import { type BlockchainTestCase, fixtureGenesis, runBlockchainFile } from "../../src/blocktest/runner.ts";
 import { encodeBlock, splitChainFile } from "../../src/chain/block_codec.ts";
 import { DevChain } from "../../src/chain/chain.ts";
 import { GenesisError, loadGenesisFile, parseGethGenesis } from "../../src/chain/genesis.ts";
@@ -46,7 +46,7 @@ Deno.test("blocktest: the sample of EEST blockchain tests passes (PoW rewards, E
 /** A sample test's chain and its blocks' RLP. */
 function sampleChain(file: string, index = 0) {
   const tests = JSON.parse(readFileSync(join(SAMPLE, file), "utf8"));
-  const tc = Object.values<any>(tests)[index];
+  const tc = Object.values<BlockchainTestCase>(tests)[index];
   const chain = new DevChain({ genesis: fixtureGenesis(tc), accounts: 0, backend: new Interpreter(), noMining: true });
   return { chain, blocks: tc.blocks.map((b: { rlp: string }) => hexToBytes(b.rlp)) as Uint8Array[], tc };
 }

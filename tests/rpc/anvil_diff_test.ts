@@ -141,7 +141,8 @@ Deno.test({
           ours.call<Record<string, unknown>>("eth_getBlockByNumber", ["latest", full]),
           anvil.rpc.call<Record<string, unknown>>("eth_getBlockByNumber", ["latest", full]),
         ]);
-        assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), "block fields");
+        // totalDifficulty is not in the execution-apis block (anvil 1.7.1 adds it): an intended difference.
+        assert.deepEqual(Object.keys(a).sort(), Object.keys(b).filter((k) => k !== "totalDifficulty").sort(), "block fields");
         for (
           const f of [
             "number",

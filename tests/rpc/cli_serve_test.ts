@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { parseServeArgs } from "../../src/cli/serve.ts";
 import { CliError } from "../../src/cli/args.ts";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { DEV0, RpcClient } from "./helpers.ts";
 import { parseServeFlags, SERVE_FLAG_GROUPS } from "../../src/cli/serve_flags.ts";
 
@@ -199,4 +199,56 @@ Deno.test("serve --help and the README list every flag of the table with its ali
   for (const [alias, canonical] of [["--base-fee", "block-base-fee-per-gas"], ["--rpc-url", "fork-url"], ["-b", "block-time"]]) {
     assert.ok(parseServeFlags([alias, "1"])[canonical], alias);
   }
+});
+const SUITE = new URL("../../../shared/fixtures/execution-apis/tests/", import.meta.url).pathname;
+
+Deno.test({
+  name: "serve --init genesis.json --import chain.rlp: a truncated file imports its whole blocks and says where it stopped",
+  ignore: !existsSync(SUITE + "chain.rlp"),
+  fn: async () => {
+    const chain = readFileSync(SUITE + "chain.rlp");
+    const dir = Deno.makeTempDirSync();
+    const truncated = `${dir}/chain.rlp`;
+    Deno.writeFileSync(truncated, chain.subarray(0, chain.length - 100));
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", "--v8-flags=--stack-size=4000", "cli.ts", "--port", "0", "--no-mining",
+        "--init", SUITE + "genesis.json", "--import", truncated],
+      cwd: new URL("../../", import.meta.url).pathname,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    try {
+      while (!/Listening on 127\.0\.0\.1:(\d+)/.test(out)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        out += value;
+      }
+      const port = /Listening on 127\.0\.0\.1:(\d+)/.exec(out)?.[1];
+      assert.ok(port, out);
+      const rpc = new RpcClient(`http://127.0.0.1:${port}`);
+      assert.equal(await rpc.call("eth_chainId"), "0xc72dd9d5e883e");
+      // Every block but the damaged last one.
+      assert.equal(await rpc.call("eth_blockNumber"), "0x35");
+      const genesis = await rpc.call<{ hash: string }>("eth_getBlockByNumber", ["0x0", false]);
+      assert.equal(genesis.hash, "0x44fd89d504659cd58f48f4796b77a7e7012cf296a2409afa2f6c3cb99b5b3d99");
+    } finally {
+      child.kill("SIGINT");
+      await reader.cancel().catch(() => {});
+    }
+    const err = await new Response(child.stderr).text();
+    assert.match(err, /import of .* stopped: block: chain file: block 53 of the file, at byte \d+, is truncated/);
+    assert.equal((await child.status).code, 0);
+    Deno.removeSync(dir, { recursive: true });
+  },
+});
+
+Deno.test("serve --init: a malformed genesis is a one-line error, and genesis values cannot be set twice", () => {
+  const dir = Deno.makeTempDirSync();
+  Deno.writeFileSync(`${dir}/g.json`, new TextEncoder().encode('{"config":{"chainId":1},"alloc":{},"difficulty":"0x0"}'));
+  assert.throws(() => parseServeArgs(["--init", `${dir}/g.json`]), /genesis file .*: genesis: missing field gasLimit/);
+  assert.throws(() => parseServeArgs(["--init", `${dir}/nope.json`]), /cannot read genesis file/);
+  assert.throws(() => parseServeArgs(["--init", `${dir}/g.json`, "--chain-id", "5"]), /--chain-id cannot be combined/);
+  Deno.removeSync(dir, { recursive: true });
 });

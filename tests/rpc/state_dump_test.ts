@@ -42,9 +42,10 @@ async function observe(rpc: RpcClient, accounts: string[], txs: string[]) {
   const blocks = [];
   for (let n = 0n; n <= head; n++) {
     const b = await rpc.call<Record<string, unknown>>("eth_getBlockByNumber", ["0x" + n.toString(16), true]);
-    // Known differences of the block format, not of saved state (issue 17): anvil's size leaves out the empty
-    // withdrawals list, and we write blockTimestamp in transactions.
+    // Known differences of the block format, not of saved state (README, differences from anvil): anvil's size
+    // leaves out the empty withdrawals list, anvil adds totalDifficulty, and we write blockTimestamp in transactions.
     delete b.size;
+    delete b.totalDifficulty;
     for (const t of b.transactions as Record<string, unknown>[]) delete t.blockTimestamp;
     blocks.push(b);
   }
@@ -62,6 +63,8 @@ async function observe(rpc: RpcClient, accounts: string[], txs: string[]) {
   for (const h of txs) {
     const r = await rpc.call<Record<string, unknown>>("eth_getTransactionReceipt", [h]);
     delete r.blockTimestamp;
+    // The execution-apis receipt has blobGasPrice only for blob transactions; anvil's has it on every one.
+    if (r.type !== "0x3") delete r.blobGasPrice;
     for (const l of r.logs as Record<string, unknown>[]) delete l.blockTimestamp;
     receipts.push(r);
   }

@@ -36,7 +36,7 @@ export const blockMethods: MethodTable = {
     const ref = byNumber(p);
     if ("tag" in ref && ref.tag === "pending") return formatPendingBlock(ctx, false);
     const b = find(ctx, ref);
-    return b ? formatBlock(b, false) : null;
+    return b ? formatBlock(b, false, true) : null;
   },
   eth_getBlockByHash: (p, ctx) => {
     p.atMost(2);
@@ -68,7 +68,7 @@ export const blockMethods: MethodTable = {
   eth_getBlockReceipts: (p, ctx) => {
     p.atMost(1);
     const b = find(ctx, byNumber(p));
-    return b ? b.transactions.map(formatReceipt) : null;
+    return b ? b.transactions.map((t) => formatReceipt(t)) : null;
   },
   eth_getUncleCountByBlockNumber: (p) => (p.atMost(1), "0x0"),
   eth_getUncleCountByBlockHash: (p) => (p.atMost(1), "0x0"),

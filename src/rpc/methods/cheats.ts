@@ -133,7 +133,7 @@ function mineDetailed(p: Params, ctx: RpcContext) {
   const before = ctx.chain.blockNumber;
   evmMine(p, ctx);
   return ctx.chain.blocks.filter((b) => b.header.number > before).map((b) => {
-    const block = formatBlock(b, true);
+    const block = formatBlock(b, true, true);
     (block.transactions as Record<string, unknown>[]).forEach((t, i) => {
       t.output = bytesToHex(b.transactions[i].receipt.output ?? new Uint8Array(0));
     });
@@ -295,9 +295,4 @@ export const cheatMethods: MethodTable = {
   hardhat_metadata: (p, ctx) => (p.atMost(0), metadata(ctx)),
   anvil_getBlockNumber: (p, { chain }) => (p.atMost(0), bigIntToHex(chain.blockNumber)),
   anvil_getGenesisTime: (p, { chain }) => (p.atMost(0), Number(chain.blocks[0].header.timestamp)),
-  txpool_status: (p, { chain }) => {
-    p.atMost(0);
-    const ready = chain.readyCount();
-    return { pending: bigIntToHex(ready), queued: bigIntToHex(chain.pool.size - ready) };
-  },
 };

@@ -5,7 +5,7 @@ import { createAddress } from "../../evm/address.ts";
 import type { MinedTransaction } from "../../chain/block.ts";
 import { ethCall } from "../../chain/call.ts";
 import type { BlockRef, DevChain } from "../../chain/chain.ts";
-import { ChainError } from "../../chain/errors.ts";
+import { ChainError, UnknownBlockError } from "../../chain/errors.ts";
 import { replayBlock } from "../../chain/replay.ts";
 import {
   type GethTraceOptions,
@@ -138,7 +138,49 @@ export const debugMethods: MethodTable = {
     const h = bytesToHex(p.required(0, "hash", hash));
     const options = traceOptions(p.optional(1, "options", object) ?? {}, "options");
     const found = chain.transactionByHash(h);
-    if (!found?.mined) throw new ChainError(-32001, "transaction not found", { details: h });
+    if (!found?.mined) throw new ChainError(-32000, "transaction not found", { details: h });
     return traceMinedTransaction(chain, found.mined, options);
   },
+  debug_traceBlockByNumber: (p, { chain }) => {
+    p.atMost(2);
+    return traceBlock(chain, p.required(0, "block", blockRef), p.optional(1, "options", object) ?? {});
+  },
+  debug_traceBlockByHash: (p, { chain }) => {
+    p.atMost(2);
+    return traceBlock(chain, { hash: p.required(0, "blockHash", hash) }, p.optional(1, "options", object) ?? {});
+  },
 };
+
+/** Every transaction of a block, each traced on its own, in one replay: [{ txHash, result }]. */
+function traceBlock(chain: DevChain, ref: BlockRef, rawOptions: Record<string, unknown>) {
+  const options = traceOptions(rawOptions, "options");
+  let block;
+  try {
+    block = chain.findBlock(ref);
+  } catch (e) {
+    if (!(e instanceof UnknownBlockError)) throw e;
+    const what = "hash" in ref ? bytesToHex(ref.hash) : "number" in ref ? `#${ref.number}` : ref.tag;
+    throw new ChainError(-32000, `block ${what} not found`);
+  }
+  if (block === chain.blocks[0]) throw new ChainError(-32000, "genesis is not traceable");
+  const traces: { txHash: string; result: unknown }[] = [];
+  replayBlock(chain, block, (t, world) => {
+    const tracing = tracingFor(options, world, {
+      pre: world.clone(),
+      sender: t.sender,
+      recipient: t.tx.to ?? createAddress(t.sender, t.tx.nonce),
+      coinbase: block.header.coinbase,
+      location: {
+        blockHash: bytesToHex(block.hash),
+        blockNumber: Number(block.header.number),
+        transactionHash: bytesToHex(t.hash),
+        transactionPosition: t.index,
+      },
+    });
+    return {
+      tracer: tracing.tracer,
+      done: (result, post) => traces.push({ txHash: bytesToHex(t.hash), result: tracing.finish({ result, post }) }),
+    };
+  });
+  return traces;
+}

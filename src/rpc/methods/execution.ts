@@ -3,10 +3,23 @@ import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
 import { createAccessList } from "../../chain/access_list.ts";
 import { callOutcome, ethCall } from "../../chain/call.ts";
 import type { BlockRef } from "../../chain/chain.ts";
+import { ChainError, UnknownBlockError } from "../../chain/errors.ts";
 import { estimateGas } from "../../chain/estimate.ts";
-import { simulate, type SimulatedBlockInput } from "../../chain/simulate.ts";
+import { type SimulateBlockOverrides, simulate, type SimulatedBlockInput } from "../../chain/simulate.ts";
 import { formatAccessList, formatBlock, formatLog } from "../format.ts";
-import { array, blockOverrides, blockRef, bool, callRequest, object, type Params, stateOverrides } from "../params.ts";
+import {
+  address,
+  array,
+  blockOverrides,
+  blockRef,
+  bool,
+  callRequest,
+  hash,
+  object,
+  type Params,
+  stateOverrides,
+  uint64,
+} from "../params.ts";
 import type { MethodTable, RpcContext } from "../context.ts";
 
 const LATEST: BlockRef = { tag: "latest" };
@@ -48,43 +61,74 @@ export const executionMethods: MethodTable = {
       const n = `payload.blockStateCalls[${i}]`;
       const o = object(b, n);
       return {
-        blockOverrides: o.blockOverrides == null ? undefined : blockOverrides(o.blockOverrides, `${n}.blockOverrides`),
+        blockOverrides: o.blockOverrides == null ? undefined : simulateBlockOverrides(o.blockOverrides, `${n}.blockOverrides`),
         stateOverrides: o.stateOverrides == null ? undefined : stateOverrides(o.stateOverrides, `${n}.stateOverrides`),
         calls: o.calls == null ? [] : array(o.calls, `${n}.calls`).map((c, j) => callRequest(c, `${n}.calls[${j}]`)),
       };
     });
-    const validation = opts.validation == null ? false : bool(opts.validation, "payload.validation");
-    const traceTransfers = opts.traceTransfers == null ? false : bool(opts.traceTransfers, "payload.traceTransfers");
-    const resolved = ctx.chain.resolve(p.optional(1, "block", blockRef) ?? LATEST);
-    return simulate(ctx.chain, resolved, { blocks, validation, traceTransfers }).map((b) => {
-      const block = formatBlock({ header: b.header, hash: b.hash, transactions: [], size: 0 }, false);
-      let logIndex = 0;
-      block.calls = b.calls.map((c) => {
-        const out: Record<string, unknown> = {
-          status: c.status ? "0x1" : "0x0",
+    const flag = (k: string) => (opts[k] == null ? false : bool(opts[k], `payload.${k}`));
+    let resolved;
+    try {
+      resolved = ctx.chain.resolve(p.optional(1, "block", blockRef) ?? LATEST);
+    } catch (e) {
+      if (e instanceof UnknownBlockError) throw new ChainError(-32000, "header not found", { details: e.details });
+      throw e;
+    }
+    const simulated = simulate(ctx.chain, resolved, {
+      blocks,
+      validation: flag("validation"),
+      traceTransfers: flag("traceTransfers"),
+    });
+    const full = flag("returnFullTransactions");
+    return simulated.map(({ block, calls, logIndex }) => {
+      const out = formatBlock(block, full);
+      out.calls = calls.map((c, i) => {
+        const call: Record<string, unknown> = {
           returnData: bytesToHex(c.returnData),
-          gasUsed: bigIntToHex(c.gasUsed),
           logs: c.logs.map((log) =>
             formatLog(log, {
-              blockHash: b.hash,
-              blockNumber: b.header.number,
-              blockTimestamp: b.header.timestamp,
-              transactionHash: new Uint8Array(32),
-              transactionIndex: 0,
-              logIndex: logIndex++,
+              blockHash: block.hash,
+              blockNumber: block.header.number,
+              blockTimestamp: block.header.timestamp,
+              transactionHash: block.transactions[i].hash,
+              transactionIndex: i,
+              logIndex: logIndex(log),
             })
           ),
+          gasUsed: bigIntToHex(c.gasUsed),
+          maxUsedGas: bigIntToHex(c.maxUsedGas),
+          status: c.status ? "0x1" : "0x0",
         };
         if (c.error) {
-          out.error = {
+          call.error = {
             code: c.error.code,
             message: c.error.message,
             ...(c.error.data ? { data: bytesToHex(c.error.data) } : {}),
           };
         }
-        return out;
+        return call;
       });
-      return block;
+      return out;
     });
   },
 };
+
+/** eth_simulateV1's block overrides: eth_call's, with withdrawals and the parent beacon block root. */
+function simulateBlockOverrides(v: unknown, name: string): SimulateBlockOverrides {
+  const o = object(v, name);
+  const out: SimulateBlockOverrides = blockOverrides(v, name);
+  if (o.beaconRoot != null) out.beaconRoot = hash(o.beaconRoot, `${name}.beaconRoot`);
+  if (o.withdrawals != null) {
+    out.withdrawals = array(o.withdrawals, `${name}.withdrawals`).map((w, i) => {
+      const e = object(w, `${name}.withdrawals[${i}]`);
+      const f = `${name}.withdrawals[${i}]`;
+      return {
+        index: uint64(e.index, `${f}.index`),
+        validatorIndex: uint64(e.validatorIndex, `${f}.validatorIndex`),
+        address: address(e.address, `${f}.address`),
+        amount: uint64(e.amount, `${f}.amount`),
+      };
+    });
+  }
+  return out;
+}

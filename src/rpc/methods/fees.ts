@@ -9,6 +9,8 @@ export const feeMethods: MethodTable = {
   eth_gasPrice: (p, { chain }) => (p.atMost(0), bigIntToHex(chain.gasPrice())),
   eth_maxPriorityFeePerGas: (p) => (p.atMost(0), bigIntToHex(DEFAULT_PRIORITY_FEE)),
   eth_blobBaseFee: (p, { chain }) => (p.atMost(0), bigIntToHex(chain.nextBlobBaseFee())),
+  /** The base fee of the next block. */
+  eth_baseFee: (p, { chain }) => (p.atMost(0), bigIntToHex(chain.nextBlockBaseFee())),
   eth_feeHistory: (p, { chain }) => {
     p.atMost(3);
     const count = p.required(0, "blockCount", quantity);

@@ -3,6 +3,11 @@ import type { MethodTable } from "../context.ts";
 import { blockMethods } from "./blocks.ts";
 import { cheatMethods } from "./cheats.ts";
 import { debugMethods } from "./debug.ts";
+import { engineMethods } from "./engine.ts";
+import { chainInfoMethods } from "./chain_info.ts";
+import { rawMethods } from "./raw.ts";
+import { txpoolMethods } from "./txpool.ts";
+import { testingMethods } from "./testing.ts";
 import { executionMethods } from "./execution.ts";
 import { feeMethods } from "./fees.ts";
 import { logMethods } from "./logs.ts";
@@ -10,7 +15,6 @@ import { nodeInfoMethods } from "./node_info.ts";
 import { savedStateMethods } from "./saved_state.ts";
 import { nodeSettingsMethods } from "./node_settings.ts";
 import { erc20Methods } from "./erc20.ts";
-import { txpoolMethods } from "./txpool.ts";
 import { traceMethods } from "./trace.ts";
 import { otterscanMethods } from "./otterscan.ts";
 import { reorgMethods } from "./reorg.ts";
@@ -34,8 +38,12 @@ export const METHODS: MethodTable = {
   ...savedStateMethods,
   ...nodeSettingsMethods,
   ...erc20Methods,
+  ...engineMethods,
+  ...chainInfoMethods,
+  ...rawMethods,
   ...txpoolMethods,
   ...traceMethods,
   ...otterscanMethods,
   ...reorgMethods,
+  ...testingMethods,
 };

@@ -13,7 +13,8 @@ export const NO_END = (1n << 64n) - 1n;
 function blockNumberOf(chain: DevChain, v: unknown, name: string, fallback: bigint): bigint {
   if (v === undefined || v === null) return fallback;
   const ref = blockRef(v, name);
-  if ("tag" in ref) return chain.tagNumber(ref.tag);
+  // Logs of the pending block do not exist yet: "pending" reads as the latest block.
+  if ("tag" in ref) return ref.tag === "pending" ? chain.blockNumber : chain.tagNumber(ref.tag);
   if ("number" in ref) return ref.number;
   return chain.findBlock(ref).header.number;
 }
@@ -42,7 +43,8 @@ export function parseFilter(chain: DevChain, v: unknown, name: string): ParsedFi
   if (topicsRaw.length > 4) throw new InvalidParamsError(`invalid ${name}.topics: at most 4 positions`);
   const topics = topicsRaw.map((t, i) => {
     if (t === null) return null;
-    if (Array.isArray(t)) return t.map((x, j) => word(x, `${name}.topics[${i}][${j}]`));
+    // An empty list of alternatives matches any topic, as null does.
+    if (Array.isArray(t)) return t.length === 0 ? null : t.map((x, j) => word(x, `${name}.topics[${i}][${j}]`));
     return [word(string(t, `${name}.topics[${i}]`), `${name}.topics[${i}]`)];
   });
   if (o.blockHash !== undefined && o.blockHash !== null) {
@@ -83,6 +85,7 @@ export const logMethods: MethodTable = {
         `invalid block range: fromBlock ${filter.fromBlock} is after toBlock ${filter.toBlock}`,
       );
     }
+    if (filter.toBlock > chain.blockNumber) throw new ChainInputError("block range extends beyond current head block");
     return format(queryLogs(chain, filter));
   },
   eth_newFilter: (p, { chain, filters }) => {

@@ -32,7 +32,7 @@ function minedOrNull(chain: DevChain, p: Params): MinedTransaction | undefined {
 
 /** The block without its transactions, their count, no issuance (a dev chain mints nothing) and the fees paid. */
 function blockDetails(block: Block) {
-  const { transactions: _, ...rest } = formatBlock(block, false);
+  const { transactions: _, ...rest } = formatBlock(block, false, true);
   let totalFees = 0n;
   for (const t of block.transactions) totalFees += t.receipt.gasUsed * t.receipt.effectiveGasPrice;
   return {
@@ -44,7 +44,7 @@ function blockDetails(block: Block) {
 
 /** A receipt as Otterscan reads it: with the block's timestamp. */
 function otsReceipt(t: MinedTransaction): Record<string, unknown> {
-  return { ...formatReceipt(t), timestamp: bigIntToHex(t.blockTimestamp) };
+  return { ...formatReceipt(t, true), timestamp: bigIntToHex(t.blockTimestamp) };
 }
 
 /** Whether a transaction's call tree involves `who` (as caller, callee, created or self-destructed account). */
@@ -144,7 +144,7 @@ export const otterscanMethods: MethodTable = {
     const size = Number(p.required(2, "pageSize", uint64));
     const block = blockOrThrow(chain, () => chain.findBlock({ number: n }));
     const txs = block.transactions.slice(page * size, page * size + size);
-    const full = formatBlock({ ...block, transactions: txs }, true);
+    const full = formatBlock({ ...block, transactions: txs }, true, true);
     full.transactions = (full.transactions as Record<string, unknown>[]).map((t) => ({
       ...t,
       input: (t.input as string).slice(0, 10),

@@ -2,9 +2,9 @@
 import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
 import type { BlockRef } from "../../chain/chain.ts";
 import { hexAddress, hexWord } from "../format.ts";
-import { address, array, blockRef, type Params, word } from "../params.ts";
+import { address, array, blockRef, object, type Params, storageKey, word } from "../params.ts";
 import type { MethodTable, RpcContext } from "../context.ts";
-import { InvalidParamsError } from "../errors.ts";
+import { InvalidParamsError, RpcError } from "../errors.ts";
 
 const LATEST: BlockRef = { tag: "latest" };
 
@@ -13,6 +13,10 @@ function stateAt(p: Params, index: number, ctx: RpcContext) {
 }
 
 export const MAX_PROOF_KEYS = 1024;
+/** eth_getStorageValues: at most this many slots in all (geth's limit). */
+export const MAX_STORAGE_VALUES = 1024;
+/** geth's code for a request over a size limit. */
+const CLIENT_LIMIT_EXCEEDED = -38026;
 
 export const stateMethods: MethodTable = {
   eth_getBalance: (p, ctx) => {
@@ -28,7 +32,7 @@ export const stateMethods: MethodTable = {
   eth_getStorageAt: (p, ctx) => {
     p.atMost(3);
     const a = p.required(0, "address", address);
-    const slot = p.required(1, "slot", word);
+    const slot = p.required(1, "slot", storageKey).key;
     return hexWord(stateAt(p, 2, ctx).getStorage(a, slot));
   },
   eth_getTransactionCount: (p, ctx) => {
@@ -57,10 +61,31 @@ export const stateMethods: MethodTable = {
       storageRoot: bytesToHex(acc ? ctx.chain.storageRoot(block.header.number, a) : new Uint8Array(32)),
     };
   },
+  /** Many slots of many accounts in one request: { address: [slot, ...] } -> { address: [value, ...] }. */
+  eth_getStorageValues: (p, ctx) => {
+    p.atMost(2);
+    const requests = p.required(0, "requests", object);
+    const parsed: [bigint, bigint[]][] = [];
+    let total = 0;
+    for (const [addr, keys] of Object.entries(requests)) {
+      const slots = array(keys, `requests[${addr}]`).map((k, i) => word(k, `requests[${addr}][${i}]`));
+      total += slots.length;
+      if (total > MAX_STORAGE_VALUES) {
+        throw new RpcError(CLIENT_LIMIT_EXCEEDED, `too many slots (max ${MAX_STORAGE_VALUES})`);
+      }
+      parsed.push([address(addr, "requests key"), slots]);
+    }
+    if (total === 0) throw new InvalidParamsError("empty request");
+    const s = stateAt(p, 1, ctx);
+    const out: Record<string, string[]> = {};
+    for (const [a, slots] of parsed) out[hexAddress(a)] = slots.map((slot) => hexWord(s.getStorage(a, slot)));
+    return out;
+  },
   eth_getProof: (p, ctx) => {
     p.atMost(3);
     const a = p.required(0, "address", address);
-    const keys = p.required(1, "storageKeys", array).map((k, i) => word(k, `storageKeys[${i}]`));
+    const given = p.required(1, "storageKeys", array).map((k, i) => storageKey(k, `storageKeys[${i}]`));
+    const keys = given.map((k) => k.key);
     if (keys.length > MAX_PROOF_KEYS) {
       throw new InvalidParamsError(`invalid storageKeys: at most ${MAX_PROOF_KEYS} keys`);
     }
@@ -73,8 +98,9 @@ export const stateMethods: MethodTable = {
       nonce: bigIntToHex(proof.nonce),
       storageHash: bytesToHex(proof.storageHash),
       accountProof: proof.accountProof.map(bytesToHex),
-      storageProof: proof.storageProof.map((sp) => ({
-        key: hexWord(sp.key),
+      storageProof: proof.storageProof.map((sp, i) => ({
+        // A key given as 32 bytes comes back as given; a shorter one as a quantity (as geth answers).
+        key: given[i].bytes === 32 ? hexWord(sp.key) : bigIntToHex(sp.key),
         value: bigIntToHex(sp.value),
         proof: sp.proof.map(bytesToHex),
       })),

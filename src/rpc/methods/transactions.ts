@@ -72,7 +72,9 @@ export const transactionMethods: MethodTable = {
     const unsigned: SignedTransaction = { ...tx, signature: { r: 0n, s: 0n, yParity: 0, v } };
     const encoded = encodeTransaction(unsigned);
     const pooled = { tx: unsigned, sender: from, hash: keccak256(encoded), encoded, impersonated: false };
-    return { raw: bytesToHex(encoded), tx: formatTransaction(pooled, undefined, chain.nextBlockBaseFee()) };
+    // Not a pool entry: no blockTimestamp (as anvil fills it; the spec has no block fields here).
+    const { blockTimestamp: _, ...filled } = formatTransaction(pooled, undefined, chain.nextBlockBaseFee());
+    return { raw: bytesToHex(encoded), tx: filled };
   },
   eth_getTransactionByHash: (p, { chain }) => {
     p.atMost(1);

@@ -4,7 +4,9 @@
  */
 import type { PooledTransaction } from "../../chain/block.ts";
 import type { DevChain } from "../../chain/chain.ts";
-import { hexAddress } from "../format.ts";
+import { formatTransaction, hexAddress } from "../format.ts";
+import { address } from "../params.ts";
+import { bigIntToHex } from "../../primitives/hex.ts";
 import type { MethodTable } from "../context.ts";
 
 /** Every pool transaction, by kind, sender (lowercase hex) and nonce (decimal), as txpool_* answer. */
@@ -31,6 +33,22 @@ function summary(ptx: PooledTransaction): string {
   return `${to}: ${tx.value} wei + ${tx.gasLimit} gas × ${price} wei`;
 }
 
+/** A pool transaction as eth_getTransactionByHash shows a pending one. */
+const asObject = (chain: DevChain) => (ptx: PooledTransaction) =>
+  formatTransaction(ptx, undefined, chain.nextBlockBaseFee());
+
 export const txpoolMethods: MethodTable = {
   txpool_inspect: (p, { chain }) => (p.atMost(0), poolBySender(chain, summary)),
+  txpool_status: (p, { chain }) => {
+    p.atMost(0);
+    const ready = chain.readyCount();
+    return { pending: bigIntToHex(ready), queued: bigIntToHex(chain.pool.size - ready) };
+  },
+  txpool_content: (p, { chain }) => (p.atMost(0), poolBySender(chain, asObject(chain))),
+  txpool_contentFrom: (p, { chain }) => {
+    p.atMost(1);
+    const key = hexAddress(p.required(0, "address", address));
+    const { pending, queued } = poolBySender(chain, asObject(chain));
+    return { pending: pending[key] ?? {}, queued: queued[key] ?? {} };
+  },
 };
