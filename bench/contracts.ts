@@ -129,9 +129,9 @@ function firstOf(v: unknown): unknown {
 }
 
 /** ipsilon/evm-benchmarks `src/<group>/*.yml`: one test per file, one case per `transaction.data` entry. */
-function loadEvmBenchmarks(root: string): BenchCase[] {
+function loadEvmBenchmarks(dir: string): BenchCase[] {
   const cases: BenchCase[] = [];
-  const srcDir = join(root, "evm-benchmarks/src");
+  const srcDir = join(dir, "src");
   if (!existsSync(srcDir)) return cases;
   for (const folder of listDirs(srcDir)) {
     for (const file of listFiles(join(srcDir, folder), ".yml")) {
@@ -185,8 +185,7 @@ interface RevmcIndexEntry {
 }
 
 /** revmc `index.json`: bytecode in `code/`, pre-state and env in the `data/` fixture it names. */
-function loadRevmc(root: string): BenchCase[] {
-  const dir = join(root, "revmc");
+function loadRevmc(dir: string): BenchCase[] {
   const indexFile = join(dir, "index.json");
   if (!existsSync(indexFile)) return [];
   const index = JSON.parse(readFileSync(indexFile, "utf8")) as RevmcIndexEntry[];
@@ -218,9 +217,8 @@ function loadRevmc(root: string): BenchCase[] {
  * evmone `<group>/<name>.bin-runtime` with `<name>.inputs`: cases of three lines (name, calldata,
  * expected output) between blank lines; without `.inputs`, one case with empty calldata.
  */
-function loadEvmone(root: string): BenchCase[] {
+function loadEvmone(dir: string): BenchCase[] {
   const cases: BenchCase[] = [];
-  const dir = join(root, "evmone");
   if (!existsSync(dir)) return cases;
   for (const folder of listDirs(dir)) {
     for (const file of listFiles(join(dir, folder), ".bin-runtime")) {
@@ -283,9 +281,92 @@ function listFiles(dir: string, ext: string): string[] {
  */
 export function loadBenchCases(root = fixturesDir()): BenchCase[] {
   if (!existsSync(root)) throw new Error(`benchmark fixtures not found at ${root} (set EVMWASM_BENCH_FIXTURES)`);
+  const all = [
+    ...loadEvmBenchmarks(join(root, "evm-benchmarks")),
+    ...loadRevmc(join(root, "revmc")),
+    ...loadEvmone(join(root, "evmone")),
+  ];
+  return dropRepeats(all);
+}
+
+/**
+ * Cases from any folder of benchmark fixtures: a folder laid out as the shared one (evm-benchmarks/, revmc/,
+ * evmone/), one of those folders on its own, or a folder of state-test-like JSON files (`{name: {env, pre,
+ * transaction}}` with scalar or array transaction fields, as revmc's data/ and the filled evm-benchmarks).
+ */
+export function loadFixtureFolder(dir: string): BenchCase[] {
+  if (!existsSync(dir)) throw new Error(`benchmark fixtures not found at ${dir}`);
+  const sub = ["evm-benchmarks", "revmc", "evmone"].filter((f) => existsSync(join(dir, f)));
+  if (sub.length > 0) return loadBenchCases(dir);
+  const group = basename(dir);
+  if (existsSync(join(dir, "index.json"))) return dropRepeats(loadRevmc(dir));
+  if (existsSync(join(dir, "src"))) return dropRepeats(loadEvmBenchmarks(dir));
+  if (listDirs(dir).some((f) => listFiles(join(dir, f), ".bin-runtime").length > 0)) {
+    return dropRepeats(loadEvmone(dir));
+  }
+  return dropRepeats(walkFiles(dir, ".json").flatMap((f) => loadStateTestLike(f, group)));
+}
+
+function walkFiles(dir: string, ext: string): string[] {
+  return readdirSync(dir).sort().flatMap((f) => {
+    const path = join(dir, f);
+    return statSync(path).isDirectory() ? walkFiles(path, ext) : f.endsWith(ext) ? [path] : [];
+  });
+}
+
+interface StateTestLikeTx {
+  to?: string;
+  sender?: string;
+  data?: string | string[];
+  gasLimit?: string | string[];
+  value?: string | string[];
+}
+
+/** A state-test-like JSON file: one case per test and per `data` entry (labelled from `_info.labels` if given). */
+function loadStateTestLike(file: string, group: string): BenchCase[] {
+  const doc = JSON.parse(readFileSync(file, "utf8")) as Record<string, {
+    env?: Record<string, unknown>;
+    pre: Record<string, FixtureAccount>;
+    transaction: StateTestLikeTx | StateTestLikeTx[];
+    _info?: { labels?: Record<string, string> };
+  }>;
+  const cases: BenchCase[] = [];
+  for (const [contract, test] of Object.entries(doc)) {
+    const what = `${file}: ${contract}`;
+    const tx = Array.isArray(test.transaction) ? test.transaction[0] : test.transaction;
+    if (!tx?.to) throw new Error(`${what}: no transaction.to (creations are not benchmark calls)`);
+    const to = BigInt(tx.to);
+    const pre = readPre(test.pre, what);
+    const code = pre.find((a) => a.address === to)?.code;
+    if (!code || code.length === 0) throw new Error(`${what}: no code at transaction.to`);
+    const data = Array.isArray(tx.data) ? tx.data : [tx.data ?? ""];
+    data.forEach((d, i) => {
+      const label = test._info?.labels?.[String(i)] ?? (data.length > 1 ? String(i) : undefined);
+      cases.push({
+        name: label ? `${contract}/${label}` : contract,
+        group,
+        contract,
+        fork: DEFAULT_FORK,
+        to,
+        caller: tx.sender ? BigInt(tx.sender) : BENCH_SENDER,
+        code,
+        calldata: expandHex(d, `${what} data ${i}`),
+        gas: tx.gasLimit !== undefined ? toBigInt(firstOf(tx.gasLimit)) : DEFAULT_GAS,
+        value: toBigInt(firstOf(tx.value)),
+        pre,
+        block: readEnv(test.env),
+        alsoIn: [],
+      });
+    });
+  }
+  return cases;
+}
+
+/** Drops a case that repeats an earlier one (same call, same pre-state); the earlier one records its group. */
+function dropRepeats(all: BenchCase[]): BenchCase[] {
   const byKey = new Map<string, BenchCase>();
   const cases: BenchCase[] = [];
-  for (const c of [...loadEvmBenchmarks(root), ...loadRevmc(root), ...loadEvmone(root)]) {
+  for (const c of all) {
     const key = callKey(c);
     const earlier = byKey.get(key);
     if (earlier) {

@@ -1,0 +1,782 @@
+/**
+ * End to end: our node as a user starts it (`deno task start`, default flags; and `dist/evmwasm serve`) beside
+ * anvil (npm `@foundry-rs/anvil-linux-amd64`, default flags), the same JSON-RPC requests over HTTP, in one run.
+ *
+ * Every case's pre-state goes in through the anvil_* cheats; the call is an eth_call at "latest" with the case's
+ * block fields as block overrides. Per case and node: the first call (cold: analysis, compile), the median of
+ * calls 2-10, the median of calls 91-100 ("steady"), p99/median over the steady window, and throughput with 1, 4
+ * and 16 concurrent clients. Every answer is compared with anvil's (and with the node's own first one), and the
+ * gas used (eth_simulateV1) too. Also the RPC floor: eth_chainId, eth_blockNumber and a trivial eth_call.
+ *
+ *   deno task bench:node [--quick] [--filter TEXT] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE]
+ *                        [--calls N] [--seconds S] [--verbose] [FIXTURE_DIR ...]
+ *
+ * FIXTURE_DIR: any folder of benchmark fixtures (see loadFixtureFolder); default ../shared/fixtures/bench.
+ * Writes bench/results/node_vs_anvil.json and .svg (with --quick or --filter: only with --out).
+ */
+import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { bytesToHex } from "../src/primitives/hex.ts";
+import { type BenchCase, fixturesDir, loadFixtureFolder } from "./contracts.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ANVIL_BIN = join(REPO_ROOT, "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+const BINARY = join(REPO_ROOT, "dist/evmwasm");
+/** Where the trivial eth_call goes: an account with no code. */
+const EMPTY_ACCOUNT = "0x000000000000000000000000000000000000e3e3";
+/** Contracts whose calls are computation rather than state access (matched against the case name). */
+const COMPUTE =
+  /^(snailtracer|sha1_divs|sha1_shifts|blake2b|swap_math|fibonacci|factorial|bswap64|hash_10k|onchain_lm|weierstrudel|structarray_alloc)/;
+const CONCURRENCY = [1, 4, 16];
+/** --verbose: the nodes' stderr and every call's time. */
+let verbose = false;
+
+// ---------------------------------------------------------------- nodes
+
+type NodeKind = "evmwasm" | "binary" | "interpreter" | "wasm" | "auto" | "anvil";
+const NODE_KINDS: NodeKind[] = ["evmwasm", "binary", "interpreter", "wasm", "auto", "anvil"];
+/** Our node with a backend chosen by flag (deno task start --backend NAME). */
+const BACKEND_KINDS: NodeKind[] = ["interpreter", "wasm", "auto"];
+const NODE_LABELS: Record<NodeKind, string> = {
+  evmwasm: "evmwasm (deno task start)",
+  binary: "evmwasm (dist/evmwasm serve)",
+  interpreter: "evmwasm --backend interpreter",
+  wasm: "evmwasm --backend wasm",
+  auto: "evmwasm --backend auto",
+  anvil: "anvil",
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface RpcReply {
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+class RunningNode {
+  private id = 0;
+  private snapshot?: string;
+  constructor(
+    readonly kind: NodeKind,
+    readonly url: string,
+    private readonly child: ChildProcess,
+    readonly startupMs: number,
+  ) {}
+
+  static async start(kind: NodeKind): Promise<RunningNode> {
+    const port = String(await freePort());
+    const [cmd, args] = kind === "anvil"
+      ? [ANVIL_BIN, ["--port", port]]
+      : kind === "binary"
+      ? [BINARY, ["serve", "--port", port]]
+      : ["npx", [
+        "-y",
+        "deno",
+        "task",
+        "start",
+        "--port",
+        port,
+        ...(BACKEND_KINDS.includes(kind) ? ["--backend", kind] : []),
+      ]];
+    if (kind === "anvil") chmodSync(ANVIL_BIN, 0o755);
+    const t0 = performance.now();
+    // Its own process group, so that stopping it stops what `npx` and `deno task` started under it.
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => {
+      stderr = (stderr + d).slice(-4000);
+      if (verbose) process.stderr.write(`[${kind}] ${d}`);
+    });
+    const node = new RunningNode(kind, `http://127.0.0.1:${port}`, child, 0);
+    for (;;) {
+      try {
+        await node.rpc("eth_chainId", []);
+        break;
+      } catch (e) {
+        if (child.exitCode !== null || performance.now() - t0 > 120_000) {
+          node.stop();
+          throw new Error(`${NODE_LABELS[kind]} did not start: ${stderr.trim() || e}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    const started = new RunningNode(kind, node.url, child, performance.now() - t0);
+    started.snapshot = await started.rpc("evm_snapshot", []) as string;
+    return started;
+  }
+
+  async post(body: string): Promise<string> {
+    const res = await fetch(this.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    return await res.text();
+  }
+
+  async rpc(method: string, params: unknown[]): Promise<unknown> {
+    const r = JSON.parse(
+      await this.post(JSON.stringify({ jsonrpc: "2.0", id: ++this.id, method, params })),
+    ) as RpcReply;
+    if (r.error) throw new Error(`${method}: ${r.error.message}`);
+    return r.result;
+  }
+
+  /** Back to the state the node started with, then the case's pre-state through the anvil_set* methods. */
+  async load(c: BenchCase): Promise<void> {
+    if (!(await this.rpc("evm_revert", [this.snapshot]))) throw new Error(`${this.kind}: evm_revert failed`);
+    this.snapshot = await this.rpc("evm_snapshot", []) as string;
+    const reqs: [string, unknown[]][] = [];
+    for (const a of c.pre) {
+      const at = addr(a.address);
+      reqs.push(["anvil_setBalance", [at, hex(a.balance)]], ["anvil_setNonce", [at, hex(a.nonce)]]);
+      if (a.code.length) reqs.push(["anvil_setCode", [at, bytesToHex(a.code)]]);
+      for (const [slot, value] of a.storage) reqs.push(["anvil_setStorageAt", [at, word(slot), word(value)]]);
+    }
+    for (let i = 0; i < reqs.length; i += 500) {
+      const batch = reqs.slice(i, i + 500).map(([method, params]) => ({
+        jsonrpc: "2.0",
+        id: ++this.id,
+        method,
+        params,
+      }));
+      const out = JSON.parse(await this.post(JSON.stringify(batch))) as RpcReply[];
+      const bad = out.find((r) => r.error);
+      if (bad) throw new Error(`${this.kind} set-up: ${bad.error!.message}`);
+    }
+  }
+
+  stop(): void {
+    try {
+      process.kill(-this.child.pid!, "SIGTERM");
+    } catch { /* already gone */ }
+  }
+}
+
+const hex = (n: bigint) => "0x" + n.toString(16);
+const addr = (n: bigint) => "0x" + n.toString(16).padStart(40, "0");
+const word = (n: bigint) => "0x" + n.toString(16).padStart(64, "0");
+
+// ---------------------------------------------------------------- requests
+
+function blockOverrides(c: BenchCase) {
+  const b = { number: 1n, timestamp: 1n, coinbase: 0n, baseFee: 0n, ...c.block };
+  const gas = callGas(c);
+  return {
+    number: hex(b.number),
+    time: hex(b.timestamp),
+    gasLimit: hex(b.gasLimit !== undefined && b.gasLimit > gas ? b.gasLimit : gas),
+    coinbase: addr(b.coinbase),
+    baseFee: hex(b.baseFee),
+  };
+}
+
+/** eth_call's gas includes the intrinsic cost: the execution gets the case's gas. */
+function callGas(c: BenchCase): bigint {
+  let intrinsic = 21000n;
+  for (const x of c.calldata) intrinsic += x ? 16n : 4n;
+  const gas = c.gas + intrinsic;
+  return gas > 0x7fffffffffffffffn ? 0x7fffffffffffffffn : gas;
+}
+
+function callTx(c: BenchCase) {
+  return {
+    from: addr(c.caller),
+    to: addr(c.to),
+    gas: hex(callGas(c)),
+    value: hex(c.value),
+    input: bytesToHex(c.calldata),
+  };
+}
+
+function callBody(c: BenchCase): string {
+  return JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "eth_call",
+    params: [callTx(c), "latest", {}, blockOverrides(c)],
+  });
+}
+
+/**
+ * eth_simulateV1 of the call, for its gas used. The simulated block is numbered and timed after the node's head
+ * (simulated blocks must go forward), the same on every node: anvil and the specification number it differently.
+ */
+function simulateBody(c: BenchCase, head: { number: bigint; timestamp: bigint }): string {
+  const calls = [callTx(c)];
+  const { gasLimit, coinbase, baseFee } = blockOverrides(c);
+  const block = { number: hex(head.number + 1n), time: hex(head.timestamp + 1n), gasLimit, coinbase, baseFee };
+  return JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "eth_simulateV1",
+    params: [{ blockStateCalls: [{ blockOverrides: block, calls }] }, "latest"],
+  });
+}
+
+/** What a node answered, without the id: the result, or the error's code and data (messages differ by node). */
+function answerOf(text: string): string {
+  let r: RpcReply;
+  try {
+    r = JSON.parse(text);
+  } catch {
+    return `unparsable: ${text.slice(0, 200)}`;
+  }
+  if (r.error) {
+    return `error ${r.error.code === 3 || /revert/i.test(r.error.message) ? "revert" : "halt"} ${
+      JSON.stringify(r.error.data ?? null)
+    }`;
+  }
+  return JSON.stringify(r.result);
+}
+
+function short(s: string): string {
+  return s.length > 120 ? `${s.slice(0, 120)}… (${s.length} chars)` : s;
+}
+
+// ---------------------------------------------------------------- statistics
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+const median = (xs: number[]) => quantile(xs, 0.5);
+
+function geomean(xs: (number | undefined)[]): number | undefined {
+  const v = xs.filter((x): x is number => x !== undefined && x > 0 && Number.isFinite(x));
+  return v.length ? Math.exp(v.reduce((s, x) => s + Math.log(x), 0) / v.length) : undefined;
+}
+
+// ---------------------------------------------------------------- one case
+
+interface NodeTiming {
+  firstMs: number;
+  /** Median of calls 2-10. */
+  earlyMs: number;
+  /** Median of calls 91-100 (of the last ten calls with fewer calls). */
+  steadyMs: number;
+  /** p99 and median over the steady window (calls 91 on, with the extra calls after 100). */
+  steadyP50Ms: number;
+  steadyP99Ms: number;
+  calls: number;
+  /** Requests per second with 1, 4 and 16 concurrent clients. */
+  throughput: Record<string, number>;
+}
+
+interface CaseResult {
+  name: string;
+  group: string;
+  kind: "real-world" | "compute";
+  codeBytes: number;
+  answer?: string;
+  gasUsed?: string;
+  problems: string[];
+  nodes: Partial<Record<NodeKind, NodeTiming>>;
+}
+
+async function timeOne(node: RunningNode, body: string): Promise<{ ms: number; text: string }> {
+  const t0 = performance.now();
+  const text = await node.post(body);
+  return { ms: performance.now() - t0, text };
+}
+
+async function throughput(node: RunningNode, body: string, clients: number, ms: number): Promise<number> {
+  let done = 0;
+  const end = performance.now() + ms;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (performance.now() < end) {
+      await node.post(body);
+      done++;
+    }
+  }));
+  return done / ((performance.now() - t0) / 1000);
+}
+
+interface Options {
+  quick: boolean;
+  filter?: string;
+  nodes: NodeKind[];
+  out?: string;
+  calls: number;
+  steadySeconds: number;
+  throughputSeconds: number;
+  dirs: string[];
+}
+
+async function benchCase(c: BenchCase, nodes: RunningNode[], o: Options): Promise<CaseResult> {
+  const r: CaseResult = {
+    name: c.name,
+    group: c.group,
+    // evm-benchmarks and evmone are computation; revmc's and other folders' contracts are real-world code.
+    kind: COMPUTE.test(c.name) || c.group.startsWith("evm") ? "compute" : "real-world",
+    codeBytes: c.code.length,
+    problems: [],
+    nodes: {},
+  };
+  for (const n of nodes) await n.load(c);
+  const body = callBody(c);
+  const times = new Map<RunningNode, number[]>(nodes.map((n) => [n, []]));
+  const first = new Map<RunningNode, string>();
+  const note = (n: RunningNode, text: string) => {
+    const a = answerOf(text);
+    if (!first.has(n)) first.set(n, a);
+    else if (first.get(n) !== a && r.problems.length < 8) {
+      r.problems.push(
+        `${n.kind}: call ${times.get(n)!.length} answered ${short(a)}, its first call ${short(first.get(n)!)}`,
+      );
+    }
+  };
+  // Calls 1..N in turns, one call of each node a turn, so that load from elsewhere falls on all of them.
+  for (let i = 0; i < o.calls; i++) {
+    for (const n of nodes) {
+      const { ms, text } = await timeOne(n, body);
+      times.get(n)!.push(ms);
+      note(n, text);
+    }
+  }
+  // The steady window goes on until each node has spent steadySeconds in it (at least 100 calls of it in all).
+  const steadyFrom = Math.max(1, o.calls - 10);
+  const spent = new Map(nodes.map((n) => [n, times.get(n)!.slice(steadyFrom).reduce((s, x) => s + x, 0)]));
+  for (;;) {
+    const pending = nodes.filter((n) =>
+      spent.get(n)! < o.steadySeconds * 1000 || times.get(n)!.length - steadyFrom < Math.min(100, o.calls)
+    );
+    if (pending.length === 0) break;
+    for (const n of pending) {
+      const { ms, text } = await timeOne(n, body);
+      times.get(n)!.push(ms);
+      spent.set(n, spent.get(n)! + ms);
+      note(n, text);
+    }
+  }
+  if (verbose) {
+    for (const n of nodes) {
+      console.error(
+        `${n.kind} ms:`,
+        times.get(n)!.map((t) => t.toFixed(2)).join(" "),
+      );
+    }
+  }
+  const reference = nodes.find((n) => n.kind === "anvil") ?? nodes[0];
+  r.answer = first.get(reference);
+  for (const n of nodes) {
+    if (n !== reference && first.get(n) !== first.get(reference)) {
+      r.problems.push(`${n.kind} answered ${short(first.get(n)!)}, ${reference.kind} ${short(first.get(reference)!)}`);
+    }
+  }
+  // Gas used, from eth_simulateV1 (after the timed calls, so that it warms nothing they measure).
+  const gas = new Map<RunningNode, string>();
+  const heads = await Promise.all(nodes.map((n) => n.rpc("eth_getBlockByNumber", ["latest", false])));
+  const head = heads.map((h) => h as { number: string; timestamp: string }).reduce(
+    (m, h) => ({
+      number: BigInt(h.number) > m.number ? BigInt(h.number) : m.number,
+      timestamp: BigInt(h.timestamp) > m.timestamp ? BigInt(h.timestamp) : m.timestamp,
+    }),
+    { number: 0n, timestamp: 0n },
+  );
+  for (const n of nodes) {
+    const a = JSON.parse(await n.post(simulateBody(c, head))) as RpcReply;
+    const call = (a.result as { calls?: { gasUsed?: string }[] }[] | undefined)?.[0]?.calls?.[0];
+    gas.set(n, call?.gasUsed ?? `error: ${a.error?.message}`);
+  }
+  r.gasUsed = gas.get(reference);
+  for (const n of nodes) {
+    if (gas.get(n) !== gas.get(reference)) {
+      r.problems.push(`${n.kind} used gas ${gas.get(n)}, ${reference.kind} ${gas.get(reference)}`);
+    }
+  }
+  const tput = new Map<RunningNode, Record<string, number>>(nodes.map((n) => [n, {}]));
+  for (const clients of CONCURRENCY) {
+    for (const n of nodes) tput.get(n)![clients] = await throughput(n, body, clients, o.throughputSeconds * 1000);
+  }
+  for (const n of nodes) {
+    const t = times.get(n)!;
+    const last10 = t.length >= 100 ? t.slice(90, 100) : t.slice(steadyFrom, steadyFrom + 10);
+    const window = t.slice(steadyFrom);
+    r.nodes[n.kind] = {
+      firstMs: t[0],
+      earlyMs: median(t.slice(1, 10)),
+      steadyMs: median(last10),
+      steadyP50Ms: median(window),
+      steadyP99Ms: quantile(window, 0.99),
+      calls: t.length,
+      throughput: tput.get(n)!,
+    };
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- RPC floor
+
+interface FloorResult {
+  request: string;
+  nodes: Partial<Record<NodeKind, { p50Ms: number; p99Ms: number }>>;
+}
+
+async function rpcFloor(nodes: RunningNode[], samples: number): Promise<FloorResult[]> {
+  const trivialCall = { from: addr(0x1111n), to: EMPTY_ACCOUNT, gas: "0x5208" };
+  const requests: [string, unknown[]][] = [["eth_chainId", []], ["eth_blockNumber", []], ["eth_call", [
+    trivialCall,
+    "latest",
+  ]]];
+  const out: FloorResult[] = [];
+  for (const [method, params] of requests) {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
+    const times = new Map<RunningNode, number[]>(nodes.map((n) => [n, []]));
+    for (let i = 0; i < samples; i++) {
+      for (const n of nodes) times.get(n)!.push((await timeOne(n, body)).ms);
+    }
+    const res: FloorResult = { request: method === "eth_call" ? "eth_call (no code)" : method, nodes: {} };
+    for (const n of nodes) {
+      const t = times.get(n)!.slice(Math.min(20, samples >> 1));
+      res.nodes[n.kind] = { p50Ms: median(t), p99Ms: quantile(t, 0.99) };
+    }
+    out.push(res);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- report
+
+const ours = (o: Options) => o.nodes.filter((k) => k !== "anvil");
+const fmt = (ms: number | undefined) =>
+  ms === undefined
+    ? "–"
+    : ms >= 100
+    ? ms.toFixed(0)
+    : ms >= 10
+    ? ms.toFixed(1)
+    : ms >= 1
+    ? ms.toFixed(2)
+    : ms.toFixed(3);
+const x = (v: number | undefined) => v === undefined ? "–" : `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}x`;
+
+/** anvil's time over ours (above 1: we are faster), for one measure. */
+function speedup(r: CaseResult, k: NodeKind, measure: "firstMs" | "earlyMs" | "steadyMs"): number | undefined {
+  const a = r.nodes.anvil?.[measure], b = r.nodes[k]?.[measure];
+  return a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
+}
+
+function tputRatio(r: CaseResult, k: NodeKind, clients: number): number | undefined {
+  const a = r.nodes.anvil?.throughput[clients], b = r.nodes[k]?.throughput[clients];
+  return a && b ? b / a : undefined;
+}
+
+interface Summary {
+  node: NodeKind;
+  kind: string;
+  cases: number;
+  early: number | undefined;
+  steady: number | undefined;
+  worstSteady: { name: string; ratio: number } | undefined;
+  throughput16: number | undefined;
+  worstP99OverP50: number | undefined;
+}
+
+function summarise(results: CaseResult[], o: Options): Summary[] {
+  const rows: Summary[] = [];
+  if (!o.nodes.includes("anvil")) return rows;
+  for (const k of ours(o)) {
+    for (const kind of ["real-world", "compute", "all"]) {
+      const rs = results.filter((r) => (kind === "all" || r.kind === kind) && r.nodes[k] && r.nodes.anvil);
+      if (rs.length === 0) continue;
+      const steady = rs.map((r) => ({ name: r.name, ratio: speedup(r, k, "steadyMs")! }));
+      const worst = steady.reduce<{ name: string; ratio: number } | undefined>(
+        (w, s) => (w === undefined || s.ratio < w.ratio ? s : w),
+        undefined,
+      );
+      rows.push({
+        node: k,
+        kind,
+        cases: rs.length,
+        early: geomean(rs.map((r) => speedup(r, k, "earlyMs"))),
+        steady: geomean(steady.map((s) => s.ratio)),
+        worstSteady: worst,
+        throughput16: geomean(rs.map((r) => tputRatio(r, k, 16))),
+        worstP99OverP50: Math.max(...rs.map((r) => r.nodes[k]!.steadyP99Ms / r.nodes[k]!.steadyP50Ms)),
+      });
+    }
+  }
+  return rows;
+}
+
+function markdown(
+  results: CaseResult[],
+  floor: FloorResult[],
+  summary: Summary[],
+  o: Options,
+  machine: Machine,
+): string {
+  const lines: string[] = [];
+  lines.push(
+    `## Node vs anvil over HTTP (${
+      machine.date.slice(0, 10)
+    }, commit ${machine.commit}, ${machine.cores} cores, ${machine.anvil})`,
+    "",
+    "Speed-up = anvil's time / ours (above 1x: ours is faster); throughput = ours / anvil's.",
+    "",
+    "| node | contracts | cases | calls 2-10 | steady (91-100) | slowest case, steady | 16 clients throughput | worst p99/p50 |",
+    "|---|---|--:|--:|--:|---|--:|--:|",
+  );
+  for (const s of summary) {
+    lines.push(
+      `| ${NODE_LABELS[s.node]} | ${s.kind} | ${s.cases} | ${x(s.early)} | ${x(s.steady)} | ${
+        s.worstSteady ? `${s.worstSteady.name} ${x(s.worstSteady.ratio)}` : "–"
+      } | ${x(s.throughput16)} | ${s.worstP99OverP50?.toFixed(2) ?? "–"} |`,
+    );
+  }
+  lines.push("", "RPC floor (ms, p50 / p99):", "", `| request | ${o.nodes.map((k) => NODE_LABELS[k]).join(" | ")} |`);
+  lines.push(`|---|${o.nodes.map(() => "--:").join("|")}|`);
+  for (const f of floor) {
+    lines.push(
+      `| ${f.request} | ${o.nodes.map((k) => `${fmt(f.nodes[k]?.p50Ms)} / ${fmt(f.nodes[k]?.p99Ms)}`).join(" | ")} |`,
+    );
+  }
+  lines.push(
+    "",
+    "Per case (ms; first call / median of calls 2-10 / steady median of calls 91-100; p99/p50 over the steady window; requests/s with 16 clients):",
+    "",
+    `| case | kind | ${o.nodes.map((k) => NODE_LABELS[k]).join(" | ")} | ${
+      ours(o).map((k) => `${k} speed-up 2-10 / steady`).join(" | ")
+    } | check |`,
+    `|---|---|${o.nodes.map(() => "--:").join("|")}|${ours(o).map(() => "--:").join("|")}|---|`,
+  );
+  for (const r of results) {
+    const cells = o.nodes.map((k) => {
+      const t = r.nodes[k];
+      return t
+        ? `${fmt(t.firstMs)} / ${fmt(t.earlyMs)} / ${fmt(t.steadyMs)}; ${(t.steadyP99Ms / t.steadyP50Ms).toFixed(1)}; ${
+          t.throughput[16]?.toFixed(0)
+        }/s`
+        : "–";
+    });
+    const ratios = ours(o).map((k) => `${x(speedup(r, k, "earlyMs"))} / ${x(speedup(r, k, "steadyMs"))}`);
+    lines.push(
+      `| ${r.name} | ${r.kind} | ${cells.join(" | ")} | ${ratios.join(" | ")} | ${
+        r.problems.length ? "**" + r.problems.join("; ") + "**" : "ok"
+      } |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Horizontal bars: steady and calls 2-10 speed-up over anvil per case, log scale, a line at 1x. */
+function chart(results: CaseResult[], node: NodeKind, title: string): string {
+  const rows = results.filter((r) => r.nodes[node] && r.nodes.anvil);
+  const rowH = 18, left = 250, width = 560, top = 40;
+  const h = top + rows.length * rowH + 40;
+  const lo = Math.log10(0.1), hi = Math.log10(100);
+  const px = (v: number) => left + ((Math.log10(Math.min(100, Math.max(0.1, v))) - lo) / (hi - lo)) * width;
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${
+      left + width + 80
+    }" height="${h}" font-family="sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="10" y="18" font-size="13" font-weight="bold">${esc(title)}</text>`,
+    `<rect x="${left}" y="24" width="10" height="8" fill="#2b6cb0"/><text x="${
+      left + 14
+    }" y="32">steady (calls 91-100)</text>`,
+    `<rect x="${left + 160}" y="24" width="10" height="8" fill="#90cdf4"/><text x="${
+      left + 174
+    }" y="32">calls 2-10</text>`,
+  ];
+  for (const v of [0.1, 0.3, 1, 3, 10, 30, 100]) {
+    out.push(
+      `<line x1="${px(v)}" y1="${top}" x2="${px(v)}" y2="${h - 30}" stroke="${v === 1 ? "#c00" : "#ddd"}"/>`,
+      `<text x="${px(v)}" y="${h - 16}" text-anchor="middle">${v}x</text>`,
+    );
+  }
+  rows.forEach((r, i) => {
+    const y = top + i * rowH;
+    const s = speedup(r, node, "steadyMs")!, e = speedup(r, node, "earlyMs")!;
+    out.push(
+      `<text x="${left - 6}" y="${y + 12}" text-anchor="end">${esc(r.name)}</text>`,
+      `<rect x="${px(0.1)}" y="${y + 2}" width="${px(s) - px(0.1)}" height="7" fill="#2b6cb0"/>`,
+      `<rect x="${px(0.1)}" y="${y + 9}" width="${px(e) - px(0.1)}" height="6" fill="#90cdf4"/>`,
+      `<text x="${px(s) + 4}" y="${y + 10}">${x(s)}</text>`,
+    );
+  });
+  out.push("</svg>");
+  return out.join("\n");
+}
+
+// ---------------------------------------------------------------- main
+
+interface Machine {
+  date: string;
+  commit?: string;
+  anvil?: string;
+  deno?: string;
+  cpu?: string;
+  cores: number;
+  loadAverage: number[];
+  startupMs: Partial<Record<NodeKind, number>>;
+  wallSeconds?: number;
+}
+
+function machineInfo(): Machine {
+  const run = (cmd: string) => {
+    try {
+      return execSync(cmd, { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const dirty = run("git --no-optional-locks status --porcelain -- backends src mod.ts cli.ts");
+  return {
+    date: new Date().toISOString(),
+    commit: (run("git --no-optional-locks rev-parse --short HEAD") ?? "?") + (dirty ? " (modified)" : ""),
+    anvil: run(`${ANVIL_BIN} --version`)?.split("\n")[0],
+    deno: (globalThis as { Deno?: { version: { deno: string } } }).Deno?.version.deno,
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    loadAverage: os.loadavg(),
+    startupMs: {},
+  };
+}
+
+function parseOptions(argv: string[]): Options {
+  const usage =
+    "usage: node_vs_anvil.ts [--quick] [--filter TEXT] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE] [--calls N] [--seconds S] [--verbose] [FIXTURE_DIR ...]";
+  const o: Options = {
+    quick: false,
+    nodes: [],
+    calls: 100,
+    steadySeconds: 1,
+    throughputSeconds: 2,
+    dirs: [],
+  };
+  let nodes: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value\n${usage}`);
+      return v;
+    };
+    if (a === "--quick") o.quick = true;
+    else if (a === "--verbose") verbose = true;
+    else if (a === "--filter") o.filter = value();
+    else if (a === "--nodes") nodes = value();
+    else if (a === "--out") o.out = value();
+    else if (a === "--calls") o.calls = Number(value());
+    else if (a === "--seconds") o.throughputSeconds = Number(value());
+    else if (a === "--help") {
+      console.log(usage);
+      process.exit(0);
+    } else if (a.startsWith("-")) throw new Error(`unknown option ${a}\n${usage}`);
+    else o.dirs.push(a);
+  }
+  if (o.quick) {
+    o.calls = Math.min(o.calls, 20);
+    o.steadySeconds = 0.1;
+    o.throughputSeconds = Math.min(o.throughputSeconds, 0.3);
+  }
+  if (!(o.calls >= 12)) throw new Error(`--calls: at least 12\n${usage}`);
+  const defaultNodes: NodeKind[] = [
+    "evmwasm",
+    ...(existsSync(BINARY) ? ["binary" as const] : []),
+    "interpreter",
+    "anvil",
+  ];
+  o.nodes = nodes === undefined ? defaultNodes : nodes.split(",").map((n) => {
+    if (!NODE_KINDS.includes(n as NodeKind)) throw new Error(`--nodes: unknown node "${n}" (${NODE_KINDS.join(", ")})`);
+    return n as NodeKind;
+  });
+  if (o.nodes.includes("binary") && !existsSync(BINARY)) {
+    throw new Error(`no ${BINARY}: build it with npx -y deno task binary`);
+  }
+  if (o.nodes.includes("anvil") && !existsSync(ANVIL_BIN)) {
+    throw new Error(`no anvil at ${ANVIL_BIN} (npx -y deno install)`);
+  }
+  return o;
+}
+
+/** In --quick runs, one case per contract at most, and not the calls that take seconds. */
+function quickCases(cases: BenchCase[]): BenchCase[] {
+  const seen = new Set<string>();
+  return cases.filter((c) => {
+    if (seen.has(c.contract) || c.gas > 100_000_000n && /snailtracer|onchain_lm/.test(c.name)) return false;
+    seen.add(c.contract);
+    return true;
+  });
+}
+
+async function main() {
+  const o = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  const dirs = o.dirs.length ? o.dirs : [fixturesDir()];
+  let cases = dirs.flatMap((d) => loadFixtureFolder(d));
+  if (o.filter) cases = cases.filter((c) => `${c.group}/${c.name}`.includes(o.filter!));
+  if (o.quick) cases = quickCases(cases);
+  if (cases.length === 0) throw new Error("no benchmark cases");
+  const machine = machineInfo();
+  const nodes: RunningNode[] = [];
+  const stopAll = () => nodes.forEach((n) => n.stop());
+  process.on("SIGINT", () => {
+    stopAll();
+    process.exit(130);
+  });
+  const results: CaseResult[] = [];
+  let floor: FloorResult[] = [];
+  try {
+    for (const k of o.nodes) {
+      const n = await RunningNode.start(k);
+      nodes.push(n);
+      machine.startupMs[k] = Math.round(n.startupMs);
+      console.error(`started ${NODE_LABELS[k]} at ${n.url} in ${n.startupMs.toFixed(0)} ms`);
+    }
+    floor = await rpcFloor(nodes, o.quick ? 50 : 300);
+    for (const c of cases) {
+      const t0 = performance.now();
+      const r = await benchCase(c, nodes, o);
+      results.push(r);
+      const ratios = ours(o).map((k) => `${k} ${x(speedup(r, k, "earlyMs"))}/${x(speedup(r, k, "steadyMs"))}`).join(
+        ", ",
+      );
+      console.error(
+        `${r.name}: ${r.problems.length ? "MISMATCH " + r.problems.join("; ") + " " : ""}${ratios} (${
+          ((performance.now() - t0) / 1000).toFixed(1)
+        } s)`,
+      );
+    }
+  } finally {
+    stopAll();
+  }
+  machine.wallSeconds = Math.round((performance.now() - started) / 1000);
+  const summary = summarise(results, o);
+  console.log(markdown(results, floor, summary, o, machine));
+  const partial = o.quick || o.filter !== undefined || o.dirs.length > 0;
+  const out = o.out ?? (partial ? undefined : join(REPO_ROOT, "bench/results/node_vs_anvil.json"));
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ machine, options: o, summary, floor, results }, null, 2) + "\n");
+    const main = o.nodes.find((k) => k !== "anvil");
+    if (main && o.nodes.includes("anvil")) {
+      const title = `${NODE_LABELS[main]}: speed-up over anvil's eth_call over HTTP (${
+        machine.date.slice(0, 10)
+      }, ${machine.commit})`;
+      writeFileSync(out.replace(/\.json$/, "") + ".svg", chart(results, main, title) + "\n");
+    }
+    console.error(`wrote ${out}`);
+  }
+  const mismatched = results.filter((r) => r.problems.length > 0).length;
+  console.log(
+    `\n${results.length - mismatched} passed, ${mismatched} failed (cases whose answers and gas agree on every node)`,
+  );
+  process.exitCode = mismatched > 0 ? 1 : 0;
+}
+
+await main();
