@@ -6,6 +6,16 @@ import { createAutoBackend, createWasmBackend, type WasmSetup } from "./wasm/cre
 
 export const BACKEND_NAMES = ["interpreter", "wasm", "auto"] as const;
 
+/** What a node runs when not told otherwise: interpreted cold code, compiled hot code. */
+export const DEFAULT_BACKEND = "auto";
+
+let shared: Backend | undefined;
+
+/** The process's default backend, made on first use: one compiler thread and one module cache for every chain. */
+export function defaultBackend(): Backend {
+  return shared ??= createBackend(DEFAULT_BACKEND);
+}
+
 /** `setup`: options of the WebAssembly backends (disk cache folder, optimisation level). */
 export function createBackend(name: string, setup: WasmSetup = {}): Backend {
   switch (name) {

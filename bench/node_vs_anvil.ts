@@ -9,7 +9,7 @@
  * gas used (eth_simulateV1) too. Also the RPC floor: eth_chainId, eth_blockNumber and a trivial eth_call.
  *
  *   deno task bench:node [--quick] [--filter TEXT] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE]
- *                        [--calls N] [--seconds S] [--verbose] [FIXTURE_DIR ...]
+ *                        [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]
  *
  * FIXTURE_DIR: any folder of benchmark fixtures (see loadFixtureFolder); default ../shared/fixtures/bench.
  * Writes bench/results/node_vs_anvil.json and .svg (with --quick or --filter: only with --out).
@@ -23,6 +23,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { bytesToHex } from "../src/primitives/hex.ts";
 import { type BenchCase, fixturesDir, loadFixtureFolder } from "./contracts.ts";
+import { HttpConnection } from "./http_client.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ANVIL_BIN = join(REPO_ROOT, "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
@@ -67,15 +68,30 @@ interface RpcReply {
   error?: { code: number; message: string; data?: unknown };
 }
 
+interface Client {
+  post(body: string): Promise<string>;
+  close(): void;
+}
+
+/** --client fetch: requests through fetch, as a script would send them (its cost is in every time measured). */
+let useFetch = false;
+
+function newClient(url: string): Client {
+  if (!useFetch) return new HttpConnection(url);
+  return {
+    post: async (body) =>
+      await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })).text(),
+    close() {},
+  };
+}
+
 class RunningNode {
   private id = 0;
+  private connections: Client[] = [];
   private snapshot?: string;
-  constructor(
-    readonly kind: NodeKind,
-    readonly url: string,
-    private readonly child: ChildProcess,
-    readonly startupMs: number,
-  ) {}
+  /** From spawning the process to its first answer to eth_chainId. */
+  startupMs = 0;
+  constructor(readonly kind: NodeKind, readonly url: string, private readonly child: ChildProcess) {}
 
   static async start(kind: NodeKind): Promise<RunningNode> {
     const port = String(await freePort());
@@ -101,7 +117,7 @@ class RunningNode {
       stderr = (stderr + d).slice(-4000);
       if (verbose) process.stderr.write(`[${kind}] ${d}`);
     });
-    const node = new RunningNode(kind, `http://127.0.0.1:${port}`, child, 0);
+    const node = new RunningNode(kind, `http://127.0.0.1:${port}`, child);
     for (;;) {
       try {
         await node.rpc("eth_chainId", []);
@@ -114,14 +130,20 @@ class RunningNode {
         await new Promise((r) => setTimeout(r, 20));
       }
     }
-    const started = new RunningNode(kind, node.url, child, performance.now() - t0);
-    started.snapshot = await started.rpc("evm_snapshot", []) as string;
-    return started;
+    node.startupMs = performance.now() - t0;
+    node.snapshot = await node.rpc("evm_snapshot", []) as string;
+    return node;
   }
 
-  async post(body: string): Promise<string> {
-    const res = await fetch(this.url, { method: "POST", headers: { "content-type": "application/json" }, body });
-    return await res.text();
+  /** One request on the node's first connection. */
+  post(body: string): Promise<string> {
+    return this.connection(0).post(body);
+  }
+
+  /** The k-th kept-alive connection (concurrent clients each use their own). */
+  connection(k: number): Client {
+    while (this.connections.length <= k) this.connections.push(newClient(this.url));
+    return this.connections[k];
   }
 
   async rpc(method: string, params: unknown[]): Promise<unknown> {
@@ -157,6 +179,7 @@ class RunningNode {
   }
 
   stop(): void {
+    for (const c of this.connections) c.close();
     try {
       process.kill(-this.child.pid!, "SIGTERM");
     } catch { /* already gone */ }
@@ -294,9 +317,10 @@ async function throughput(node: RunningNode, body: string, clients: number, ms: 
   let done = 0;
   const end = performance.now() + ms;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
+  await Promise.all(Array.from({ length: clients }, async (_, k) => {
+    const connection = node.connection(k);
     while (performance.now() < end) {
-      await node.post(body);
+      await connection.post(body);
       done++;
     }
   }));
@@ -649,7 +673,7 @@ function machineInfo(): Machine {
 
 function parseOptions(argv: string[]): Options {
   const usage =
-    "usage: node_vs_anvil.ts [--quick] [--filter TEXT] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE] [--calls N] [--seconds S] [--verbose] [FIXTURE_DIR ...]";
+    "usage: node_vs_anvil.ts [--quick] [--filter TEXT] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE] [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]";
   const o: Options = {
     quick: false,
     nodes: [],
@@ -668,7 +692,11 @@ function parseOptions(argv: string[]): Options {
     };
     if (a === "--quick") o.quick = true;
     else if (a === "--verbose") verbose = true;
-    else if (a === "--filter") o.filter = value();
+    else if (a === "--client") {
+      const c = value();
+      if (c !== "fetch" && c !== "http") throw new Error(`--client: http or fetch, not "${c}"\n${usage}`);
+      useFetch = c === "fetch";
+    } else if (a === "--filter") o.filter = value();
     else if (a === "--nodes") nodes = value();
     else if (a === "--out") o.out = value();
     else if (a === "--calls") o.calls = Number(value());

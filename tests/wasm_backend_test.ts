@@ -116,7 +116,9 @@ Deno.test("wasm: memory, keccak, copies, gas", () => {
   same("5a60005260206000f3"); // GAS sees exactly the gas left
   same("59600052602060005259"); // MSIZE
   same("6020600060003760206000f3", { input: "0x" + "ab".repeat(40) }); // CALLDATACOPY
-  for (const off of ["00", "0f", "1f", "20", "28", "ff"]) same(`60${off}3560005260206000f3`, { input: "0x" + "ab".repeat(40) });
+  for (const off of ["00", "0f", "1f", "20", "28", "ff"]) {
+    same(`60${off}3560005260206000f3`, { input: "0x" + "ab".repeat(40) });
+  }
   // Calldata larger than its region in linear memory: read through the host.
   same("61752f3560005260206000f33660005260206000f3", { input: "0x" + "cd".repeat(30000) });
   same("61752f35600052366020526040" + "6000f3", { input: "0x" + "cd".repeat(30000) });
@@ -143,7 +145,9 @@ Deno.test("wasm: calldata from views at every offset of shared buffers, of every
   const grown = new Uint8Array(resizable);
   grown.set(shared.subarray(0, 64));
   const inputs: Uint8Array[] = [];
-  for (let off = 0; off < 8; off++) for (let len = 0; len <= 70; len += off % 2 ? 3 : 1) inputs.push(shared.subarray(off, off + len));
+  for (let off = 0; off < 8; off++) {
+    for (let len = 0; len <= 70; len += off % 2 ? 3 : 1) inputs.push(shared.subarray(off, off + len));
+  }
   const cases: (() => Uint8Array)[] = inputs.map((x) => () => x);
   // A view of a buffer that grows between two calls: its words past the old end are copied too.
   cases.push(() => new Uint8Array(resizable, 4, 40));
@@ -312,6 +316,40 @@ Deno.test({
       assert.equal(auto.tieredUp, 1);
       const last = runCall({ backend: auto, code: loop, gas: 10_000_000n });
       assert.equal(last.gasUsed, first.gasUsed);
+    } finally {
+      service.terminate();
+    }
+  },
+});
+
+Deno.test({
+  name: "auto: code run once is neither hashed nor looked up; a second frame compiles it or takes it from disk",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn() {
+    const service = new CompileService();
+    try {
+      const rules = rulesFor(Fork.Osaka);
+      const dir = mkdtempSync(join(tmpdir(), "evmwasm-auto-"));
+      const code = hexToBytes("600035600101600052602060006000f3");
+      // A module for the code in the disk cache, as an earlier process would have left it.
+      const disk = new DiskCache(dir, 0);
+      disk.put(disk.key(code, rules), service.compileSync(code, rules));
+      const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r), disk: new DiskCache(dir, 0) });
+      const auto = new AutoBackend(wasmB, service);
+      const call = () => runCall({ backend: auto, code, input: hexToBytes("0x01"), gas: 100_000n });
+      const first = call();
+      assert.equal(wasmB.diskHits, 0, "the first frame reads no file");
+      assert.equal(wasmB.cache.peek(code, rules), undefined);
+      call();
+      assert.equal(wasmB.diskHits, 1, "the second frame finds the module on disk");
+      const entry = wasmB.cache.peek(code, rules);
+      assert.ok(entry !== undefined && entry !== "failed");
+      assert.equal(entry.runs, 0, "the frame that found it was interpreted");
+      const third = call();
+      assert.equal(entry.runs, 1, "the third frame runs compiled");
+      assert.deepEqual(third.output, first.output);
+      assert.equal(auto.tieredUp, 0, "nothing was compiled");
     } finally {
       service.terminate();
     }

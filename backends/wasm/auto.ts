@@ -1,9 +1,7 @@
 /**
- * The `auto` backend: cold code runs on the interpreter; code whose
- * interpreted time passes an estimate of its compile time is compiled on the
- * compiler thread while the interpreter keeps going, and runs as WebAssembly
- * from the first frame after the module is ready. Modules in the disk cache are
- * used at once.
+ * The `auto` backend: cold code runs on the interpreter; code that runs a second time, or whose interpreted
+ * time passes a millisecond, is compiled on the compiler thread while the interpreter keeps going, and runs as
+ * WebAssembly from the first frame after the module is ready (or at once if the disk cache has it).
  */
 import type { Backend } from "../backend.ts";
 import type { Evm } from "../../src/evm/evm.ts";
@@ -14,21 +12,19 @@ import type { WasmBackend } from "./backend.ts";
 import type { CompileService, PendingCompile } from "./compile_service.ts";
 
 /**
- * Estimated compile time on the compiler thread (ms): a least-squares fit to the warm compile times of the
- * benchmark contracts up to 24 KB in bench/results/all_engines.json (4.5 ms + 0.0047 ms per byte).
+ * Interpreted time (ms) after which code is compiled even if it has not run twice. Compilation runs on its
+ * own thread, so a low bar costs the caller nothing; it decides how early a node's calls turn fast.
  */
-export function estimatedCompileMs(codeLength: number): number {
-  return COMPILE_BASE_MS + codeLength * COMPILE_MS_PER_BYTE;
-}
-export const COMPILE_BASE_MS = 4.5;
-export const COMPILE_MS_PER_BYTE = 0.0047;
+export const HOT_MS = 1;
 
 interface Heat {
   /** Interpreted milliseconds so far. */
   ms: number;
+  /** Frames interpreted so far. */
+  frames: number;
   threshold: number;
   pending?: PendingCompile;
-  checkedDisk: boolean;
+  /** A module is in the cache (or the code failed to compile): the heat is no longer counted. */
   done: boolean;
 }
 
@@ -50,32 +46,23 @@ export class AutoBackend implements Backend {
     const c = this.wasm.cache.peek(code, rules);
     if (c !== undefined) return c === "failed" ? this.interpreter.run(frame, evm) : this.wasm.runEntry(c, frame, evm);
     const h = this.heatOf(code, rules);
-    if (!h.done) {
-      if (h.pending) {
-        let binary: Uint8Array | undefined;
+    if (h.pending) {
+      let binary: Uint8Array | undefined;
+      try {
+        binary = h.pending.poll();
+      } catch {
+        this.wasm.cache.store(code, rules, "failed");
+        h.done = true;
+      }
+      if (binary) {
+        h.done = true;
+        h.pending = undefined;
         try {
-          binary = h.pending.poll();
+          const entry = this.wasm.install(code, rules, binary);
+          this.tieredUp++;
+          return this.wasm.runEntry(entry, frame, evm);
         } catch {
           this.wasm.cache.store(code, rules, "failed");
-          h.done = true;
-        }
-        if (binary) {
-          h.done = true;
-          h.pending = undefined;
-          try {
-            const entry = this.wasm.install(code, rules, binary);
-            this.tieredUp++;
-            return this.wasm.runEntry(entry, frame, evm);
-          } catch {
-            this.wasm.cache.store(code, rules, "failed");
-          }
-        }
-      } else if (!h.checkedDisk) {
-        h.checkedDisk = true;
-        const entry = this.wasm.cache.lookup(code, rules) ?? this.wasm.fromDisk(code, rules);
-        if (entry && entry !== "failed") {
-          h.done = true;
-          return this.wasm.runEntry(entry, frame, evm);
         }
       }
     }
@@ -85,14 +72,24 @@ export class AutoBackend implements Backend {
     } finally {
       if (!h.done && !h.pending) {
         h.ms += performance.now() - t0;
-        if (h.ms >= h.threshold) h.pending = this.service.compileInBackground(code, rules);
+        if (h.ms >= h.threshold || ++h.frames >= 2) this.promote(code, rules, h);
       }
     }
+  }
+
+  /**
+   * Hot code: a module compiled before (the same code under another array, or in the disk cache) runs from
+   * the next frame; otherwise the compiler thread starts on it. Done here rather than on the first frame, so
+   * that code run once pays for no hashing or file reads.
+   */
+  private promote(code: Uint8Array, rules: ForkRules, h: Heat): void {
+    if (this.wasm.cache.lookup(code, rules) !== undefined || this.wasm.fromDisk(code, rules)) h.done = true;
+    else h.pending = this.service.compileInBackground(code, rules);
   }
 
   private heatOf(code: Uint8Array, rules: ForkRules): Heat {
     let arr = this.heat.get(code);
     if (!arr) this.heat.set(code, arr = []);
-    return arr[rules.id] ??= { ms: 0, threshold: estimatedCompileMs(code.length) * this.scale, checkedDisk: false, done: false };
+    return arr[rules.id] ??= { ms: 0, frames: 0, threshold: HOT_MS * this.scale, done: false };
   }
 }

@@ -50,12 +50,20 @@ parentPort!.on("message", (req: CompileRequest) => {
 });
 
 try {
-  const [{ default: binaryen }, { compileToWasm }, { rulesFor }] = await Promise.all([
+  const [{ default: binaryen }, { compileToWasm }, { rulesFor }, { warmUpProgram }, { Fork }] = await Promise.all([
     import("binaryen"),
     import("./compiler.ts"),
     import("../../src/forks/rules.ts"),
+    import("./warm_up.ts"),
+    import("../../src/forks/fork.ts"),
   ]);
   compile = (req) => compileToWasm(binaryen, req.code, rulesFor(req.fork), { optimizeLevel: req.optimizeLevel }).binary;
+  // Nothing asked yet: compile a program with every opcode once, so that the engine has compiled Binaryen's
+  // code paths before the first real request (requests that arrive meanwhile wait for it).
+  if (queue.length === 0) {
+    const rules = rulesFor(Fork.Osaka);
+    compileToWasm(binaryen, warmUpProgram(rules), rules);
+  }
 } catch (e) {
   loadError = `the compiler could not be loaded: ${(e as Error)?.message ?? e}`;
 }

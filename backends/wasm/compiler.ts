@@ -344,18 +344,22 @@ function addSled(binaryen: B, m: binaryenT.Module, a: Analysis, block: Block, i:
   m.addFunction(blockFn(i), binaryen.createType([i32, i64, i32]), i32, [i64], m.block(null, body, i32));
 }
 
+/** Pcs per second-level dispatch function (log2). */
+const DISPATCH_BUCKET_BITS = 6;
+
 /**
  * `dispatch(sp, gas, pc)`: tail-calls the block at JUMPDEST pc (pc < code size, checked by the caller).
- * A br_table's cases nest one block each, so with many JUMPDESTs it is two levels: a table on the pc
- * picks one of about sqrt(n) chunk functions (consecutive pc ranges), whose table picks the block. That
- * keeps the nesting shallow (text tools parse it recursively) and Binaryen's emission, which looks up each
- * table entry's depth, far from quadratic.
+ * Two levels: a table on pc >> 6 picks the function of that run of 64 pcs, whose table on the low bits picks
+ * the block (runs without a JUMPDEST are invalid jumps in the first table). Every table stays small: engines'
+ * optimising compilers take time in proportion to a br_table's entries (V8's took half a second on one table
+ * over a 23 KB contract's pcs), and they compile a function when it is first called, so a call pays only for
+ * the runs of pcs it jumps into.
  */
 function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis, merged: ReadonlySet<number>): void {
   const { i32, i64, none } = binaryen;
   const args = () => [m.local.get(0, i32), m.local.get(1, i64)];
   // One case per JUMPDEST, or per sled (a range of pcs: its function takes the pc).
-  const targets: { from: number; to: number; go: () => number }[] = [];
+  const targets: SwitchCase[] = [];
   for (let pc = 0; pc < a.code.length; pc++) {
     const k = a.jumpdests[pc] ? a.blockAt.get(pc) : undefined;
     if (k === undefined) continue;
@@ -368,40 +372,58 @@ function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis, merged: Read
     targets.push({ from, to, go });
     pc = to - 1;
   }
-  const chunkSize = Math.max(64, Math.ceil(Math.sqrt(targets.length)));
-  if (targets.length <= chunkSize) {
-    addSwitch(binaryen, m, DISPATCH, 0, a.code.length, targets);
+  const pc = () => m.local.get(2, i32);
+  const bucket = 1 << DISPATCH_BUCKET_BITS;
+  if (a.code.length <= bucket) {
+    addSwitch(binaryen, m, DISPATCH, a.code.length, pc, targets);
     return;
   }
-  const chunks: { from: number; to: number; go: () => number }[] = [];
-  for (let c = 0; c * chunkSize < targets.length; c++) {
-    const part = targets.slice(c * chunkSize, (c + 1) * chunkSize);
-    const from = c === 0 ? 0 : part[0].from;
-    const to = (c + 1) * chunkSize < targets.length ? targets[(c + 1) * chunkSize].from : a.code.length;
-    const name = `${DISPATCH}${c}`;
-    addSwitch(binaryen, m, name, from, to, part);
-    chunks.push({ from, to, go: () => m.return_call(name, [...args(), m.local.get(2, i32)], i32) });
+  const buckets: SwitchCase[] = [];
+  for (let lo = 0, t = 0; lo < a.code.length; lo += bucket) {
+    const hi = Math.min(lo + bucket, a.code.length);
+    const cases: SwitchCase[] = [];
+    while (t < targets.length && targets[t].to <= lo) t++;
+    for (let j = t; j < targets.length && targets[j].from < hi; j++) {
+      const c = targets[j];
+      cases.push({ from: Math.max(c.from, lo) - lo, to: Math.min(c.to, hi) - lo, go: c.go });
+    }
+    if (cases.length === 0) continue;
+    const name = `${DISPATCH}${lo >> DISPATCH_BUCKET_BITS}`;
+    addSwitch(binaryen, m, name, hi - lo, () => m.i32.and(pc(), m.i32.const(bucket - 1)), cases);
+    const index = lo >> DISPATCH_BUCKET_BITS;
+    buckets.push({ from: index, to: index + 1, go: () => m.return_call(name, [...args(), pc()], i32) });
   }
-  addSwitch(binaryen, m, DISPATCH, 0, a.code.length, chunks);
+  const size = Math.ceil(a.code.length / bucket);
+  addSwitch(binaryen, m, DISPATCH, size, () => m.i32.shr_u(pc(), m.i32.const(DISPATCH_BUCKET_BITS)), buckets);
+}
+
+/** A case of a dispatch table: selector values [from, to) run `go`. */
+interface SwitchCase {
+  from: number;
+  to: number;
+  go: () => number;
 }
 
 /**
- * A function `(sp, gas, pc)` over pcs in [lo, hi): a br_table on pc - lo whose cases (each a range of pcs)
- * run `go`; any other pc is an invalid jump.
+ * A function `(sp, gas, pc)`: a br_table on `selector()` (in [0, size), checked by the caller's range) whose
+ * cases run `go`; any other value is an invalid jump.
  */
 function addSwitch(
-  binaryen: B, m: binaryenT.Module, name: string, lo: number, hi: number, cases: { from: number; to: number; go: () => number }[],
+  binaryen: B, m: binaryenT.Module, name: string, size: number, selector: () => number, cases: SwitchCase[],
 ): void {
   const { i32, i64, none } = binaryen;
-  const names: string[] = new Array(hi - lo).fill("inv");
-  cases.forEach((c, j) => names.fill(`c${j}`, c.from - lo, c.to - lo));
-  const pc = () => (lo === 0 ? m.local.get(2, i32) : m.i32.sub(m.local.get(2, i32), m.i32.const(lo)));
+  const names: string[] = new Array(size).fill("inv");
+  cases.forEach((c, j) => names.fill(`c${j}`, c.from, c.to));
   // (block $c[n-1] (... (block $c0 (block $inv (br_table ...)) halt) case0 ...) case[n-2]) case[n-1]
   // Children are wrapped in `if (1)` so that Binaryen never types a named block by scanning its (nested,
   // ever larger) contents for branches: quadratic otherwise.
   const always = (e: number) => m.if(m.i32.const(1), e);
   const halt = always(haltCall(m, none, Halt.InvalidJump));
-  let nest = m.block(cases.length ? "c0" : null, [m.block("inv", [always(dispatch(m, names, pc))], none), halt], none);
+  let nest = m.block(
+    cases.length ? "c0" : null,
+    [m.block("inv", [always(dispatch(m, names, selector))], none), halt],
+    none,
+  );
   for (let j = 1; j < cases.length; j++) nest = m.block(`c${j}`, [nest, always(cases[j - 1].go())], none);
   const last = cases.length ? always(cases[cases.length - 1].go()) : m.nop();
   m.addFunction(name, binaryen.createType([i32, i64, i32]), i32, [], m.block(null, [nest, last, m.unreachable()], i32));

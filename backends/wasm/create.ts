@@ -2,7 +2,7 @@
 import { WasmBackend } from "./backend.ts";
 import { AutoBackend } from "./auto.ts";
 import { CompileService } from "./compile_service.ts";
-import { DiskCache } from "./disk_cache.ts";
+import { compilerIdentity, DiskCache } from "./disk_cache.ts";
 
 export interface WasmSetup {
   /** Binaryen optimisation level for modules compiled before running (default 0; see README). */
@@ -25,6 +25,8 @@ export function createWasmBackend(setup: WasmSetup = {}, service?: CompileServic
   const level = setup.optimizeLevel ?? 0;
   const s = service ?? new CompileService(level);
   if (!service) s.warm(); // Binaryen loads on the compiler thread while the caller gets ready
+  // The disk cache's key names the compiler's sources: hashed now, not on the first call of the first contract.
+  if (setup.cacheDir) compilerIdentity();
   return new WasmBackend({
     compile: (code, rules) => s.compileSync(code, rules, level),
     disk: setup.cacheDir ? new DiskCache(setup.cacheDir, level) : undefined,
@@ -34,5 +36,6 @@ export function createWasmBackend(setup: WasmSetup = {}, service?: CompileServic
 
 export function createAutoBackend(setup: WasmSetup = {}): AutoBackend {
   const service = new CompileService(setup.optimizeLevel ?? 0);
+  service.warm(); // Binaryen loads (and warms up) on the compiler thread before code gets hot
   return new AutoBackend(createWasmBackend(setup, service), service);
 }

@@ -5,7 +5,7 @@
  * methods and the library API act on.
  */
 import type { Backend } from "../../backends/backend.ts";
-import { createBackend } from "../../backends/registry.ts";
+import { defaultBackend } from "../../backends/registry.ts";
 import type { BlockEnv } from "../evm/env.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { rlpEncode } from "../primitives/rlp.ts";
@@ -246,7 +246,7 @@ export class DevChain {
       });
       this.schedule = ForkSchedule.single(this.fixedHardfork);
     }
-    this.backend = options.backend ?? createBackend("interpreter");
+    this.backend = options.backend ?? defaultBackend();
     this.devAccounts = deriveDevAccounts(
       options.mnemonic ?? DEFAULT_MNEMONIC,
       options.accounts ?? 10,

@@ -3,7 +3,7 @@
  * With --fork-url, state comes from the upstream node through the fork bridge (src/fork/).
  */
 import process from "node:process";
-import { createBackend } from "../../backends/registry.ts";
+import { createBackend, DEFAULT_BACKEND } from "../../backends/registry.ts";
 import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC } from "../chain/dev_accounts.ts";
 import { ETHER } from "../chain/chain.ts";
 import { INITIAL_BASE_FEE } from "../chain/fees.ts";
@@ -110,7 +110,7 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     genesisTimestamp: integer(s("timestamp"), "timestamp"),
     genesisNumber: integer(s("number"), "number"),
     // The WebAssembly backends share the cache folder with fork state: AOT modules from `precompile` are found there.
-    backend: createBackend(s("backend") ?? "interpreter", { cacheDir: s("cache-dir") ?? defaultCacheDir() }),
+    backend: createBackend(s("backend") ?? DEFAULT_BACKEND, { cacheDir: s("cache-dir") ?? defaultCacheDir() }),
     enforceTxGasLimitCap: args["enable-tx-gas-limit"] === true,
     disableBlockGasLimit: args["disable-block-gas-limit"] === true,
     disableCreate2Deployer: args["disable-default-create2-deployer"] === true,

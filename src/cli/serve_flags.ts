@@ -81,7 +81,7 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
       { name: "disable-code-size-limit", help: "no contract code size limit (nor EIP-3860's initcode limit)" },
       { name: "memory-limit", value: "BYTES", help: "most EVM memory the frames of one execution may hold (MemoryLimitOOG past it)" },
       { name: "enable-tx-gas-limit", aliases: ["tx-gas-limit"], help: "enforce EIP-7825's transaction gas cap (Osaka)" },
-      { name: "backend", value: "NAME", help: "interpreter (default), wasm or auto" },
+      { name: "backend", value: "NAME", help: "auto (default: interpreted cold code, compiled hot code), wasm or interpreter" },
     ],
   },
   {

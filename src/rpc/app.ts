@@ -1,4 +1,4 @@
-/** The HTTP face of the JSON-RPC handler: a hono app on Web-standard Request/Response. */
+/** The HTTP face of the JSON-RPC handler, on Web-standard Request/Response (hono for all but the POSTs). */
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import type { JsonRpcHandler } from "./handler.ts";
@@ -14,7 +14,7 @@ export interface AppOptions {
 function jsonError(status: number, code: number, message: string): Response {
   return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } }), {
     status,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...CORS_HEADERS },
   });
 }
 
@@ -24,6 +24,8 @@ class BodyTooLargeError extends Error {}
 async function readBody(req: Request, limit: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (declared > limit) throw new BodyTooLargeError();
+  // A declared length within the limit is all the body there is (the server stops reading there).
+  if (declared >= 0) return await req.text();
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -47,32 +49,61 @@ async function readBody(req: Request, limit: number): Promise<string> {
   return new TextDecoder().decode(all);
 }
 
-export function createRpcApp(handler: JsonRpcHandler, options: AppOptions = {}): Hono {
+/** One JSON-RPC POST: the body read within the limit, handled, and the answer serialised. */
+async function answerPost(req: Request, handler: JsonRpcHandler, limit: number): Promise<Response> {
+  let body: string;
+  try {
+    body = await readBody(req, limit);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) {
+      return jsonError(413, ErrorCode.InvalidRequest, `request body too large: the limit is ${limit} bytes`);
+    }
+    return jsonError(400, ErrorCode.ParseError, "Parse error: could not read the request body");
+  }
+  const response = await handler.handleBody(body);
+  if (response === undefined) return new Response(null, { status: 200, headers: { ...CORS_HEADERS } });
+  let text: string;
+  try {
+    text = JSON.stringify(response);
+  } catch (e) {
+    return jsonError(500, ErrorCode.InternalError, `Internal error: ${(e as Error).message}`);
+  }
+  return new Response(text, { status: 200, headers: { "content-type": "application/json", ...CORS_HEADERS } });
+}
+
+/** What hono's cors() adds to a simple (non-preflight) response with its defaults. */
+const CORS_HEADERS = { "access-control-allow-origin": "*" };
+
+/** Whether a request URL's path is "/" (a query string allowed), without building a URL object. */
+function isRootPath(url: string): boolean {
+  const slash = url.indexOf("/", url.indexOf("//") + 2);
+  return slash < 0 || url.length === slash + 1 || url.charCodeAt(slash + 1) === 0x3f; // "?"
+}
+
+export interface RpcApp {
+  fetch(request: Request): Response | Promise<Response>;
+}
+
+/**
+ * JSON-RPC over HTTP: POST / goes straight to the handler (the path every request takes, kept short); every
+ * other request (CORS preflight, GET, unknown paths) goes through the hono app.
+ */
+export function createRpcApp(handler: JsonRpcHandler, options: AppOptions = {}): RpcApp {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = new Hono();
   app.use("*", cors());
   app.get("/", (c) => c.text("evmwasm JSON-RPC node: POST JSON-RPC 2.0 requests to this URL\n"));
-  app.post("/", async (c) => {
-    let body: string;
-    try {
-      body = await readBody(c.req.raw, limit);
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) {
-        return jsonError(413, ErrorCode.InvalidRequest, `request body too large: the limit is ${limit} bytes`);
-      }
-      return jsonError(400, ErrorCode.ParseError, "Parse error: could not read the request body");
-    }
-    const response = await handler.handleBody(body);
-    if (response === undefined) return c.body(null, 200);
-    let text: string;
-    try {
-      text = JSON.stringify(response);
-    } catch (e) {
-      return jsonError(500, ErrorCode.InternalError, `Internal error: ${(e as Error).message}`);
-    }
-    return c.body(text, 200, { "content-type": "application/json" });
-  });
+  app.post("/", (c) => answerPost(c.req.raw, handler, limit));
   app.notFound(() => jsonError(404, ErrorCode.InvalidRequest, "not found: POST JSON-RPC requests to /"));
   app.onError((e) => jsonError(500, ErrorCode.InternalError, `Internal error: ${e.message}`));
-  return app;
+  return {
+    fetch(request: Request) {
+      if (request.method === "POST" && isRootPath(request.url)) {
+        return answerPost(request, handler, limit).catch((e) =>
+          jsonError(500, ErrorCode.InternalError, `Internal error: ${(e as Error).message}`)
+        );
+      }
+      return app.fetch(request);
+    },
+  };
 }
