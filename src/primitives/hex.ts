@@ -19,24 +19,38 @@ function strip0x(hex: string): string {
   return hex.startsWith("0x") || hex.startsWith("0X") ? hex.slice(2) : hex;
 }
 
+/** The engines' own hex codecs (Deno and Bun have them): an order of magnitude faster on long data. */
+const nativeFromHex = (Uint8Array as unknown as { fromHex?: (hex: string) => Uint8Array }).fromHex;
+const nativeToHex = (Uint8Array.prototype as unknown as { toHex?: () => string }).toHex;
+
+function invalidHex(what: string, hex: string): HexError {
+  return new HexError(`${what}: invalid hex character in ${JSON.stringify(hex.length > 80 ? hex.slice(0, 80) + "…" : hex)}`);
+}
+
 /** Parses hex (with or without 0x; an odd length gets a leading zero). */
 export function hexToBytes(hex: string, what = "hex value"): Uint8Array {
   if (typeof hex !== "string") throw new HexError(`${what}: expected a hex string, got ${typeof hex}`);
   let h = strip0x(hex);
   if (h.length % 2 === 1) h = "0" + h;
+  if (nativeFromHex) {
+    try {
+      return nativeFromHex(h);
+    } catch {
+      throw invalidHex(what, hex);
+    }
+  }
   const out = new Uint8Array(h.length / 2);
   for (let i = 0; i < out.length; i++) {
     const hi = nibble(h.charCodeAt(2 * i));
     const lo = nibble(h.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) {
-      throw new HexError(`${what}: invalid hex character in ${JSON.stringify(hex.length > 80 ? hex.slice(0, 80) + "…" : hex)}`);
-    }
+    if (hi < 0 || lo < 0) throw invalidHex(what, hex);
     out[i] = (hi << 4) | lo;
   }
   return out;
 }
 
 export function bytesToHex(bytes: Uint8Array): string {
+  if (nativeToHex && bytes.length > 32) return "0x" + nativeToHex.call(bytes);
   let s = "0x";
   for (let i = 0; i < bytes.length; i++) s += BYTE_TO_HEX[bytes[i]];
   return s;

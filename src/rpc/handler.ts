@@ -33,14 +33,15 @@ export const MAX_JSON_DEPTH = 512;
 
 /** Deepest array/object nesting in `text` (strings skipped); stops counting past the limit. */
 export function jsonNestingDepth(text: string): number {
-  let depth = 0, max = 0, inString = false;
+  let depth = 0, max = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
+    if (c === 0x22) {
+      // A string: on to its closing quote (one not escaped by an odd run of backslashes), found natively.
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && escaped(text, end)) end = text.indexOf('"', end + 1);
+      if (end < 0) return max;
+      i = end;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) {
         max = depth;
@@ -51,6 +52,13 @@ export function jsonNestingDepth(text: string): number {
     }
   }
   return max;
+}
+
+/** Whether the character at `i` follows an odd number of backslashes. */
+function escaped(text: string, i: number): boolean {
+  let n = 0;
+  while (text.charCodeAt(i - 1 - n) === 0x5c) n++;
+  return n % 2 === 1;
 }
 
 export interface JsonRpcResponse {

@@ -10,7 +10,6 @@ import { InvalidParamsError } from "./errors.ts";
 
 const U256_MAX = (1n << 256n) - 1n;
 const QUANTITY = /^0x(0|[0-9a-fA-F]+)$/;
-const DATA = /^0x([0-9a-fA-F]{2})*$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 
@@ -41,8 +40,13 @@ export function quantity(v: unknown, name: string, max = U256_MAX): bigint {
 export const uint64 = (v: unknown, name: string) => quantity(v, name, (1n << 64n) - 1n);
 
 export function data(v: unknown, name: string): Uint8Array {
-  if (typeof v !== "string" || !DATA.test(v)) fail(name, 'hex data with an even number of digits like "0x12ab"', v);
-  return hexToBytes(v);
+  const expected = 'hex data with an even number of digits like "0x12ab"';
+  if (typeof v !== "string" || !v.startsWith("0x") || v.length % 2 !== 0) fail(name, expected, v);
+  try {
+    return hexToBytes(v);
+  } catch {
+    return fail(name, expected, v);
+  }
 }
 
 export function address(v: unknown, name: string): bigint {

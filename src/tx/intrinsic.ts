@@ -14,7 +14,8 @@ export interface IntrinsicGas {
 
 export function intrinsicGas(rules: ForkRules, tx: Transaction): IntrinsicGas {
   let zeros = 0;
-  for (const b of tx.data) if (b === 0) zeros++;
+  const data = tx.data;
+  for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
   const nonZeros = tx.data.length - zeros;
   let gas = rules.txGas + zeros * rules.txDataZeroGas + nonZeros * rules.txDataNonZeroGas;
   if (tx.to === undefined) gas += rules.txCreateGas + initcodeCost(rules, tx.data.length);
