@@ -225,6 +225,7 @@ export class DevChain {
   private listeners: ChainEvents[] = [];
   /** anvil_impersonateSignature's signatures (hex of r || s || v) and the addresses ecrecover answers for them. */
   private readonly ecrecoverOverrides = new Map<string, bigint>();
+  private readonly envs = new WeakMap<Block, BlockEnv>();
   /** See forceIntoNextBlock. */
   private forcedNext: PooledTransaction[] = [];
   /** Identifies this run of the chain (anvil_metadata); a reset draws a new one. */
@@ -588,10 +589,15 @@ export class DevChain {
     return { block, state: this.stateAfter(block.header.number), env: this.envOf(block), pending: false };
   }
 
-  /** The environment a call "at" a mined block runs in: that block's own header values. */
+  /**
+   * The environment a call "at" a mined block runs in: that block's own header values. Kept per block (a
+   * header never changes; the chain id can), as working out the blob base fee takes a BigInt series.
+   */
   envOf(block: Block): BlockEnv {
+    const kept = this.envs.get(block);
+    if (kept !== undefined && kept.chainId === this.chainId) return kept;
     const h = block.header;
-    return {
+    const env: BlockEnv = {
       coinbase: h.coinbase,
       number: h.number,
       timestamp: h.timestamp,
@@ -604,6 +610,8 @@ export class DevChain {
       blockHash: this.blockHashOf,
       ecrecoverOverrides: this.ecrecoverOverrides,
     };
+    this.envs.set(block, env);
+    return env;
   }
 
   // ---- fees ----
