@@ -30,9 +30,20 @@ const ANVIL_BIN = join(REPO_ROOT, "node_modules/@foundry-rs/anvil-linux-amd64/bi
 const BINARY = join(REPO_ROOT, "dist/evmwasm");
 /** Where the trivial eth_call goes: an account with no code. */
 const EMPTY_ACCOUNT = "0x000000000000000000000000000000000000e3e3";
-/** Contracts whose calls are computation rather than state access (matched against the case name). */
+/**
+ * The compute-heavy contracts (issue 3's list, with the two it names for when they are present), by case name.
+ * Other cases are "micro" in a micro/ folder, compute-heavy elsewhere under evm-benchmarks and evmone, and
+ * real-world code (revmc's contracts and any other folder) otherwise.
+ */
 const COMPUTE =
-  /^(snailtracer|sha1_divs|sha1_shifts|blake2b|swap_math|fibonacci|factorial|bswap64|hash_10k|onchain_lm|weierstrudel|structarray_alloc)/;
+  /^(snailtracer|sha1_divs|sha1_shifts|blake2b|swap_math|fibonacci|factorial|bswap64|hash_10k|onchain_lm|weierstrudel)/;
+type CaseKind = "real-world" | "compute" | "micro";
+
+function kindOf(c: BenchCase): CaseKind {
+  if (COMPUTE.test(c.name)) return "compute";
+  if (c.group.endsWith("/micro")) return "micro";
+  return c.group.startsWith("evm") ? "compute" : "real-world";
+}
 const CONCURRENCY = [1, 4, 16];
 /** --verbose: the nodes' stderr and every call's time. */
 let verbose = false;
@@ -299,7 +310,7 @@ interface NodeTiming {
 interface CaseResult {
   name: string;
   group: string;
-  kind: "real-world" | "compute";
+  kind: CaseKind;
   codeBytes: number;
   answer?: string;
   gasUsed?: string;
@@ -342,8 +353,7 @@ async function benchCase(c: BenchCase, nodes: RunningNode[], o: Options): Promis
   const r: CaseResult = {
     name: c.name,
     group: c.group,
-    // evm-benchmarks and evmone are computation; revmc's and other folders' contracts are real-world code.
-    kind: COMPUTE.test(c.name) || c.group.startsWith("evm") ? "compute" : "real-world",
+    kind: kindOf(c),
     codeBytes: c.code.length,
     problems: [],
     nodes: {},
@@ -512,7 +522,7 @@ function summarise(results: CaseResult[], o: Options): Summary[] {
   const rows: Summary[] = [];
   if (!o.nodes.includes("anvil")) return rows;
   for (const k of ours(o)) {
-    for (const kind of ["real-world", "compute", "all"]) {
+    for (const kind of ["real-world", "compute", "micro", "all"]) {
       const rs = results.filter((r) => (kind === "all" || r.kind === kind) && r.nodes[k] && r.nodes.anvil);
       if (rs.length === 0) continue;
       const steady = rs.map((r) => ({ name: r.name, ratio: speedup(r, k, "steadyMs")! }));
