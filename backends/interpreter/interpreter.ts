@@ -4,6 +4,7 @@
  * through the shared host operations in src/evm/host_ops.ts.
  */
 import type { Backend } from "../backend.ts";
+import { CHECK_EVERY, checkDeadline } from "../../src/evm/interrupt.ts";
 import type { Evm } from "../../src/evm/evm.ts";
 import type { Frame } from "../../src/evm/frame.ts";
 import { CallKind, EvmHalt } from "../../src/evm/message.ts";
@@ -103,6 +104,8 @@ export class Interpreter implements Backend {
     let pc = 0;
     let gas = frame.gas;
     let a: bigint, b: bigint, c: bigint;
+    /** JUMPDESTs until the next look at the execution deadline (src/evm/interrupt.ts). */
+    let ticks = CHECK_EVERY;
 
     // Shared host operations read and charge frame.gas; keep it in sync around them.
     const sync = () => (frame.gas = gas);
@@ -505,6 +508,10 @@ export class Interpreter implements Backend {
           stack[sp++] = frame.gasReserve === 0n ? BigInt(gas) : BigInt(gas) + frame.gasReserve;
           break;
         case 0x5b: // JUMPDEST
+          if (--ticks < 0) {
+            ticks = CHECK_EVERY;
+            checkDeadline();
+          }
           break;
         case 0x5c: // TLOAD
           if (sp < 1) halt("stack underflow");

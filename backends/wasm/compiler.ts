@@ -11,6 +11,7 @@ import { declareU256RuntimeImports } from "./u256_runtime.ts";
 import { analyseCode, type Analysis, type Block, MAX_BLOCK_INSTRS } from "./analysis.ts";
 import { addHelpers } from "./helpers.ts";
 import { analyseStackFlow } from "./stack_heights.ts";
+import { CHECK_EVERY } from "../../src/evm/interrupt.ts";
 import { G_MSIZE, haltCall, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
 import { lowerStack } from "./lower_stack.ts";
 import { lowerArith } from "./lower_arith.ts";
@@ -20,7 +21,7 @@ import { lowerEnv, lowerHost } from "./lower_host.ts";
 import { lowerStorage } from "./lower_storage.ts";
 import { lowerTerminator, type Merge } from "./lower_control.ts";
 import {
-  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
+  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL, IMPORT_TICK,
   INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR, STACK_LIMIT,
 } from "./layout.ts";
 
@@ -52,6 +53,7 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
     m.setMemory(INITIAL_PAGES, MAX_PAGES, null, [], false, false, "0");
     m.addMemoryImport("0", IMPORT_MODULE, IMPORT_MEMORY);
     m.addGlobal(G_MSIZE, binaryen.i64, true, m.i64.const(0n));
+    m.addGlobal(G_TICKS, binaryen.i32, true, m.i32.const(CHECK_EVERY));
     m.addFunctionImport(IMPORT_HALT, IMPORT_MODULE, IMPORT_HALT, binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
     m.addFunctionImport(IMPORT_SEGMENT_FAIL, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
       binaryen.createType([binaryen.i32, binaryen.f64, binaryen.i32]), binaryen.none);
@@ -61,6 +63,7 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
       binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
     m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
     m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, binaryen.i32, binaryen.none);
+    m.addFunctionImport(IMPORT_TICK, IMPORT_MODULE, IMPORT_TICK, binaryen.none, binaryen.i32);
     declareU256RuntimeImports(m); // the runtime module (runtime_module.ts) supplies them
     addHelpers(binaryen, m);
     addBlockFunctions(binaryen, m, analysis, rules, !!opts.annotate);
@@ -151,6 +154,8 @@ function dispatch(m: binaryenT.Module, names: string[], target: () => number): n
 }
 
 const DISPATCH = "dispatch";
+/** The jumps left before the host looks at the clock. */
+const G_TICKS = "ticks";
 /** A dynamic jump with more possible destinations than this goes through the jump table. */
 const MAX_TESTED_TARGETS = 8;
 const blockFn = (i: number) => `b${i}`;
@@ -216,14 +221,26 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
       cx.keepConsts(carried);
     }
     let selfLoop = false;
+    /**
+     * `transfer` after counting a jump that may close a loop (a backward or dynamic one): every CHECK_EVERY
+     * of them the host looks at the execution's deadline (src/evm/interrupt.ts).
+     */
+    const ticked = (transfer: number): number =>
+      m.block(null, [
+        m.global.set(G_TICKS, m.i32.sub(m.global.get(G_TICKS, i32), m.i32.const(1))),
+        m.if(m.i32.lt_s(m.global.get(G_TICKS, i32), m.i32.const(0)), m.global.set(G_TICKS, m.call(IMPORT_TICK, [], i32))),
+        transfer,
+      ], i32);
     /** A statement that continues at `to`, leaving block `from` (whose jump, if dynamic, is in L_TARGET). */
-    const go = (to: number | "dispatch", from: number): number => {
+    const go = (to: number | "dispatch", from: number): number =>
+      to === "dispatch" || to <= a.blocks[from].pc ? ticked(goOn(to, from)) : goOn(to, from);
+    const goOn = (to: number | "dispatch", from: number): number => {
       if (to === "dispatch") {
         const viaTable = m.return_call(DISPATCH, [...next(), m.local.get(L_TARGET, i32)], i32);
         // Each destination the analysis found (but one lowered on here), tested in turn; the table for the rest.
         const targets = flow?.jumpTargets.get(from)?.filter((t) => !merged.has(index(t)));
         if (!targets || targets.length > MAX_TESTED_TARGETS) return viaTable;
-        const tests = targets.map((t) => m.if(m.i32.eq(m.local.get(L_TARGET, i32), m.i32.const(t)), go(t, from)));
+        const tests = targets.map((t) => m.if(m.i32.eq(m.local.get(L_TARGET, i32), m.i32.const(t)), goOn(t, from)));
         return m.block(null, [...tests, viaTable], i32);
       }
       const k = index(to);

@@ -16,11 +16,12 @@ import {
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { bytesToBigInt } from "../../src/primitives/hex.ts";
 import { copyWords, EMPTY_BYTES as EMPTY } from "../../src/primitives/byte_slab.ts";
+import { CHECK_EVERY, checkDeadline } from "../../src/evm/interrupt.ts";
 import { diagnoseSegment } from "./analysis.ts";
 import { giveBackMemory, type InstanceMemory, takeMemory } from "./instance_memory.ts";
 import {
   SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE, ENV_BASE, ENV_MASK_ADDR, ENV_OPS, IMPORT_ENV,
-  IMPORT_SEGMENT_FAIL, MEM_BASE, MSIZE_ADDR, OUT_LEN_ADDR, OUT_OFF_ADDR, PAGE, STACK_BASE, Status,
+  IMPORT_SEGMENT_FAIL, IMPORT_TICK, MEM_BASE, MSIZE_ADDR, OUT_LEN_ADDR, OUT_OFF_ADDR, PAGE, STACK_BASE, Status,
 } from "./layout.ts";
 
 const M64 = (1n << 64n) - 1n;
@@ -79,6 +80,10 @@ export class CompiledInstance {
         this.gasToMemory();
       },
       [IMPORT_ENV]: (k: number) => this.env(k),
+      [IMPORT_TICK]: () => {
+        checkDeadline();
+        return CHECK_EVERY;
+      },
       [IMPORT_CALLDATALOAD]: (offPtr: number, outPtr: number) => {
         this.refresh();
         this.setWord(outPtr, calldataWord(this.frame.message.input, this.word(offPtr)));

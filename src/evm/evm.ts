@@ -15,6 +15,7 @@ import { ecrecoverWithOverrides } from "./precompiles/ecrecover.ts";
 import type { Precompile } from "./precompiles/types.ts";
 import { delegationTarget } from "./address.ts";
 import { MAX_SAFE_GAS } from "./gas.ts";
+import { frameStarted } from "./interrupt.ts";
 import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
 export const STACK_DEPTH_LIMIT = 1024;
@@ -81,6 +82,7 @@ export class Evm {
 
   private runCode(msg: Message): ExecResult {
     if (msg.code.length === 0) return { status: "success", gasLeft: msg.gas, output: EMPTY };
+    frameStarted();
     const frame = new Frame(msg);
     if (this.rules.memoryLimit !== undefined) return this.runWithinMemoryLimit(frame, this.rules.memoryLimit);
     return this.runFrame(frame);

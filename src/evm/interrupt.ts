@@ -1,0 +1,76 @@
+/**
+ * A wall-clock deadline for the execution running on this thread. Code execution is synchronous, so both
+ * backends look at the clock now and then (every few thousand loop iterations: the interpreter at JUMPDESTs,
+ * compiled code on backward and dynamic jumps) and throw ExecutionInterrupted once the deadline has passed.
+ * Only executions whose state is thrown away run under a deadline (calls, estimates, traces): an interrupted
+ * block would leave the chain's state half-written.
+ */
+import { BaseError } from "../errors/base.ts";
+
+/** Why an execution was stopped: its time slice on the thread that answers requests, or its time limit. */
+export type InterruptReason = "slice" | "timeout";
+
+export class ExecutionInterrupted extends BaseError {
+  override name = "ExecutionInterrupted";
+  constructor(readonly reason: InterruptReason, readonly limitMs: number) {
+    super(
+      reason === "timeout"
+        ? `execution timed out: it ran past the limit of ${limitMs} ms a call (--call-timeout)`
+        : `execution ran past its ${limitMs} ms slice`,
+    );
+  }
+}
+
+/** Loop iterations between looks at the clock (a look costs about as much as a few dozen iterations). */
+export const CHECK_EVERY = 4096;
+
+let deadline = Infinity;
+let reason: InterruptReason = "timeout";
+let limitMs = 0;
+
+/** Frames until the next look at the clock when a frame starts (deep call chains run no long loop). */
+const FRAMES_PER_CHECK = 64;
+let frameTicks = FRAMES_PER_CHECK;
+
+/** Counts a frame's start; every FRAMES_PER_CHECK frames, throws when the deadline has passed. */
+export function frameStarted(): void {
+  if (--frameTicks < 0) {
+    frameTicks = FRAMES_PER_CHECK;
+    checkDeadline();
+  }
+}
+
+/** Called every CHECK_EVERY iterations; throws when the deadline has passed. */
+export function checkDeadline(): void {
+  if (deadline !== Infinity && performance.now() > deadline) throw new ExecutionInterrupted(reason, limitMs);
+}
+
+/**
+ * Runs `f` with a deadline `ms` from now (the earlier of it and one already set by a caller), restoring the
+ * caller's afterwards.
+ */
+export function withDeadline<T>(ms: number, why: InterruptReason, f: () => T): T {
+  const saved = { deadline, reason, limitMs };
+  const mine = performance.now() + ms;
+  if (mine < deadline) {
+    deadline = mine;
+    reason = why;
+    limitMs = ms;
+  }
+  try {
+    return f();
+  } finally {
+    ({ deadline, reason, limitMs } = saved);
+  }
+}
+
+/** Runs `f` with no deadline (block building inside a call's scope, for instance). */
+export function withoutDeadline<T>(f: () => T): T {
+  const saved = { deadline, reason, limitMs };
+  deadline = Infinity;
+  try {
+    return f();
+  } finally {
+    ({ deadline, reason, limitMs } = saved);
+  }
+}
