@@ -26,6 +26,9 @@ import { VERSION } from "./version.ts";
 import { BaseError } from "./errors/base.ts";
 import { connectFork, type ForkConnection } from "./fork/connect.ts";
 import { ForkRunner } from "./fork/fork_runner.ts";
+import { DEFAULT_CALL_TIMEOUT_MS, ExecutionGate, ExecutionPool } from "./exec/execution_pool.ts";
+import type { BackendSpec } from "./exec/protocol.ts";
+import { DEFAULT_BACKEND } from "../backends/registry.ts";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "./fork/upstream.ts";
 import { Params } from "./rpc/params.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
@@ -67,6 +70,16 @@ export interface NodeOptions extends DevChainOptions {
   log?: (line: string) => void;
   /** Where internal errors are reported (default: console.error). */
   onInternalError?: (method: string, error: unknown) => void;
+  /**
+   * How an execution worker makes the node's backend (by name, with its module cache folder): given by the
+   * command line; for the default backend it is known. A node given only a Backend object runs every
+   * execution on its own thread.
+   */
+  backendSpec?: BackendSpec;
+  /** A call's time limit in ms (default DEFAULT_CALL_TIMEOUT_MS). */
+  callTimeoutMs?: number;
+  /** How long an execution may hold the node's thread before a worker takes it over (EXECUTION_SLICE_MS). */
+  executionSliceMs?: number;
 }
 
 export interface RequestArguments {
@@ -91,6 +104,8 @@ export class EvmwasmNode {
   /** Listeners of chain events that outlive the chain (anvil_reset with forking replaces it). */
   private chainListeners = new Set<ChainEvents>();
   private detachChain?: () => void;
+  /** Where executions run (the node's thread or a worker), with their time limits. */
+  private readonly executions: ExecutionGate;
 
   constructor(readonly options: NodeOptions = {}) {
     this.chain = new DevChain(options);
@@ -111,6 +126,11 @@ export class EvmwasmNode {
     );
     this.app = createRpcApp(this.handler, { maxBodyBytes: options.maxBodyBytes });
     this.attachChainEvents();
+    const timeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    const spec = options.backendSpec ?? (options.backend ? undefined : { name: DEFAULT_BACKEND });
+    const pool = spec && !options.fork ? new ExecutionPool(() => this.chain, spec, timeoutMs) : undefined;
+    this.executions = new ExecutionGate(pool, timeoutMs, options.executionSliceMs);
+    this.handler.around = (method, params, attempt) => Promise.resolve(this.executions.run(method, params, attempt));
   }
 
   /** Forwards the current chain's events to the listeners of subscribeChain. */
@@ -237,12 +257,16 @@ export class EvmwasmNode {
   attachFork(runner: ForkRunner): void {
     this.fork = runner;
     this.info.fork = runner;
-    this.handler.around = (method, params, attempt) => runner.run(method, params, attempt);
+    // Fork mode reads state the worker could not: every execution runs here, under the time limit.
+    const local = new ExecutionGate(undefined, this.executions.timeoutMs);
+    this.handler.around = (method, params, attempt) =>
+      runner.run(method, params, () => local.run(method, params, attempt));
     runner.simulate = (method, params) => METHODS[method](new Params(params), this.ctx);
   }
 
   async close(): Promise<void> {
     this.detachChain?.();
+    this.executions.close();
     this.fork?.close();
     this.chain.close();
     this.filters.close();

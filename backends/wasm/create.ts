@@ -9,6 +9,8 @@ export interface WasmSetup {
   optimizeLevel?: number;
   /** Folder of the on-disk AOT cache; undefined: no disk cache. */
   cacheDir?: string;
+  /** auto: start the compiler thread (and Binaryen's warm-up) now rather than when code first gets hot. */
+  warmCompiler?: boolean;
 }
 
 let warned = false;
@@ -36,6 +38,6 @@ export function createWasmBackend(setup: WasmSetup = {}, service?: CompileServic
 
 export function createAutoBackend(setup: WasmSetup = {}): AutoBackend {
   const service = new CompileService(setup.optimizeLevel ?? 0);
-  service.warm(); // Binaryen loads (and warms up) on the compiler thread before code gets hot
+  if (setup.warmCompiler !== false) service.warm(); // Binaryen loads and warms up before code gets hot
   return new AutoBackend(createWasmBackend(setup, service), service);
 }

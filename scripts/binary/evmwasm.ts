@@ -6,7 +6,8 @@
  * system, next to this one. The compiler thread is started as
  * `new URL("./compile_worker.ts", import.meta.url)` from a module that is
  * bundled into this file, so inside the binary that URL names the root: the
- * worker's entry point (./compile_worker.ts beside this file) is built there.
+ * worker's entry point (./compile_worker.ts beside this file) is built there; the execution workers'
+ * (./execution_worker.ts) likewise.
  *
  * The exit: under Bun an idle compiler thread keeps the process alive after
  * `run`/`statetest` with `--backend wasm|auto` (its unref() is undone by the

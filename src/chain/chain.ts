@@ -198,6 +198,8 @@ export class DevChain {
   /** Read-only views of recent past states, most recently used last. */
   private views = new Map<bigint, WorldState>();
   private history!: StateHistory;
+  /** Counts head states (reset and state loading start new ones). */
+  private headGeneration = 0;
   private stateRoots = new StateRootTracker();
   /** The account trie of the latest block's state root. */
   private latestTrie: TrieNode | undefined;
@@ -336,7 +338,16 @@ export class DevChain {
     this.history = new StateHistory(world);
     this.stateRoots = new StateRootTracker();
     this.head = world;
+    this.headGeneration++;
     return world;
+  }
+
+  /**
+   * Moves whenever the head state changes (a new head state included): what was read of the head under one
+   * value is stale under another.
+   */
+  get headVersion(): string {
+    return `${this.headGeneration}:${this.history.changes}`;
   }
 
   /** anvil_reset / hardhat_reset: back to a fresh genesis with the same options. */

@@ -96,6 +96,7 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     throw new CliError(`--order: expected fees or fifo, got "${order}"`);
   }
   const memoryLimit = integer(s("memory-limit"), "memory-limit");
+  const backendSpec = { name: s("backend") ?? DEFAULT_BACKEND, cacheDir: s("cache-dir") ?? defaultCacheDir() };
   const node: NodeOptions = {
     chainId: integer(s("chain-id"), "chain-id", 1n),
     accounts: Number(accounts),
@@ -110,7 +111,9 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     genesisTimestamp: integer(s("timestamp"), "timestamp"),
     genesisNumber: integer(s("number"), "number"),
     // The WebAssembly backends share the cache folder with fork state: AOT modules from `precompile` are found there.
-    backend: createBackend(s("backend") ?? DEFAULT_BACKEND, { cacheDir: s("cache-dir") ?? defaultCacheDir() }),
+    backend: createBackend(backendSpec.name, { cacheDir: backendSpec.cacheDir }),
+    backendSpec,
+    callTimeoutMs: s("call-timeout") === undefined ? undefined : Number(integer(s("call-timeout"), "call-timeout", 1n)),
     enforceTxGasLimitCap: args["enable-tx-gas-limit"] === true,
     disableBlockGasLimit: args["disable-block-gas-limit"] === true,
     disableCreate2Deployer: args["disable-default-create2-deployer"] === true,

@@ -82,6 +82,11 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
       { name: "memory-limit", value: "BYTES", help: "most EVM memory the frames of one execution may hold (MemoryLimitOOG past it)" },
       { name: "enable-tx-gas-limit", aliases: ["tx-gas-limit"], help: "enforce EIP-7825's transaction gas cap (Osaka)" },
       { name: "backend", value: "NAME", help: "auto (default: interpreted cold code, compiled hot code), wasm or interpreter" },
+      {
+        name: "call-timeout",
+        value: "MS",
+        help: "time limit of one eth_call, estimate, access list, simulation or trace (default 60000)",
+      },
     ],
   },
   {

@@ -47,15 +47,15 @@ export function checkDeadline(): void {
 
 /**
  * Runs `f` with a deadline `ms` from now (the earlier of it and one already set by a caller), restoring the
- * caller's afterwards.
+ * caller's afterwards. `limit`: the limit an error names, when the time left is only part of it.
  */
-export function withDeadline<T>(ms: number, why: InterruptReason, f: () => T): T {
+export function withDeadline<T>(ms: number, why: InterruptReason, f: () => T, limit = ms): T {
   const saved = { deadline, reason, limitMs };
   const mine = performance.now() + ms;
   if (mine < deadline) {
     deadline = mine;
     reason = why;
-    limitMs = ms;
+    limitMs = limit;
   }
   try {
     return f();

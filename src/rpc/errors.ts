@@ -9,6 +9,7 @@ import { BaseError, type BaseErrorOptions } from "../errors/base.ts";
 import { bytesToHex, HexError } from "../primitives/hex.ts";
 import { InvalidSignatureError, TransactionDecodeError } from "../tx/codec.ts";
 import { UpstreamError } from "../fork/errors.ts";
+import { ExecutionInterrupted } from "../evm/interrupt.ts";
 
 export const ErrorCode = {
   ParseError: -32700,
@@ -86,6 +87,7 @@ export function toErrorObject(e: unknown): JsonRpcErrorObject {
   if (e instanceof UpstreamError) {
     return { code: ErrorCode.ServerError, message: e.shortMessage + (e.details ? ` (${e.details})` : "") };
   }
+  if (e instanceof ExecutionInterrupted) return { code: ErrorCode.ServerError, message: e.shortMessage };
   if (e instanceof TimestampError || e instanceof HexError) {
     return { code: ErrorCode.InvalidParams, message: e.message };
   }

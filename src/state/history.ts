@@ -81,6 +81,8 @@ export class StateHistory implements StateObserver {
   private nextSeq = 1;
   private marks = 0;
   private dirty = new Map<bigint, DirtySlots>();
+  /** Changes seen so far: readers that keep what they read of the head know it is stale when this moves. */
+  changes = 0;
 
   constructor(readonly head: WorldState) {
     this.sets = [new ChangeSet(0)];
@@ -110,11 +112,13 @@ export class StateHistory implements StateObserver {
   }
 
   accountChanging(address: bigint, acc: Account | undefined): void {
+    this.changes++;
     this.note(address, acc);
     this.dirtySlots(address);
   }
 
   slotChanging(address: bigint, acc: Account | undefined, slot: bigint, prev: bigint): void {
+    this.changes++;
     const p = this.note(address, acc);
     if (p.account && !p.storageReplaced && !p.slots.has(slot)) p.slots.set(slot, prev);
     const d = this.dirtySlots(address);
@@ -122,6 +126,7 @@ export class StateHistory implements StateObserver {
   }
 
   storageReplacing(address: bigint, acc: Account | undefined): void {
+    this.changes++;
     const p = this.note(address, acc);
     if (p.account && !p.storageReplaced && acc) {
       for (const [slot, v] of acc.storage) if (!p.slots.has(slot)) p.slots.set(slot, v);
@@ -221,6 +226,7 @@ export class StateHistory implements StateObserver {
    */
   undoTo(mark: StateMark): void {
     if (!this.isLive(mark)) throw new Error("state history: revert to a mark that is no longer held");
+    this.changes++;
     const i = this.indexOf(mark.set);
     for (let j = this.sets.length - 1; j >= i; j--) {
       const set = this.sets[j];

@@ -1,0 +1,297 @@
+/**
+ * The node's execution workers: a read-only execution that runs past its time slice on the node's thread is
+ * handed to a worker, so that the node keeps answering other requests meanwhile; executions like one that
+ * did are sent there at once. A worker reads the state it needs from the node as it goes (answered between
+ * the node's other requests) and keeps it for later jobs at the same state.
+ */
+import { Worker } from "node:worker_threads";
+import os from "node:os";
+import type { DevChain, BlockRef } from "../chain/chain.ts";
+import { blockRef } from "../rpc/params.ts";
+import { RpcError } from "../rpc/errors.ts";
+import type { WorldState } from "../state/world.ts";
+import { bytesToHex } from "../primitives/hex.ts";
+import {
+  type AccountReply,
+  type BackendSpec,
+  CHANNEL_ANSWERED,
+  CHANNEL_TOO_SMALL,
+  INITIAL_CHANNEL_BYTES,
+  type Job,
+  type JobBlock,
+  readMessage,
+  type StateRead,
+  type WorkerMessage,
+  writeMessage,
+} from "./protocol.ts";
+import { ExecutionInterrupted, withDeadline } from "../evm/interrupt.ts";
+
+/** How long a job may outlive its own time limit before its worker is stopped (it is stuck, not computing). */
+const GRACE_MS = 5_000;
+/** Executions remembered as slow (by method, target and selector). */
+const SLOW_KEYS_KEPT = 1024;
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  timer: ReturnType<typeof setTimeout>;
+  stateKey: string;
+}
+
+class ExecutionWorker {
+  readonly worker: Worker;
+  channel = new SharedArrayBuffer(INITIAL_CHANNEL_BYTES);
+  job: Pending | undefined;
+
+  constructor(spec: BackendSpec, onMessage: (w: ExecutionWorker, m: WorkerMessage) => void, onExit: (w: ExecutionWorker) => void) {
+    this.worker = new Worker(new URL("./execution_worker.ts", import.meta.url));
+    this.worker.on("message", (m: WorkerMessage) => onMessage(this, m));
+    this.worker.on("error", () => onExit(this));
+    this.worker.on("exit", () => onExit(this));
+    this.worker.postMessage({ type: "setup", backend: spec, channel: this.channel });
+    this.worker.unref();
+  }
+}
+
+export class ExecutionPool {
+  private readonly idle: ExecutionWorker[] = [];
+  private readonly all = new Set<ExecutionWorker>();
+  private readonly waiting: (() => void)[] = [];
+  private readonly slow = new Set<string>();
+  /** States in use by running jobs, by key. */
+  private readonly states = new Map<string, { world: WorldState; jobs: number }>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly chain: () => DevChain,
+    private readonly spec: BackendSpec,
+    /** Jobs' time limit (ms). */
+    readonly timeoutMs: number,
+    readonly size = Math.max(1, Math.min(4, os.cpus().length - 1)),
+  ) {}
+
+  /** Whether an execution like this one ran past its slice before. */
+  isSlow(method: string, params: unknown[]): boolean {
+    return this.slow.has(slowKey(method, params));
+  }
+
+  markSlow(method: string, params: unknown[]): void {
+    if (this.slow.size >= SLOW_KEYS_KEPT) this.slow.delete(this.slow.values().next().value!);
+    this.slow.add(slowKey(method, params));
+  }
+
+  /**
+   * Runs the method in a worker at the block its parameters name; resolves to its result. `started`: when the
+   * request began (Date.now()), from which its time limit counts.
+   */
+  async run(method: string, params: unknown[], started = Date.now()): Promise<unknown> {
+    const chain = this.chain();
+    const ref: BlockRef = params[1] === undefined || params[1] === null ? { tag: "latest" } : blockRef(params[1], "block");
+    const resolved = chain.resolve(ref);
+    const stateKey = this.keep(resolved.state, chain);
+    const { blockHash: _, ...env } = resolved.env;
+    const block: JobBlock = {
+      stateKey,
+      pending: resolved.pending,
+      env: { ...env, ecrecoverOverrides: env.ecrecoverOverrides ? new Map(env.ecrecoverOverrides) : undefined },
+      // The rules the method would run under on the node: the chain's current ones (CallSetup.hardfork).
+      hardfork: chain.hardfork,
+    };
+    const w = await this.take();
+    try {
+      return await new Promise((resolve, reject) => {
+        const id = this.nextId++;
+        const deadline = started + this.timeoutMs;
+        const timer = setTimeout(() => {
+          // Past its limit and more: stuck (waiting on nothing the node will answer). A fresh worker replaces it.
+          reject(new ExecutionInterrupted("timeout", this.timeoutMs));
+          void w.worker.terminate();
+        }, deadline - Date.now() + GRACE_MS);
+        w.job = { resolve, reject, timer, stateKey };
+        w.worker.postMessage({ type: "job", id, method, params, block, timeoutMs: this.timeoutMs, deadline } satisfies Job);
+      });
+    } finally {
+      this.release(stateKey);
+      this.give(w);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.all) void w.worker.terminate();
+    this.all.clear();
+    this.idle.length = 0;
+  }
+
+  /** Keeps `world` readable under a key that changes whenever the head does. */
+  private keep(world: WorldState, chain: DevChain): string {
+    const key = `${stateId(world)}:${world === chain.head ? chain.headVersion : "past"}`;
+    const held = this.states.get(key);
+    if (held) held.jobs++;
+    else this.states.set(key, { world, jobs: 1 });
+    return key;
+  }
+
+  private release(key: string): void {
+    const held = this.states.get(key);
+    if (held && --held.jobs === 0) this.states.delete(key);
+  }
+
+  private async take(): Promise<ExecutionWorker> {
+    for (;;) {
+      if (this.closed) throw new Error("the node is closing");
+      const w = this.idle.pop();
+      if (w) return w;
+      if (this.all.size < this.size) {
+        const fresh = new ExecutionWorker(this.spec, (w, m) => this.onMessage(w, m), (w) => this.onExit(w));
+        this.all.add(fresh);
+        return fresh;
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  private give(w: ExecutionWorker): void {
+    w.job = undefined;
+    if (!this.all.has(w)) return;
+    this.idle.push(w);
+    this.waiting.shift()?.();
+  }
+
+  private onExit(w: ExecutionWorker): void {
+    if (!this.all.delete(w)) return;
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+    if (w.job) {
+      clearTimeout(w.job.timer);
+      w.job.reject(new RpcError(-32603, "the execution worker stopped"));
+    }
+    this.waiting.shift()?.();
+  }
+
+  private onMessage(w: ExecutionWorker, m: WorkerMessage): void {
+    if (m.type === "channel") {
+      w.channel = m.channel;
+      return;
+    }
+    if (m.type === "read") {
+      this.answer(w);
+      return;
+    }
+    const job = w.job;
+    if (!job) return;
+    clearTimeout(job.timer);
+    if (m.error) job.reject(new RpcError(m.error.code, m.error.message, { data: m.error.data }));
+    else job.resolve(m.result);
+  }
+
+  /** Answers the read waiting in the worker's channel. */
+  private answer(w: ExecutionWorker): void {
+    const state = new Int32Array(w.channel, 0, 2);
+    let reply: { ok: unknown } | { error: string };
+    try {
+      reply = { ok: this.read(readMessage<StateRead>(w.channel)) };
+    } catch (e) {
+      reply = { error: e instanceof Error ? e.message : String(e) };
+    }
+    Atomics.store(state, 0, writeMessage(w.channel, reply) ? CHANNEL_ANSWERED : CHANNEL_TOO_SMALL);
+    Atomics.notify(state, 0);
+  }
+
+  private read(r: StateRead): unknown {
+    if (r.op === "blockHash") return bytesToHex(bigTo32(this.chain().blockHashOf(BigInt(r.number))));
+    const held = this.states.get(r.key);
+    if (!held) throw new Error(`no state ${r.key}`);
+    const world = held.world, address = BigInt(r.address);
+    switch (r.op) {
+      case "account": {
+        const acc = world.getAccount(address);
+        if (!acc) return { exists: false } satisfies AccountReply;
+        return {
+          exists: true,
+          nonce: "0x" + acc.nonce.toString(16),
+          balance: "0x" + acc.balance.toString(16),
+          code: bytesToHex(acc.code),
+        } satisfies AccountReply;
+      }
+      case "storage":
+        return "0x" + world.readStorage(address, BigInt(r.slot)).toString(16);
+      case "hasStorage":
+        return world.hasStorage(address);
+    }
+  }
+}
+
+function bigTo32(v: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 31; i >= 0 && v > 0n; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
+const ids = new WeakMap<WorldState, number>();
+let nextStateId = 1;
+
+function stateId(world: WorldState): number {
+  let id = ids.get(world);
+  if (id === undefined) ids.set(world, id = nextStateId++);
+  return id;
+}
+
+/** Executions alike for the purpose of guessing their length: the same method, target and selector. */
+function slowKey(method: string, params: unknown[]): string {
+  const call = params[0] as { to?: unknown; input?: unknown; data?: unknown } | undefined;
+  const input = typeof call?.input === "string" ? call.input : typeof call?.data === "string" ? call.data : "";
+  return `${method}:${String(call?.to ?? "").toLowerCase()}:${input.slice(0, 10)}`;
+}
+
+/** Read-only executions a worker can take over when they run long. */
+const OFFLOADABLE = new Set<string>(["eth_call", "eth_estimateGas", "eth_createAccessList", "debug_traceCall"]);
+/** Other executions on a copy of the state: they run on the node's thread, under the time limit. */
+const TIME_LIMITED = new Set<string>([
+  "eth_simulateV1", "debug_traceTransaction", "debug_traceBlockByNumber", "debug_traceBlockByHash", "trace_call",
+  "trace_callMany", "trace_transaction", "trace_block", "trace_filter", "trace_replayBlockTransactions",
+  "trace_replayTransaction", "ots_traceTransaction", "ots_getInternalOperations", "ots_getTransactionError",
+]);
+
+/** The time an execution may hold the node's thread before a worker takes it over (ms). */
+export const EXECUTION_SLICE_MS = 100;
+/** A call's default time limit (ms; --call-timeout). anvil sets none; this is generous. */
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+
+/**
+ * Where each request's execution runs: read-only executions start on the node's thread for one slice and move
+ * to a worker past it (or at once, if one like it did before); other executions on a copy of the state run
+ * under the time limit; the rest as they are. Without a pool (a backend the workers cannot make, fork mode),
+ * every read-only execution runs on the node's thread under the time limit.
+ */
+export class ExecutionGate {
+  constructor(
+    private readonly pool: ExecutionPool | undefined,
+    readonly timeoutMs: number,
+    private readonly sliceMs = EXECUTION_SLICE_MS,
+  ) {}
+
+  run(method: string, params: unknown[], attempt: () => unknown): unknown {
+    if (OFFLOADABLE.has(method)) {
+      const pool = this.pool;
+      if (!pool) return withDeadline(this.timeoutMs, "timeout", attempt);
+      if (pool.isSlow(method, params)) return pool.run(method, params);
+      if (this.sliceMs >= this.timeoutMs) return withDeadline(this.timeoutMs, "timeout", attempt);
+      const started = Date.now();
+      try {
+        return withDeadline(this.sliceMs, "slice", attempt);
+      } catch (e) {
+        if (!(e instanceof ExecutionInterrupted) || e.reason !== "slice") throw e;
+        pool.markSlow(method, params);
+        return pool.run(method, params, started);
+      }
+    }
+    if (TIME_LIMITED.has(method)) return withDeadline(this.timeoutMs, "timeout", attempt);
+    return attempt();
+  }
+
+  close(): void {
+    this.pool?.close();
+  }
+}
