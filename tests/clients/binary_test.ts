@@ -1,7 +1,7 @@
 /**
  * The single-file binary (`deno task binary`: `bun build --compile`): built
  * from this tree into a temporary folder (or taken from $EVMWASM_BINARY), then
- * `--version`, `serve` answering eth_chainId and eth_call, `statetest` on a
+ * `--version`, `serve` answering eth_chainId and eth_call (and a runaway call in an execution worker), `statetest` on a
  * sample and on 1024-deep calls, `compile --wat`, and `run` on the
  * WebAssembly backend (its compiler thread inside the binary).
  */
@@ -21,8 +21,8 @@ export async function buildBinary(outfile: string): Promise<void> {
 }
 
 /** Starts `evmwasm serve --port 0` and reads the port it got from "Listening on host:port". */
-async function startServe(bin: string): Promise<{ url: string; stop(): Promise<number> }> {
-  const child = new Deno.Command(bin, { args: ["serve", "--port", "0"], stdout: "piped", stderr: "piped" })
+async function startServe(bin: string, flags: string[] = []): Promise<{ url: string; stop(): Promise<number> }> {
+  const child = new Deno.Command(bin, { args: ["serve", "--port", "0", ...flags], stdout: "piped", stderr: "piped" })
     .spawn();
   const stop = async () => {
     try {
@@ -102,6 +102,23 @@ Deno.test({
           const closed = new Promise((r) => (ws.onclose = r));
           ws.close();
           await closed;
+        } finally {
+          assert.equal(await node.stop(), 0, "serve stops cleanly on SIGTERM");
+        }
+      });
+
+      await t.step("serve: a runaway call moves to an execution worker and ends at --call-timeout", async () => {
+        const node = await startServe(bin!, ["--call-timeout", "1500", "--disable-block-gas-limit"]);
+        try {
+          const rpc = new RpcClient(node.url);
+          const loop = "0x00000000000000000000000000000000000c0de1";
+          await rpc.call("anvil_setCode", [loop, "0x5b600056"]); // JUMPDEST PUSH1 0 JUMP
+          const call = rpc.raw("eth_call", [{ to: loop, gas: "0x" + (2n ** 60n).toString(16) }, "latest"]);
+          await new Promise((r) => setTimeout(r, 500));
+          assert.equal(await rpc.call("eth_chainId"), "0x7a69", "answered while the call runs");
+          const r = await call;
+          assert.equal(r.error?.code, -32000, JSON.stringify(r));
+          assert.match(r.error!.message, /timed out.*1500 ms/);
         } finally {
           assert.equal(await node.stop(), 0, "serve stops cleanly on SIGTERM");
         }
