@@ -26,7 +26,7 @@ import { VERSION } from "./version.ts";
 import { BaseError } from "./errors/base.ts";
 import { connectFork, type ForkConnection } from "./fork/connect.ts";
 import { ForkRunner } from "./fork/fork_runner.ts";
-import { DEFAULT_CALL_TIMEOUT_MS, ExecutionGate, ExecutionPool } from "./exec/execution_pool.ts";
+import { DEFAULT_CALL_TIMEOUT_MS, EXECUTION_SLICE_MS, ExecutionGate, ExecutionPool } from "./exec/execution_pool.ts";
 import type { BackendSpec } from "./exec/protocol.ts";
 import { DEFAULT_BACKEND } from "../backends/registry.ts";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "./fork/upstream.ts";
@@ -128,8 +128,9 @@ export class EvmwasmNode {
     this.attachChainEvents();
     const timeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const spec = options.backendSpec ?? (options.backend ? undefined : { name: DEFAULT_BACKEND });
-    const pool = spec && !options.fork ? new ExecutionPool(() => this.chain, spec, timeoutMs) : undefined;
-    this.executions = new ExecutionGate(pool, timeoutMs, options.executionSliceMs);
+    const sliceMs = options.executionSliceMs ?? EXECUTION_SLICE_MS;
+    const pool = spec && !options.fork ? new ExecutionPool(() => this.chain, spec, timeoutMs, sliceMs / 2) : undefined;
+    this.executions = new ExecutionGate(pool, timeoutMs, sliceMs);
     this.handler.around = (method, params, attempt) => Promise.resolve(this.executions.run(method, params, attempt));
   }
 

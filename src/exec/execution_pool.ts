@@ -32,7 +32,8 @@ const GRACE_MS = 5_000;
 const SLOW_KEYS_KEPT = 1024;
 
 interface Pending {
-  resolve(v: unknown): void;
+  /** Settles the job with its answer and how long the worker ran it. */
+  resolve(v: { result: unknown; ms: number }): void;
   reject(e: unknown): void;
   timer: ReturnType<typeof setTimeout>;
   stateKey: string;
@@ -68,6 +69,8 @@ export class ExecutionPool {
     private readonly spec: BackendSpec,
     /** Jobs' time limit (ms). */
     readonly timeoutMs: number,
+    /** A job that ran this quickly (ms) in a worker was not long: executions like it stay on the node's thread. */
+    private readonly quickMs = EXECUTION_SLICE_MS / 2,
     readonly size = Math.max(1, Math.min(4, os.cpus().length - 1)),
   ) {}
 
@@ -100,7 +103,7 @@ export class ExecutionPool {
     };
     const w = await this.take();
     try {
-      return await new Promise((resolve, reject) => {
+      const done = await new Promise<{ result: unknown; ms: number }>((resolve, reject) => {
         const id = this.nextId++;
         const deadline = started + this.timeoutMs;
         const timer = setTimeout(() => {
@@ -111,6 +114,10 @@ export class ExecutionPool {
         w.job = { resolve, reject, timer, stateKey };
         w.worker.postMessage({ type: "job", id, method, params, block, timeoutMs: this.timeoutMs, deadline } satisfies Job);
       });
+      // Quick after all (its slice ran out on a one-off cost: the engine compiling, a collection, load from
+      // elsewhere): executions like it start on the node's thread again.
+      if (done.ms < this.quickMs) this.slow.delete(slowKey(method, params));
+      return done.result;
     } finally {
       this.release(stateKey);
       this.give(w);
@@ -183,7 +190,7 @@ export class ExecutionPool {
     if (!job) return;
     clearTimeout(job.timer);
     if (m.error) job.reject(new RpcError(m.error.code, m.error.message, { data: m.error.data }));
-    else job.resolve(m.result);
+    else job.resolve({ result: m.result, ms: m.ms });
   }
 
   /** Answers the read waiting in the worker's channel. */

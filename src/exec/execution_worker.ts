@@ -43,6 +43,7 @@ function post(m: WorkerMessage): void {
 }
 
 function run(job: Job): void {
+  const t0 = performance.now();
   try {
     const handler = METHODS[job.method];
     if (!handler || !(OFFLOADED_METHODS as readonly string[]).includes(job.method)) {
@@ -50,9 +51,9 @@ function run(job: Job): void {
     }
     const left = Math.max(0, job.deadline - Date.now());
     const result = withDeadline(left, "timeout", () => handler(new Params(job.params), chainView(job)), job.timeoutMs);
-    post({ type: "done", id: job.id, result: result === undefined ? null : result });
+    post({ type: "done", id: job.id, result: result === undefined ? null : result, ms: performance.now() - t0 });
   } catch (e) {
-    post({ type: "done", id: job.id, error: toErrorObject(e) });
+    post({ type: "done", id: job.id, error: toErrorObject(e), ms: performance.now() - t0 });
   }
 }
 

@@ -50,7 +50,8 @@ export interface Job {
 }
 
 export type WorkerMessage =
-  | { type: "done"; id: number; result?: unknown; error?: JsonRpcErrorObject }
+  /** A job's answer, and how long it ran in the worker (ms). */
+  | { type: "done"; id: number; result?: unknown; error?: JsonRpcErrorObject; ms: number }
   /** A read is waiting in the channel. */
   | { type: "read" }
   /** The channel was too small for an answer: this larger one replaces it (then the read is asked again). */
