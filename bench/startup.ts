@@ -1,7 +1,8 @@
 /**
  * Start-up of the node: time from spawning the process to its first eth_chainId
- * answer, for the single-file binary (dist/evmwasm, `deno task binary`), anvil
- * (npm, a devDependency), and cli.ts under Deno and under Bun; plus file sizes.
+ * answer, for the single-file binary (dist/evmwasm, `deno task binary`; unpacked
+ * already, and on its first run, which unpacks it), anvil (npm, a
+ * devDependency), and cli.ts under Deno and under Bun; plus file sizes.
  *
  *   npx -y deno run -A bench/startup.ts [--runs 10] [--out bench/results/startup.json] [--binary dist/evmwasm]
  *                                       [--only TEXT]  (the subjects whose name contains TEXT)
@@ -36,18 +37,19 @@ function freePort(): number {
   return port;
 }
 
-async function output(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, cwd: ROOT, stdout: "piped", stderr: "inherit" }).output();
+async function output(cmd: string, args: string[], env?: Record<string, string>): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, cwd: ROOT, stdout: "piped", stderr: "inherit", env }).output();
   if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed`);
   return new TextDecoder().decode(out.stdout).trim();
 }
 
 /** Milliseconds from spawn to the first eth_chainId result. */
-async function startOnce(cmd: string, args: (port: number) => string[]): Promise<number> {
+async function startOnce(cmd: string, args: (port: number) => string[], env?: () => Record<string, string>): Promise<number> {
   const port = freePort();
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+  const vars = env?.();
   const t0 = performance.now();
-  const child = new Deno.Command(cmd, { args: args(port), cwd: ROOT, stdout: "null", stderr: "null" }).spawn();
+  const child = new Deno.Command(cmd, { args: args(port), cwd: ROOT, stdout: "null", stderr: "null", env: vars }).spawn();
   try {
     for (;;) {
       try {
@@ -80,13 +82,38 @@ const bun = await output("npx", ["-y", "bun", "-e", "console.log(process.execPat
 const anvil = `${ROOT}node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil`;
 Deno.chmodSync(anvil, 0o755);
 
-const subjects: { name: string; cmd: string; args: (p: number) => string[]; file?: string; version: string }[] = [
+// The binary unpacks its executable on its first run (scripts/binary/build.ts): into a folder of this run for
+// the warm subject (its first start, not timed, unpacks), a new one each start for the first-run subject.
+const unpackRoot = Deno.makeTempDirSync({ prefix: "evmwasm-startup-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(unpackRoot, { recursive: true }));
+let firstRuns = 0;
+const unpackedDir = { EVMWASM_UNPACK_DIR: `${unpackRoot}/warm` };
+const subjects: {
+  name: string;
+  cmd: string;
+  args: (p: number) => string[];
+  env?: () => Record<string, string>;
+  file?: string;
+  version: string;
+}[] = [
   {
-    name: "evmwasm binary (bun build --compile)",
+    name: "evmwasm binary (bun build --compile, packed)",
     cmd: BINARY,
     args: (p) => ["serve", "--port", String(p), "--silent"],
+    env: () => unpackedDir,
     file: BINARY,
-    version: await output(BINARY, ["--version"]),
+    version: await output(BINARY, ["--version"], unpackedDir),
+  },
+  {
+    name: "evmwasm binary, first run (unpacks first)",
+    cmd: BINARY,
+    args: (p) => ["serve", "--port", String(p), "--silent"],
+    env: () => {
+      if (firstRuns > 0) Deno.removeSync(`${unpackRoot}/first-${firstRuns}`, { recursive: true });
+      return { EVMWASM_UNPACK_DIR: `${unpackRoot}/first-${++firstRuns}` };
+    },
+    file: BINARY,
+    version: "",
   },
   {
     name: "anvil (npm @foundry-rs/anvil-linux-amd64)",
@@ -111,9 +138,9 @@ const subjects: { name: string; cmd: string; args: (p: number) => string[]; file
 
 const rows = [];
 for (const s of subjects.filter((s) => !values.only || s.name.includes(values.only))) {
-  await startOnce(s.cmd, s.args); // warm the page cache
+  await startOnce(s.cmd, s.args, s.env); // warm the page cache
   const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) times.push(await startOnce(s.cmd, s.args));
+  for (let i = 0; i < RUNS; i++) times.push(await startOnce(s.cmd, s.args, s.env));
   rows.push({
     name: s.name,
     version: s.version.split("\n")[0],
@@ -130,10 +157,15 @@ for (const r of rows) {
     `| ${r.name} | ${mb(r.sizeBytes)} | ${r.startupMs.median.toFixed(0)} ms | ${r.startupMs.best.toFixed(0)} ms |`,
   );
 }
+const unpacked = [...Deno.readDirSync(unpackedDir.EVMWASM_UNPACK_DIR)].map((e) => `${unpackedDir.EVMWASM_UNPACK_DIR}/${e.name}/evmwasm`)
+  .find((f) => existsSync(f));
+const unpackedBytes = unpacked ? statSync(unpacked).size : null;
+if (unpackedBytes !== null) console.log(`\nThe binary unpacks (on its first run) to an executable of ${mb(unpackedBytes)}.`);
 const report = {
   date: new Date().toISOString(),
   machine: { os: Deno.build.os, arch: Deno.build.arch, cpus: navigator.hardwareConcurrency, loadAverage1m: loadavg()[0] },
   runs: RUNS,
+  binaryUnpackedBytes: unpackedBytes,
   results: rows,
 };
 const out = values.out!.startsWith("/") ? values.out! : `${ROOT}${values.out}`;

@@ -1,5 +1,5 @@
 /**
- * The single-file binary (`deno task binary`: `bun build --compile`): built
+ * The single-file binary (`deno task binary`: `bun build --compile`, packed behind a launcher): built
  * from this tree into a temporary folder (or taken from $EVMWASM_BINARY), then
  * `--version`, `serve` answering eth_chainId and eth_call (and a runaway call in an execution worker), `statetest` on a
  * sample and on 1024-deep calls, `compile --wat`, and `run` on the
@@ -13,11 +13,11 @@ import { anvilAvailable, deployData, RpcClient } from "../rpc/helpers.ts";
 import { REPO, run, runOk } from "./harness.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
-/** The `binary` task's bun command, writing to `outfile` instead of dist/evmwasm. */
+/** The `binary` task's build (scripts/binary/build.ts), writing to `outfile` instead of dist/evmwasm. */
 export async function buildBinary(outfile: string): Promise<void> {
   const task = denoJson.tasks.binary.replace(/^deno install && /, "");
-  const [cmd, ...args] = task.split(/\s+/).map((a) => (a === "dist/evmwasm" ? outfile : a));
-  await runOk(cmd, args, { cwd: REPO, timeoutMs: 300_000 });
+  assert.equal(task, "deno run -A scripts/binary/build.ts");
+  await runOk(Deno.execPath(), ["run", "-A", "scripts/binary/build.ts", "--out", outfile], { cwd: REPO, timeoutMs: 300_000 });
 }
 
 /** Starts `evmwasm serve --port 0` and reads the port it got from "Listening on host:port". */
@@ -63,6 +63,8 @@ Deno.test({
   sanitizeOps: false,
   fn: async (t) => {
     const tmp = Deno.makeTempDirSync({ prefix: "evmwasm-binary-" });
+    const unpackDir = Deno.env.get("EVMWASM_UNPACK_DIR");
+    Deno.env.set("EVMWASM_UNPACK_DIR", join(tmp, "unpacked"));
     try {
       let bin = Deno.env.get("EVMWASM_BINARY") && resolve(Deno.env.get("EVMWASM_BINARY")!);
       if (!bin) {
@@ -71,6 +73,9 @@ Deno.test({
       }
       const size = Deno.statSync(bin).size;
       assert.ok(size > 10_000_000, `${bin}: ${size} bytes`);
+      // Packed: at most twice anvil's binary (issue 18); it unpacks on its first run, here into the test's folder.
+      const anvilSize = Deno.statSync(join(REPO, "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")).size;
+      assert.ok(size <= 2 * anvilSize, `${bin}: ${size} bytes, anvil's ${anvilSize}`);
 
       await t.step("--version", async () => {
         assert.equal((await runOk(bin!, ["--version"], { cwd: tmp })).trim(), `evmwasm ${VERSION}`);
@@ -168,6 +173,8 @@ Deno.test({
         assert.equal(r.output, "0x" + "3".padStart(64, "0"));
       });
     } finally {
+      if (unpackDir === undefined) Deno.env.delete("EVMWASM_UNPACK_DIR");
+      else Deno.env.set("EVMWASM_UNPACK_DIR", unpackDir);
       Deno.removeSync(tmp, { recursive: true });
     }
   },
