@@ -1,3 +1,4 @@
+import { type Dirent, readdirSync, rmSync, statSync } from "node:fs";
 import process from "node:process";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -7,4 +8,55 @@ export function defaultCacheDir(): string {
   const env = process.env;
   if (env.EVMWASM_CACHE_DIR) return env.EVMWASM_CACHE_DIR;
   return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "evmwasm");
+}
+
+/** Whether a process with this id is running (a temporary file named after it may still be written). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Temporary files of a write that did not finish (`*.tmp`), once older than this, are removed whoever wrote them. */
+const STALE_TEMPORARY_MS = 60 * 60 * 1000;
+
+/**
+ * Removes what interrupted writes left in a cache folder (and its sub-folders, a few levels down): a file named
+ * `NAME.<pid>[.<random>].tmp` whose writer is no longer running, or any `.tmp` file older than an hour. Returns
+ * how many it removed. Errors (a read-only folder, a file gone meanwhile) are ignored.
+ */
+export function removeStaleTemporaryFiles(
+  dir: string,
+  depth = 3,
+  only: (name: string) => boolean = () => true,
+): number {
+  let removed = 0;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (depth > 0) removed += removeStaleTemporaryFiles(path, depth - 1, only);
+      continue;
+    }
+    if (!e.isFile() || !e.name.endsWith(".tmp") || !only(e.name)) continue;
+    const fields = e.name.split(".");
+    const pid = [fields[fields.length - 2], fields[fields.length - 3]].map(Number).find((n) => Number.isInteger(n) && n > 0);
+    try {
+      const stale = (pid !== undefined && pid !== process.pid && !processAlive(pid)) ||
+        Date.now() - statSync(path).mtimeMs > STALE_TEMPORARY_MS;
+      if (stale) {
+        rmSync(path, { force: true });
+        removed++;
+      }
+    } catch { /* gone already, or not ours to remove */ }
+  }
+  return removed;
 }

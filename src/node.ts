@@ -31,6 +31,7 @@ import type { BackendSpec } from "./exec/protocol.ts";
 import { DEFAULT_BACKEND } from "../backends/registry.ts";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "./fork/upstream.ts";
 import { Params } from "./rpc/params.ts";
+import { DEFAULT_TRACE_LIMITS, type TraceLimits } from "./trace/limits.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
 import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC, deriveDevAccounts } from "./chain/dev_accounts.ts";
 import { CREATE2_DEPLOYER, HISTORY_STORAGE_ADDRESS } from "./chain/system_contracts.ts";
@@ -64,6 +65,8 @@ export interface NodeOptions extends DevChainOptions {
   limits?: Partial<RpcLimits>;
   maxBodyBytes?: number;
   fork?: ForkOptions;
+  /** How large a debug_trace* answer may grow (--trace-max-steps, --trace-max-bytes). */
+  traceLimits?: Partial<TraceLimits>;
   /** Fork settings (--cache-dir, --no-storage-caching, --timeout) for a fork started later by anvil_reset. */
   forkSettings?: Omit<ForkOptions, "url" | "blockNumber" | "chainId" | "transactionHash">;
   /** Where fork-mode progress is logged (default: console.log). */
@@ -116,6 +119,7 @@ export class EvmwasmNode {
       forkBlockNumber: options.forkBlock?.number ?? options.fork?.blockNumber,
       resetFork: (url, blockNumber) => this.resetFork(url, blockNumber),
       setRpcUrl: (url) => this.setRpcUrl(url),
+      traceLimits: { ...DEFAULT_TRACE_LIMITS, ...options.traceLimits },
     };
     this.ctx = { chain: this.chain, filters: this.filters, info: this.info };
     this.handler = new JsonRpcHandler(

@@ -11,6 +11,8 @@ export interface WasmSetup {
   cacheDir?: string;
   /** auto: start the compiler thread (and Binaryen's warm-up) now rather than when code first gets hot. */
   warmCompiler?: boolean;
+  /** Size cap of the disk cache's modules (default DEFAULT_MODULE_CACHE_BYTES); past it the least recently used go. */
+  cacheMaxBytes?: number;
 }
 
 let warned = false;
@@ -31,7 +33,7 @@ export function createWasmBackend(setup: WasmSetup = {}, service?: CompileServic
   if (setup.cacheDir) compilerIdentity();
   return new WasmBackend({
     compile: (code, rules) => s.compileSync(code, rules, level),
-    disk: setup.cacheDir ? new DiskCache(setup.cacheDir, level) : undefined,
+    disk: setup.cacheDir ? new DiskCache(setup.cacheDir, level, setup.cacheMaxBytes) : undefined,
     onCompileError: logCompileError,
   });
 }

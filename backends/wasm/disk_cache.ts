@@ -3,9 +3,13 @@
  * level, code hash). Files are written atomically (a temporary file, then a
  * rename) and checked on every read (magic, key, length, checksum, then
  * WebAssembly validation by the caller); anything else is removed and compiled
- * again, never trusted.
+ * again, never trusted. The folder is kept under a size cap: past it, the
+ * modules used longest ago go first (a file's modification time is when it was
+ * last read or written). Temporary files of writes that were cut off are
+ * removed when the cache is first used.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { removeStaleTemporaryFiles } from "../../src/cache_dir.ts";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -49,10 +53,73 @@ export function compilerIdentity(): string {
   return (sourceHash = `${COMPILER_VERSION}-${bytesToHex(keccak256(all)).slice(2, 18)}`);
 }
 
+/** The default size cap of the module cache folder. */
+export const DEFAULT_MODULE_CACHE_BYTES = 512 * 1024 * 1024;
+
+const MODULE_SUFFIX = ".wasmc";
+
 export class DiskCache {
   private ready = false;
+  /** Module files in the folder: name, size and when last used, as this process last saw them. */
+  private files = new Map<string, { size: number; used: number }>();
+  private total = 0;
 
-  constructor(readonly dir: string, private readonly optimizeLevel: number) {}
+  constructor(
+    readonly dir: string,
+    private readonly optimizeLevel: number,
+    readonly maxBytes = DEFAULT_MODULE_CACHE_BYTES,
+  ) {}
+
+  /** First use: the folder exists, what interrupted writes left is gone, and its modules are counted. */
+  private init(): void {
+    if (this.ready) return;
+    this.ready = true;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch {
+      return;
+    }
+    removeStaleTemporaryFiles(this.dir, 0);
+    this.scan();
+  }
+
+  private scan(): void {
+    this.files.clear();
+    this.total = 0;
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!name.endsWith(MODULE_SUFFIX)) continue;
+      try {
+        const st = statSync(join(this.dir, name));
+        this.files.set(name, { size: st.size, used: st.mtimeMs });
+        this.total += st.size;
+      } catch { /* removed meanwhile */ }
+    }
+  }
+
+  /** Past the cap: the modules used longest ago are removed, down to 90% of it (other processes' files counted). */
+  private evict(keep: string): void {
+    this.scan();
+    if (this.total <= this.maxBytes) return;
+    const oldest = [...this.files].filter(([name]) => name !== keep).sort((a, b) => a[1].used - b[1].used);
+    for (const [name, f] of oldest) {
+      if (this.total <= this.maxBytes * 0.9) break;
+      this.remove(join(this.dir, name));
+      this.files.delete(name);
+      this.total -= f.size;
+    }
+  }
+
+  /** Bytes of modules in the folder, as last counted. */
+  get size(): number {
+    this.init();
+    return this.total;
+  }
 
   key(code: Uint8Array, rules: ForkRules): Uint8Array {
     const id = new TextEncoder().encode(`${compilerIdentity()}:${rules.id}:${this.optimizeLevel}:`);
@@ -63,12 +130,17 @@ export class DiskCache {
     return keccak256(buf);
   }
 
+  private name(key: Uint8Array): string {
+    return `${bytesToHex(key).slice(2)}${MODULE_SUFFIX}`;
+  }
+
   private path(key: Uint8Array): string {
-    return join(this.dir, `${bytesToHex(key).slice(2)}.wasmc`);
+    return join(this.dir, this.name(key));
   }
 
   /** The cached module binary, or undefined (missing, or damaged and now removed). */
   get(key: Uint8Array): Uint8Array | undefined {
+    this.init();
     const file = this.path(key);
     let data: Uint8Array;
     try {
@@ -77,7 +149,17 @@ export class DiskCache {
       return undefined;
     }
     const body = DiskCache.check(data, key);
-    if (!body) this.remove(file);
+    if (!body) {
+      this.remove(file);
+      return undefined;
+    }
+    // Used now: last in line for eviction.
+    const now = Date.now();
+    try {
+      utimesSync(file, now / 1000, now / 1000);
+    } catch { /* a read-only cache still serves */ }
+    const f = this.files.get(this.name(key));
+    if (f) f.used = now;
     return body;
   }
 
@@ -95,11 +177,8 @@ export class DiskCache {
   }
 
   put(key: Uint8Array, binary: Uint8Array): void {
+    this.init();
     try {
-      if (!this.ready) {
-        mkdirSync(this.dir, { recursive: true });
-        this.ready = true;
-      }
       const data = new Uint8Array(HEADER + binary.length);
       data.set(MAGIC);
       data.set(key, MAGIC.length);
@@ -108,8 +187,18 @@ export class DiskCache {
       data.set(binary, HEADER);
       const file = this.path(key);
       const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(tmp, data);
-      renameSync(tmp, file);
+      try {
+        writeFileSync(tmp, data);
+        renameSync(tmp, file);
+      } catch (e) {
+        this.remove(tmp);
+        throw e;
+      }
+      const name = this.name(key);
+      const old = this.files.get(name);
+      this.total += data.length - (old?.size ?? 0);
+      this.files.set(name, { size: data.length, used: Date.now() });
+      if (this.total > this.maxBytes) this.evict(name);
     } catch {
       // A cache that cannot be written only costs a later compile.
     }

@@ -7,6 +7,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
+import { removeStaleTemporaryFiles } from "../cache_dir.ts";
 import type { DevChain } from "./chain.ts";
 import { decodeStateDump, loadState, serializeState, StateFileError } from "./state_dump.ts";
 
@@ -81,6 +82,10 @@ export class StateSaver {
     intervalSeconds: number,
     private readonly report: (message: string) => void = (m) => console.error(m),
   ) {
+    // What a save cut off by a kill left beside the file.
+    const file = statePath(path);
+    const prefix = `.${file.split("/").pop()}.`;
+    removeStaleTemporaryFiles(dirname(file), 0, (name) => name.startsWith(prefix));
     if (intervalSeconds > 0) {
       this.timer = setInterval(() => this.save(), intervalSeconds * 1000);
       // Periodic saves do not keep the process alive.

@@ -96,7 +96,13 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     throw new CliError(`--order: expected fees or fifo, got "${order}"`);
   }
   const memoryLimit = integer(s("memory-limit"), "memory-limit");
-  const backendSpec = { name: s("backend") ?? DEFAULT_BACKEND, cacheDir: s("cache-dir") ?? defaultCacheDir() };
+  const backendSpec = {
+    name: s("backend") ?? DEFAULT_BACKEND,
+    cacheDir: s("cache-dir") ?? defaultCacheDir(),
+    cacheMaxBytes: s("cache-max-bytes") === undefined
+      ? undefined
+      : Number(integer(s("cache-max-bytes"), "cache-max-bytes", 1n)),
+  };
   const node: NodeOptions = {
     chainId: integer(s("chain-id"), "chain-id", 1n),
     accounts: Number(accounts),
@@ -111,7 +117,7 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     genesisTimestamp: integer(s("timestamp"), "timestamp"),
     genesisNumber: integer(s("number"), "number"),
     // The WebAssembly backends share the cache folder with fork state: AOT modules from `precompile` are found there.
-    backend: createBackend(backendSpec.name, { cacheDir: backendSpec.cacheDir }),
+    backend: createBackend(backendSpec.name, { cacheDir: backendSpec.cacheDir, cacheMaxBytes: backendSpec.cacheMaxBytes }),
     backendSpec,
     callTimeoutMs: s("call-timeout") === undefined ? undefined : Number(integer(s("call-timeout"), "call-timeout", 1n)),
     enforceTxGasLimitCap: args["enable-tx-gas-limit"] === true,
@@ -137,6 +143,10 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     transactionBlockKeeper: s("transaction-block-keeper") === undefined
       ? undefined
       : Number(integer(s("transaction-block-keeper"), "transaction-block-keeper", 1n)),
+    traceLimits: {
+      ...(s("trace-max-steps") === undefined ? {} : { maxSteps: Number(integer(s("trace-max-steps"), "trace-max-steps", 1n)) }),
+      ...(s("trace-max-bytes") === undefined ? {} : { maxBytes: Number(integer(s("trace-max-bytes"), "trace-max-bytes", 1n)) }),
+    },
     limits: s("max-batch-size") === undefined
       ? undefined
       : { maxBatchSize: Number(integer(s("max-batch-size"), "max-batch-size", 1n)) },

@@ -120,6 +120,11 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
       { name: "fork-url", short: "-f", aliases: ["rpc-url"], value: "URL", help: "fork the chain of the node at URL" },
       { name: "fork-block-number", value: "BLOCK", help: "fork at BLOCK (default: the latest)" },
       { name: "cache-dir", value: "DIR", help: "cache folder of fork state and compiled modules (default ~/.cache/evmwasm)" },
+      {
+        name: "cache-max-bytes",
+        value: "BYTES",
+        help: "size cap of the compiled modules in --cache-dir; the least recently used go first (default 536870912)",
+      },
       { name: "no-storage-caching", help: "no disk cache of fork state" },
       { name: "timeout", value: "MS", help: "time budget of an upstream request, its retries included (default 20000)" },
       { name: "retries", value: "NUM", help: "retries of a failed upstream request (default 4)" },
@@ -146,6 +151,8 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
       { name: "host", value: "IP", help: "address to listen on (default 127.0.0.1)" },
       { name: "max-body-bytes", value: "BYTES", help: "largest request body (default 2097152)" },
       { name: "max-batch-size", value: "NUM", help: "most requests in a batch (default 1000)" },
+      { name: "trace-max-steps", value: "NUM", help: "most steps in a debug_trace* struct log (default 2000000)" },
+      { name: "trace-max-bytes", value: "BYTES", help: "largest debug_trace* answer (default 134217728)" },
       {
         name: "ipc",
         aliases: ["ipcpath"],

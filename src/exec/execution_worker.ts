@@ -59,7 +59,11 @@ function run(job: Job): void {
 
 parentPort!.on("message", (m: WorkerSetup | Job) => {
   if (m.type === "setup") {
-    backend = createBackend(m.backend.name, { cacheDir: m.backend.cacheDir, warmCompiler: false });
+    backend = createBackend(m.backend.name, {
+      cacheDir: m.backend.cacheDir,
+      cacheMaxBytes: m.backend.cacheMaxBytes,
+      warmCompiler: false,
+    });
     states = new RemoteStates(new StateChannel(m.channel));
   } else {
     run(m);

@@ -10,6 +10,8 @@ import type { JsonRpcErrorObject } from "../rpc/errors.ts";
 export interface BackendSpec {
   name: string;
   cacheDir?: string;
+  /** The module disk cache's size cap (default DEFAULT_MODULE_CACHE_BYTES). */
+  cacheMaxBytes?: number;
 }
 
 export interface WorkerSetup {

@@ -4,6 +4,7 @@
  * file, then rename); a file that fails to parse or whose checksum, version,
  * chain or block does not match is discarded and reported, never trusted.
  */
+import process from "node:process";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { sha256 } from "../primitives/hash.ts";
@@ -86,7 +87,13 @@ export function saveForkCache(file: string, chainId: bigint, block: bigint, data
   const payload = JSON.stringify(data);
   const body = JSON.stringify({ version: FORMAT_VERSION, chainId: chainId.toString(), block: block.toString(), checksum: checksum(payload), payload });
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, body);
-  renameSync(tmp, file);
+  // Named after this process, so that a later start can tell a write that was cut off (removeStaleTemporaryFiles).
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    writeFileSync(tmp, body);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }

@@ -12,6 +12,8 @@ import { bigIntToHex, bytesToHex, hexToBigInt, hexToBytes } from "../primitives/
 import { StateMissError, type StateKey, UpstreamError } from "./errors.ts";
 import type { UpstreamClient } from "./upstream.ts";
 import { cacheFilePath, type ForkCacheData, loadForkCache, saveForkCache } from "./disk_cache.ts";
+import { removeStaleTemporaryFiles } from "../cache_dir.ts";
+import { dirname } from "node:path";
 
 interface AccountData {
   nonce: bigint;
@@ -51,7 +53,10 @@ export class ForkStateSource implements StateSource {
   constructor(readonly client: UpstreamClient, readonly opts: ForkSourceOptions) {
     this.blockTag = bigIntToHex(opts.blockNumber);
     this.cacheFile = opts.cacheDir ? cacheFilePath(opts.cacheDir, opts.chainId, opts.blockNumber, opts.blockHash) : null;
-    if (this.cacheFile) this.loadDisk(this.cacheFile);
+    if (this.cacheFile) {
+      removeStaleTemporaryFiles(dirname(this.cacheFile), 0);
+      this.loadDisk(this.cacheFile);
+    }
   }
 
   // ---- collecting misses ----

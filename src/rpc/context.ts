@@ -2,6 +2,7 @@
 import type { DevChain } from "../chain/chain.ts";
 import type { FilterRegistry } from "../chain/filters.ts";
 import type { Params } from "./params.ts";
+import type { TraceLimits } from "../trace/limits.ts";
 
 export interface NodeInfo {
   clientVersion: string;
@@ -18,6 +19,8 @@ export interface NodeInfo {
   pendingForkUrl?: string;
   /** anvil_setLoggingEnabled: turns the node's log on or off (absent: the node logs nothing anyway). */
   setLogging?: (enabled: boolean) => void;
+  /** How large a debug_trace* answer may grow (default DEFAULT_TRACE_LIMITS). */
+  traceLimits?: TraceLimits;
 }
 
 export interface RpcContext {

@@ -9,9 +9,28 @@ import type { AccessListEntry, Authorization } from "../tx/transaction.ts";
 import { InvalidParamsError } from "./errors.ts";
 
 const U256_MAX = (1n << 256n) - 1n;
-const QUANTITY = /^0x(0|[0-9a-fA-F]+)$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const HASH = /^0x[0-9a-fA-F]{64}$/;
+
+/**
+ * Whether `v` is "0x" followed by hex digits only, checked by a loop: data runs to megabytes (calldata,
+ * initcode), where a regular expression with a repeated group recursed per character and overflowed the stack.
+ */
+function isHex(v: string): boolean {
+  if (v.length < 2 || v.charCodeAt(0) !== 0x30 || (v.charCodeAt(1) | 0x20) !== 0x78) return false;
+  for (let i = 2; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66))) return false;
+  }
+  return true;
+}
+
+/** Digits of a quantity once its leading zeros are left out (a bound before it is parsed). */
+function significantDigits(v: string): number {
+  let i = 2;
+  while (i < v.length - 1 && v.charCodeAt(i) === 0x30) i++;
+  return v.length - i;
+}
 
 function show(v: unknown): string {
   let s: string;
@@ -30,7 +49,10 @@ export function fail(name: string, expected: string, got: unknown): never {
 /** A hex quantity ("0x1a"); plain non-negative integers are accepted too, as anvil does. */
 export function quantity(v: unknown, name: string, max = U256_MAX): bigint {
   let n: bigint;
-  if (typeof v === "string" && QUANTITY.test(v)) n = BigInt(v);
+  if (typeof v === "string" && v.length > 2 && v[1] === "x" && significantDigits(v) > 64 && isHex(v)) {
+    fail(name, `a quantity of at most 0x${max.toString(16)}`, v);
+  }
+  if (typeof v === "string" && v.length > 2 && v[1] === "x" && isHex(v)) n = BigInt(v);
   else if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) n = BigInt(v);
   else fail(name, 'a hex quantity like "0x1"', v);
   if (n > max) fail(name, `a quantity of at most 0x${max.toString(16)}`, v);
@@ -107,7 +129,7 @@ export function blockRef(v: unknown, name: string): BlockRef {
   if (typeof v === "string") {
     if (TAGS.has(v)) return { tag: v as BlockTag };
     if (HASH.test(v)) return { hash: hexToBytes(v) };
-    if (QUANTITY.test(v)) return { number: uint64(v, name) };
+    if (v.length > 2 && v[1] === "x" && isHex(v)) return { number: uint64(v, name) };
   } else if (typeof v === "number") {
     return { number: uint64(v, name) };
   } else if (typeof v === "object" && v !== null && !Array.isArray(v)) {

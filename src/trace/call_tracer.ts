@@ -3,6 +3,7 @@ import { bigIntToHex, bytesToHex } from "../primitives/hex.ts";
 import { decodeRevertReason } from "../chain/revert_reason.ts";
 import type { WorldState } from "../state/world.ts";
 import { CallTreeTracer, type TraceNode } from "./call_tree.ts";
+import type { TraceLimits } from "./limits.ts";
 
 const hexAddress = (a: bigint) => "0x" + a.toString(16).padStart(40, "0");
 const hexWord = (w: bigint) => "0x" + w.toString(16).padStart(64, "0");
@@ -10,6 +11,8 @@ const hexWord = (w: bigint) => "0x" + w.toString(16).padStart(64, "0");
 export interface CallTracerConfig {
   onlyTopCall?: boolean;
   withLog?: boolean;
+  /** Past these the trace ends with an error (none: unbounded). */
+  limits?: TraceLimits;
 }
 
 export interface CallFrameLog {
@@ -75,7 +78,7 @@ export function callFrameOf(node: TraceNode, config: CallTracerConfig = {}): Cal
 /** The callTracer as an EvmTracer: `frame()` gives the JSON once the execution is done. */
 export class CallTracer extends CallTreeTracer {
   constructor(world: WorldState, private readonly config: CallTracerConfig = {}) {
-    super(world, { withLogs: config.withLog === true });
+    super(world, { withLogs: config.withLog === true, limits: config.limits });
   }
 
   frame(): CallFrame | undefined {

@@ -2,6 +2,7 @@
  * The tree of calls, creations and self-destructs of one execution, with gas, input, output and why each
  * failed: the common record behind geth's callTracer, Parity's trace_* and Otterscan's ots_* formats.
  */
+import { TraceBudget, type TraceLimits } from "./limits.ts";
 import type { EvmTracer } from "../evm/evm.ts";
 import type { Frame } from "../evm/frame.ts";
 import { CallKind, type ExecResult, type Message } from "../evm/message.ts";
@@ -47,6 +48,8 @@ export interface TraceNode {
 export interface CallTreeOptions {
   /** Record the LOG0..LOG4 of each frame. */
   withLogs?: boolean;
+  /** Past these (counted as the JSON the tree becomes) the trace ends with an error; none: unbounded. */
+  limits?: TraceLimits;
 }
 
 export class CallTreeTracer implements EvmTracer {
@@ -54,7 +57,23 @@ export class CallTreeTracer implements EvmTracer {
   private logCount = 0;
   root?: TraceNode;
 
-  constructor(private readonly world: WorldState, private readonly options: CallTreeOptions = {}) {}
+  private readonly budget?: TraceBudget;
+
+  constructor(private readonly world: WorldState, private readonly options: CallTreeOptions = {}) {
+    if (options.limits) this.budget = new TraceBudget(options.limits);
+  }
+
+  /** Counts what a frame or log adds to the trace; past a limit the tree is dropped and the trace ends. */
+  private count(kind: string, bytes: number): void {
+    if (!this.budget) return;
+    try {
+      this.budget.add(kind, bytes);
+    } catch (e) {
+      this.root = undefined;
+      this.stack.length = 0;
+      throw e;
+    }
+  }
 
   onEnter(msg: Message): void {
     const kind = KIND_NAMES[msg.kind];
@@ -76,6 +95,7 @@ export class CallTreeTracer implements EvmTracer {
       status: "success",
       calls: [],
     };
+    this.count("calls", 200 + 2 * node.input.length);
     if (parent) parent.calls.push(node);
     else this.root = node;
     this.stack.push(node);
@@ -91,6 +111,7 @@ export class CallTreeTracer implements EvmTracer {
     if (node.kind === "CREATE" || node.kind === "CREATE2") {
       node.output = result.status === "success" ? this.world.getCode(msg.address) : result.output;
     }
+    this.count("call outputs", 2 * node.output.length);
   }
 
   onStep(frame: Frame, _pc: number, op: number, _gas: number, stack: readonly bigint[]): void {
@@ -119,6 +140,7 @@ export class CallTreeTracer implements EvmTracer {
       const offset = stack[top], size = stack[top - 1];
       const data = new Uint8Array(size > 0xffffn ? 0 : Number(size));
       if (offset < BigInt(frame.memorySize)) data.set(frame.memory.subarray(Number(offset), Number(offset) + data.length));
+      this.count("logs", 120 + 2 * data.length + 68 * n);
       const topics: bigint[] = [];
       for (let i = 0; i < n; i++) topics.push(stack[top - 2 - i]);
       (current.logs ??= []).push({

@@ -16,6 +16,7 @@ import { parityTraces, type TraceLocation } from "./parity_trace.ts";
 import { PrestateTracer } from "./prestate_tracer.ts";
 import { StructLogger } from "./struct_logger.ts";
 import { BaseError } from "../errors/base.ts";
+import { DEFAULT_TRACE_LIMITS, type TraceLimits } from "./limits.ts";
 
 export const GETH_TRACERS = ["callTracer", "prestateTracer", "4byteTracer", "flatCallTracer", "muxTracer", "noopTracer"];
 
@@ -33,6 +34,8 @@ export interface GethTraceOptions {
   enableReturnData?: boolean;
   /** Stop recording struct logs after this many (0: no limit). */
   limit?: number;
+  /** How large the trace may grow (default DEFAULT_TRACE_LIMITS); past it the trace ends with an error. */
+  limits?: TraceLimits;
 }
 
 /** What a traced execution needs to know besides the tracer's own events. */
@@ -77,9 +80,10 @@ const NOOP: EvmTracer = {};
 /** The tracer for `options` on a run whose world is `world` (the state it executes on). */
 export function gethTracing(options: GethTraceOptions, world: WorldState, context: TraceContext): GethTracing {
   const config = options.tracerConfig;
+  const limits = options.limits ?? DEFAULT_TRACE_LIMITS;
   switch (options.tracer) {
     case undefined: {
-      const logger = new StructLogger(world, options);
+      const logger = new StructLogger(world, { ...options, limits });
       return {
         tracer: logger,
         finish: ({ result }) => ({
@@ -91,7 +95,11 @@ export function gethTracing(options: GethTraceOptions, world: WorldState, contex
       };
     }
     case "callTracer": {
-      const tracer = new CallTracer(world, { onlyTopCall: config.onlyTopCall === true, withLog: config.withLog === true });
+      const tracer = new CallTracer(world, {
+        onlyTopCall: config.onlyTopCall === true,
+        withLog: config.withLog === true,
+        limits,
+      });
       return {
         tracer,
         finish: ({ result }) => {
@@ -118,7 +126,7 @@ export function gethTracing(options: GethTraceOptions, world: WorldState, contex
       return { tracer, finish: () => tracer.counts };
     }
     case "flatCallTracer": {
-      const tracer = new CallTracer(world);
+      const tracer = new CallTracer(world, { limits });
       return {
         tracer,
         finish: () => (tracer.root ? parityTraces(tracer.root, context.location) : []),

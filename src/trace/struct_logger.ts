@@ -9,6 +9,7 @@ import type { ExecResult, Message } from "../evm/message.ts";
 import { Op, OPCODE_NAMES } from "../forks/opcodes.ts";
 import { bigIntToHex, bytesToHex } from "../primitives/hex.ts";
 import type { WorldState } from "../state/world.ts";
+import { TraceBudget, type TraceLimits } from "./limits.ts";
 
 export interface StructLoggerConfig {
   enableMemory?: boolean;
@@ -17,6 +18,8 @@ export interface StructLoggerConfig {
   enableReturnData?: boolean;
   /** Stop recording after this many steps (0: no limit). */
   limit?: number;
+  /** Past these the trace ends with an error (none: unbounded). */
+  limits?: TraceLimits;
 }
 
 export interface StructLog {
@@ -40,8 +43,11 @@ export class StructLogger implements EvmTracer {
   /** The step whose cost is known only when the next step of its frame (or its child) starts. */
   private open: { log: StructLog; frame: Frame }[] = [];
   private storage = new Map<bigint, Map<bigint, bigint>>();
+  private readonly budget?: TraceBudget;
 
-  constructor(private readonly world: WorldState, private readonly config: StructLoggerConfig = {}) {}
+  constructor(private readonly world: WorldState, private readonly config: StructLoggerConfig = {}) {
+    if (config.limits) this.budget = new TraceBudget(config.limits);
+  }
 
   private closeOpen(depth: number, gasNow: number): void {
     const top = this.open[this.open.length - 1];
@@ -77,8 +83,30 @@ export class StructLogger implements EvmTracer {
     if (this.config.enableReturnData) log.returnData = bytesToHex(frame.returnData);
     // anvil writes the refund counter on every step, 0 included (geth leaves a 0 out).
     log.refund = this.world.refund;
+    if (this.budget) this.count(log);
     this.logs.push(log);
     this.open.push({ log, frame });
+  }
+
+  /** What a step adds to the trace's JSON; past a limit the recorded steps are dropped and the trace ends. */
+  private count(log: StructLog): void {
+    const b = this.budget!;
+    try {
+      b.step(this.logs.length + 1);
+      b.add("steps", 100);
+      if (log.stack) {
+        let n = 12;
+        for (const v of log.stack) n += v.length + 3;
+        b.add("stack", n);
+      }
+      if (log.memory) b.add("memory", 12 + log.memory.length * 69);
+      if (log.storage) b.add("storage", 14 + Object.keys(log.storage).length * 138);
+      if (log.returnData) b.add("return data", 16 + log.returnData.length);
+    } catch (e) {
+      this.logs.length = 0;
+      this.open.length = 0;
+      throw e;
+    }
   }
 
   onEnter(msg: Message): void {

@@ -1,4 +1,5 @@
 /** debug_traceCall and debug_traceTransaction with geth's tracers (src/trace/geth_tracing.ts); code by hash. */
+import type { TraceLimits } from "../../trace/limits.ts";
 import { bytesToHex } from "../../primitives/hex.ts";
 import type { WorldState } from "../../state/world.ts";
 import { createAddress } from "../../evm/address.ts";
@@ -30,7 +31,7 @@ import {
 import type { MethodTable } from "../context.ts";
 import { InvalidParamsError } from "../errors.ts";
 
-export function traceOptions(v: unknown, name: string): GethTraceOptions {
+export function traceOptions(v: unknown, name: string, limits?: TraceLimits): GethTraceOptions {
   const o = object(v, name);
   const opt = <T>(
     k: string,
@@ -44,6 +45,7 @@ export function traceOptions(v: unknown, name: string): GethTraceOptions {
     disableStorage: opt("disableStorage", bool),
     enableReturnData: opt("enableReturnData", bool),
     limit: opt("limit", (x, n) => Number(uint64(x, n))),
+    limits,
   };
 }
 
@@ -105,12 +107,12 @@ export const debugMethods: MethodTable = {
     if (bytes[0] !== 0x63) throw new ChainError(-32000, "Key prefix must be 0x63 for code hash lookups");
     return codeByHash(chain.head, bytes.subarray(1));
   },
-  debug_traceCall: (p, { chain }) => {
+  debug_traceCall: (p, { chain, info }) => {
     p.atMost(3);
     const request = p.required(0, "transaction", callRequest);
     const ref: BlockRef = p.optional(1, "block", blockRef) ?? { tag: "latest" };
     const rawOptions = p.optional(2, "options", object) ?? {};
-    const options = traceOptions(rawOptions, "options");
+    const options = traceOptions(rawOptions, "options", info.traceLimits);
     const resolved = chain.resolve(ref);
     const overrides = {
       state: rawOptions.stateOverrides == null
@@ -133,27 +135,28 @@ export const debugMethods: MethodTable = {
     });
     return tracing!.finish({ result, post: world });
   },
-  debug_traceTransaction: (p, { chain }) => {
+  debug_traceTransaction: (p, { chain, info }) => {
     p.atMost(2);
     const h = bytesToHex(p.required(0, "hash", hash));
-    const options = traceOptions(p.optional(1, "options", object) ?? {}, "options");
+    const options = traceOptions(p.optional(1, "options", object) ?? {}, "options", info.traceLimits);
     const found = chain.transactionByHash(h);
     if (!found?.mined) throw new ChainError(-32000, "transaction not found", { details: h });
     return traceMinedTransaction(chain, found.mined, options);
   },
-  debug_traceBlockByNumber: (p, { chain }) => {
+  debug_traceBlockByNumber: (p, { chain, info }) => {
     p.atMost(2);
-    return traceBlock(chain, p.required(0, "block", blockRef), p.optional(1, "options", object) ?? {});
+    return traceBlock(chain, p.required(0, "block", blockRef), p.optional(1, "options", object) ?? {}, info.traceLimits);
   },
-  debug_traceBlockByHash: (p, { chain }) => {
+  debug_traceBlockByHash: (p, { chain, info }) => {
     p.atMost(2);
-    return traceBlock(chain, { hash: p.required(0, "blockHash", hash) }, p.optional(1, "options", object) ?? {});
+    const ref = { hash: p.required(0, "blockHash", hash) };
+    return traceBlock(chain, ref, p.optional(1, "options", object) ?? {}, info.traceLimits);
   },
 };
 
 /** Every transaction of a block, each traced on its own, in one replay: [{ txHash, result }]. */
-function traceBlock(chain: DevChain, ref: BlockRef, rawOptions: Record<string, unknown>) {
-  const options = traceOptions(rawOptions, "options");
+function traceBlock(chain: DevChain, ref: BlockRef, rawOptions: Record<string, unknown>, limits?: TraceLimits) {
+  const options = traceOptions(rawOptions, "options", limits);
   let block;
   try {
     block = chain.findBlock(ref);
