@@ -128,7 +128,8 @@ async function session(backendName: string): Promise<[string, Answer][]> {
       ["token transfer", { from: DEV0, to: c.token, data: calldata("Token", "transfer", [DEV1, 7n]) }],
       ["token approve", { from: DEV1, to: c.token, data: calldata("Token", "approve", [DEV0, 3n]) }],
       ["token transferFrom", { from: DEV0, to: c.token, data: calldata("Token", "transferFrom", [DEV1, DEV0, 2n]) }],
-      ["delegatecall", { from: DEV0, to: c.tracee, data: calldata("Tracee", "delegate", [21n]) }],
+      // Given gas: the estimate is the least that succeeds, with the inner call (whose failure is ignored) out of gas.
+      ["delegatecall", { from: DEV0, to: c.tracee, data: calldata("Tracee", "delegate", [21n]), gas: "0x100000" }],
       ["create with value", { from: DEV0, to: c.tracee, data: calldata("Tracee", "create", [8n]), value: "0x9" }],
       ["failed inner call", { from: DEV0, to: c.tracee, data: calldata("Tracee", "tryFail") }],
       ["forward value", { from: DEV0, to: c.tracee, data: calldata("Tracee", "forward", [DEV1]), value: "0x4" }],
@@ -167,7 +168,8 @@ Deno.test("the node answers the same on the interpreter, wasm and auto (compiled
   const list = (answer("sum of 40 slots: eth_createAccessList") as { result: { accessList: { storageKeys: string[] }[] } })
     .result.accessList;
   assert.ok(list.some((e) => e.storageKeys.length >= 40), JSON.stringify(list).slice(0, 200));
-  assert.ok(((answer("every log: eth_getLogs") as { result: unknown[] }).result).length >= 8);
+  const logs = answer("every log: eth_getLogs");
+  assert.ok("result" in logs && (logs.result as unknown[]).length >= 8, `${(logs as { result: unknown[] }).result.length} logs`);
   for (const name of ["wasm", "auto"]) {
     const answers = await session(name);
     assert.equal(answers.length, reference.length, `${name}: number of answers`);

@@ -25,13 +25,13 @@ async function probeNode(traceLimits?: { maxSteps?: number; maxBytes?: number })
 }
 
 Deno.test("trace limits: steps and bytes end the trace with an error naming the limit; the node goes on", async () => {
-  const { node, probe } = await probeNode({ maxSteps: 20_000, maxBytes: 2 * 1024 * 1024 });
+  const { node, probe } = await probeNode({ maxSteps: 10_000, maxBytes: 2 * 1024 * 1024 });
   try {
     const burn = { from: DEV0, to: LOOP, gas: "0x1c9c380" }; // 30M gas
     const steps = await node.handler.call("debug_traceCall", [burn, "latest", {}]);
     assert.ok("error" in steps);
     assert.equal(steps.error.code, -32000);
-    assert.match(steps.error.message, /trace too large: more than 20000 steps \(--trace-max-steps\)/);
+    assert.match(steps.error.message, /trace too large: more than 10000 steps \(--trace-max-steps\)/);
     // Memory copies fill the bytes before the steps run out: the error says what filled them.
     const fill = { from: DEV0, to: probe, data: calldata("Probe", "fill", [300n]) };
     const bytes = await node.handler.call("debug_traceCall", [fill, "latest", { enableMemory: true }]);
