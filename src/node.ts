@@ -134,6 +134,7 @@ export class EvmwasmNode {
     const spec = options.backendSpec ?? (options.backend ? undefined : { name: DEFAULT_BACKEND });
     const sliceMs = options.executionSliceMs ?? EXECUTION_SLICE_MS;
     const pool = spec && !options.fork ? new ExecutionPool(() => this.chain, spec, timeoutMs, sliceMs / 2) : undefined;
+    if (pool) pool.traceLimits = this.info.traceLimits;
     this.executions = new ExecutionGate(pool, timeoutMs, sliceMs);
     this.handler.around = (method, params, attempt) => Promise.resolve(this.executions.run(method, params, attempt));
   }

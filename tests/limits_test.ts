@@ -126,3 +126,30 @@ Deno.test("temporary files of writes cut off are removed at start; others' live 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test({
+  name: "trace limits apply in the execution workers too (a long debug_traceCall finishes there)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const node = createNode({
+      accounts: 1,
+      backend: new Interpreter(),
+      backendSpec: { name: "interpreter" },
+      executionSliceMs: 20,
+      traceLimits: { maxSteps: 400_000 },
+    });
+    try {
+      await node.request({ method: "anvil_setCode", params: [LOOP, "0x5b600056"] });
+      const burn = { from: DEV0, to: LOOP, gas: "0x1c9c380" };
+      // The node's thread passes its slice before 400,000 steps: a worker finishes the trace, under the same limit.
+      for (let i = 0; i < 2; i++) {
+        const r = await node.handler.call("debug_traceCall", [burn, "latest", { disableStack: true }]);
+        assert.ok("error" in r, JSON.stringify(r).slice(0, 200));
+        assert.match(r.error.message, /more than 400000 steps/);
+      }
+    } finally {
+      await node.close();
+    }
+  },
+});

@@ -22,8 +22,10 @@ import {
   readMessage,
   type StateRead,
   type WorkerMessage,
+  type WorkerSetup,
   writeMessage,
 } from "./protocol.ts";
+import type { TraceLimits } from "../trace/limits.ts";
 import { ExecutionInterrupted, withDeadline } from "../evm/interrupt.ts";
 
 /** How long a job may outlive its own time limit before its worker is stopped (it is stuck, not computing). */
@@ -44,12 +46,17 @@ class ExecutionWorker {
   channel = new SharedArrayBuffer(INITIAL_CHANNEL_BYTES);
   job: Pending | undefined;
 
-  constructor(spec: BackendSpec, onMessage: (w: ExecutionWorker, m: WorkerMessage) => void, onExit: (w: ExecutionWorker) => void) {
+  constructor(
+    spec: BackendSpec,
+    onMessage: (w: ExecutionWorker, m: WorkerMessage) => void,
+    onExit: (w: ExecutionWorker) => void,
+    traceLimits?: TraceLimits,
+  ) {
     this.worker = new Worker(new URL("./execution_worker.ts", import.meta.url));
     this.worker.on("message", (m: WorkerMessage) => onMessage(this, m));
     this.worker.on("error", () => onExit(this));
     this.worker.on("exit", () => onExit(this));
-    this.worker.postMessage({ type: "setup", backend: spec, channel: this.channel });
+    this.worker.postMessage({ type: "setup", backend: spec, channel: this.channel, traceLimits } satisfies WorkerSetup);
     this.worker.unref();
   }
 }
@@ -63,6 +70,8 @@ export class ExecutionPool {
   private readonly states = new Map<string, { world: WorldState; jobs: number }>();
   private nextId = 1;
   private closed = false;
+  /** The node's trace limits, handed to each worker. */
+  traceLimits?: TraceLimits;
 
   constructor(
     private readonly chain: () => DevChain,
@@ -151,7 +160,7 @@ export class ExecutionPool {
       const w = this.idle.pop();
       if (w) return w;
       if (this.all.size < this.size) {
-        const fresh = new ExecutionWorker(this.spec, (w, m) => this.onMessage(w, m), (w) => this.onExit(w));
+        const fresh = new ExecutionWorker(this.spec, (w, m) => this.onMessage(w, m), (w) => this.onExit(w), this.traceLimits);
         this.all.add(fresh);
         return fresh;
       }

@@ -14,6 +14,7 @@ import { executionMethods } from "../rpc/methods/execution.ts";
 import { debugMethods } from "../rpc/methods/debug.ts";
 import { Params } from "../rpc/params.ts";
 import type { ChainHardfork } from "../chain/hardfork.ts";
+import type { TraceLimits } from "../trace/limits.ts";
 import type { Job, WorkerMessage, WorkerSetup } from "./protocol.ts";
 import { RemoteStates, StateChannel } from "./remote_state.ts";
 
@@ -23,6 +24,7 @@ const METHODS = { ...executionMethods, ...debugMethods };
 
 let backend: Backend;
 let states: RemoteStates;
+let traceLimits: TraceLimits | undefined;
 
 /** The part of the chain these methods use: the resolved block, its rules, the backend. */
 function chainView(job: Job): RpcContext {
@@ -35,7 +37,7 @@ function chainView(job: Job): RpcContext {
     hardforkOf: () => hardfork,
     resolve: () => ({ block: undefined, state: states.at(b.stateKey), env, pending: b.pending }),
   };
-  return { chain: view } as unknown as RpcContext;
+  return { chain: view, info: { traceLimits } } as unknown as RpcContext;
 }
 
 function post(m: WorkerMessage): void {
@@ -65,6 +67,7 @@ parentPort!.on("message", (m: WorkerSetup | Job) => {
       warmCompiler: false,
     });
     states = new RemoteStates(new StateChannel(m.channel));
+    traceLimits = m.traceLimits;
   } else {
     run(m);
   }

@@ -4,6 +4,7 @@
  * Atomics.wait, the node answers between its other requests).
  */
 import type { ChainHardfork } from "../chain/hardfork.ts";
+import type { TraceLimits } from "../trace/limits.ts";
 import type { JsonRpcErrorObject } from "../rpc/errors.ts";
 
 /** How the worker makes its backend: by name, with the node's module cache folder. */
@@ -18,6 +19,8 @@ export interface WorkerSetup {
   type: "setup";
   backend: BackendSpec;
   channel: SharedArrayBuffer;
+  /** How large debug_traceCall's answers may grow (the node's --trace-max-*). */
+  traceLimits?: TraceLimits;
 }
 
 /** The block a job runs at, resolved by the node (its state is read through the channel under `stateKey`). */
