@@ -80,7 +80,8 @@ export class ExecutionPool {
     readonly timeoutMs: number,
     /** A job that ran this quickly (ms) in a worker was not long: executions like it stay on the node's thread. */
     private readonly quickMs = EXECUTION_SLICE_MS / 2,
-    readonly size = Math.max(1, Math.min(4, os.cpus().length - 1)),
+    /** Workers at most: two at least, so that two long calls run side by side even on two cores. */
+    readonly size = Math.max(2, Math.min(4, os.cpus().length - 1)),
   ) {}
 
   /** Whether an execution like this one ran past its slice before. */
