@@ -108,7 +108,9 @@ export class EvmwasmNode {
   private chainListeners = new Set<ChainEvents>();
   private detachChain?: () => void;
   /** Where executions run (the node's thread or a worker), with their time limits. */
-  private readonly executions: ExecutionGate;
+  private executions: ExecutionGate;
+  /** How execution workers make the backend (undefined: every execution runs on the node's thread). */
+  private readonly backendSpec?: BackendSpec;
 
   constructor(readonly options: NodeOptions = {}) {
     this.chain = new DevChain(options);
@@ -133,7 +135,10 @@ export class EvmwasmNode {
     const timeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const spec = options.backendSpec ?? (options.backend ? undefined : { name: DEFAULT_BACKEND });
     const sliceMs = options.executionSliceMs ?? EXECUTION_SLICE_MS;
-    const pool = spec && !options.fork ? new ExecutionPool(() => this.chain, spec, timeoutMs, sliceMs / 2) : undefined;
+    this.backendSpec = spec;
+    const pool = spec && !options.fork
+      ? new ExecutionPool(() => this.chain, spec, { timeoutMs, quickMs: sliceMs / 2 })
+      : undefined;
     if (pool) pool.traceLimits = this.info.traceLimits;
     this.executions = new ExecutionGate(pool, timeoutMs, sliceMs);
     this.handler.around = (method, params, attempt) => Promise.resolve(this.executions.run(method, params, attempt));
@@ -263,10 +268,22 @@ export class EvmwasmNode {
   attachFork(runner: ForkRunner): void {
     this.fork = runner;
     this.info.fork = runner;
-    // Fork mode reads state the worker could not: every execution runs here, under the time limit.
-    const local = new ExecutionGate(undefined, this.executions.timeoutMs);
+    // Fork mode: a worker's read of state not fetched yet waits while the node fetches it from the upstream.
+    const { timeoutMs, sliceMs } = this.executions;
+    const spec = this.backendSpec;
+    const pool = spec
+      ? new ExecutionPool(() => this.chain, spec, {
+        timeoutMs,
+        quickMs: sliceMs / 2,
+        fetchMissing: (key) => runner.conn.source.fetch([key]),
+      })
+      : undefined;
+    if (pool) pool.traceLimits = this.info.traceLimits;
+    this.executions.close();
+    this.executions = new ExecutionGate(pool, timeoutMs, sliceMs);
+    const gate = this.executions;
     this.handler.around = (method, params, attempt) =>
-      runner.run(method, params, () => local.run(method, params, attempt));
+      runner.run(method, params, () => gate.run(method, params, attempt));
     runner.simulate = (method, params) => METHODS[method](new Params(params), this.ctx);
   }
 

@@ -27,6 +27,7 @@ import {
 } from "./protocol.ts";
 import type { TraceLimits } from "../trace/limits.ts";
 import { ExecutionInterrupted, withDeadline } from "../evm/interrupt.ts";
+import { type StateKey, StateMissError } from "../fork/errors.ts";
 
 /** How long a job may outlive its own time limit before its worker is stopped (it is stuck, not computing). */
 const GRACE_MS = 5_000;
@@ -61,6 +62,14 @@ class ExecutionWorker {
   }
 }
 
+export interface PoolOptions {
+  /** Jobs' time limit (ms). */
+  timeoutMs: number;
+  quickMs?: number;
+  size?: number;
+  fetchMissing?: (key: StateKey) => Promise<void>;
+}
+
 export class ExecutionPool {
   private readonly idle: ExecutionWorker[] = [];
   private readonly all = new Set<ExecutionWorker>();
@@ -73,16 +82,20 @@ export class ExecutionPool {
   /** The node's trace limits, handed to each worker. */
   traceLimits?: TraceLimits;
 
-  constructor(
-    private readonly chain: () => DevChain,
-    private readonly spec: BackendSpec,
-    /** Jobs' time limit (ms). */
-    readonly timeoutMs: number,
-    /** A job that ran this quickly (ms) in a worker was not long: executions like it stay on the node's thread. */
-    private readonly quickMs = EXECUTION_SLICE_MS / 2,
-    /** Workers at most: two at least, so that two long calls run side by side even on two cores. */
-    readonly size = Math.max(2, Math.min(4, os.cpus().length - 1)),
-  ) {}
+  readonly timeoutMs: number;
+  /** A job that ran this quickly (ms) in a worker was not long: executions like it stay on the node's thread. */
+  private readonly quickMs: number;
+  /** Workers at most: two at least, so that two long calls run side by side even on two cores. */
+  readonly size: number;
+  /** Fork mode: fetches a key the state read missed (the read is answered once it is in). */
+  private readonly fetchMissing?: (key: StateKey) => Promise<void>;
+
+  constructor(private readonly chain: () => DevChain, private readonly spec: BackendSpec, options: PoolOptions) {
+    this.timeoutMs = options.timeoutMs;
+    this.quickMs = options.quickMs ?? EXECUTION_SLICE_MS / 2;
+    this.size = options.size ?? Math.max(2, Math.min(4, os.cpus().length - 1));
+    this.fetchMissing = options.fetchMissing;
+  }
 
   /** Whether an execution like this one ran past its slice before. */
   isSlow(method: string, params: unknown[]): boolean {
@@ -203,17 +216,34 @@ export class ExecutionPool {
     else job.resolve({ result: m.result, ms: m.ms });
   }
 
-  /** Answers the read waiting in the worker's channel. */
+  /** Answers the read waiting in the worker's channel (in fork mode, once a missing key is fetched). */
   private answer(w: ExecutionWorker): void {
-    const state = new Int32Array(w.channel, 0, 2);
-    let reply: { ok: unknown } | { error: string };
+    const request = readMessage<StateRead>(w.channel);
+    const send = (reply: { ok: unknown } | { error: string }) => {
+      const state = new Int32Array(w.channel, 0, 2);
+      Atomics.store(state, 0, writeMessage(w.channel, reply) ? CHANNEL_ANSWERED : CHANNEL_TOO_SMALL);
+      Atomics.notify(state, 0);
+    };
+    const failed = (e: unknown) => send({ error: e instanceof Error ? e.message : String(e) });
     try {
-      reply = { ok: this.read(readMessage<StateRead>(w.channel)) };
+      send({ ok: this.read(request) });
     } catch (e) {
-      reply = { error: e instanceof Error ? e.message : String(e) };
+      if (!(e instanceof StateMissError) || !this.fetchMissing) return failed(e);
+      this.readAfterFetch(request, e.key).then((ok) => send({ ok }), failed);
     }
-    Atomics.store(state, 0, writeMessage(w.channel, reply) ? CHANNEL_ANSWERED : CHANNEL_TOO_SMALL);
-    Atomics.notify(state, 0);
+  }
+
+  /** Fork mode: fetches what a read missed, then reads again (each fetch brings at least the key missed). */
+  private async readAfterFetch(request: StateRead, missing: StateKey): Promise<unknown> {
+    for (let round = 0;; round++) {
+      await this.fetchMissing!(missing);
+      try {
+        return this.read(request);
+      } catch (e) {
+        if (!(e instanceof StateMissError) || round >= 4) throw e;
+        missing = e.key;
+      }
+    }
   }
 
   private read(r: StateRead): unknown {
@@ -286,7 +316,7 @@ export class ExecutionGate {
   constructor(
     private readonly pool: ExecutionPool | undefined,
     readonly timeoutMs: number,
-    private readonly sliceMs = EXECUTION_SLICE_MS,
+    readonly sliceMs = EXECUTION_SLICE_MS,
   ) {}
 
   run(method: string, params: unknown[], attempt: () => unknown): unknown {
