@@ -64,6 +64,19 @@ const CASES: { why: string; fork: string; gas: string; code: string; input: stri
     code: "0x6005600a601356" + "000000" + "5b60005260206000f3" + "5b9080019056" + "5b600a56", input: "0x",
   },
   {
+    why: "a block that halts before its static jump (the analysis records no target) is lowered before the jump's target is lowered on in its one real source: found by the fuzzer",
+    fork: "Osaka", gas: "100000",
+    // 0x00: JUMPI to X (0x0d) if calldata is nonzero; else on into 0x08: POP POP (underflow) PUSH1 T JUMP.
+    // X: JUMPDEST PUSH1 T JUMP; T (0x11): JUMPDEST, return 42 (lowered on in X's function).
+    code: "0x6001600035600d5750506011565b6011565b602a60005260206000f3", input: "0x",
+  },
+  {
+    why: "the same, the other way: X jumps to T",
+    fork: "Osaka", gas: "100000",
+    code: "0x6001600035600d5750506011565b6011565b602a60005260206000f3",
+    input: "0x0000000000000000000000000000000000000000000000000000000000000001",
+  },
+  {
     why: "guard: an internal function called from one site, and the site it returns to, lowered on in the caller's function",
     fork: "Osaka", gas: "100000",
     // main: push 5, the return site 0x0a, jump to f at 0x13; f doubles the word under its return address and

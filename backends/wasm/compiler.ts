@@ -245,8 +245,11 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
       }
       const k = index(to);
       // No function: a block never entered (this statement follows a halt that the analysis saw, such as a
-      // stack underflow), or one lowered on in the one block that jumps to it (which is not this one).
-      if (merged.has(k)) return haltCall(m, none, Halt.Internal, to);
+      // stack underflow), or one lowered on in the one block that jumps to it (which is not this one). A block
+      // whose one way in is another block's jump may be lowered on there after this function is built, so a
+      // jump to it from here is one the analysis saw no execution make (this block halts before it).
+      const only = onlyEntry.get(k);
+      if (merged.has(k) || (only !== undefined && only !== from)) return haltCall(m, none, Halt.Internal, to);
       if (a.blocks[k].term === "sled") return m.return_call(blockFn(k), [...next(), m.i32.const(to)], i32);
       if (k === i) {
         selfLoop = true;
