@@ -49,7 +49,8 @@ Deno.test({
       const took = performance.now() - started;
       assert.ok(took > 150, `the long call took ${took.toFixed(0)} ms: too short to test`);
       assert.ok(answered >= 5, `eth_chainId answered ${answered} times while the call ran`);
-      assert.ok(slowest < 250, `eth_chainId took up to ${slowest.toFixed(0)} ms`);
+      // A node held by the call would take its whole length (seconds); a loaded machine stays well under this.
+      assert.ok(slowest < 1000, `eth_chainId took up to ${slowest.toFixed(0)} ms`);
       // An estimate and an access list of the same call (worked out in a worker) agree with the call's gas.
       const estimate = BigInt(await node.request<string>({ method: "eth_estimateGas", params: [call(1_000_000), "latest"] }));
       const list = await node.request<{ gasUsed: string }>({ method: "eth_createAccessList", params: [call(1_000_000), "latest"] });
@@ -74,7 +75,7 @@ Deno.test({
         (e: Error & { code?: number }) => /timed out/.test(e.message) && /3000 ms/.test(e.message) && e.code === -32000,
       );
       const took = performance.now() - t0;
-      assert.ok(took >= 2900 && took < 4500, `the runaway call ended after ${took.toFixed(0)} ms`);
+      assert.ok(took >= 2900 && took < 8000, `the runaway call ended after ${took.toFixed(0)} ms`);
       assert.equal(await node.request({ method: "eth_chainId" }), "0x7a69");
     } finally {
       await node.close();
