@@ -32,6 +32,7 @@ import { DEFAULT_BACKEND } from "../backends/registry.ts";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "./fork/upstream.ts";
 import { Params } from "./rpc/params.ts";
 import { DEFAULT_TRACE_LIMITS, type TraceLimits } from "./trace/limits.ts";
+import { type AccessPolicy, checkAccess, DEFAULT_ACCESS } from "./server/access.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
 import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC, deriveDevAccounts } from "./chain/dev_accounts.ts";
 import { CREATE2_DEPLOYER, HISTORY_STORAGE_ADDRESS } from "./chain/system_contracts.ts";
@@ -65,6 +66,8 @@ export interface NodeOptions extends DevChainOptions {
   limits?: Partial<RpcLimits>;
   maxBodyBytes?: number;
   fork?: ForkOptions;
+  /** Host names allowed besides loopback and IP addresses (--allow-host), CORS origins (--allow-origin, --no-cors). */
+  access?: Partial<AccessPolicy>;
   /** How large a debug_trace* answer may grow (--trace-max-steps, --trace-max-bytes). */
   traceLimits?: Partial<TraceLimits>;
   /** Fork settings (--cache-dir, --no-storage-caching, --timeout) for a fork started later by anvil_reset. */
@@ -101,6 +104,8 @@ export class EvmwasmNode {
   private readonly ctx: RpcContext;
   readonly info: NodeInfo;
   private readonly app;
+  /** Who may drive the node over HTTP and WebSocket. */
+  readonly access: AccessPolicy;
   private servers: RunningServer[] = [];
   private ipcs: RunningIpc[] = [];
   fork?: ForkRunner;
@@ -130,7 +135,8 @@ export class EvmwasmNode {
       { ...DEFAULT_LIMITS, ...options.limits },
       options.onInternalError ?? ((method, e) => console.error(`evmwasm: internal error in ${method}:`, e)),
     );
-    this.app = createRpcApp(this.handler, { maxBodyBytes: options.maxBodyBytes });
+    this.access = { ...DEFAULT_ACCESS, ...options.access };
+    this.app = createRpcApp(this.handler, { maxBodyBytes: options.maxBodyBytes, access: this.access });
     this.attachChainEvents();
     const timeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const spec = options.backendSpec ?? (options.backend ? undefined : { name: DEFAULT_BACKEND });
@@ -198,7 +204,12 @@ export class EvmwasmNode {
 
   /** Serves JSON-RPC over HTTP and WebSocket on one port (default 127.0.0.1:8545; port 0 picks a free one). */
   async listen(options: ServeOptions = {}): Promise<RunningServer> {
-    const server = await serve(this.fetch, { websocket: this.socketSession, ...options });
+    const access = this.access;
+    const server = await serve(this.fetch, {
+      websocket: this.socketSession,
+      accept: (request) => checkAccess(request, access),
+      ...options,
+    });
     this.servers.push(server);
     return server;
   }

@@ -143,6 +143,15 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     transactionBlockKeeper: s("transaction-block-keeper") === undefined
       ? undefined
       : Number(integer(s("transaction-block-keeper"), "transaction-block-keeper", 1n)),
+    access: {
+      allowHosts: ((args["allow-host"] as string[] | undefined) ?? []).flatMap((h) => h.split(",")).map((h) => h.trim())
+        .filter((h) => h !== ""),
+      allowOrigins: args["no-cors"] === true
+        ? false
+        : s("allow-origin") === undefined || s("allow-origin")!.trim() === "*"
+        ? "*"
+        : s("allow-origin")!.split(",").map((o) => o.trim()).filter((o) => o !== ""),
+    },
     traceLimits: {
       ...(s("trace-max-steps") === undefined ? {} : { maxSteps: Number(integer(s("trace-max-steps"), "trace-max-steps", 1n)) }),
       ...(s("trace-max-bytes") === undefined ? {} : { maxBytes: Number(integer(s("trace-max-bytes"), "trace-max-bytes", 1n)) }),
@@ -355,6 +364,24 @@ function importAtStart(chain: DevChain, file: string): void {
   }
 }
 
+/** Whether the node listens beyond this machine (not on a loopback address). */
+function listensBeyondLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return !(h === "localhost" || h === "::1" || /^127\./.test(h));
+}
+
+/** The warning printed when the node listens beyond loopback: anyone who reaches it can spend the dev accounts. */
+export function exposureWarning(host: string, port: number, node: ReturnType<typeof createNode>): string | undefined {
+  if (!listensBeyondLoopback(host)) return undefined;
+  const accounts = node.chain.devAccounts.map((a) => toChecksumAddress(a.address));
+  return [
+    `Warning: listening on ${host}:${port}, beyond this machine. Anyone who can reach the port can send`,
+    `transactions from the ${accounts.length} unlocked accounts${accounts.length ? ":" : "."}`,
+    ...accounts.map((a) => `  ${a}`),
+    `Requests must still name the node by IP address or a --allow-host name (Host header).`,
+  ].join("\n");
+}
+
 export async function serveCommand(argv: string[]): Promise<number> {
   const config = parseServeArgs(argv);
   if (config.help) {
@@ -409,6 +436,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     node.info.setLogging = (enabled) => (log.enabled = enabled);
   }
   const where = `${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
+  const exposed = exposureWarning(config.host, server.port, node);
+  if (exposed) console.error(exposed);
   if (!config.silent) console.log(banner(config, where, node) + (config.ipc ? `\nIPC path: ${config.ipc}` : ""));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -149,6 +149,15 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
     flags: [
       { name: "port", short: "-p", value: "NUM", help: "port to listen on (default 8545; 0 picks a free one)" },
       { name: "host", value: "IP", help: "address to listen on (default 127.0.0.1)" },
+      {
+        name: "allow-host",
+        value: "HOST",
+        multiple: true,
+        help: "also answer requests whose Host header names HOST (repeatable or comma-separated; * for any); " +
+          "default: localhost and IP addresses only",
+      },
+      { name: "allow-origin", value: "ORIGIN", help: "the CORS origins let in (comma-separated; default *)" },
+      { name: "no-cors", help: "no CORS headers: browsers on other origins cannot read the answers" },
       { name: "max-body-bytes", value: "BYTES", help: "largest request body (default 2097152)" },
       { name: "max-batch-size", value: "NUM", help: "most requests in a batch (default 1000)" },
       { name: "trace-max-steps", value: "NUM", help: "most steps in a debug_trace* struct log (default 2000000)" },

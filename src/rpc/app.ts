@@ -3,18 +3,21 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import type { JsonRpcHandler } from "./handler.ts";
 import { ErrorCode } from "./errors.ts";
+import { type AccessPolicy, allowOriginHeader, checkAccess, DEFAULT_ACCESS } from "../server/access.ts";
 
 /** anvil's default request body limit. */
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export interface AppOptions {
   maxBodyBytes?: number;
+  /** Allowed Host names and CORS origins (default: loopback and IP hosts, any origin). */
+  access?: AccessPolicy;
 }
 
-function jsonError(status: number, code: number, message: string): Response {
+function jsonError(status: number, code: number, message: string, cors: Record<string, string> = {}): Response {
   return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } }), {
     status,
-    headers: { "content-type": "application/json", ...CORS_HEADERS },
+    headers: { "content-type": "application/json", ...cors },
   });
 }
 
@@ -50,29 +53,34 @@ async function readBody(req: Request, limit: number): Promise<string> {
 }
 
 /** One JSON-RPC POST: the body read within the limit, handled, and the answer serialised. */
-async function answerPost(req: Request, handler: JsonRpcHandler, limit: number): Promise<Response> {
+async function answerPost(
+  req: Request,
+  handler: JsonRpcHandler,
+  limit: number,
+  cors: Record<string, string>,
+): Promise<Response> {
   let body: string;
   try {
     body = await readBody(req, limit);
   } catch (e) {
     if (e instanceof BodyTooLargeError) {
-      return jsonError(413, ErrorCode.InvalidRequest, `request body too large: the limit is ${limit} bytes`);
+      return jsonError(413, ErrorCode.InvalidRequest, `request body too large: the limit is ${limit} bytes`, cors);
     }
-    return jsonError(400, ErrorCode.ParseError, "Parse error: could not read the request body");
+    return jsonError(400, ErrorCode.ParseError, "Parse error: could not read the request body", cors);
   }
   const response = await handler.handleBody(body);
-  if (response === undefined) return new Response(null, { status: 200, headers: { ...CORS_HEADERS } });
+  if (response === undefined) return new Response(null, { status: 200, headers: cors });
   let text: string;
   try {
     text = JSON.stringify(response);
   } catch (e) {
-    return jsonError(500, ErrorCode.InternalError, `Internal error: ${(e as Error).message}`);
+    return jsonError(500, ErrorCode.InternalError, `Internal error: ${(e as Error).message}`, cors);
   }
-  return new Response(text, { status: 200, headers: { "content-type": "application/json", ...CORS_HEADERS } });
+  return new Response(text, { status: 200, headers: { "content-type": "application/json", ...cors } });
 }
 
-/** What hono's cors() adds to a simple (non-preflight) response with its defaults. */
-const CORS_HEADERS = { "access-control-allow-origin": "*" };
+/** What CORS adds to a simple (non-preflight) response under the default policy (any origin). */
+const ANY_ORIGIN = { "access-control-allow-origin": "*" };
 
 /** Whether a request URL's path is "/" (a query string allowed), without building a URL object. */
 function isRootPath(url: string): boolean {
@@ -90,17 +98,24 @@ export interface RpcApp {
  */
 export function createRpcApp(handler: JsonRpcHandler, options: AppOptions = {}): RpcApp {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const access = options.access ?? DEFAULT_ACCESS;
+  const corsOf = access.allowOrigins === "*"
+    ? () => ANY_ORIGIN
+    : (req: Request) => allowOriginHeader(req.headers.get("origin"), access);
   const app = new Hono();
-  app.use("*", cors());
+  if (access.allowOrigins !== false) app.use("*", cors({ origin: access.allowOrigins }));
   app.get("/", (c) => c.text("evmwasm JSON-RPC node: POST JSON-RPC 2.0 requests to this URL\n"));
-  app.post("/", (c) => answerPost(c.req.raw, handler, limit));
+  app.post("/", (c) => answerPost(c.req.raw, handler, limit, corsOf(c.req.raw)));
   app.notFound(() => jsonError(404, ErrorCode.InvalidRequest, "not found: POST JSON-RPC requests to /"));
   app.onError((e) => jsonError(500, ErrorCode.InternalError, `Internal error: ${e.message}`));
   return {
     fetch(request: Request) {
+      const refused = checkAccess(request, access);
+      if (refused) return refused;
       if (request.method === "POST" && isRootPath(request.url)) {
-        return answerPost(request, handler, limit).catch((e) =>
-          jsonError(500, ErrorCode.InternalError, `Internal error: ${(e as Error).message}`)
+        const cors = corsOf(request);
+        return answerPost(request, handler, limit, cors).catch((e) =>
+          jsonError(500, ErrorCode.InternalError, `Internal error: ${(e as Error).message}`, cors)
         );
       }
       return app.fetch(request);

@@ -9,6 +9,8 @@ export interface ServeOptions {
   port?: number;
   /** WebSocket connections on the same port; without it an upgrade request is answered as plain HTTP. */
   websocket?: SocketHandler;
+  /** Looks at every request first, WebSocket upgrades included: a Response refuses it. */
+  accept?: (request: Request) => Response | undefined;
 }
 
 export interface RunningServer {
@@ -99,6 +101,7 @@ export function serve(fetch: FetchHandler, options: ServeOptions = {}): Promise<
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 8545;
   const websocket = options.websocket;
+  const accept = options.accept ?? (() => undefined);
   const g = globalThis as { Deno?: DenoLike; Bun?: BunLike };
   if (g.Bun) {
     const sockets = new Set<BunSocket>();
@@ -106,6 +109,8 @@ export function serve(fetch: FetchHandler, options: ServeOptions = {}): Promise<
       hostname,
       port,
       fetch: (request, server) => {
+        const refused = accept(request);
+        if (refused) return refused;
         if (websocket && isUpgrade(request)) {
           if (server.upgrade(request, { data: {} })) return undefined;
           return new Response("WebSocket upgrade failed", { status: 400 });
@@ -149,6 +154,8 @@ export function serve(fetch: FetchHandler, options: ServeOptions = {}): Promise<
     const deno = g.Deno;
     const sockets = new Set<DenoSocket>();
     const handler: FetchHandler = (request) => {
+      const refused = accept(request);
+      if (refused) return refused;
       if (!websocket || !isUpgrade(request)) return fetch(request);
       const { socket, response } = deno.upgradeWebSocket(request);
       let session: SocketSession | undefined;
