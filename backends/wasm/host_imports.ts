@@ -383,7 +383,7 @@ export class CompiledInstance {
       }
       case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4: {
         const topics: bigint[] = [];
-        for (let i = 0; i < op - 0xa0; i++) topics.push(this.arg(2 + i));
+        if (evm.keepLogs) for (let i = 0; i < op - 0xa0; i++) topics.push(this.arg(2 + i));
         opLog(evm, frame, this.arg(0), this.arg(1), topics);
         break;
       }

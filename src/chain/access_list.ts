@@ -49,20 +49,15 @@ export function createAccessList(
   const tracer = new AccessListTracer(excluded, r.accessList);
   {
     const { world } = scratchState(overridden);
-    runCallTransaction(setup, world, callEnv, callTransaction(r, world, callEnv), r, tracer, precompiles);
+    runCallTransaction(setup, world, callEnv, callTransaction(r, world, callEnv), r, { tracer, precompiles, discardLogs: true });
   }
   const accessList = tracer.accessList();
   const withList = { ...r, accessList };
   const { world } = scratchState(overridden);
-  const result = runCallTransaction(
-    setup,
-    world,
-    callEnv,
-    callTransaction(withList, world, callEnv),
-    withList,
-    undefined,
+  const result = runCallTransaction(setup, world, callEnv, callTransaction(withList, world, callEnv), withList, {
     precompiles,
-  );
+    discardLogs: true,
+  });
   const error = result.status === "success"
     ? undefined
     : result.status === "revert"

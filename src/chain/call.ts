@@ -204,14 +204,20 @@ export interface CallSetup {
  * Runs `tx` on `world` (mutating it: pass a scratch state) with eth_call's
  * rules. Throws for requests that cannot run at all (funds, intrinsic gas).
  */
+export interface CallRunOptions {
+  tracer?: EvmTracer;
+  precompiles?: ReadonlyMap<bigint, Precompile>;
+  /** The answer needs no logs (eth_call's output, an estimate): LOG charges its gas and keeps nothing. */
+  discardLogs?: boolean;
+}
+
 export function runCallTransaction(
   setup: CallSetup,
   world: WorldState,
   env: BlockEnv,
   tx: Transaction,
   r: CallRequest,
-  tracer?: EvmTracer,
-  precompiles?: ReadonlyMap<bigint, Precompile>,
+  { tracer, precompiles, discardLogs }: CallRunOptions = {},
 ): TxResult {
   const price = requestGasPrice(r);
   const cost = tx.gasLimit * price + tx.value;
@@ -227,6 +233,7 @@ export function runCallTransaction(
       unchecked: true,
       allowSenderCode: true,
       precompiles,
+      discardLogs,
     }, tx);
     // A creation answers with the code it deployed (the init code's return data), as geth and anvil do.
     if (tx.to === undefined && result.status === "success" && result.createdAddress !== undefined) {
@@ -254,11 +261,12 @@ export function ethCall(
   r: CallRequest,
   overrides?: { state?: StateOverrides; block?: BlockOverrides },
   makeTracer?: (world: WorldState) => EvmTracer,
+  discardLogs = false,
 ): { result: TxResult; world: WorldState; tx: Transaction } {
   const { world, reader } = scratchState(base);
   const precompiles = applyStateOverrides(world, reader, overrides?.state, setup.hardfork.fork);
   const callEnv = callEnvironment(r, applyBlockOverrides(env, overrides?.block));
   const tx = callTransaction(r, world, callEnv);
-  const result = runCallTransaction(setup, world, callEnv, tx, r, makeTracer?.(world), precompiles);
+  const result = runCallTransaction(setup, world, callEnv, tx, r, { tracer: makeTracer?.(world), precompiles, discardLogs });
   return { result, world, tx };
 }

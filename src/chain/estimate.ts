@@ -67,7 +67,7 @@ export function estimateGas(
     const { world } = scratchState(overridden);
     const tx = callTransaction(r, world, callEnv, gas);
     try {
-      const result = runCallTransaction(setup, world, callEnv, tx, r, undefined, precompiles);
+      const result = runCallTransaction(setup, world, callEnv, tx, r, { precompiles, discardLogs: true });
       return result.status === "success" ? { ok: true, result } : { ok: false, result };
     } catch (error) {
       // Only a refusal of this gas limit is a failed trial; anything else (a fork-mode state miss) goes up.

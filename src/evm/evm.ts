@@ -34,6 +34,8 @@ export interface EvmTracer {
 
 export class Evm {
   tracer: EvmTracer | undefined;
+  /** False when nothing reads the logs (an eth_call): LOG then charges its gas and records nothing. */
+  keepLogs = true;
   /** Precompiles by address in place of the fork's (state overrides can move or replace them); usually unset. */
   precompiles: ReadonlyMap<bigint, Precompile> | undefined = undefined;
 

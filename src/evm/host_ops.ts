@@ -119,6 +119,7 @@ export function opLog(evm: Evm, frame: Frame, offset: bigint, size: bigint, topi
   const [off, len] = toMemoryRange(offset, size);
   charge(frame, logDataCost(len));
   if (!frame.expandMemory(off, len)) outOfGas();
+  if (!evm.keepLogs) return;
   const log = { address: frame.message.address, topics, data: frame.readMemory(off, len) };
   evm.world.addLog(log);
   evm.tracer?.onLog?.(log);

@@ -51,6 +51,8 @@ export interface TxContext {
   unchecked?: boolean;
   /** Skip EIP-3607's rejection of senders with code (a dev node lets impersonated contracts send). */
   allowSenderCode?: boolean;
+  /** Nobody reads this execution's logs (eth_call, estimates): LOG charges its gas and keeps nothing. */
+  discardLogs?: boolean;
   /** Precompiles in place of the fork's (moved or replaced by state overrides). */
   precompiles?: ReadonlyMap<bigint, Precompile>;
 }
@@ -172,6 +174,7 @@ export function executeTransaction(ctx: TxContext, tx: Transaction): TxResult {
 
   const evm = new Evm(world, rules, block, { origin: sender, gasPrice: v.effectiveGasPrice, blobHashes: tx.blobVersionedHashes ?? [] }, ctx.backend);
   evm.tracer = ctx.tracer;
+  if (ctx.discardLogs && !ctx.tracer?.onLog) evm.keepLogs = false;
   if (ctx.precompiles) evm.precompiles = ctx.precompiles;
   const gas = tx.gasLimit - v.intrinsic;
   let result: ExecResult;

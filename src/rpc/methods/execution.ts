@@ -36,7 +36,8 @@ export const executionMethods: MethodTable = {
   eth_call: (p, ctx) => {
     p.atMost(4);
     const { request, resolved, overrides } = callArgs(p, ctx, 2);
-    return bytesToHex(callOutcome(ethCall(ctx.chain, resolved.state, resolved.env, request, overrides).result));
+    const { result } = ethCall(ctx.chain, resolved.state, resolved.env, request, overrides, undefined, true);
+    return bytesToHex(callOutcome(result));
   },
   eth_estimateGas: (p, ctx) => {
     p.atMost(4);
