@@ -336,7 +336,8 @@ Deno.test({
       const disk = new DiskCache(dir, 0);
       disk.put(disk.key(code, rules), service.compileSync(code, rules));
       const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r), disk: new DiskCache(dir, 0) });
-      const auto = new AutoBackend(wasmB, service);
+      // No time threshold (a first frame in a cold process can take a millisecond): the second frame decides.
+      const auto = new AutoBackend(wasmB, service, Infinity);
       const call = () => runCall({ backend: auto, code, input: hexToBytes("0x01"), gas: 100_000n });
       const first = call();
       assert.equal(wasmB.diskHits, 0, "the first frame reads no file");
@@ -350,6 +351,34 @@ Deno.test({
       assert.equal(entry.runs, 1, "the third frame runs compiled");
       assert.deepEqual(third.output, first.output);
       assert.equal(auto.tieredUp, 0, "nothing was compiled");
+    } finally {
+      service.terminate();
+    }
+  },
+});
+
+Deno.test({
+  name: "auto: a first frame that runs long has its code compiling before it ends",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn() {
+    const service = new CompileService();
+    try {
+      const requested: number[] = [];
+      const compileInBackground = service.compileInBackground.bind(service);
+      service.compileInBackground = (code, rules, level) => {
+        requested.push(performance.now());
+        return compileInBackground(code, rules, level);
+      };
+      const auto = new AutoBackend(new WasmBackend({ compile: (c, r) => service.compileSync(c, r) }), service);
+      // Counts down from the calldata word: 200,000 rounds, tens of milliseconds interpreted.
+      const loop = hexToBytes("0x600035805b600190038060045750600052602060" + "00f3");
+      const input = hexToBytes("0x" + (200_000).toString(16).padStart(64, "0"));
+      const r = runCall({ backend: auto, code: loop, input, gas: 100_000_000n });
+      const ended = performance.now();
+      assert.equal(r.success, true);
+      assert.equal(requested.length, 1);
+      assert.ok(ended - requested[0] > 5, `compile asked ${(ended - requested[0]).toFixed(1)} ms before the frame ended`);
     } finally {
       service.terminate();
     }

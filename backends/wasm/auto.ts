@@ -10,6 +10,7 @@ import type { ForkRules } from "../../src/forks/rules.ts";
 import { Interpreter } from "../interpreter/interpreter.ts";
 import type { WasmBackend } from "./backend.ts";
 import type { CompileService, PendingCompile } from "./compile_service.ts";
+import { setTickHook } from "../../src/evm/interrupt.ts";
 
 /**
  * Interpreted time (ms) after which code is compiled even if it has not run twice. Compilation runs on its
@@ -35,7 +36,13 @@ export class AutoBackend implements Backend {
   /** Modules compiled in the background and installed. */
   tieredUp = 0;
 
-  constructor(private readonly wasm: WasmBackend, private readonly service: CompileService, private readonly scale = 1) {}
+  constructor(
+    private readonly wasm: WasmBackend,
+    private readonly service: CompileService,
+    private readonly scale = 1,
+    /** Look for a module (in memory, on disk) at a code's first frame, and run it there if found. */
+    private readonly diskFirst = false,
+  ) {}
 
   run(frame: Frame, evm: Evm): { status: "success" | "revert"; output: Uint8Array } {
     // A step tracer sees every instruction, which compiled code does not report: traced frames are interpreted.
@@ -66,10 +73,22 @@ export class AutoBackend implements Backend {
         }
       }
     }
+    if (this.diskFirst && !h.done && !h.pending && h.frames === 0) {
+      // In an execution worker the code has most likely run on the node's thread already.
+      this.promote(code, rules, h);
+      const found = this.wasm.cache.peek(code, rules);
+      if (found !== undefined && found !== "failed") return this.wasm.runEntry(found, frame, evm);
+    }
     const t0 = performance.now();
+    // A first frame that runs long starts the compiler on its code while it goes on.
+    const hook = h.done || h.pending ? undefined : () => {
+      if (!h.done && !h.pending && h.ms + performance.now() - t0 >= h.threshold) this.promote(code, rules, h);
+    };
+    const outer = setTickHook(hook);
     try {
       return this.interpreter.run(frame, evm);
     } finally {
+      setTickHook(outer);
       if (!h.done && !h.pending) {
         h.ms += performance.now() - t0;
         if (h.ms >= h.threshold || ++h.frames >= 2) this.promote(code, rules, h);

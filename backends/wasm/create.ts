@@ -11,6 +11,8 @@ export interface WasmSetup {
   cacheDir?: string;
   /** auto: start the compiler thread (and Binaryen's warm-up) now rather than when code first gets hot. */
   warmCompiler?: boolean;
+  /** auto: look for a compiled module at a code's first frame (execution workers: their code ran before). */
+  diskFirst?: boolean;
   /** Size cap of the disk cache's modules (default DEFAULT_MODULE_CACHE_BYTES); past it the least recently used go. */
   cacheMaxBytes?: number;
 }
@@ -41,5 +43,5 @@ export function createWasmBackend(setup: WasmSetup = {}, service?: CompileServic
 export function createAutoBackend(setup: WasmSetup = {}): AutoBackend {
   const service = new CompileService(setup.optimizeLevel ?? 0);
   if (setup.warmCompiler !== false) service.warm(); // Binaryen loads and warms up before code gets hot
-  return new AutoBackend(createWasmBackend(setup, service), service);
+  return new AutoBackend(createWasmBackend(setup, service), service, 1, setup.diskFirst);
 }

@@ -40,8 +40,22 @@ export function frameStarted(): void {
   }
 }
 
+/**
+ * Run with each look at the clock while set: the auto backend's way to start compiling code whose first
+ * frame runs long, before that frame ends (a look comes every CHECK_EVERY loop iterations).
+ */
+let tickHook: (() => void) | undefined;
+
+/** Sets the hook (undefined: none) and returns the one it replaces, for the caller to put back. */
+export function setTickHook(hook: (() => void) | undefined): (() => void) | undefined {
+  const previous = tickHook;
+  tickHook = hook;
+  return previous;
+}
+
 /** Called every CHECK_EVERY iterations; throws when the deadline has passed. */
 export function checkDeadline(): void {
+  tickHook?.();
   if (deadline !== Infinity && performance.now() > deadline) throw new ExecutionInterrupted(reason, limitMs);
 }
 
