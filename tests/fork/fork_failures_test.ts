@@ -11,14 +11,14 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const up = startFakeUpstream();
-    const node = await createForkedNode({ fork: { url: up.url, storageCaching: false, timeoutMs: 300 }, log: () => {} });
+    const node = await createForkedNode({ fork: { url: up.url, storageCaching: false, timeoutMs: 2000 }, log: () => {} });
     try {
       const call = (to: string) => node.handler.call("eth_call", [{ to, data: "0x" }, "latest"]);
       for (const [behaviour, pattern] of [
         ["500", /HTTP 500.*after \d+ attempts/],
         ["429", /HTTP 429.*after \d+ attempts/],
         ["garbage", /invalid JSON.*after \d+ attempts/],
-        ["hang", /timed out after 300 ms.*after \d+ attempts? in \d+ ms/],
+        ["hang", /timed out after 2000 ms.*after \d+ attempts? in \d+ ms/],
       ] as const) {
         up.script = Array(50).fill(behaviour);
         const t0 = performance.now();
