@@ -73,7 +73,7 @@ export const ETHER = 10n ** 18n;
 
 export interface DevChainOptions {
   chainId?: bigint;
-  /** A fork name (London or later) or bpo1 / bpo2; default: anvil's latest, Osaka with the BPO1 blob schedule. */
+  /** A fork name (Frontier on) or bpo1 / bpo2; default: anvil's latest, Osaka with the BPO1 blob schedule. */
   hardfork?: string;
   accounts?: number;
   /** Balance of each dev account, in wei. */
@@ -217,6 +217,8 @@ export class DevChain {
   private intervalTimer?: ReturnType<typeof setInterval>;
   private intervalSeconds?: number;
   private snapshots = new Map<bigint, ChainSnapshot>();
+  /** The last pending state built (pendingState), under the key of what it was built from. */
+  private pendingStateKept?: { key: string; state: WorldState };
   /**
    * The safe and finalized blocks an engine_forkchoiceUpdated named. Unset, "safe" and "finalized" trail the
    * head by one and two epochs of 32 slots, as anvil's do.
@@ -589,10 +591,11 @@ export class DevChain {
 
   resolve(ref: BlockRef): ResolvedBlock {
     if ("tag" in ref && ref.tag === "pending") {
+      const template = this.pendingTemplate();
       return {
         block: this.latest,
-        state: this.head,
-        env: blockEnvOf(this.pendingTemplate(), this.blockHashOf),
+        state: this.pendingState(template),
+        env: blockEnvOf(template, this.blockHashOf),
         pending: true,
       };
     }
@@ -745,6 +748,76 @@ export class DevChain {
     this.dropOldTransactions();
     for (const l of this.listeners) l.onBlock?.(block);
     return block;
+  }
+
+  /**
+   * The state "pending" reads see: after the pending block's transactions (run on a copy of the head, kept
+   * while the head, the pool and the block's values stay the same); the head itself when none are ready.
+   */
+  private pendingState(template: BlockTemplate): WorldState {
+    if (this.forcedNext.length === 0 && this.readyCount() === 0) {
+      this.pendingStateKept = undefined;
+      return this.head;
+    }
+    const key = [this.headVersion, template.number, template.timestamp, template.baseFee, template.coinbase]
+      .concat(this.forcedNext.concat(this.pool.all()).map((p) => bytesToHex(p.hash)))
+      .join(",");
+    if (this.pendingStateKept?.key === key) return this.pendingStateKept.state;
+    const world = this.stateCopyAfter(this.blockNumber);
+    buildBlock({
+      world,
+      hardfork: this.hardforkAt(
+        template.number,
+        template.timestamp,
+        this.schedule.isPostMerge(template.number, this.latest.totalDifficulty ?? 0n),
+      ),
+      consensus: this.consensus,
+      depositContract: this.schedule.depositContract,
+      backend: this.backend,
+      pool: this.pool.clone(),
+      blockHash: this.blockHashOf,
+      stateRoot: () => new Uint8Array(32), // not asked for: only the state is kept
+      allowSenderCode: true,
+      order: this.options.order,
+      leading: [...this.forcedNext],
+    }, template);
+    this.pendingStateKept = { key, state: world };
+    return world;
+  }
+
+  /**
+   * The pending block: the block mining now would make of the pool's ready transactions, with its hash and
+   * roots. It is built on the head and undone (as a rejected import is); the pool is left as it is.
+   */
+  pendingBlock(): Block {
+    const template = this.pendingTemplate();
+    const parent = this.latest;
+    const hardfork = this.hardforkAt(
+      template.number,
+      template.timestamp,
+      this.schedule.isPostMerge(template.number, parent.totalDifficulty ?? 0n),
+    );
+    const onHead = this.importStart === undefined;
+    const world = onHead ? this.beginImport() : this.stateCopyAfter(this.blockNumber);
+    try {
+      const block = buildBlock({
+        world,
+        hardfork,
+        consensus: this.consensus,
+        depositContract: this.schedule.depositContract,
+        backend: this.backend,
+        pool: this.pool.clone(),
+        blockHash: this.blockHashOf,
+        stateRoot: onHead ? (w) => this.stateRoots.root(w, this.history.takeDirty()) : (w) => w.stateRoot(),
+        allowSenderCode: true,
+        order: this.options.order,
+        leading: [...this.forcedNext],
+      }, template);
+      block.totalDifficulty = (parent.totalDifficulty ?? 0n) + block.header.difficulty;
+      return block;
+    } finally {
+      if (onHead) this.abandonImport();
+    }
   }
 
   /**

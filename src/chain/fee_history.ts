@@ -30,13 +30,16 @@ export function feeHistory(chain: DevChain, blockCount: bigint, newest: bigint, 
   const first = chain.blocks[0].header.number;
   const oldest = newest - count + 1n < first ? first : newest - count + 1n;
   const out: FeeHistory = {
-    oldestBlock: oldest,
+    // No blocks asked for: nothing to answer (geth's oldestBlock 0).
+    oldestBlock: count === 0n ? 0n : oldest,
     baseFeePerGas: [],
     gasUsedRatio: [],
     baseFeePerBlobGas: [],
     blobGasUsedRatio: [],
   };
   if (count === 0n) return out;
+  // No percentiles (none given, or an empty list): no reward field, as geth answers.
+  if (percentiles?.length === 0) percentiles = undefined;
   if (percentiles) out.reward = [];
   const schedule = chain.hardfork.blobSchedule;
   const maxBlobGas = BigInt(schedule.max) * 131072n;

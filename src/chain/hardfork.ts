@@ -2,7 +2,6 @@
  * The hardfork a dev chain runs: the EVM rules plus what the chain adds on
  * top (the blob schedule of the BPO forks, anvil's optional EIP-7825 cap).
  */
-import { BaseError } from "../errors/base.ts";
 import { Fork, type ForkId, forkName, parseFork } from "../forks/fork.ts";
 import { type ForkRules, rulesFor } from "../forks/rules.ts";
 import type { BlobSchedule } from "./fees.ts";
@@ -26,12 +25,12 @@ const BPO_SCHEDULES: Record<string, BlobSchedule> = {
 /** anvil 1.x runs the latest fork it knows: Osaka with the BPO1 blob schedule. */
 export const DEFAULT_HARDFORK = "bpo1";
 
-export class UnsupportedHardforkError extends BaseError {
-  override name = "UnsupportedHardforkError";
-  constructor(given: string) {
-    super(`hardfork "${given}" is not supported by the dev chain`, { details: "use London or later, or bpo1 / bpo2" });
-  }
-}
+/** Forks that only delay the difficulty bomb: the EVM of the fork before them (the bomb is moot on a dev chain). */
+const BOMB_FORKS: Record<string, { fork: ForkId; name: string; bombDelay: bigint }> = {
+  muirglacier: { fork: Fork.Istanbul, name: "MuirGlacier", bombDelay: 9_000_000n },
+  arrowglacier: { fork: Fork.London, name: "ArrowGlacier", bombDelay: 10_700_000n },
+  grayglacier: { fork: Fork.London, name: "GrayGlacier", bombDelay: 11_400_000n },
+};
 
 export interface HardforkOptions {
   /** EIP-7825's per-transaction gas cap; anvil leaves it off unless --enable-tx-gas-limit. */
@@ -45,10 +44,10 @@ export interface HardforkOptions {
 }
 
 export function chainHardfork(name: string = DEFAULT_HARDFORK, options: HardforkOptions = {}): ChainHardfork {
-  const key = name.trim().toLowerCase();
+  const key = name.trim().toLowerCase().replace(/[\s_-]/g, "");
   const bpo = BPO_SCHEDULES[key];
-  const fork = bpo ? Fork.Osaka : parseFork(name);
-  if (fork < Fork.London) throw new UnsupportedHardforkError(name);
+  const bomb = BOMB_FORKS[key];
+  const fork = bpo ? Fork.Osaka : bomb ? bomb.fork : parseFork(name);
   const base = rulesFor(fork);
   const blobSchedule = bpo ??
     { target: base.blobTargetPerBlock, max: base.blobMaxPerBlock, updateFraction: base.blobBaseFeeUpdateFraction };
@@ -65,6 +64,6 @@ export function chainHardfork(name: string = DEFAULT_HARDFORK, options: Hardfork
     blobMaxPerBlock: blobSchedule.max,
     blobBaseFeeUpdateFraction: blobSchedule.updateFraction,
   };
-  const displayName = bpo ? key[0].toUpperCase() + key.slice(1) : forkName(fork);
-  return { name: displayName, fork, rules, blobSchedule };
+  const displayName = bpo ? key[0].toUpperCase() + key.slice(1) : bomb ? bomb.name : forkName(fork);
+  return { name: displayName, fork, rules, blobSchedule, ...(bomb ? { bombDelay: bomb.bombDelay } : {}) };
 }

@@ -10,6 +10,7 @@ import type { DevChain } from "./chain.ts";
 import { ChainInputError } from "./errors.ts";
 import { estimateGas } from "./estimate.ts";
 import { DEFAULT_PRIORITY_FEE } from "./fees.ts";
+import { Fork } from "../forks/fork.ts";
 
 /** `anySender`: fill for any account, not only those the node signs for (eth_fillTransaction). */
 export function fillTransaction(
@@ -27,12 +28,21 @@ export function fillTransaction(
   if (r.chainId !== undefined && r.chainId !== chain.chainId) {
     throw new ChainInputError(`chainId ${r.chainId} does not match the node's ${chain.chainId}`);
   }
-  const type = requestType(r);
+  const fork = chain.hardfork.fork;
+  let type = requestType(r);
+  // Before London a request without fee fields is legacy (type 1 with an access list, refused before Berlin).
+  if (
+    fork < Fork.London && r.type === undefined && type === TxType.FeeMarket &&
+    r.maxFeePerGas === undefined && r.maxPriorityFeePerGas === undefined
+  ) {
+    type = r.accessList ? TxType.AccessList : TxType.Legacy;
+  }
   const nonce = r.nonce ?? chain.nextNonce(from);
   const baseFee = chain.nextBlockBaseFee();
   const tx: UnsignedTransaction = {
     type,
-    chainId: chain.chainId,
+    // Before Spurious Dragon (EIP-155) a legacy signature carries no chain id.
+    chainId: type === TxType.Legacy && fork < Fork.SpuriousDragon ? undefined : chain.chainId,
     nonce,
     gasLimit: 0n,
     to: r.to,

@@ -37,7 +37,7 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
       },
       { name: "derivation-path", value: "PATH", help: "derivation path prefix of the dev accounts (default m/44'/60'/0'/0/)" },
       { name: "chain-id", value: "ID", help: "chain id (default 31337; fork mode: the upstream's)" },
-      { name: "hardfork", value: "NAME", help: "EVM hardfork (default osaka with the BPO1 blob schedule)" },
+      { name: "hardfork", value: "NAME", help: "EVM hardfork, frontier to osaka, or bpo1 / bpo2 (default osaka with the BPO1 blob schedule)" },
       { name: "timestamp", value: "NUM", help: "timestamp of the genesis block" },
       { name: "number", value: "NUM", help: "number of the genesis block" },
       { name: "auto-impersonate", aliases: ["auto-unlock"], help: "send transactions from any account without a key" },

@@ -72,8 +72,12 @@ function errorResponse(id: Id, e: unknown): JsonRpcResponse {
   return { jsonrpc: "2.0", id, error: toErrorObject(e) };
 }
 
+/**
+ * A request id: a string, null, or an integer number. anvil refuses fractions and numbers beyond 64 bits; a
+ * number beyond 2^53 is refused too, as it would not come back as it was sent.
+ */
 function validId(v: unknown): v is Id {
-  return v === null || typeof v === "string" || (typeof v === "number" && Number.isFinite(v));
+  return v === null || typeof v === "string" || (typeof v === "number" && Number.isSafeInteger(v));
 }
 
 export class JsonRpcHandler {
@@ -144,7 +148,7 @@ export class JsonRpcHandler {
     const isNotification = !("id" in req);
     const id: Id = validId(req.id) ? req.id : null;
     if (!isNotification && !validId(req.id)) {
-      return errorResponse(null, new InvalidRequestError("id must be a string, a number or null"));
+      return errorResponse(null, new InvalidRequestError("id must be a string, an integer of at most 2^53 or null"));
     }
     if (req.jsonrpc !== "2.0") return errorResponse(id, new InvalidRequestError('"jsonrpc" must be "2.0"'));
     if (typeof req.method !== "string") return errorResponse(id, new InvalidRequestError('"method" must be a string'));

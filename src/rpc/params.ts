@@ -124,20 +124,23 @@ export function array(v: unknown, name: string): unknown[] {
 
 const TAGS = new Set(["latest", "pending", "earliest", "safe", "finalized"]);
 
-/** A block number, tag, or hash (EIP-1898 object or bare hash). */
+/** A block number (a hex string; a JSON number is refused, as geth and anvil do), tag, or hash (EIP-1898 object or bare hash). */
 export function blockRef(v: unknown, name: string): BlockRef {
   if (typeof v === "string") {
     if (TAGS.has(v)) return { tag: v as BlockTag };
     if (HASH.test(v)) return { hash: hexToBytes(v) };
     if (v.length > 2 && v[1] === "x" && isHex(v)) return { number: uint64(v, name) };
-  } else if (typeof v === "number") {
-    return { number: uint64(v, name) };
   } else if (typeof v === "object" && v !== null && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     if (o.blockHash !== undefined) return { hash: hash(o.blockHash, `${name}.blockHash`) };
     if (o.blockNumber !== undefined) return blockRef(o.blockNumber, `${name}.blockNumber`);
   }
   fail(name, 'a block number, a tag ("latest", "pending", "earliest", "safe", "finalized") or a block hash', v);
+}
+
+/** blockRef that also takes a JSON number (Otterscan sends them, and anvil's ots_ methods take them). */
+export function blockRefOrNumber(v: unknown, name: string): BlockRef {
+  return typeof v === "number" ? { number: uint64(v, name) } : blockRef(v, name);
 }
 
 function optional<T>(

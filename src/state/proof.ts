@@ -4,7 +4,7 @@
  * Nodes embedded in their parent (encoded in under 32 bytes) are not listed,
  * except the root, as geth does.
  */
-import { keccak256 } from "../primitives/hash.ts";
+import { EMPTY_CODE_HASH, keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bytesToBigInt } from "../primitives/hex.ts";
 import { rlpDecode, rlpEncode, type RlpInput } from "../primitives/rlp.ts";
 import { type TrieNode, trieGet, trieNodeRoot, trieProof } from "./incremental_trie.ts";
@@ -95,7 +95,6 @@ export interface AccountProof {
   storageProof: { key: bigint; value: bigint; proof: Uint8Array[] }[];
 }
 
-const ZERO_HASH = new Uint8Array(32);
 
 function quantity(item: RlpInput): bigint {
   return bytesToBigInt(item as Uint8Array);
@@ -113,7 +112,8 @@ export function proveInTrie(stateTrie: TrieNode | undefined, address: bigint, sl
   return {
     nonce: fields ? quantity(fields[0]) : 0n,
     balance: fields ? quantity(fields[1]) : 0n,
-    codeHash: fields ? fields[3] as Uint8Array : ZERO_HASH,
+    // An absent account reads as an empty one (EIP-1186's hash of no code, as anvil and reth answer).
+    codeHash: fields ? fields[3] as Uint8Array : EMPTY_CODE_HASH,
     accountProof: trieProof(stateTrie, path),
     storageHash: leaf ? trieNodeRoot(storage) : EMPTY_TRIE_ROOT,
     storageProof: slots.map((key) => {

@@ -27,6 +27,7 @@ const PARITY_ERRORS: Record<string, string> = {
   MemoryLimitOOG: "Out of gas",
   InvalidFEOpcode: "Bad instruction",
   OpcodeNotFound: "Bad instruction",
+  NotActivated: "Bad instruction",
   InvalidJump: "Bad jump destination",
   StackOverflow: "Out of stack",
   StackUnderflow: "Stack underflow",

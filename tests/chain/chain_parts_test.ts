@@ -137,7 +137,12 @@ Deno.test("hardforks: default is Osaka with the BPO1 blob schedule and no EIP-78
   assert.equal(hf.blobSchedule.max, 15);
   assert.equal(chainHardfork("osaka", { enforceTxGasLimitCap: true }).rules.txGasLimitCap, 1 << 24);
   assert.equal(chainHardfork("cancun").name, "Cancun");
-  assert.throws(() => chainHardfork("berlin"), /not supported/);
+  // Every fork from Frontier (issue 18 item 8), and the bomb-only forks as the fork they follow.
+  assert.equal(chainHardfork("frontier").fork, Fork.Frontier);
+  assert.equal(chainHardfork("berlin").name, "Berlin");
+  assert.equal(chainHardfork("muirGlacier").fork, Fork.Istanbul);
+  assert.equal(chainHardfork("gray-glacier").name, "GrayGlacier");
+  assert.throws(() => chainHardfork("olympic"), /unknown fork/);
 });
 
 Deno.test("incremental state root equals the from-scratch root through random changes", async () => {

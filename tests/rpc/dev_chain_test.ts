@@ -181,11 +181,30 @@ Deno.test("no-mining mode: transactions wait in the pool until evm_mine; automin
     assert.equal(await rpc.call("eth_getTransactionCount", [DEV0, "latest"]), "0x0");
     assert.deepEqual(await rpc.call("txpool_status"), { pending: "0x2", queued: "0x0" });
 
+    // the pending block is the block mining now would make: hash, roots, the pool's transactions in it
+    const pb = await rpc.call<Record<string, unknown>>("eth_getBlockByNumber", ["pending", true]);
+    assert.match(pb.hash as string, /^0x[0-9a-f]{64}$/);
+    assert.equal(pb.number, "0x1");
+    assert.equal(pb.nonce, "0x0000000000000000");
+    assert.equal(pb.gasUsed, "0xa410");
+    const pbTxs = pb.transactions as Record<string, unknown>[];
+    assert.deepEqual(pbTxs.map((t) => t.hash), [h1, h2]);
+    assert.equal(pbTxs[1].blockHash, pb.hash);
+    assert.equal(await rpc.call("eth_getBlockTransactionCountByNumber", ["pending"]), "0x2");
+    // "pending" reads see the state after it; the chain itself is untouched
+    const balance = (tag: string) => rpc.call<string>("eth_getBalance", [DEV1, tag]);
+    assert.equal(BigInt(await balance("pending")), BigInt(await balance("latest")) + 3n);
+    assert.equal(await rpc.call("eth_blockNumber"), "0x0");
+    assert.equal(await rpc.call("eth_getTransactionReceipt", [h1]), null);
+
     // a dropped transaction never gets mined
     const h3 = await rpc.call<string>("eth_sendTransaction", [{ from: DEV1, to: DEV0, value: "0x3" }]);
     assert.equal(await rpc.call("anvil_dropTransaction", [h3]), h3);
 
     assert.equal(await rpc.call("evm_mine"), "0x0");
+    const mined = await rpc.call<Record<string, unknown>>("eth_getBlockByNumber", ["0x1", false]);
+    assert.equal(mined.transactionsRoot, pb.transactionsRoot);
+    assert.equal(mined.stateRoot, pb.stateRoot);
     const r1 = await rpc.call<Record<string, unknown>>("eth_getTransactionReceipt", [h1]);
     const r2 = await rpc.call<Record<string, unknown>>("eth_getTransactionReceipt", [h2]);
     assert.equal(r1.blockNumber, "0x1");
@@ -246,7 +265,7 @@ Deno.test("time travel, base fee evolution, impersonation and block cheats", asy
     const refused = await rpc.raw("eth_sendTransaction", [{ from: STRANGER, to: DEV0, value: "0x1" }]);
     assert.equal(refused.error?.code, -32602);
     assert.match(refused.error!.message, /No Signer available/);
-    assert.equal(await rpc.call("hardhat_impersonateAccount", [STRANGER]), true);
+    assert.equal(await rpc.call("hardhat_impersonateAccount", [STRANGER]), null, "anvil answers null");
     await rpc.call("hardhat_setBalance", [STRANGER, "0xde0b6b3a7640000"]);
     const r = await rpc.send({ from: STRANGER, to: DEV0, value: "0x1" });
     assert.equal(r.from, STRANGER);
@@ -515,5 +534,35 @@ Deno.test("eth_simulateV1, eth_createAccessList and state overrides", async () =
     assert.ok(BigInt(list.gasUsed) > 21000n);
   } finally {
     await close();
+  }
+});
+
+Deno.test("--hardfork before London: legacy transactions, no base fee, pre-Byzantium receipts with a root", async () => {
+  for (const hardfork of ["frontier", "homestead", "byzantium", "berlin"]) {
+    const { rpc, close } = await startNode({ hardfork });
+    try {
+      const genesis = await rpc.call<Record<string, unknown>>("eth_getBlockByNumber", ["0x0", false]);
+      assert.equal(genesis.baseFeePerGas, undefined, hardfork);
+      const r = await rpc.send({ from: DEV0, to: DEV1, value: "0x1" });
+      assert.equal(r.type, "0x0", hardfork);
+      const tx = await rpc.call<Record<string, unknown>>("eth_getTransactionByHash", [r.transactionHash]);
+      // EIP-155 signatures from Spurious Dragon on; before, v is 27 or 28.
+      if (hardfork === "frontier" || hardfork === "homestead") assert.ok(["0x1b", "0x1c"].includes(tx.v as string));
+      else assert.equal(tx.chainId, "0x7a69", hardfork);
+      if (hardfork === "byzantium" || hardfork === "berlin") assert.equal(r.status, "0x1", hardfork);
+      else assert.match(r.root as string, /^0x[0-9a-f]{64}$/, hardfork);
+      const block = await rpc.call<Record<string, unknown>>("eth_getBlockByNumber", ["latest", false]);
+      assert.equal(block.baseFeePerGas, undefined, hardfork);
+      assert.equal(block.withdrawalsRoot, undefined, hardfork);
+      const fee = await rpc.raw("eth_sendTransaction", [{ from: DEV0, to: DEV1, maxFeePerGas: "0x77359400" }]);
+      assert.equal(fee.error?.code, -32602, `${hardfork}: an EIP-1559 transaction is refused`);
+      const listed = await rpc.raw("eth_sendTransaction", [{ from: DEV0, to: DEV1, accessList: [] }]);
+      if (hardfork === "berlin") assert.equal((await rpc.receipt(listed.result as string)).type, "0x1");
+      else assert.equal(listed.error?.code, -32602, `${hardfork}: an access-list transaction is refused`);
+      const history = await rpc.call<Record<string, string[]>>("eth_feeHistory", ["0x1", "latest", [50]]);
+      assert.deepEqual(history.baseFeePerGas, ["0x0", "0x0"]);
+    } finally {
+      await close();
+    }
   }
 });

@@ -3,12 +3,15 @@ import { bigIntToHex } from "../../primitives/hex.ts";
 import type { Block } from "../../chain/block.ts";
 import type { BlockRef } from "../../chain/chain.ts";
 import { UnknownBlockError } from "../../chain/errors.ts";
+import { encodeBlock } from "../../chain/block_codec.ts";
+import { headerHash } from "../../chain/header.ts";
 import { formatBlock, formatReceipt, formatTransaction } from "../format.ts";
 import { blockRef, bool, hash, type Params, quantity } from "../params.ts";
 import type { MethodTable, RpcContext } from "../context.ts";
 
-/** The block, or undefined where clients expect null (unknown number or hash). */
+/** The block (the pending one built for the asking), or undefined where clients expect null (unknown number or hash). */
 function find(ctx: RpcContext, ref: BlockRef): Block | undefined {
+  if ("tag" in ref && ref.tag === "pending") return ctx.chain.pendingBlock();
   try {
     return ctx.chain.findBlock(ref);
   } catch (e) {
@@ -26,15 +29,14 @@ export const blockMethods: MethodTable = {
     p.atMost(2);
     const ref = byNumber(p);
     const full = p.optional(1, "hydratedTransactions", bool) ?? false;
-    if ("tag" in ref && ref.tag === "pending") return formatPendingBlock(ctx, full);
     const b = find(ctx, ref);
     return b ? formatBlock(b, full) : null;
   },
-  /** Erigon's header read, as anvil answers it: the block without its transactions. */
+  /** Erigon's header read, as anvil answers it: the block without its transactions (none for pending). */
   erigon_getHeaderByNumber: (p, ctx) => {
     p.atMost(1);
     const ref = byNumber(p);
-    if ("tag" in ref && ref.tag === "pending") return formatPendingBlock(ctx, false);
+    if ("tag" in ref && ref.tag === "pending") return null;
     const b = find(ctx, ref);
     return b ? formatBlock(b, false, true) : null;
   },
@@ -70,32 +72,23 @@ export const blockMethods: MethodTable = {
     const b = find(ctx, byNumber(p));
     return b ? b.transactions.map((t) => formatReceipt(t)) : null;
   },
-  eth_getUncleCountByBlockNumber: (p) => (p.atMost(1), "0x0"),
-  eth_getUncleCountByBlockHash: (p) => (p.atMost(1), "0x0"),
-  eth_getUncleByBlockNumberAndIndex: (p) => (p.atMost(2), null),
-  eth_getUncleByBlockHashAndIndex: (p) => (p.atMost(2), null),
+  eth_getUncleCountByBlockNumber: (p, ctx) => (p.atMost(1), uncleCount(find(ctx, byNumber(p)))),
+  eth_getUncleCountByBlockHash: (p, ctx) => (p.atMost(1), uncleCount(find(ctx, byHash(p)))),
+  eth_getUncleByBlockNumberAndIndex: (p, ctx) => (p.atMost(2), uncle(find(ctx, byNumber(p)), p)),
+  eth_getUncleByBlockHashAndIndex: (p, ctx) => (p.atMost(2), uncle(find(ctx, byHash(p)), p)),
 };
 
-/** The block being built: the latest block's shape with the next number, no hash yet. */
-function formatPendingBlock(ctx: RpcContext, full: boolean) {
-  const t = ctx.chain.pendingTemplate();
-  const latest = formatBlock(ctx.chain.latest, false);
-  const pending = ctx.chain.pool.all();
-  return {
-    ...latest,
-    hash: null,
-    parentHash: latest.hash,
-    number: bigIntToHex(t.number),
-    timestamp: bigIntToHex(t.timestamp),
-    baseFeePerGas: bigIntToHex(t.baseFee),
-    gasUsed: "0x0",
-    nonce: null,
-    miner: latest.miner,
-    transactions: pending.map((
-      ptx,
-    ) => (full
-      ? formatTransaction(ptx, undefined, t.baseFee)
-      : "0x" + [...ptx.hash].map((b) => b.toString(16).padStart(2, "0")).join(""))
-    ),
-  };
+/** A block's ommer count (null for an unknown block, as geth answers). */
+function uncleCount(b: Block | undefined): string | null {
+  return b ? bigIntToHex(b.ommers?.length ?? 0) : null;
+}
+
+/** An ommer header answered as geth does: a block of that header alone (no transactions, no ommers). */
+function uncle(b: Block | undefined, p: Params): Record<string, unknown> | null {
+  const index = p.required(1, "index", quantity);
+  const header = b?.ommers?.[Number(index)];
+  if (!header || index >= BigInt(b!.ommers!.length)) return null;
+  const alone: Block = { header, hash: headerHash(header), transactions: [], ommers: [], size: 0 };
+  alone.size = encodeBlock(alone).length;
+  return formatBlock(alone, false);
 }

@@ -12,17 +12,16 @@ import { VERSION } from "../../version.ts";
 
 type Cheat = (p: Params, ctx: RpcContext) => unknown;
 
-/** Registers a cheat under anvil_ (answers null) and hardhat_ (answers true) names. */
+/**
+ * Registers a cheat under anvil_ and hardhat_ names; both answer as anvil does
+ * (null when the cheat has no value of its own).
+ */
 function both(name: string, cheat: Cheat): MethodTable {
-  const anvil: MethodHandler = (p, ctx) => {
+  const handler: MethodHandler = (p, ctx) => {
     const r = cheat(p, ctx);
     return r === undefined ? null : r;
   };
-  const hardhat: MethodHandler = (p, ctx) => {
-    const r = cheat(p, ctx);
-    return r === undefined ? true : r;
-  };
-  return { [`anvil_${name}`]: anvil, [`hardhat_${name}`]: hardhat };
+  return { [`anvil_${name}`]: handler, [`hardhat_${name}`]: handler };
 }
 
 function mineBlocks(p: Params, ctx: RpcContext): void {
@@ -170,6 +169,7 @@ export const cheatMethods: MethodTable = {
   ...both("setStorageAt", (p, { chain }) => {
     p.atMost(3);
     chain.setStorageAt(p.required(0, "address", address), p.required(1, "slot", word), p.required(2, "value", word));
+    return true;
   }),
   ...both("impersonateAccount", (p, { chain }) => {
     p.atMost(1);
@@ -270,11 +270,11 @@ export const cheatMethods: MethodTable = {
   evm_increaseTime: (
     p,
     { chain },
-  ) => (p.atMost(1), bigIntToHex(chain.clock.increase(p.required(0, "seconds", uint64)))),
+  ) => (p.atMost(1), Number(chain.clock.increase(p.required(0, "seconds", uint64)))),
   anvil_increaseTime: (
     p,
     { chain },
-  ) => (p.atMost(1), bigIntToHex(chain.clock.increase(p.required(0, "seconds", uint64)))),
+  ) => (p.atMost(1), Number(chain.clock.increase(p.required(0, "seconds", uint64)))),
   evm_setNextBlockTimestamp: (
     p,
     { chain },

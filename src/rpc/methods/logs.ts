@@ -6,7 +6,7 @@ import { formatLog } from "../format.ts";
 import { address, array, blockRef, fail, hash, object, string, word } from "../params.ts";
 import type { MethodTable } from "../context.ts";
 import { InvalidParamsError } from "../errors.ts";
-import { ChainInputError } from "../../chain/errors.ts";
+import { ChainError, ChainInputError } from "../../chain/errors.ts";
 
 export const NO_END = (1n << 64n) - 1n;
 
@@ -52,7 +52,10 @@ export function parseFilter(chain: DevChain, v: unknown, name: string): ParsedFi
       throw new InvalidParamsError(`invalid ${name}: blockHash cannot be combined with fromBlock/toBlock`);
     }
     const blockHash = hash(o.blockHash, `${name}.blockHash`);
-    const n = chain.findBlock({ hash: blockHash }).header.number;
+    const found = chain.blockByHash(blockHash);
+    // geth's (and anvil's) answer for a hash it does not know: -32000 "unknown block".
+    if (!found) throw new ChainError(-32000, "unknown block");
+    const n = found.header.number;
     return { filter: { fromBlock: n, toBlock: n, addresses, topics }, blockHash, openEnded: false };
   }
   const latest = chain.blockNumber;

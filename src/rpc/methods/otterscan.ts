@@ -9,7 +9,7 @@ import { UnknownBlockError } from "../../chain/errors.ts";
 import { type TraceNode, walkTree } from "../../trace/call_tree.ts";
 import { blockCallTrees, transactionCallTree } from "../../trace/parity_replay.ts";
 import { formatBlock, formatReceipt, formatTransaction, hexAddress } from "../format.ts";
-import { address, blockRef, hash, type Params, quantity, uint64 } from "../params.ts";
+import { address, blockRefOrNumber, hash, type Params, quantity, uint64 } from "../params.ts";
 import type { MethodTable } from "../context.ts";
 import { ChainError } from "../../chain/errors.ts";
 import { transactionBySenderAndNonce } from "./transaction_lookup.ts";
@@ -77,7 +77,7 @@ export const otterscanMethods: MethodTable = {
   ots_hasCode: (p, { chain }) => {
     p.atMost(2);
     const a = p.required(0, "address", address);
-    return chain.resolve(p.optional(1, "block", blockRef) ?? { tag: "latest" }).state.getCode(a).length > 0;
+    return chain.resolve(p.optional(1, "block", blockRefOrNumber) ?? { tag: "latest" }).state.getCode(a).length > 0;
   },
   ots_getInternalOperations: (p, { chain }) => {
     p.atMost(1);
@@ -128,7 +128,7 @@ export const otterscanMethods: MethodTable = {
   },
   ots_getBlockDetails: (p, { chain }) => {
     p.atMost(1);
-    const ref = p.required(0, "block", blockRef);
+    const ref = p.required(0, "block", blockRefOrNumber);
     return blockDetails(blockOrThrow(chain, () => chain.findBlock(ref)));
   },
   ots_getBlockDetailsByHash: (p, { chain }) => {

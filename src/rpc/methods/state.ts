@@ -1,5 +1,7 @@
 /** Account state at a block: balances, code, storage, nonces, proofs. */
 import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
+import { EMPTY_CODE_HASH } from "../../primitives/hash.ts";
+import { EMPTY_TRIE_ROOT } from "../../state/trie.ts";
 import type { BlockRef } from "../../chain/chain.ts";
 import { hexAddress, hexWord } from "../format.ts";
 import { address, array, blockRef, object, type Params, storageKey, word } from "../params.ts";
@@ -57,8 +59,9 @@ export const stateMethods: MethodTable = {
     return {
       balance: bigIntToHex(acc?.balance ?? 0n),
       nonce: bigIntToHex(acc?.nonce ?? 0n),
-      codeHash: bytesToHex(acc ? acc.codeHash : new Uint8Array(32)),
-      storageRoot: bytesToHex(acc ? ctx.chain.storageRoot(block.header.number, a) : new Uint8Array(32)),
+      // An absent account reads as an empty one, as anvil answers (and eth_getProof does).
+      codeHash: bytesToHex(acc ? acc.codeHash : EMPTY_CODE_HASH),
+      storageRoot: bytesToHex(acc ? ctx.chain.storageRoot(block.header.number, a) : EMPTY_TRIE_ROOT),
     };
   },
   /** Many slots of many accounts in one request: { address: [slot, ...] } -> { address: [value, ...] }. */

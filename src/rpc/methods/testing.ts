@@ -11,13 +11,6 @@ import { ChainError } from "../../chain/errors.ts";
 import { blobGasPrice } from "../../chain/fees.ts";
 import { Fork } from "../../forks/fork.ts";
 import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
-import {
-  decodeBlobSidecar,
-  decodeTransaction,
-  encodeTransaction,
-  recoverSender,
-  transactionHash,
-} from "../../tx/codec.ts";
 import { InvalidTransactionError } from "../../tx/errors.ts";
 import { formatWithdrawal, hexAddress } from "../format.ts";
 import { address, array, data, hash, object, type Params, uint64 } from "../params.ts";
