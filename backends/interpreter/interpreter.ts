@@ -14,6 +14,7 @@ import {
   opSload, opSstore, opTload, opTstore, outOfGas, toMemoryRange,
 } from "../../src/evm/host_ops.ts";
 import { keccak256Word } from "../../src/primitives/hash.ts";
+import { STACK_LIMIT } from "../../src/forks/opcodes.ts";
 import { analyse, jumpdestsOf, pushValueAt } from "./analysis.ts";
 import { toSigned, u256Exp } from "./u256.ts";
 import { EMPTY_BYTES as EMPTY } from "../../src/primitives/byte_slab.ts";
@@ -27,7 +28,6 @@ const SIGNEXTEND_SIGN = Array.from({ length: 31 }, (_, b) => 1n << BigInt(8 * b 
 const SIGNEXTEND_LOW = Array.from({ length: 31 }, (_, b) => (1n << BigInt(8 * b + 8)) - 1n);
 const SIGNEXTEND_HIGH = SIGNEXTEND_LOW.map((low) => M ^ low);
 const TWO256 = 1n << 256n;
-const STACK_LIMIT = 1024;
 
 /** One stack per depth, reused: frames at one depth never overlap. */
 const stacks: bigint[][] = [];

@@ -7,32 +7,7 @@
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { EvmHalt } from "../../src/evm/message.ts";
 import { scanJumpdests } from "../../src/evm/jumpdests.ts";
-import { ENV_OPS, STACK_LIMIT } from "./layout.ts";
-
-/** Words each opcode pops and pushes (undefined opcodes: 0, 0). */
-export const STACK_IN = new Uint8Array(256);
-export const STACK_OUT = new Uint8Array(256);
-(() => {
-  const set = (ops: number[], i: number, o: number) => ops.forEach((op) => (STACK_IN[op] = i, STACK_OUT[op] = o));
-  set([0x00, 0x5b, 0xfe], 0, 0);
-  set([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17, 0x18, 0x1a,
-    0x1b, 0x1c, 0x1d, 0x20], 2, 1);
-  set([0x08, 0x09], 3, 1);
-  set([0x15, 0x19, 0x1e, 0x31, 0x35, 0x3b, 0x3f, 0x40, 0x49, 0x51, 0x54, 0x5c], 1, 1);
-  set([0x30, 0x32, 0x33, 0x34, 0x36, 0x38, 0x3a, 0x3d, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x4a, 0x58,
-    0x59, 0x5a, 0x5f], 0, 1);
-  set([0x37, 0x39, 0x3e, 0x5e], 3, 0);
-  set([0x3c], 4, 0);
-  set([0x50, 0x56, 0xff], 1, 0);
-  set([0x52, 0x53, 0x55, 0x57, 0x5d, 0xf3, 0xfd], 2, 0);
-  for (let i = 0; i < 32; i++) set([0x60 + i], 0, 1);
-  for (let n = 1; n <= 16; n++) set([0x7f + n], n, n + 1), set([0x8f + n], n + 1, n + 1);
-  for (let n = 0; n <= 4; n++) set([0xa0 + n], n + 2, 0);
-  set([0xf0], 3, 1);
-  set([0xf5], 4, 1);
-  set([0xf1, 0xf2], 7, 1);
-  set([0xf4, 0xfa], 6, 1);
-})();
+import { ENV_OPS, isTerminator as endsRun, STACK_IN, STACK_LIMIT, STACK_OUT } from "../../src/forks/opcodes.ts";
 
 /** Opcodes lowered inside WebAssembly with no dynamic gas and no failure but static gas and stack bounds. */
 const PURE = new Uint8Array(256);
@@ -113,8 +88,7 @@ function readPush(code: Uint8Array, pc: number, size: number): bigint {
 }
 
 function isTerminator(op: number, staticGas: Int32Array): boolean {
-  return staticGas[op] < 0 || op === 0x00 || op === 0x56 || op === 0x57 || op === 0xf3 || op === 0xfd ||
-    op === 0xfe || op === 0xff;
+  return staticGas[op] < 0 || endsRun(op);
 }
 
 function terminatorOf(op: number, staticGas: Int32Array): Terminator {

@@ -22,8 +22,9 @@ import { lowerStorage } from "./lower_storage.ts";
 import { lowerTerminator, type Merge } from "./lower_control.ts";
 import {
   EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL, IMPORT_TICK,
-  INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR, STACK_LIMIT,
+  INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR,
 } from "./layout.ts";
+import { STACK_LIMIT } from "../../src/forks/opcodes.ts";
 
 type B = typeof binaryenT;
 

@@ -1,5 +1,6 @@
 /** Out-of-line WebAssembly helpers of compiled modules: byte swap, memory expansion, shifts by a dynamic amount. */
 import type binaryenT from "binaryen";
+import { MEMORY_QUADRATIC_DIVISOR, MEMORY_WORD_GAS } from "../../src/forks/opcodes.ts";
 import { Halt, MEM_BASE, SCRATCH_OUT, SHIFT_AREA } from "./layout.ts";
 import { G_MSIZE, haltCall } from "./lower_context.ts";
 
@@ -32,7 +33,10 @@ export function addHelpers(binaryen: B, m: binaryenT.Module): void {
   // mem_expand(end, gas) -> gas: grows active memory to cover [0, end) (end > msize), charging the expansion.
   {
     const end = 0, gas = 1, nw = 2, ow = 3, cost = 4, pages = 5, cur = 6;
-    const memCost = (w: number) => m.i64.add(m.i64.mul(g64(w), c64(3n)), m.i64.shr_u(m.i64.mul(g64(w), g64(w)), c64(9n)));
+    // C_mem (src/evm/gas.ts memoryCost); the divisor is a power of two.
+    const divisorBits = BigInt(Math.log2(MEMORY_QUADRATIC_DIVISOR));
+    const memCost = (w: number) =>
+      m.i64.add(m.i64.mul(g64(w), c64(BigInt(MEMORY_WORD_GAS))), m.i64.shr_u(m.i64.mul(g64(w), g64(w)), c64(divisorBits)));
     m.addFunction("mem_expand", binaryen.createType([i64, i64]), i64, [i64, i64, i64, i64, i64], m.block(null, [
       m.if(m.i64.gt_u(g64(end), c64(1n << 32n)), oog()),
       m.local.set(nw, m.i64.shr_u(m.i64.add(g64(end), c64(31n)), c64(5n))),

@@ -17,10 +17,11 @@ import type { ForkRules } from "../../src/forks/rules.ts";
 import { bytesToBigInt } from "../../src/primitives/hex.ts";
 import { copyWords, EMPTY_BYTES as EMPTY } from "../../src/primitives/byte_slab.ts";
 import { CHECK_EVERY, checkDeadline } from "../../src/evm/interrupt.ts";
+import { ENV_OPS } from "../../src/forks/opcodes.ts";
 import { diagnoseSegment } from "./analysis.ts";
 import { giveBackMemory, type InstanceMemory, takeMemory } from "./instance_memory.ts";
 import {
-  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE, ENV_BASE, ENV_MASK_ADDR, ENV_OPS, IMPORT_ENV,
+  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE, ENV_BASE, ENV_MASK_ADDR, IMPORT_ENV,
   IMPORT_SEGMENT_FAIL, IMPORT_TICK, MEM_BASE, MSIZE_ADDR, OUT_LEN_ADDR, OUT_OFF_ADDR, PAGE, STACK_BASE, Status,
 } from "./layout.ts";
 

@@ -23,11 +23,10 @@ export const CDSIZE_ADDR = 4120;
 export const CD_IN_MEMORY_ADDR = 4124;
 /** i32: generation of the SLOAD cache; entries of other generations are empty. */
 export const SLOAD_GEN_ADDR = 4128;
-/** i32: bit k set when environment word k (ENV_OPS[k]) of this frame is at ENV_BASE + 32k; 0 at frame start. */
+/** i32: bit k set when environment word k (ENV_OPS[k], src/forks/opcodes.ts) of this frame is at ENV_BASE + 32k; 0 at frame start. */
 export const ENV_MASK_ADDR = 4132;
 /** Words that stay the same for a whole frame, read once through the `env` import: ADDRESS, ORIGIN, ... */
 export const ENV_BASE = 5120;
-export const ENV_OPS = [0x30, 0x32, 0x33, 0x34, 0x3a, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x48, 0x4a] as const;
 /**
  * The frame's SLOAD cache, direct-mapped: SLOAD_CACHE_ENTRIES entries of key (32 bytes), value (32),
  * generation (i32, padded to 8), after the stack. 1024 entries hold the working set of storage-heavy loops
@@ -47,10 +46,9 @@ export const SHIFT_AREA = 4352;
 /** Calldata, followed by 32 zero bytes (so a word read at any offset below its size is zero-padded). */
 export const CALLDATA_BASE = 8192;
 export const CALLDATA_CAPACITY = 32768 - 32 - CALLDATA_BASE;
-/** The EVM stack: 1024 words; word i at STACK_BASE + 32 * i. Loads of slots below the block's entry use negative
+/** The EVM stack: STACK_LIMIT (1024) words; word i at STACK_BASE + 32 * i. Loads of slots below the block's entry use negative
  * immediates relative to sp, so STACK_BASE must be at least 1024 * 32. */
 export const STACK_BASE = 32768;
-export const STACK_LIMIT = 1024;
 /** EVM memory starts here (page aligned). */
 export const MEM_BASE = 196608;
 export const PAGE = 65536;

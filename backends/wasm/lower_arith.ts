@@ -7,6 +7,7 @@ import type { Instr } from "./analysis.ts";
 import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
 import { toSigned } from "../interpreter/u256.ts";
+import { expCost } from "../../src/evm/gas.ts";
 import { SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT, SCRATCH_OUT2 } from "./layout.ts";
 import { U256_SCRATCH_FUNCS } from "./runtime/u256.ts";
 
@@ -294,15 +295,11 @@ function mulOfKnownProduct(cx: Lowerer): boolean {
 /** EXP: dynamic gas per byte of the exponent, charged before the result is computed. */
 function exp(cx: Lowerer): boolean {
   const e = cx.peek(1);
-  const byteGas = cx.rules.expByteGas;
-  if (e.k === "c") {
-    let bytes = 0;
-    for (let x = e.v; x > 0n; x >>= 8n) bytes++;
-    cx.chargeConst(byteGas * bytes);
-  } else {
+  if (e.k === "c") cx.chargeConst(expCost(cx.rules, e.v));
+  else {
     cx.storeWord(SCRATCH_B, e);
     const len = cx.m.call("u256_byte_len", [cx.c32(SCRATCH_B)], cx.i32);
-    cx.chargeDynamic(cx.m.i64.mul(cx.m.i64.extend_u(len), cx.c64(BigInt(byteGas))));
+    cx.chargeDynamic(cx.m.i64.mul(cx.m.i64.extend_u(len), cx.c64(BigInt(cx.rules.expByteGas))));
   }
   return runtimeCall(cx, U256_SCRATCH_FUNCS.exp, 2);
 }

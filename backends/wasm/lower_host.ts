@@ -4,21 +4,11 @@
  * the one `host` import runs the shared semantics (src/evm/host_ops.ts) on the
  * operands it reads from the stack in linear memory.
  */
-import { STACK_IN, STACK_OUT, type Instr } from "./analysis.ts";
+import { ENV_OPS, Op, runsOnHost, STACK_IN, STACK_OUT } from "../../src/forks/opcodes.ts";
+import type { Instr } from "./analysis.ts";
 import { type Lowerer } from "./lower_context.ts";
-import { ENV_BASE, ENV_MASK_ADDR, ENV_OPS, IMPORT_ENV, IMPORT_HOST } from "./layout.ts";
+import { ENV_BASE, ENV_MASK_ADDR, IMPORT_ENV, IMPORT_HOST } from "./layout.ts";
 import { emptyStorageCache, invalidatesStorageCache } from "./lower_storage.ts";
-
-const HOST_OPS = new Uint8Array(256);
-for (const op of [
-  0x31, 0x37, 0x39, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x40, 0x47, 0x49,
-  0x54, 0x55, 0x5c, 0x5d, 0x5e, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4,
-  0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa, 0xff,
-]) HOST_OPS[op] = 1;
-
-export function isHostOp(op: number): boolean {
-  return HOST_OPS[op] === 1;
-}
 
 /** Emits a host call for op; the stack in memory changes by its pops and pushes. */
 export function hostCall(cx: Lowerer, op: number, pc: number): void {
@@ -60,7 +50,7 @@ export function lowerEnv(cx: Lowerer, ins: Instr): boolean {
 }
 
 export function lowerHost(cx: Lowerer, ins: Instr): boolean {
-  if (!isHostOp(ins.op) || ins.op === 0xff) return false;
+  if (!runsOnHost(ins.op) || ins.op === Op.SELFDESTRUCT) return false; // SELFDESTRUCT: lower_control.ts
   hostCall(cx, ins.op, ins.pc);
   return true;
 }

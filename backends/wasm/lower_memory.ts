@@ -3,6 +3,7 @@
  * directly on the instance's linear memory (EVM memory at MEM_BASE, words
  * big-endian there), with expansion charged inside WebAssembly.
  */
+import { KECCAK256_WORD_GAS } from "../../src/forks/opcodes.ts";
 import type { Instr } from "./analysis.ts";
 import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
 import {
@@ -97,7 +98,7 @@ export function memoryRange(cx: Lowerer, off: Val, len: Val, perWord: number): {
 
 function keccak(cx: Lowerer): boolean {
   const off = cx.pop(), len = cx.pop();
-  const r = memoryRange(cx, off, len, 6);
+  const r = memoryRange(cx, off, len, KECCAK256_WORD_GAS);
   // With length 0 the address is never read.
   cx.emit(cx.m.call("keccak256", [r.addr(), r.len(), cx.c32(SCRATCH_OUT)], cx.none));
   const out = cx.loadWord(SCRATCH_OUT);

@@ -15,8 +15,7 @@
  * which the compiler tests one by one at the jump, where the shared jump table's indirect branch predicts badly.
  */
 import type { Analysis } from "./analysis.ts";
-import { STACK_IN, STACK_OUT } from "./analysis.ts";
-import { STACK_LIMIT } from "./layout.ts";
+import { STACK_IN, STACK_LIMIT, STACK_OUT } from "../../src/forks/opcodes.ts";
 
 /** A slot whose value the analysis does not track: anything but a JUMPDEST offset that a PUSH put there. */
 const UNKNOWN = -1;

@@ -5,8 +5,7 @@
  * first contract that gets hot. The program is compiled, never run.
  */
 import type { ForkRules } from "../../src/forks/rules.ts";
-import { Op } from "../../src/forks/opcodes.ts";
-import { STACK_IN, STACK_OUT } from "./analysis.ts";
+import { Op, STACK_IN, STACK_OUT } from "../../src/forks/opcodes.ts";
 
 const CONTROL = new Set<number>([
   Op.STOP,

@@ -1,5 +1,8 @@
-/** Dynamic gas rules shared by every backend. Static gas lives in the fork tables. */
+/** Dynamic gas rules shared by every backend. Static gas and the constants are in the opcode table (opcodes.ts). */
 import type { ForkRules } from "../forks/rules.ts";
+import {
+  COPY_WORD_GAS, KECCAK256_WORD_GAS, LOG_DATA_GAS, MEMORY_QUADRATIC_DIVISOR, MEMORY_WORD_GAS,
+} from "../forks/opcodes.ts";
 
 export const MAX_SAFE_GAS = 2 ** 52;
 
@@ -9,19 +12,19 @@ export function words(size: number): number {
 
 /** Total cost of a memory of `w` words (Yellow Paper C_mem). */
 export function memoryCost(w: number): number {
-  return 3 * w + Math.floor((w * w) / 512);
+  return MEMORY_WORD_GAS * w + Math.floor((w * w) / MEMORY_QUADRATIC_DIVISOR);
 }
 
 export function copyCost(size: number): number {
-  return 3 * words(size);
+  return COPY_WORD_GAS * words(size);
 }
 
 export function keccakWordsCost(size: number): number {
-  return 6 * words(size);
+  return KECCAK256_WORD_GAS * words(size);
 }
 
 export function logDataCost(size: number): number {
-  return 8 * size;
+  return LOG_DATA_GAS * size;
 }
 
 export function expCost(rules: ForkRules, exponent: bigint): number {
