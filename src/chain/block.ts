@@ -52,6 +52,6 @@ export interface Block {
   withdrawals?: Withdrawal[];
   /** Sum of the difficulties up to and including this block (proof-of-work chains; it decides the merge). */
   totalDifficulty?: bigint;
-  /** Prague on, for blocks this node built: the EIP-7685 requests (type || data each) the header hashes. */
+  /** Prague on, for blocks this node built or imported: the EIP-7685 requests (type || data each) the header hashes. */
   requests?: Uint8Array[];
 }

@@ -363,6 +363,7 @@ export function verifyBlock(chain: DevChain, rlp: Uint8Array): Verified | { know
 
     const block = assembleBlock(header, included, decoded.withdrawals, decoded.ommers);
     block.size = decoded.size;
+    if (requests) block.requests = requests;
     block.totalDifficulty = (parent.totalDifficulty ?? 0n) + header.difficulty;
     return { block, world };
   } catch (e) {
