@@ -153,3 +153,48 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "module cache: a process killed while it writes leaves whole modules only; its temporary file goes at the next start",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = mkdtempSync(join(tmpdir(), "evmwasm-killed-writer-"));
+    const repo = new URL("../", import.meta.url).pathname;
+    try {
+      // A writer putting 1 MB modules in a loop, killed at random moments.
+      const script = `
+        import { DiskCache } from "./backends/wasm/disk_cache.ts";
+        const cache = new DiskCache(${JSON.stringify(dir)}, 0, 1 << 30);
+        const module = new Uint8Array(1 << 20).fill(5);
+        console.log("ready");
+        for (let i = 0; ; i++) cache.put(new Uint8Array(32).fill(i % 200), module);
+      `;
+      let cutOff = 0;
+      for (let round = 0; round < 4; round++) {
+        const child = new Deno.Command(Deno.execPath(), { args: ["eval", "--ext=ts", script], cwd: repo, stdout: "piped", stderr: "null" })
+          .spawn();
+        const reader = child.stdout.getReader();
+        await reader.read(); // "ready"
+        await new Promise((r) => setTimeout(r, 200 + Math.random() * 300));
+        child.kill("SIGKILL");
+        await child.status;
+        reader.releaseLock();
+        await child.stdout.cancel().catch(() => {});
+        if (readdirSync(dir).some((f) => f.endsWith(".tmp"))) cutOff++;
+      }
+      // The next process on the folder: no temporary files left, and every module there reads back whole.
+      const cache = new DiskCache(dir, 0, 1 << 30);
+      const modules = readdirSync(dir).filter((f) => f.endsWith(".wasmc"));
+      assert.ok(cache.size > 0 && modules.length > 0, "some write completed");
+      assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith(".tmp")), []);
+      for (const f of modules) {
+        const body = cache.get(Uint8Array.from(f.slice(0, 64).match(/../g)!.map((h) => parseInt(h, 16))));
+        assert.ok(body && body.length === 1 << 20 && body.every((b) => b === 5), `${f} damaged`);
+      }
+      console.log(`${cutOff} of 4 kills cut a write off; ${modules.length} modules whole`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});

@@ -1,5 +1,6 @@
 /** A scriptable JSON-RPC upstream on a free loopback port, for fork-bridge tests. */
-export type Behaviour = "ok" | "429" | "500" | "garbage" | "hang" | "no-batch";
+/** "truncated": the right answer's first half, then the connection breaks off. */
+export type Behaviour = "ok" | "429" | "500" | "garbage" | "hang" | "no-batch" | "truncated";
 
 export interface FakeUpstream {
   url: string;
@@ -77,11 +78,22 @@ export function startFakeUpstream(): FakeUpstream {
       await new Promise((r) => c.signal.addEventListener("abort", r));
       return new Response("late");
     }
-    if (Array.isArray(body)) {
-      if (behaviour === "no-batch") return Response.json({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "batch not supported" } });
-      return Response.json(body.map(answer));
+    if (Array.isArray(body) && behaviour === "no-batch") {
+      return Response.json({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "batch not supported" } });
     }
-    return Response.json(answer(body));
+    const answered = Array.isArray(body) ? body.map(answer) : answer(body);
+    if (behaviour === "truncated") {
+      // The length of the whole answer announced, half of it sent: the client sees the connection break off.
+      const text = new TextEncoder().encode(JSON.stringify(answered));
+      const half = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(text.subarray(0, text.length >> 1));
+          c.close();
+        },
+      });
+      return new Response(half, { headers: { "content-type": "application/json", "content-length": String(text.length) } });
+    }
+    return Response.json(answered);
   });
   up.url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
   up.close = async () => {
