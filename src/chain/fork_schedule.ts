@@ -113,6 +113,22 @@ function knownFork(name: string): number {
   return i;
 }
 
+/**
+ * A fork's facts by name (any case, or an alias): its EVM, its default blob schedule and the difficulty bomb
+ * delay in effect from it on; undefined for a name the schedule does not know.
+ */
+export function forkFacts(
+  name: string,
+): { name: string; fork: ForkId; bombDelay: bigint; blobSchedule?: BlobSchedule } | undefined {
+  const key = norm(name);
+  const i = KNOWN_FORKS.findIndex((k) => norm(k.name) === key || k.aliases.some((a) => norm(a) === key));
+  if (i < 0) return undefined;
+  let bombDelay = 0n;
+  for (const k of KNOWN_FORKS.slice(0, i + 1)) bombDelay = k.bombDelay ?? bombDelay;
+  const k = KNOWN_FORKS[i];
+  return { name: k.name, fork: k.fork, bombDelay, blobSchedule: k.blobSchedule };
+}
+
 export interface ForkScheduleOptions {
   /** The merge happens after the block whose total difficulty reaches this (0: merged from genesis). */
   terminalTotalDifficulty?: bigint;

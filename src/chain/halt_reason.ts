@@ -1,4 +1,7 @@
 /** Exceptional halts named as anvil (revm) names them in its "EVM error <Name>" messages. */
+import { Fork } from "../forks/fork.ts";
+import { OPCODES } from "../forks/opcodes.ts";
+
 const BY_PREFIX: [string, string][] = [
   ["out of gas", "OutOfGas"],
   ["memory limit exceeded", "MemoryLimitOOG"],
@@ -15,22 +18,16 @@ const BY_PREFIX: [string, string][] = [
   ["native stack exhausted", "CallTooDeep"],
 ];
 
-/** Opcodes added after Frontier: revm names one that the running fork lacks NotActivated, not OpcodeNotFound. */
-const LATER_OPCODES = new Set([
-  ...[0xf4], // Homestead: DELEGATECALL
-  ...[0x3d, 0x3e, 0xfa, 0xfd], // Byzantium: RETURNDATASIZE, RETURNDATACOPY, STATICCALL, REVERT
-  ...[0x1b, 0x1c, 0x1d, 0x3f, 0xf5], // Constantinople: SHL, SHR, SAR, EXTCODEHASH, CREATE2
-  ...[0x46, 0x47], // Istanbul: CHAINID, SELFBALANCE
-  ...[0x48], // London: BASEFEE
-  ...[0x5f], // Shanghai: PUSH0
-  ...[0x49, 0x4a, 0x5c, 0x5d, 0x5e], // Cancun: BLOBHASH, BLOBBASEFEE, TLOAD, TSTORE, MCOPY
-  ...[0x1e], // Osaka: CLZ
-]);
+/** An opcode a fork after Frontier added: revm names one the running fork lacks NotActivated, not OpcodeNotFound. */
+function addedAfterFrontier(op: number): boolean {
+  const since = OPCODES[op]?.gas[0]?.[0];
+  return since !== undefined && since > Fork.Frontier;
+}
 
 export function haltName(error: string | undefined): string {
   if (!error) return "Unknown";
   const op = /^invalid opcode 0x([0-9a-f]{2})$/.exec(error);
-  if (op && LATER_OPCODES.has(parseInt(op[1], 16))) return "NotActivated";
+  if (op && addedAfterFrontier(parseInt(op[1], 16))) return "NotActivated";
   for (const [prefix, name] of BY_PREFIX) if (error.startsWith(prefix)) return name;
   return "PrecompileError";
 }

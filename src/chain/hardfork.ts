@@ -2,9 +2,11 @@
  * The hardfork a dev chain runs: the EVM rules plus what the chain adds on
  * top (the blob schedule of the BPO forks, anvil's optional EIP-7825 cap).
  */
-import { Fork, type ForkId, forkName, parseFork } from "../forks/fork.ts";
+import { BaseError } from "../errors/base.ts";
+import { type ForkId, forkName, parseFork } from "../forks/fork.ts";
 import { type ForkRules, rulesFor } from "../forks/rules.ts";
 import type { BlobSchedule } from "./fees.ts";
+import { forkFacts } from "./fork_schedule.ts";
 
 export interface ChainHardfork {
   /** As anvil_nodeInfo reports it. */
@@ -16,21 +18,15 @@ export interface ChainHardfork {
   bombDelay?: bigint;
 }
 
-/** Blob-parameter-only forks after Osaka (EIP-7892): same EVM, new blob targets. */
-const BPO_SCHEDULES: Record<string, BlobSchedule> = {
-  bpo1: { target: 10, max: 15, updateFraction: 8346193n },
-  bpo2: { target: 14, max: 21, updateFraction: 11684671n },
-};
-
 /** anvil 1.x runs the latest fork it knows: Osaka with the BPO1 blob schedule. */
 export const DEFAULT_HARDFORK = "bpo1";
 
-/** Forks that only delay the difficulty bomb: the EVM of the fork before them (the bomb is moot on a dev chain). */
-const BOMB_FORKS: Record<string, { fork: ForkId; name: string; bombDelay: bigint }> = {
-  muirglacier: { fork: Fork.Istanbul, name: "MuirGlacier", bombDelay: 9_000_000n },
-  arrowglacier: { fork: Fork.London, name: "ArrowGlacier", bombDelay: 10_700_000n },
-  grayglacier: { fork: Fork.London, name: "GrayGlacier", bombDelay: 11_400_000n },
-};
+export class UnsupportedHardforkError extends BaseError {
+  override name = "UnsupportedHardforkError";
+  constructor(given: string) {
+    super(`hardfork "${given}" has no default blob schedule`, { details: "use bpo1 or bpo2, or a genesis file" });
+  }
+}
 
 export interface HardforkOptions {
   /** EIP-7825's per-transaction gas cap; anvil leaves it off unless --enable-tx-gas-limit. */
@@ -44,12 +40,13 @@ export interface HardforkOptions {
 }
 
 export function chainHardfork(name: string = DEFAULT_HARDFORK, options: HardforkOptions = {}): ChainHardfork {
-  const key = name.trim().toLowerCase().replace(/[\s_-]/g, "");
-  const bpo = BPO_SCHEDULES[key];
-  const bomb = BOMB_FORKS[key];
-  const fork = bpo ? Fork.Osaka : bomb ? bomb.fork : parseFork(name);
+  // The fork schedule's names (BPO forks, the glaciers that only delay the bomb) and then the EVM's.
+  const facts = forkFacts(name);
+  const bpo = facts && /^BPO\d$/.test(facts.name) ? facts : undefined;
+  if (bpo && !bpo.blobSchedule) throw new UnsupportedHardforkError(name);
+  const fork = facts?.fork ?? parseFork(name);
   const base = rulesFor(fork);
-  const blobSchedule = bpo ??
+  const blobSchedule = bpo?.blobSchedule ??
     { target: base.blobTargetPerBlock, max: base.blobMaxPerBlock, updateFraction: base.blobBaseFeeUpdateFraction };
   const rules: ForkRules = {
     ...base,
@@ -64,6 +61,11 @@ export function chainHardfork(name: string = DEFAULT_HARDFORK, options: Hardfork
     blobMaxPerBlock: blobSchedule.max,
     blobBaseFeeUpdateFraction: blobSchedule.updateFraction,
   };
-  const displayName = bpo ? key[0].toUpperCase() + key.slice(1) : bomb ? bomb.name : forkName(fork);
-  return { name: displayName, fork, rules, blobSchedule, ...(bomb ? { bombDelay: bomb.bombDelay } : {}) };
+  // anvil's names: "Bpo1", "Cancun"; a glacier by its own name.
+  const displayName = bpo
+    ? "Bpo" + bpo.name.slice(3)
+    : facts && facts.name !== forkName(fork)
+    ? facts.name
+    : forkName(fork);
+  return { name: displayName, fork, rules, blobSchedule, bombDelay: facts?.bombDelay ?? 0n };
 }

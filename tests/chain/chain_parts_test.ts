@@ -6,6 +6,7 @@ import { BlockClock, TimestampError } from "../../src/chain/block_clock.ts";
 import { decodeRevertReason } from "../../src/chain/revert_reason.ts";
 import { logsBloom } from "../../src/chain/bloom.ts";
 import { chainHardfork } from "../../src/chain/hardfork.ts";
+import { haltName } from "../../src/chain/halt_reason.ts";
 import { hashTypedData } from "../../src/primitives/typed_data.ts";
 import { bytesToHex, hexToBytes } from "../../src/primitives/hex.ts";
 import { keccak256 } from "../../src/primitives/hash.ts";
@@ -142,6 +143,9 @@ Deno.test("hardforks: default is Osaka with the BPO1 blob schedule and no EIP-78
   assert.equal(chainHardfork("berlin").name, "Berlin");
   assert.equal(chainHardfork("muirGlacier").fork, Fork.Istanbul);
   assert.equal(chainHardfork("gray-glacier").name, "GrayGlacier");
+  assert.equal(chainHardfork("gray-glacier").bombDelay, 11_400_000n);
+  assert.equal(chainHardfork("bpo2").blobSchedule.max, 21);
+  assert.throws(() => chainHardfork("bpo3"), /no default blob schedule/);
   assert.throws(() => chainHardfork("olympic"), /unknown fork/);
 });
 
@@ -198,4 +202,14 @@ Deno.test("incremental state root equals the from-scratch root through random ch
     world.finishTransaction();
     assert.deepEqual(bytesToHex(tracker.root(world, history.takeDirty())), bytesToHex(world.stateRoot()), `round ${round}`);
   }
+});
+
+Deno.test("halt names: as revm names them; an opcode of a later fork is NotActivated, an undefined one OpcodeNotFound", () => {
+  assert.equal(haltName("invalid opcode 0x5f"), "NotActivated"); // PUSH0, Shanghai
+  assert.equal(haltName("invalid opcode 0xf4"), "NotActivated"); // DELEGATECALL, Homestead
+  assert.equal(haltName("invalid opcode 0x1e"), "NotActivated"); // CLZ, Osaka
+  assert.equal(haltName("invalid opcode 0x0c"), "OpcodeNotFound");
+  assert.equal(haltName("invalid opcode 0xfe"), "InvalidFEOpcode");
+  assert.equal(haltName("out of gas: call"), "OutOfGas");
+  assert.equal(haltName(undefined), "Unknown");
 });
