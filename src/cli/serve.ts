@@ -24,6 +24,7 @@ import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "../fork/upstream.ts";
 import type { DevChain } from "../chain/chain.ts";
 import { loadGenesisFile } from "../chain/genesis.ts";
+import { warmUpNode } from "../exec/warm_up.ts";
 import { BlockImportError, importChainFile } from "../chain/import.ts";
 
 export const SERVE_USAGE = `serve [options]    run a JSON-RPC dev node (the default command); serve --help lists the options`;
@@ -51,6 +52,8 @@ export interface ServeConfig {
   port: number;
   /** --silent or --quiet: no banner, no log. */
   silent: boolean;
+  /** Synthetic calls after start-up (not with --no-warm-up): src/exec/warm_up.ts. */
+  warmUp: boolean;
   /** --json: log lines as JSON objects. */
   json: boolean;
   /** --config-out: where to write the accounts, keys and settings. */
@@ -227,6 +230,7 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     host: s("host") ?? "127.0.0.1",
     port: Number(port),
     silent: args.silent === true || args.quiet === true,
+    warmUp: args["no-warm-up"] !== true,
     json: args.json === true,
     configOut: s("config-out"),
     ipc,
@@ -439,11 +443,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const exposed = exposureWarning(config.host, server.port, node);
   if (exposed) console.error(exposed);
   if (!config.silent) console.log(banner(config, where, node) + (config.ipc ? `\nIPC path: ${config.ipc}` : ""));
+  let stopping = false;
+  if (config.warmUp) {
+    const quiet = node.handler.unlogged();
+    void warmUpNode((body) => quiet.handleBody(body), { stopped: () => stopping });
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  stopping = true;
   const saved = saver?.stop() ?? true;
   await node.close();
   return saved ? 0 : 1;

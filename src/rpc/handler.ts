@@ -105,6 +105,13 @@ export class JsonRpcHandler {
     return child;
   }
 
+  /** The same handler without the request log: for the node's own requests (its warm-up). */
+  unlogged(): JsonRpcHandler {
+    const child = new JsonRpcHandler(this.methods, this.ctx, this.limits, this.onInternalError);
+    Object.defineProperty(child, "around", { get: () => this.around });
+    return child;
+  }
+
   /** Handles one HTTP body; undefined when nothing is to be sent back (only notifications). */
   async handleBody(body: string): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
     const depth = jsonNestingDepth(body);

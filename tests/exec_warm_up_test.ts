@@ -1,0 +1,47 @@
+// The node's start-up warm-up: synthetic calls that all succeed, on every backend, and change no state.
+import assert from "node:assert/strict";
+import { createNode } from "../src/node.ts";
+import { warmUpContract, warmUpNode } from "../src/exec/warm_up.ts";
+import { createBackend } from "../backends/registry.ts";
+import { runCall } from "../src/evm/call.ts";
+import { Fork } from "../src/forks/fork.ts";
+
+Deno.test({
+  name: "warm-up contract: runs its loop to a word, alike on the interpreter and compiled",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn() {
+    const run = (name: string) => runCall({ backend: createBackend(name), code: warmUpContract(6), fork: Fork.Osaka });
+    const r = run("interpreter");
+    assert.ok(r.success, r.error);
+    assert.equal(r.output.length, 32);
+    assert.ok(r.gasUsed > 22_100n, `gas ${r.gasUsed}`); // a storage write at least
+    const w = run("wasm");
+    assert.deepEqual([w.success, w.output, w.gasUsed], [r.success, r.output, r.gasUsed]);
+  },
+});
+
+for (const backend of ["interpreter", "auto"]) {
+  Deno.test({
+    name: `warm-up on ${backend}: every call answered, nothing logged, the chain unchanged`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const node = await createNode({ backendSpec: { name: backend } });
+      try {
+        const logged: string[] = [];
+        node.handler.onRequest = (m) => logged.push(m);
+        const before = await node.handler.call("eth_blockNumber", []);
+        logged.length = 0;
+        const quiet = node.handler.unlogged();
+        assert.equal(await warmUpNode((b) => quiet.handleBody(b), { quick: 20, spread: 10 }), 30);
+        assert.deepEqual(logged, []);
+        assert.deepEqual(await node.handler.call("eth_blockNumber", []), before);
+        const code = await node.handler.call("eth_getCode", ["0x00000000000000000000000000000000005741e1", "latest"]);
+        assert.deepEqual(code, { result: "0x" });
+      } finally {
+        await node.close();
+      }
+    },
+  });
+}
