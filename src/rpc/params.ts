@@ -245,6 +245,29 @@ function storageMap(v: unknown, name: string): Map<bigint, bigint> {
   return m;
 }
 
+/**
+ * Code given in an override: the same text gives the same array, so that code simulated call after call under
+ * an override warms up (the backends keep heat and compiled modules per code array) as deployed code does.
+ */
+const overrideCodes = new Map<string, Uint8Array>();
+let overrideCodeBytes = 0;
+const OVERRIDE_CODE_BYTES_KEPT = 16 << 20;
+
+function overrideCode(v: unknown, name: string): Uint8Array {
+  if (typeof v !== "string") return data(v, name);
+  const kept = overrideCodes.get(v);
+  if (kept) return kept;
+  const code = data(v, name);
+  overrideCodes.set(v, code);
+  overrideCodeBytes += code.length;
+  for (const [text, c] of overrideCodes) {
+    if (overrideCodeBytes <= OVERRIDE_CODE_BYTES_KEPT) break;
+    overrideCodes.delete(text);
+    overrideCodeBytes -= c.length;
+  }
+  return code;
+}
+
 /** eth_call's third parameter: address → { balance, nonce, code, state, stateDiff }. */
 export function stateOverrides(v: unknown, name: string): StateOverrides {
   const o = object(v, name);
@@ -264,7 +287,7 @@ export function stateOverrides(v: unknown, name: string): StateOverrides {
     const ov: AccountOverride = {
       balance: optional(e, "balance", n, quantity),
       nonce: optional(e, "nonce", n, uint64),
-      code: optional(e, "code", n, data),
+      code: optional(e, "code", n, overrideCode),
       state: optional(e, "state", n, storageMap),
       stateDiff: optional(e, "stateDiff", n, storageMap),
       movePrecompileTo: optional(e, "movePrecompileToAddress", n, address),

@@ -1,7 +1,7 @@
 /** Request parsing stays linear on large bodies: nesting scan, hex data, intrinsic gas. */
 import assert from "node:assert/strict";
 import { jsonNestingDepth, MAX_JSON_DEPTH } from "../../src/rpc/handler.ts";
-import { data } from "../../src/rpc/params.ts";
+import { data, stateOverrides } from "../../src/rpc/params.ts";
 import { InvalidParamsError } from "../../src/rpc/errors.ts";
 import { bytesToHex, hexToBytes } from "../../src/primitives/hex.ts";
 import { createNode } from "../../src/node.ts";
@@ -42,4 +42,15 @@ Deno.test("an eth_call with 1 MB of calldata is answered", async () => {
   } finally {
     await node.close();
   }
+});
+
+Deno.test("override code: the same text gives the same array (its heat and compiled module carry over)", () => {
+  const a = "0x0000000000000000000000000000000000000abc";
+  const one = stateOverrides({ [a]: { code: "0x6001600155" } }, "o").get(0xabcn)!.code!;
+  const two = stateOverrides({ [a]: { code: "0x6001600155" } }, "o").get(0xabcn)!.code!;
+  const other = stateOverrides({ [a]: { code: "0x6002600155" } }, "o").get(0xabcn)!.code!;
+  assert.equal(one, two);
+  assert.notEqual(one, other);
+  assert.deepEqual([...one], [0x60, 1, 0x60, 1, 0x55]);
+  assert.throws(() => stateOverrides({ [a]: { code: "0x6" } }, "o"), InvalidParamsError);
 });
