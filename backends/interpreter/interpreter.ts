@@ -8,21 +8,19 @@ import { CHECK_EVERY, checkDeadline } from "../../src/evm/interrupt.ts";
 import type { Evm } from "../../src/evm/evm.ts";
 import type { Frame } from "../../src/evm/frame.ts";
 import { CallKind, EvmHalt } from "../../src/evm/message.ts";
-import { copyCost, expCost, keccakWordsCost } from "../../src/evm/gas.ts";
+import { expCost, keccakWordsCost } from "../../src/evm/gas.ts";
 import {
-  copyPadded, opBalance, opCall, opCreate, opExtcodecopy, opExtcodehash, opExtcodesize, opLog, opSelfdestruct,
-  opSload, opSstore, opTload, opTstore, outOfGas, toMemoryRange,
+  calldataWord, opBalance, opCall, opCreate, opDataCopy, opExtcodecopy, opExtcodehash, opExtcodesize, opLog, opMcopy,
+  opSelfdestruct, opSload, opSstore, opTload, opTstore, outOfGas, toMemoryRange,
 } from "../../src/evm/host_ops.ts";
 import { keccak256Word } from "../../src/primitives/hash.ts";
 import { STACK_LIMIT } from "../../src/forks/opcodes.ts";
 import { analyse, jumpdestsOf, pushValueAt } from "./analysis.ts";
-import { toSigned, u256Exp } from "./u256.ts";
+import { readWord, toSigned, u256Exp, writeWord } from "../../src/primitives/u256.ts";
 import { EMPTY_BYTES as EMPTY } from "../../src/primitives/byte_slab.ts";
 
 const M = (1n << 256n) - 1n;
 const SIGN = 1n << 255n;
-const M64 = (1n << 64n) - 1n;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** SIGNEXTEND(b, x) for b < 31: the sign bit of byte b, the bits at and below it, and those above. */
 const SIGNEXTEND_SIGN = Array.from({ length: 31 }, (_, b) => 1n << BigInt(8 * b + 7));
 const SIGNEXTEND_LOW = Array.from({ length: 31 }, (_, b) => (1n << BigInt(8 * b + 8)) - 1n);
@@ -35,45 +33,6 @@ function stackFor(depth: number): bigint[] {
   let s = stacks[depth];
   if (!s) stacks[depth] = s = new Array<bigint>(STACK_LIMIT).fill(0n);
   return s;
-}
-
-function readWord(view: DataView, off: number): bigint {
-  // Most words in memory are small (pointers, lengths, counters): skip the BigInt assembly for them.
-  if ((view.getUint32(off) | view.getUint32(off + 4) | view.getUint32(off + 8) | view.getUint32(off + 12) |
-      view.getUint32(off + 16) | view.getUint32(off + 20)) === 0) {
-    const hi = view.getUint32(off + 24);
-    if (hi < 0x200000) return BigInt(hi * 0x100000000 + view.getUint32(off + 28));
-  }
-  return (view.getBigUint64(off) << 192n) | (view.getBigUint64(off + 8) << 128n) |
-    (view.getBigUint64(off + 16) << 64n) | view.getBigUint64(off + 24);
-}
-
-function writeWord(view: DataView, off: number, v: bigint): void {
-  if (v <= MAX_SAFE) {
-    const n = Number(v);
-    view.setUint32(off, 0);
-    view.setUint32(off + 4, 0);
-    view.setUint32(off + 8, 0);
-    view.setUint32(off + 12, 0);
-    view.setUint32(off + 16, 0);
-    view.setUint32(off + 20, 0);
-    view.setUint32(off + 24, Math.floor(n / 0x100000000));
-    view.setUint32(off + 28, n >>> 0);
-    return;
-  }
-  view.setBigUint64(off, v >> 192n);
-  view.setBigUint64(off + 8, (v >> 128n) & M64);
-  view.setBigUint64(off + 16, (v >> 64n) & M64);
-  view.setBigUint64(off + 24, v & M64);
-}
-
-function loadCalldataWord(input: Uint8Array, offset: bigint): bigint {
-  if (offset >= BigInt(input.length)) return 0n;
-  const o = Number(offset);
-  if (o + 32 <= input.length) return readWord(new DataView(input.buffer, input.byteOffset + o, 32), 0);
-  const buf = new Uint8Array(32);
-  buf.set(input.subarray(o));
-  return readWord(new DataView(buf.buffer), 0);
 }
 
 function clz(x: bigint): bigint {
@@ -320,7 +279,7 @@ export class Interpreter implements Backend {
           break;
         case 0x35: // CALLDATALOAD
           if (sp < 1) halt("stack underflow");
-          stack[sp - 1] = loadCalldataWord(msg.input, stack[sp - 1]);
+          stack[sp - 1] = calldataWord(msg.input, stack[sp - 1]);
           break;
         case 0x36: // CALLDATASIZE
           if (sp >= STACK_LIMIT) halt("stack overflow");
@@ -331,14 +290,9 @@ export class Interpreter implements Backend {
         case 0x3e: { // RETURNDATACOPY
           if (sp < 3) halt("stack underflow");
           sp -= 3;
-          const [off, len] = toMemoryRange(stack[sp + 2], stack[sp]);
-          const srcOff = stack[sp + 1];
-          const src = op === 0x37 ? msg.input : op === 0x39 ? code : frame.returnData;
-          if (op === 0x3e && srcOff + BigInt(len) > BigInt(src.length)) halt("return data out of bounds");
-          frame.gas = gas;
-          if (!frame.useGas(copyCost(len)) || !frame.expandMemory(off, len)) outOfGas();
-          gas = frame.gas;
-          if (len > 0) copyPadded(frame.memory, off, src, srcOff, len);
+          sync();
+          opDataCopy(frame, op, stack[sp + 2], stack[sp + 1], stack[sp]);
+          resync();
           break;
         }
         case 0x38: // CODESIZE
@@ -525,14 +479,9 @@ export class Interpreter implements Backend {
         case 0x5e: { // MCOPY
           if (sp < 3) halt("stack underflow");
           sp -= 3;
-          const len = toMemoryRange(0n, stack[sp])[1];
-          const [dst] = toMemoryRange(stack[sp + 2], stack[sp]);
-          const [src] = toMemoryRange(stack[sp + 1], stack[sp]);
-          frame.gas = gas;
-          if (!frame.useGas(copyCost(len))) outOfGas();
-          if (len > 0 && !frame.expandMemory(Math.max(dst, src), len)) outOfGas();
-          gas = frame.gas;
-          if (len > 0) frame.memory.copyWithin(dst, src, src + len);
+          sync();
+          opMcopy(frame, stack[sp + 2], stack[sp + 1], stack[sp]);
+          resync();
           break;
         }
         case 0x5f: // PUSH0

@@ -8,13 +8,12 @@
 import type { Evm } from "../../src/evm/evm.ts";
 import type { Frame } from "../../src/evm/frame.ts";
 import { CallKind, EvmHalt } from "../../src/evm/message.ts";
-import { copyCost, MAX_SAFE_GAS } from "../../src/evm/gas.ts";
+import { MAX_SAFE_GAS } from "../../src/evm/gas.ts";
 import {
-  copyPadded, opBalance, opCall, opCreate, opExtcodecopy, opExtcodehash, opExtcodesize, opLog, opSelfdestruct,
-  opSload, opSstore, opTload, opTstore, outOfGas, toMemoryRange,
+  calldataWord, opBalance, opCall, opCreate, opDataCopy, opExtcodecopy, opExtcodehash, opExtcodesize, opLog, opMcopy,
+  opSelfdestruct, opSload, opSstore, opTload, opTstore, outOfGas,
 } from "../../src/evm/host_ops.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
-import { bytesToBigInt } from "../../src/primitives/hex.ts";
 import { copyWords, EMPTY_BYTES as EMPTY } from "../../src/primitives/byte_slab.ts";
 import { CHECK_EVERY, checkDeadline } from "../../src/evm/interrupt.ts";
 import { ENV_OPS } from "../../src/forks/opcodes.ts";
@@ -348,12 +347,7 @@ export class CompiledInstance {
       case 0x35: this.result(1, calldataWord(msg.input, this.arg(0))); break;
       case 0x36: this.result(0, BigInt(msg.input.length)); break;
       case 0x37: case 0x39: case 0x3e: { // CALLDATACOPY, CODECOPY, RETURNDATACOPY
-        const [off, len] = toMemoryRange(this.arg(0), this.arg(2));
-        const srcOff = this.arg(1);
-        const src = op === 0x37 ? msg.input : op === 0x39 ? msg.code : frame.returnData;
-        if (op === 0x3e && srcOff + BigInt(len) > BigInt(src.length)) throw new EvmHalt("return data out of bounds");
-        if (!frame.useGas(copyCost(len)) || !frame.expandMemory(off, len)) outOfGas();
-        if (len > 0) copyPadded(frame.memory, off, src, srcOff, len);
+        opDataCopy(frame, op, this.arg(0), this.arg(1), this.arg(2));
         break;
       }
       case 0x3b: this.result(1, opExtcodesize(evm, frame, this.arg(0))); break;
@@ -372,16 +366,7 @@ export class CompiledInstance {
       case 0x55: opSstore(evm, frame, this.arg(0), this.arg(1)); break;
       case 0x5c: this.result(1, opTload(evm, frame, this.arg(0))); break;
       case 0x5d: opTstore(evm, frame, this.arg(0), this.arg(1)); break;
-      case 0x5e: { // MCOPY
-        const dstW = this.arg(0), srcW = this.arg(1), lenW = this.arg(2);
-        const len = toMemoryRange(0n, lenW)[1];
-        const [dst] = toMemoryRange(dstW, lenW);
-        const [src] = toMemoryRange(srcW, lenW);
-        if (!frame.useGas(copyCost(len))) outOfGas();
-        if (len > 0 && !frame.expandMemory(Math.max(dst, src), len)) outOfGas();
-        if (len > 0) frame.memory.copyWithin(dst, src, src + len);
-        break;
-      }
+      case 0x5e: opMcopy(frame, this.arg(0), this.arg(1), this.arg(2)); break;
       case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4: {
         const topics: bigint[] = [];
         if (evm.keepLogs) for (let i = 0; i < op - 0xa0; i++) topics.push(this.arg(2 + i));
@@ -415,11 +400,3 @@ export class CompiledInstance {
   }
 }
 
-function calldataWord(input: Uint8Array, offset: bigint): bigint {
-  if (offset >= BigInt(input.length)) return 0n;
-  const o = Number(offset);
-  if (o + 32 <= input.length) return bytesToBigInt(input.subarray(o, o + 32));
-  const buf = new Uint8Array(32);
-  buf.set(input.subarray(o));
-  return bytesToBigInt(buf);
-}

@@ -6,7 +6,7 @@
 import type { Instr } from "./analysis.ts";
 import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
-import { toSigned } from "../interpreter/u256.ts";
+import { toSigned } from "../../src/primitives/u256.ts";
 import { expCost } from "../../src/evm/gas.ts";
 import { SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT, SCRATCH_OUT2 } from "./layout.ts";
 import { U256_SCRATCH_FUNCS } from "./runtime/u256.ts";

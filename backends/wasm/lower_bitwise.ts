@@ -2,7 +2,7 @@
 import type { Instr } from "./analysis.ts";
 import { type Expr, type Lowerer, type Val } from "./lower_context.ts";
 import { SCRATCH_OUT, SHIFT_AREA } from "./layout.ts";
-import { toSigned } from "../interpreter/u256.ts";
+import { toSigned } from "../../src/primitives/u256.ts";
 
 const M = (1n << 256n) - 1n;
 const SIGN = 1n << 255n;

@@ -13,6 +13,8 @@ import { copyCost, initcodeCost, keccakWordsCost, logDataCost, maxCallGas, sstor
 import { bytesToBigInt } from "../primitives/hex.ts";
 import { EMPTY_CODE_HASH } from "../primitives/hash.ts";
 import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
+import { readWord } from "../primitives/u256.ts";
+import { Op } from "../forks/opcodes.ts";
 
 const MAX_NONCE = (1n << 64n) - 1n;
 
@@ -112,6 +114,37 @@ export function copyPadded(dst: Uint8Array, dstOffset: number, src: Uint8Array, 
   const avail = Math.min(len, src.length - start);
   if (avail > 0) dst.set(src.subarray(start, start + avail), dstOffset);
   if (avail < len) dst.fill(0, dstOffset + Math.max(avail, 0), dstOffset + len);
+}
+
+/** CALLDATALOAD: the 32 bytes of the input at `offset`, zeros past its end. */
+export function calldataWord(input: Uint8Array, offset: bigint): bigint {
+  if (offset >= BigInt(input.length)) return 0n;
+  const o = Number(offset);
+  if (o + 32 <= input.length) return readWord(new DataView(input.buffer, input.byteOffset + o, 32), 0);
+  const buf = new Uint8Array(32);
+  buf.set(input.subarray(o));
+  return readWord(new DataView(buf.buffer), 0);
+}
+
+/** CALLDATACOPY, CODECOPY and RETURNDATACOPY (`op`): the frame's input, code or last return data into memory. */
+export function opDataCopy(frame: Frame, op: number, memOffset: bigint, srcOffset: bigint, size: bigint): void {
+  const [off, len] = toMemoryRange(memOffset, size);
+  const msg = frame.message;
+  const src = op === Op.CALLDATACOPY ? msg.input : op === Op.CODECOPY ? msg.code : frame.returnData;
+  if (op === Op.RETURNDATACOPY && srcOffset + BigInt(len) > BigInt(src.length)) {
+    throw new EvmHalt("return data out of bounds");
+  }
+  if (!frame.useGas(copyCost(len)) || !frame.expandMemory(off, len)) outOfGas();
+  if (len > 0) copyPadded(frame.memory, off, src, srcOffset, len);
+}
+
+export function opMcopy(frame: Frame, dstOffset: bigint, srcOffset: bigint, size: bigint): void {
+  const len = toMemoryRange(0n, size)[1];
+  const [dst] = toMemoryRange(dstOffset, size);
+  const [src] = toMemoryRange(srcOffset, size);
+  if (!frame.useGas(copyCost(len))) outOfGas();
+  if (len > 0 && !frame.expandMemory(Math.max(dst, src), len)) outOfGas();
+  if (len > 0) frame.memory.copyWithin(dst, src, src + len);
 }
 
 export function opLog(evm: Evm, frame: Frame, offset: bigint, size: bigint, topics: bigint[]): void {
