@@ -1,6 +1,7 @@
 /** evmwasm command line: `evmwasm <command> [options]`. */
 import process from "node:process";
 import { CliError } from "./src/cli/args.ts";
+import { UnknownBackendError } from "./backends/registry.ts";
 import { statetestCommand } from "./src/cli/statetest.ts";
 import { HexError } from "./src/primitives/hex.ts";
 import { UnknownForkError } from "./src/forks/fork.ts";
@@ -77,7 +78,10 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
-  if (e instanceof CliError || e instanceof HexError || e instanceof UnknownForkError || e instanceof BaseError) {
+  if (
+    e instanceof CliError || e instanceof HexError || e instanceof UnknownForkError || e instanceof UnknownBackendError ||
+    e instanceof BaseError
+  ) {
     console.error(`evmwasm: ${e.message}`);
     process.exitCode = 2;
   } else {

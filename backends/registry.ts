@@ -1,13 +1,21 @@
-/** Backends by name. */
+/** Backends by name: the interpreter, the WebAssembly compiler (over the interpreter), and the two tiered. */
 import type { Backend } from "./backend.ts";
 import { Interpreter } from "./interpreter/interpreter.ts";
-import { CliError } from "../src/cli/args.ts";
-import { createAutoBackend, createWasmBackend, type WasmSetup } from "./wasm/create.ts";
+import { TieredBackend } from "./tiered.ts";
+import { CompileService } from "./wasm/compile_service.ts";
+import { createWasmBackend, type WasmSetup } from "./wasm/create.ts";
 
 export const BACKEND_NAMES = ["interpreter", "wasm", "auto"] as const;
 
 /** What a node runs when not told otherwise: interpreted cold code, compiled hot code. */
 export const DEFAULT_BACKEND = "auto";
+
+export class UnknownBackendError extends Error {
+  override name = "UnknownBackendError";
+  constructor(name: string) {
+    super(`unknown backend "${name}"; available: ${BACKEND_NAMES.join(", ")}`);
+  }
+}
 
 let shared: Backend | undefined;
 
@@ -22,10 +30,15 @@ export function createBackend(name: string, setup: WasmSetup = {}): Backend {
     case "interpreter":
       return new Interpreter();
     case "wasm":
-      return createWasmBackend(setup);
-    case "auto":
-      return createAutoBackend(setup);
+      return createWasmBackend(new Interpreter(), setup);
+    case "auto": {
+      const interpreter = new Interpreter();
+      const service = new CompileService(setup.optimizeLevel ?? 0);
+      if (setup.warmCompiler !== false) service.warm(); // Binaryen loads and warms up before code gets hot
+      const wasm = createWasmBackend(interpreter, setup, service);
+      return new TieredBackend(interpreter, wasm, service, 1, setup.diskFirst);
+    }
     default:
-      throw new CliError(`unknown backend "${name}"; available: ${BACKEND_NAMES.join(", ")}`);
+      throw new UnknownBackendError(name);
   }
 }

@@ -467,7 +467,7 @@ async function main() {
     process.exit(1);
   }
   const service = new CompileService(0);
-  const wasmBackend = createWasmBackend({}, service); // Binaryen -O0 on its compiler thread, no disk cache
+  const wasmBackend = createWasmBackend(new Interpreter(), {}, service); // Binaryen -O0 on its compiler thread, no disk cache
   // Binaryen is itself WebAssembly that the engine optimises as it runs: its first modules compile several
   // times slower. Every target code is compiled once first (that cold time goes to the JSON as
   // coldCompileMs); the `compile ms` column is then a warm compiler's, as in a node that has been running.

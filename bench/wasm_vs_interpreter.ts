@@ -81,6 +81,7 @@ const wasm = new WasmBackend({
     compileMs.set(bytesToHex(code), { compileMs: performance.now() - t0, wasmBytes: out.binary.length });
     return out.binary;
   },
+  fallback: interpreter,
   onCompileError: (e) => console.error("compile error:", e),
 });
 // Binaryen's own warm-up (its first module is slow) is not part of any contract's compile time.

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import type { Backend } from "../backends/backend.ts";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
-import { AutoBackend } from "../backends/wasm/auto.ts";
+import { TieredBackend } from "../backends/tiered.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { createWasmBackend } from "../backends/wasm/create.ts";
 import type { WasmBackend } from "../backends/wasm/backend.ts";
@@ -16,11 +16,12 @@ import { calldata, type ContractName, deployData, DEV0, DEV1 } from "./rpc/helpe
 
 function backendNamed(name: string): { backend: Backend; wasm?: WasmBackend } {
   if (name === "interpreter") return { backend: new Interpreter() };
-  if (name === "wasm") return { backend: createWasmBackend() };
+  if (name === "wasm") return { backend: createWasmBackend(new Interpreter()) };
   // Compiles a code once it has run interpreted, so that after the warm-up everything runs compiled.
   const service = new CompileService(0);
-  const wasm = createWasmBackend({}, service);
-  return { backend: new AutoBackend(wasm, service, 0), wasm };
+  const interpreter = new Interpreter();
+  const wasm = createWasmBackend(interpreter, {}, service);
+  return { backend: new TieredBackend(interpreter, wasm, service, 0), wasm };
 }
 
 type Answer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
@@ -110,7 +111,7 @@ async function session(backendName: string): Promise<[string, Answer][]> {
       const codes = [...Object.values(c), box, target].map((a) => node.chain.head.getCode(BigInt(a)));
       const compiled = () => codes.every((code) => wasm.cache.lookup(code, rules) !== undefined);
       const start = Date.now();
-      while (!compiled() || backend instanceof AutoBackend && backend.tieredUp < codes.length) {
+      while (!compiled() || backend instanceof TieredBackend && backend.tieredUp < codes.length) {
         if (Date.now() - start > 60_000) throw new Error(`auto: not all codes compiled after 60 s`);
         for (const [, call] of calls) await node.handler.call("eth_call", [call, "latest"]);
         await new Promise((r) => setTimeout(r, 20));

@@ -11,7 +11,7 @@ const LOOP = hexToBytes("0x5b600056"); // JUMPDEST PUSH1 0 JUMP, forever
 const RECURSE = hexToBytes("0x5b60006000600060006000305af150600056");
 const GAS = 1n << 62n;
 
-for (const [name, backend] of [["interpreter", new Interpreter()], ["wasm", createWasmBackend()]] as const) {
+for (const [name, backend] of [["interpreter", new Interpreter()], ["wasm", createWasmBackend(new Interpreter())]] as const) {
   Deno.test({
     name: `interrupt: a runaway call on ${name} stops at its deadline`,
     sanitizeOps: false,

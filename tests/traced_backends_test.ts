@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type { Backend } from "../backends/backend.ts";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
-import { AutoBackend } from "../backends/wasm/auto.ts";
+import { TieredBackend } from "../backends/tiered.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { createWasmBackend } from "../backends/wasm/create.ts";
 import { createNode } from "../src/node.ts";
@@ -13,10 +13,11 @@ import { calldata, deployData, DEV0 } from "./rpc/helpers.ts";
 
 function backendNamed(name: string): Backend {
   if (name === "interpreter") return new Interpreter();
-  if (name === "wasm") return createWasmBackend();
+  if (name === "wasm") return createWasmBackend(new Interpreter());
   // Compiles a code after its first interpreted frame, so that the calls below run it compiled.
   const service = new CompileService(0);
-  return new AutoBackend(createWasmBackend({}, service), service, 0);
+  const interpreter = new Interpreter();
+  return new TieredBackend(interpreter, createWasmBackend(interpreter, {}, service), service, 0);
 }
 
 async function tracedAnswers(backendName: string): Promise<unknown[]> {
@@ -37,7 +38,7 @@ async function tracedAnswers(backendName: string): Promise<unknown[]> {
     const sum = { from: DEV0, to, data: calldata("Probe", "sum", [5n]) };
     // Untraced calls first, so that the code is compiled (wasm) or hot enough to tier up (auto).
     for (let i = 0; i < 50; i++) await node.request({ method: "eth_call", params: [sum, "latest"] });
-    if (backend instanceof AutoBackend) {
+    if (backend instanceof TieredBackend) {
       for (let i = 0; i < 500 && backend.tieredUp === 0; i++) {
         await new Promise((r) => setTimeout(r, 10));
         await node.request({ method: "eth_call", params: [sum, "latest"] });

@@ -10,7 +10,7 @@ import { WasmBackend } from "../backends/wasm/backend.ts";
 import { compileToWasm } from "../backends/wasm/compiler.ts";
 import { DiskCache } from "../backends/wasm/disk_cache.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
-import { AutoBackend } from "../backends/wasm/auto.ts";
+import { TieredBackend } from "../backends/tiered.ts";
 import { memoryStats } from "../backends/wasm/instance_memory.ts";
 import { runCall } from "../src/evm/call.ts";
 import { Fork, type ForkId } from "../src/forks/fork.ts";
@@ -20,7 +20,7 @@ import { compareOutcomes, runCase } from "./fuzz/differential.ts";
 
 const interpreter = new Interpreter();
 const compile = (code: Uint8Array, rules: ReturnType<typeof rulesFor>) => compileToWasm(binaryen, code, rules).binary;
-const wasm = new WasmBackend({ compile });
+const wasm = new WasmBackend({ compile, fallback: interpreter });
 const M = (1n << 256n) - 1n;
 
 function same(codeHex: string, opts: { input?: string; gas?: bigint; fork?: ForkId } = {}) {
@@ -219,7 +219,7 @@ Deno.test("wasm: empty code and code over the size limit", () => {
 
 Deno.test("wasm: a module that fails to compile runs on the interpreter and is logged once", () => {
   let logged = 0;
-  const broken = new WasmBackend({ compile: () => { throw new Error("boom"); }, onCompileError: () => logged++ });
+  const broken = new WasmBackend({ compile: () => { throw new Error("boom"); }, fallback: interpreter, onCompileError: () => logged++ });
   for (let i = 0; i < 3; i++) {
     const r = runCall({ backend: broken, code: hexToBytes("600160020160005260206000f3") });
     assert.ok(r.success);
@@ -235,7 +235,7 @@ Deno.test("wasm: frames nested deeper than maxLiveInstances run on the interpret
       "5b6000600052" + "60206000f3",
   );
   const input = hexToBytes("0x" + (40).toString(16).padStart(64, "0"));
-  const limited = new WasmBackend({ compile, maxLiveInstances: 5 });
+  const limited = new WasmBackend({ compile, fallback: interpreter, maxLiveInstances: 5 });
   const a = runCall({ backend: interpreter, code, input, gas: 10_000_000n });
   const b = runCall({ backend: limited, code, input, gas: 10_000_000n });
   assert.equal(BigInt(bytesToHex(a.output)), 40n);
@@ -255,7 +255,7 @@ Deno.test("wasm: an instance on a memory handed back by another module's instanc
   // MSIZE, MLOAD(0x100), SLOAD(0), SLOAD(3), returned as four words
   const reader = hexToBytes("59600052610100516020526000546040526003546060526080" + "6000f3");
   const input = hexToBytes("0x" + (20).toString(16).padStart(64, "0"));
-  const backend = new WasmBackend({ compile });
+  const backend = new WasmBackend({ compile, fallback: interpreter });
   const a = runCall({ backend: interpreter, code: dirty, input, gas: 10_000_000n });
   const b = runCall({ backend, code: dirty, input, gas: 10_000_000n });
   assert.ok(a.success && b.success);
@@ -272,7 +272,7 @@ Deno.test("wasm: the disk cache is used, and garbage in its folder is detected a
   const code = hexToBytes("600160020160005260206000f3");
   const rules = rulesFor(Fork.Osaka);
   let compiles = 0;
-  const make = () => new WasmBackend({ compile: (c, r) => (compiles++, compile(c, r)), disk: new DiskCache(dir, 0) });
+  const make = () => new WasmBackend({ compile: (c, r) => (compiles++, compile(c, r)), fallback: interpreter, disk: new DiskCache(dir, 0) });
   assert.ok(runCall({ backend: make(), code }).success);
   assert.equal(compiles, 1);
   const b2 = make();
@@ -304,8 +304,8 @@ Deno.test({
       const code = hexToBytes("600035600101600052602060006000f3");
       const binary = service.compileSync(code, rules);
       assert.ok(WebAssembly.validate(binary as BufferSource));
-      const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r) });
-      const auto = new AutoBackend(wasmB, service, 0); // threshold 0: compile after the first frame
+      const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r), fallback: interpreter });
+      const auto = new TieredBackend(interpreter, wasmB, service, 0); // threshold 0: compile after the first frame
       const loop = hexToBytes("60005b8060010190806103e810600257"); // a loop of 1000 rounds
       const first = runCall({ backend: auto, code: loop, gas: 10_000_000n });
       const deadline = Date.now() + 60_000;
@@ -335,9 +335,9 @@ Deno.test({
       // A module for the code in the disk cache, as an earlier process would have left it.
       const disk = new DiskCache(dir, 0);
       disk.put(disk.key(code, rules), service.compileSync(code, rules));
-      const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r), disk: new DiskCache(dir, 0) });
+      const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r), fallback: interpreter, disk: new DiskCache(dir, 0) });
       // No time threshold (a first frame in a cold process can take a millisecond): the second frame decides.
-      const auto = new AutoBackend(wasmB, service, Infinity);
+      const auto = new TieredBackend(interpreter, wasmB, service, Infinity);
       const call = () => runCall({ backend: auto, code, input: hexToBytes("0x01"), gas: 100_000n });
       const first = call();
       assert.equal(wasmB.diskHits, 0, "the first frame reads no file");
@@ -370,7 +370,7 @@ Deno.test({
         requested.push(performance.now());
         return compileInBackground(code, rules, level);
       };
-      const auto = new AutoBackend(new WasmBackend({ compile: (c, r) => service.compileSync(c, r) }), service);
+      const auto = new TieredBackend(interpreter, new WasmBackend({ compile: (c, r) => service.compileSync(c, r), fallback: interpreter }), service);
       // Counts down from the calldata word: 200,000 rounds, tens of milliseconds interpreted.
       const loop = hexToBytes("0x600035805b600190038060045750600052602060" + "00f3");
       const input = hexToBytes("0x" + (200_000).toString(16).padStart(64, "0"));

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { WasmBackend } from "../backends/wasm/backend.ts";
+import { Interpreter } from "../backends/interpreter/interpreter.ts";
 import { runCall } from "../src/evm/call.ts";
 import { Fork } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
@@ -16,7 +17,7 @@ Deno.test({
     const service = new CompileService();
     try {
       const rules = rulesFor(Fork.Osaka);
-      const backend = new WasmBackend({ compile: (c, r) => service.compileSync(c, r) });
+      const backend = new WasmBackend({ compile: (c, r) => service.compileSync(c, r), fallback: new Interpreter() });
       service.compileSync(new Uint8Array([0]), rules); // the worker is up
       const wrong: string[] = [];
       for (let i = 0; i < 300; i++) {

@@ -191,6 +191,7 @@ const interpreter = new Interpreter();
 // Code the compiler rejected would run on the interpreter and agree vacuously: make that an error.
 const wasm = new WasmBackend({
   compile: (code, rules) => compileToWasm(binaryen, code, rules).binary,
+  fallback: interpreter,
   onCompileError: (e) => {
     throw e;
   },

@@ -102,6 +102,7 @@ function backendOf(binaries: Map<string, Uint8Array>): { backend: WasmBackend; e
       if (!binary) throw new Error(`no binary prepared for code ${bytesToHex(code).slice(0, 40)}...`);
       return binary;
     },
+    fallback: new Interpreter(),
     onCompileError: (e) => errors.push(e),
   });
   return { backend, errors };

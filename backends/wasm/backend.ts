@@ -2,13 +2,12 @@
  * The WebAssembly backend: every frame's code is compiled (once per code and
  * fork, looked up in memory, then on disk) and run as WebAssembly; code that
  * cannot be compiled, frames with 2^63 gas or more, and (under Bun) frames nested
- * more than 64 deep in compiled frames run on the interpreter.
+ * more than 64 deep in compiled frames run on the fallback backend (the interpreter).
  */
 import type { Backend } from "../backend.ts";
 import type { Evm } from "../../src/evm/evm.ts";
 import type { Frame } from "../../src/evm/frame.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
-import { Interpreter } from "../interpreter/interpreter.ts";
 import type { DiskCache } from "./disk_cache.ts";
 import { type Cached, codeKey, ModuleCache, ModuleEntry } from "./module_cache.ts";
 
@@ -28,6 +27,8 @@ export const DEFAULT_MAX_LIVE_INSTANCES = (globalThis as { Bun?: unknown }).Bun 
 
 export interface WasmBackendOptions {
   compile: SyncCompiler;
+  /** Runs what compiled code cannot: traced frames, code that does not compile, frames too deep or with too much gas. */
+  fallback: Backend;
   cache?: ModuleCache;
   disk?: DiskCache;
   /** Called once per code that fails to compile. */
@@ -41,7 +42,7 @@ type RunResult = { status: "success" | "revert"; output: Uint8Array };
 export class WasmBackend implements Backend {
   readonly name: string = "wasm";
   readonly cache: ModuleCache;
-  readonly fallback = new Interpreter();
+  readonly fallback: Backend;
   /** Milliseconds spent compiling (Binaryen and WebAssembly.Module), and how many modules; disk cache hits. */
   compileMs = 0;
   compiled = 0;
@@ -60,6 +61,7 @@ export class WasmBackend implements Backend {
 
   constructor(private readonly opts: WasmBackendOptions) {
     this.cache = opts.cache ?? new ModuleCache();
+    this.fallback = opts.fallback;
     this.maxLive = opts.maxLiveInstances ?? DEFAULT_MAX_LIVE_INSTANCES;
   }
 

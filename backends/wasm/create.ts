@@ -1,6 +1,6 @@
-/** Builds the `wasm` and `auto` backends with their compiler thread and caches. */
+/** Builds the `wasm` backend with its compiler thread and caches. */
+import type { Backend } from "../backend.ts";
 import { WasmBackend } from "./backend.ts";
-import { AutoBackend } from "./auto.ts";
 import { CompileService } from "./compile_service.ts";
 import { compilerIdentity, DiskCache } from "./disk_cache.ts";
 
@@ -19,7 +19,7 @@ export interface WasmSetup {
 
 let warned = false;
 
-/** Logs a module that failed to compile, once per process (that code then runs on the interpreter). */
+/** Logs a module that failed to compile, once per process (that code then runs on the fallback, the interpreter). */
 export function logCompileError(error: unknown): void {
   if (warned) return;
   warned = true;
@@ -27,7 +27,8 @@ export function logCompileError(error: unknown): void {
   console.error(`evmwasm: compilation to WebAssembly failed, running that code on the interpreter: ${text}`);
 }
 
-export function createWasmBackend(setup: WasmSetup = {}, service?: CompileService): WasmBackend {
+/** `fallback` runs what compiled code cannot (WasmBackendOptions.fallback); `service`: a compiler thread to share. */
+export function createWasmBackend(fallback: Backend, setup: WasmSetup = {}, service?: CompileService): WasmBackend {
   const level = setup.optimizeLevel ?? 0;
   const s = service ?? new CompileService(level);
   if (!service) s.warm(); // Binaryen loads on the compiler thread while the caller gets ready
@@ -35,13 +36,8 @@ export function createWasmBackend(setup: WasmSetup = {}, service?: CompileServic
   if (setup.cacheDir) compilerIdentity();
   return new WasmBackend({
     compile: (code, rules) => s.compileSync(code, rules, level),
+    fallback,
     disk: setup.cacheDir ? new DiskCache(setup.cacheDir, level, setup.cacheMaxBytes) : undefined,
     onCompileError: logCompileError,
   });
-}
-
-export function createAutoBackend(setup: WasmSetup = {}): AutoBackend {
-  const service = new CompileService(setup.optimizeLevel ?? 0);
-  if (setup.warmCompiler !== false) service.warm(); // Binaryen loads and warms up before code gets hot
-  return new AutoBackend(createWasmBackend(setup, service), service, 1, setup.diskFirst);
 }

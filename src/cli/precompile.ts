@@ -6,6 +6,7 @@
  * `--cache-dir` finds it instead of compiling.
  */
 import process from "node:process";
+import { Interpreter } from "../../backends/interpreter/interpreter.ts";
 import { createWasmBackend } from "../../backends/wasm/create.ts";
 import { defaultCacheDir } from "../cache_dir.ts";
 import { UpstreamClient } from "../fork/upstream.ts";
@@ -44,7 +45,7 @@ export async function precompileCommand(argv: string[]): Promise<number> {
   const client = new UpstreamClient(url, { timeoutMs: Number(args.timeout ?? 45_000) });
 
   const codes = await Promise.all(addresses.map((a) => client.request<string>("eth_getCode", [a, block])));
-  const backend = createWasmBackend({ cacheDir, optimizeLevel: opt });
+  const backend = createWasmBackend(new Interpreter(), { cacheDir, optimizeLevel: opt });
   const rules = rulesFor(fork);
   const rows: { address: string; codeBytes: number; status: string; ms: number }[] = [];
   for (const [i, address] of addresses.entries()) {

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import binaryen from "binaryen";
 import type { Backend } from "../../backends/backend.ts";
 import { WasmBackend } from "../../backends/wasm/backend.ts";
+import { Interpreter } from "../../backends/interpreter/interpreter.ts";
 import { compileToWasm } from "../../backends/wasm/compiler.ts";
 import { type CallResult, DEFAULT_TARGET, runCall } from "../../src/evm/call.ts";
 import { Fork, type ForkId, forkName } from "../../src/forks/fork.ts";
@@ -23,6 +24,7 @@ export function wasmUnderTest(): { wasm: WasmBackend; rejected: string[] } {
   const rejected: string[] = [];
   const wasm = new WasmBackend({
     compile: (code, rules) => compileToWasm(binaryen, code, rules).binary,
+    fallback: new Interpreter(),
     onCompileError: (e, code) => rejected.push(`${(e as Error).message.split("\n")[0]} (code ${bytesToHex(code)})`),
   });
   return { wasm, rejected };

@@ -1,16 +1,15 @@
 /**
- * The `auto` backend: cold code runs on the interpreter; code that runs a second time, or whose interpreted
+ * The `auto` backend, tiering two backends: cold code runs on the interpreter; code that runs a second time, or whose interpreted
  * time passes a millisecond, is compiled on the compiler thread while the interpreter keeps going, and runs as
  * WebAssembly from the first frame after the module is ready (or at once if the disk cache has it).
  */
-import type { Backend } from "../backend.ts";
-import type { Evm } from "../../src/evm/evm.ts";
-import type { Frame } from "../../src/evm/frame.ts";
-import type { ForkRules } from "../../src/forks/rules.ts";
-import { Interpreter } from "../interpreter/interpreter.ts";
-import type { WasmBackend } from "./backend.ts";
-import type { CompileService, PendingCompile } from "./compile_service.ts";
-import { setTickHook } from "../../src/evm/interrupt.ts";
+import type { Backend } from "./backend.ts";
+import type { Evm } from "../src/evm/evm.ts";
+import type { Frame } from "../src/evm/frame.ts";
+import type { ForkRules } from "../src/forks/rules.ts";
+import type { WasmBackend } from "./wasm/backend.ts";
+import type { CompileService, PendingCompile } from "./wasm/compile_service.ts";
+import { setTickHook } from "../src/evm/interrupt.ts";
 
 /**
  * Interpreted time (ms) after which code is compiled even if it has not run twice. Compilation runs on its
@@ -29,14 +28,15 @@ interface Heat {
   done: boolean;
 }
 
-export class AutoBackend implements Backend {
+export class TieredBackend implements Backend {
   readonly name = "auto";
-  readonly interpreter = new Interpreter();
   private readonly heat = new WeakMap<Uint8Array, Heat[]>();
   /** Modules compiled in the background and installed. */
   tieredUp = 0;
 
   constructor(
+    /** The tier cold code runs on (the interpreter). */
+    readonly interpreter: Backend,
     private readonly wasm: WasmBackend,
     private readonly service: CompileService,
     private readonly scale = 1,
