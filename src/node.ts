@@ -28,7 +28,7 @@ import { connectFork, type ForkConnection } from "./fork/connect.ts";
 import { ForkRunner } from "./fork/fork_runner.ts";
 import { DEFAULT_CALL_TIMEOUT_MS, EXECUTION_SLICE_MS, ExecutionGate, ExecutionPool } from "./exec/execution_pool.ts";
 import type { BackendSpec } from "./exec/protocol.ts";
-import { DEFAULT_BACKEND } from "../backends/registry.ts";
+import { DEFAULT_BACKEND, defaultBackend } from "../backends/registry.ts";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "./fork/upstream.ts";
 import { Params } from "./rpc/params.ts";
 import { DEFAULT_TRACE_LIMITS, type TraceLimits } from "./trace/limits.ts";
@@ -118,7 +118,7 @@ export class EvmwasmNode {
   private readonly backendSpec?: BackendSpec;
 
   constructor(readonly options: NodeOptions = {}) {
-    this.chain = new DevChain(options);
+    this.chain = new DevChain({ ...options, backend: options.backend ?? defaultBackend() });
     this.filters = new FilterRegistry(this.chain);
     this.info = {
       clientVersion: `evmwasm/v${VERSION}`,
@@ -238,7 +238,12 @@ export class EvmwasmNode {
     this.fork?.close();
     this.chain.close();
     this.filters.close();
-    this.chain = new DevChain({ ...this.options, chainId: this.options.chainId, ...chainOptions });
+    this.chain = new DevChain({
+      ...this.options,
+      chainId: this.options.chainId,
+      ...chainOptions,
+      backend: this.options.backend ?? defaultBackend(),
+    });
     this.filters = new FilterRegistry(this.chain);
     this.ctx.chain = this.chain;
     this.ctx.filters = this.filters;

@@ -5,7 +5,6 @@
  * methods and the library API act on.
  */
 import type { Backend } from "../../backends/backend.ts";
-import { defaultBackend } from "../../backends/registry.ts";
 import type { BlockEnv } from "../evm/env.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { rlpEncode } from "../primitives/rlp.ts";
@@ -90,6 +89,7 @@ export interface DevChainOptions {
   blockTime?: number;
   /** No automine and no interval: blocks only on evm_mine / anvil_mine. */
   noMining?: boolean;
+  /** Runs contract code. A chain is given one; a node without one uses the process's default (backends/registry.ts). */
   backend?: Backend;
   /** Where state not yet in memory comes from (fork mode); none for a fresh dev chain. */
   stateSource?: StateSource;
@@ -235,7 +235,7 @@ export class DevChain {
   /** Identifies this run of the chain (anvil_metadata); a reset draws a new one. */
   instanceId = crypto.getRandomValues(new Uint8Array(32));
 
-  constructor(options: DevChainOptions = {}) {
+  constructor(options: DevChainOptions & { backend: Backend }) {
     this.options = options;
     const genesis = options.genesis;
     this.chainId = options.chainId ?? genesis?.chainId ?? 31337n;
@@ -251,7 +251,7 @@ export class DevChain {
       });
       this.schedule = ForkSchedule.single(this.fixedHardfork);
     }
-    this.backend = options.backend ?? defaultBackend();
+    this.backend = options.backend;
     this.devAccounts = deriveDevAccounts(
       options.mnemonic ?? DEFAULT_MNEMONIC,
       options.accounts ?? 10,

@@ -1,5 +1,6 @@
 /** The dev chain's past states: reads at old blocks, the kept window, pruning, snapshots and proofs. */
 import assert from "node:assert/strict";
+import { Interpreter } from "../../backends/interpreter/interpreter.ts";
 import { DevChain } from "../../src/chain/chain.ts";
 import { StateUnavailableError } from "../../src/chain/errors.ts";
 import { keccak256 } from "../../src/primitives/hash.ts";
@@ -18,7 +19,7 @@ function transfer(chain: DevChain, value: bigint): void {
 }
 
 Deno.test("past states: each kept block reads as it was; older ones are unavailable, genesis is kept", () => {
-  const chain = new DevChain({ stateHistory: 20, now: () => 1_700_000_000n });
+  const chain = new DevChain({ stateHistory: 20, now: () => 1_700_000_000n, backend: new Interpreter() });
   const balances: bigint[] = [];
   for (let i = 1n; i <= 60n; i++) {
     transfer(chain, i);
@@ -39,7 +40,7 @@ Deno.test("past states: each kept block reads as it was; older ones are unavaila
 });
 
 Deno.test("--prune-history: the genesis state goes too; --transaction-block-keeper: old blocks drop their transactions", () => {
-  const chain = new DevChain({ pruneHistory: true, stateHistory: 5, transactionBlockKeeper: 3 });
+  const chain = new DevChain({ pruneHistory: true, stateHistory: 5, transactionBlockKeeper: 3, backend: new Interpreter() });
   for (let i = 1n; i <= 12n; i++) transfer(chain, i);
   assert.throws(() => chain.stateAfter(0n), StateUnavailableError);
   assert.throws(() => chain.stateAfter(7n), StateUnavailableError);
@@ -52,7 +53,7 @@ Deno.test("--prune-history: the genesis state goes too; --transaction-block-keep
 });
 
 Deno.test("snapshots across blocks: revert restores state, blocks and reads at the blocks kept", () => {
-  const chain = new DevChain({});
+  const chain = new DevChain({ backend: new Interpreter() });
   transfer(chain, 5n);
   const id = chain.snapshot();
   chain.setBalance(RECIPIENT, 1000n);
@@ -71,7 +72,7 @@ Deno.test("snapshots across blocks: revert restores state, blocks and reads at t
 });
 
 Deno.test("proofs at an old block prove that block's state root, after later blocks changed the account", () => {
-  const chain = new DevChain({});
+  const chain = new DevChain({ backend: new Interpreter() });
   transfer(chain, 1n);
   chain.setStorageAt(RECIPIENT, 1n, 0x1234n);
   transfer(chain, 2n); // block 2 holds the slot

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeBlock, splitChainFile } from "../../src/chain/block_codec.ts";
+import { Interpreter } from "../../backends/interpreter/interpreter.ts";
 import { DevChain } from "../../src/chain/chain.ts";
 import { loadGenesisFile } from "../../src/chain/genesis.ts";
 import { headerHash, headerToRlp } from "../../src/chain/header.ts";
@@ -56,11 +57,11 @@ Deno.test({
   name: "engine_newPayload: the execution-apis chain's post-merge blocks import as payloads, V1 to V4",
   ignore: !haveApis,
   fn: () => {
-    const chain = new DevChain({ genesis: loadGenesisFile(join(APIS, "genesis.json")), noMining: true });
+    const chain = new DevChain({ genesis: loadGenesisFile(join(APIS, "genesis.json")), noMining: true, backend: new Interpreter() });
     const ctx = { chain } as RpcContext;
     const call = (method: string, params: unknown[]) => engineMethods[method](new Params(params), ctx);
     // The requests of each block, which a payload carries beside it: from the chain imported as a file.
-    const reference = new DevChain({ genesis: loadGenesisFile(join(APIS, "genesis.json")), noMining: true });
+    const reference = new DevChain({ genesis: loadGenesisFile(join(APIS, "genesis.json")), noMining: true, backend: new Interpreter() });
     importChainFile(reference, readFileSync(join(APIS, "chain.rlp")));
     let withRequests = 0;
     const versions = new Set<number>();
@@ -100,7 +101,7 @@ Deno.test({
   name: "engine_newPayload: a wrong root, hash, blob hashes or parent is answered as the Engine API says",
   ignore: !haveApis,
   fn: () => {
-    const chain = new DevChain({ genesis: loadGenesisFile(join(APIS, "genesis.json")), noMining: true });
+    const chain = new DevChain({ genesis: loadGenesisFile(join(APIS, "genesis.json")), noMining: true, backend: new Interpreter() });
     const ctx = { chain } as RpcContext;
     const call = (method: string, params: unknown[]) => engineMethods[method](new Params(params), ctx);
     const blocks = splitChainFile(readFileSync(join(APIS, "chain.rlp"))).blocks;

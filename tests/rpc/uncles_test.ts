@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { encodeBlock } from "../../src/chain/block_codec.ts";
 import type { Block } from "../../src/chain/block.ts";
+import { Interpreter } from "../../backends/interpreter/interpreter.ts";
 import { DevChain } from "../../src/chain/chain.ts";
 import { headerHash } from "../../src/chain/header.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
@@ -10,7 +11,7 @@ import { Params } from "../../src/rpc/params.ts";
 import type { RpcContext } from "../../src/rpc/context.ts";
 
 Deno.test("uncle methods: counts and headers of a block's ommers; null past the last", () => {
-  const dev = new DevChain({ hardfork: "homestead", accounts: 1 });
+  const dev = new DevChain({ hardfork: "homestead", accounts: 1, backend: new Interpreter() });
   const genesis = dev.latest;
   const ommer = { ...genesis.header, number: 1n, difficulty: 131072n, extraData: new Uint8Array([7]) };
   const block: Block = { ...genesis, ommers: [ommer] };
