@@ -1,12 +1,12 @@
 /** The seam between the EVM and a code executor (interpreter, WebAssembly, ...). */
-import type { Evm } from "../src/evm/evm.ts";
+import type { Host } from "../src/evm/host.ts";
 import type { Frame } from "../src/evm/frame.ts";
 
 export interface Backend {
   readonly name: string;
   /**
    * Runs the frame's code to completion. Returns how it ended; throws EvmHalt
-   * for an exceptional halt. Nested calls go back through `evm`.
+   * for an exceptional halt. State, the environment and nested calls are reached through `host`.
    */
-  run(frame: Frame, evm: Evm): { status: "success" | "revert"; output: Uint8Array };
+  run(frame: Frame, host: Host): { status: "success" | "revert"; output: Uint8Array };
 }

@@ -4,7 +4,7 @@
  * WebAssembly from the first frame after the module is ready (or at once if the disk cache has it).
  */
 import type { Backend } from "./backend.ts";
-import type { Evm } from "../src/evm/evm.ts";
+import type { Host } from "../src/evm/host.ts";
 import type { Frame } from "../src/evm/frame.ts";
 import type { ForkRules } from "../src/forks/rules.ts";
 import type { WasmBackend } from "./wasm/backend.ts";
@@ -44,7 +44,7 @@ export class TieredBackend implements Backend {
     private readonly diskFirst = false,
   ) {}
 
-  run(frame: Frame, evm: Evm): { status: "success" | "revert"; output: Uint8Array } {
+  run(frame: Frame, evm: Host): { status: "success" | "revert"; output: Uint8Array } {
     // A step tracer sees every instruction, which compiled code does not report: traced frames are interpreted.
     // So are frames under --memory-limit: compiled code grows memory without asking the host.
     if (evm.tracer?.onStep || evm.rules.memoryLimit !== undefined) return this.interpreter.run(frame, evm);

@@ -5,7 +5,7 @@
  */
 import type { Backend } from "../backend.ts";
 import { CHECK_EVERY, checkDeadline } from "../../src/evm/interrupt.ts";
-import type { Evm } from "../../src/evm/evm.ts";
+import type { Host } from "../../src/evm/host.ts";
 import type { Frame } from "../../src/evm/frame.ts";
 import { CallKind, EvmHalt } from "../../src/evm/message.ts";
 import { expCost, keccakWordsCost } from "../../src/evm/gas.ts";
@@ -47,7 +47,7 @@ function halt(reason: string): never {
 export class Interpreter implements Backend {
   readonly name = "interpreter";
 
-  run(frame: Frame, evm: Evm): { status: "success" | "revert"; output: Uint8Array } {
+  run(frame: Frame, evm: Host): { status: "success" | "revert"; output: Uint8Array } {
     const msg = frame.message;
     const code = msg.code;
     const codeLen = code.length;

@@ -5,7 +5,7 @@
  * more than 64 deep in compiled frames run on the fallback backend (the interpreter).
  */
 import type { Backend } from "../backend.ts";
-import type { Evm } from "../../src/evm/evm.ts";
+import type { Host } from "../../src/evm/host.ts";
 import type { Frame } from "../../src/evm/frame.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import type { DiskCache } from "./disk_cache.ts";
@@ -65,7 +65,7 @@ export class WasmBackend implements Backend {
     this.maxLive = opts.maxLiveInstances ?? DEFAULT_MAX_LIVE_INSTANCES;
   }
 
-  run(frame: Frame, evm: Evm): RunResult {
+  run(frame: Frame, evm: Host): RunResult {
     // A step tracer sees every instruction, which compiled code does not report: traced frames are interpreted.
     // So are frames under --memory-limit: compiled code grows memory without asking the host.
     if (evm.tracer?.onStep || evm.rules.memoryLimit !== undefined) return this.fallback.run(frame, evm);
@@ -83,7 +83,7 @@ export class WasmBackend implements Backend {
     return this.runEntry(c, frame, evm);
   }
 
-  runEntry(c: ModuleEntry, frame: Frame, evm: Evm): RunResult {
+  runEntry(c: ModuleEntry, frame: Frame, evm: Host): RunResult {
     if (frame.gasReserve !== 0n && frame.gasLeft() >= GAS_LIMIT_FOR_WASM) return this.fallback.run(frame, evm);
     if (this.live >= this.maxLive) {
       this.interpretedTooDeep++;

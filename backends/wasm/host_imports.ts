@@ -5,7 +5,7 @@
  * Frame kept in sync with the instance: gas before and after each call, and
  * EVM memory as a view of the instance's linear memory.
  */
-import type { Evm } from "../../src/evm/evm.ts";
+import type { Host } from "../../src/evm/host.ts";
 import type { Frame } from "../../src/evm/frame.ts";
 import { CallKind, EvmHalt } from "../../src/evm/message.ts";
 import { MAX_SAFE_GAS } from "../../src/evm/gas.ts";
@@ -65,7 +65,7 @@ export class CompiledInstance {
   private in32: Uint32Array = new Uint32Array(0);
   private memView!: DataView;
   private frame!: Frame;
-  private evm!: Evm;
+  private evm!: Host;
 
   constructor(module: WebAssembly.Module, private readonly code: Uint8Array, private readonly rules: ForkRules) {
     const evmImports = {
@@ -124,7 +124,7 @@ export class CompiledInstance {
   }
 
   /** Runs the frame's code; throws EvmHalt on an exceptional halt. The instance can be reused afterwards. */
-  run(frame: Frame, evm: Evm): RunResult {
+  run(frame: Frame, evm: Host): RunResult {
     this.frame = frame;
     this.evm = evm;
     this.refresh();
@@ -188,7 +188,7 @@ export class CompiledInstance {
     const frame = this.frame;
     if (frame) frame.memoryGrower = undefined;
     this.frame = undefined as unknown as Frame;
-    this.evm = undefined as unknown as Evm;
+    this.evm = undefined as unknown as Host;
     this.refresh();
     // A run that ended normally left the memory size at MSIZE_ADDR; after a halt only the global has it.
     const used = this.finished ? this.u32[MSIZE_ADDR / 4] : Number(this.msizeGlobal.value as bigint);

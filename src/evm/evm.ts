@@ -6,7 +6,8 @@
 import type { Backend } from "../../backends/backend.ts";
 import type { ForkRules } from "../forks/rules.ts";
 import { Fork } from "../forks/fork.ts";
-import type { Log, WorldState } from "../state/world.ts";
+import type { WorldState } from "../state/world.ts";
+import type { EvmTracer, Host } from "./host.ts";
 import type { BlockEnv, TxEnv } from "./env.ts";
 import { Frame } from "./frame.ts";
 import { CallKind, EvmHalt, type ExecResult, type Message } from "./message.ts";
@@ -18,21 +19,10 @@ import { MAX_SAFE_GAS } from "./gas.ts";
 import { frameStarted } from "./interrupt.ts";
 import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
 
-export const STACK_DEPTH_LIMIT = 1024;
+export { type EvmTracer, STACK_DEPTH_LIMIT } from "./host.ts";
 const MAX_PRECOMPILE_ADDRESS = 0x100n;
 
-/** Observes execution (tracers). Kept optional so the hot path pays one null check. */
-export interface EvmTracer {
-  onStep?(frame: Frame, pc: number, op: number, gas: number, stack: readonly bigint[], depth: number): void;
-  onEnter?(msg: Message): void;
-  onExit?(msg: Message, result: ExecResult): void;
-  /** A LOG instruction's log (kept even if its frame reverts later). */
-  onLog?(log: Log): void;
-  /** SELFDESTRUCT of `address`, its `balance` going to `beneficiary`. */
-  onSelfDestruct?(address: bigint, beneficiary: bigint, balance: bigint): void;
-}
-
-export class Evm {
+export class Evm implements Host {
   tracer: EvmTracer | undefined;
   /** False when nothing reads the logs (an eth_call): LOG then charges its gas and records nothing. */
   keepLogs = true;

@@ -1,11 +1,10 @@
 /**
  * Semantics of the instructions that reach state or other frames, shared by
  * every backend so that gas and behaviour have one source of truth. Each takes
- * the frame (whose gas the backend has synchronised) and the popped operands,
- * charges dynamic gas, and throws EvmHalt on an exceptional halt.
+ * the Host (host.ts), the frame (whose gas the backend has synchronised) and the
+ * popped operands, charges dynamic gas, and throws EvmHalt on an exceptional halt.
  */
-import type { Evm } from "./evm.ts";
-import { STACK_DEPTH_LIMIT } from "./evm.ts";
+import { type Host, STACK_DEPTH_LIMIT } from "./host.ts";
 import type { Frame } from "./frame.ts";
 import { CallKind, EvmHalt, type Message } from "./message.ts";
 import { ADDRESS_MASK, create2Address, createAddress, delegationTarget } from "./address.ts";
@@ -34,13 +33,13 @@ export function toMemoryRange(offset: bigint, size: bigint): [number, number] {
 }
 
 /** The cold-access surcharge over the warm price already paid as static gas (EIP-2929). */
-function accountAccessSurcharge(evm: Evm, address: bigint): number {
+function accountAccessSurcharge(evm: Host, address: bigint): number {
   const rules = evm.rules;
   if (!rules.accessLists) return 0;
   return evm.world.warmAddress(address) ? 0 : rules.coldAccountAccessGas - rules.warmStorageReadGas;
 }
 
-export function opSload(evm: Evm, frame: Frame, slot: bigint): bigint {
+export function opSload(evm: Host, frame: Frame, slot: bigint): bigint {
   const rules = evm.rules;
   const address = frame.message.address;
   if (rules.accessLists && !evm.world.warmSlot(address, slot)) {
@@ -49,7 +48,7 @@ export function opSload(evm: Evm, frame: Frame, slot: bigint): bigint {
   return evm.world.getStorage(address, slot);
 }
 
-export function opSstore(evm: Evm, frame: Frame, slot: bigint, value: bigint): void {
+export function opSstore(evm: Host, frame: Frame, slot: bigint, value: bigint): void {
   const rules = evm.rules;
   const world = evm.world;
   const address = frame.message.address;
@@ -68,28 +67,28 @@ export function opSstore(evm: Evm, frame: Frame, slot: bigint, value: bigint): v
   world.setStorage(address, slot, value, current, recorded !== undefined);
 }
 
-export function opTload(evm: Evm, frame: Frame, slot: bigint): bigint {
+export function opTload(evm: Host, frame: Frame, slot: bigint): bigint {
   return evm.world.getTransient(frame.message.address, slot);
 }
 
-export function opTstore(evm: Evm, frame: Frame, slot: bigint, value: bigint): void {
+export function opTstore(evm: Host, frame: Frame, slot: bigint, value: bigint): void {
   if (frame.message.isStatic) throw new EvmHalt("state change in static context");
   evm.world.setTransient(frame.message.address, slot, value);
 }
 
-export function opBalance(evm: Evm, frame: Frame, word: bigint): bigint {
+export function opBalance(evm: Host, frame: Frame, word: bigint): bigint {
   const address = word & ADDRESS_MASK;
   charge(frame, accountAccessSurcharge(evm, address));
   return evm.world.getBalance(address);
 }
 
-export function opExtcodesize(evm: Evm, frame: Frame, word: bigint): bigint {
+export function opExtcodesize(evm: Host, frame: Frame, word: bigint): bigint {
   const address = word & ADDRESS_MASK;
   charge(frame, accountAccessSurcharge(evm, address));
   return BigInt(evm.world.getCode(address).length);
 }
 
-export function opExtcodehash(evm: Evm, frame: Frame, word: bigint): bigint {
+export function opExtcodehash(evm: Host, frame: Frame, word: bigint): bigint {
   const address = word & ADDRESS_MASK;
   charge(frame, accountAccessSurcharge(evm, address));
   const acc = evm.world.getAccount(address);
@@ -98,7 +97,7 @@ export function opExtcodehash(evm: Evm, frame: Frame, word: bigint): bigint {
 }
 
 export function opExtcodecopy(
-  evm: Evm, frame: Frame, word: bigint, memOffset: bigint, codeOffset: bigint, size: bigint,
+  evm: Host, frame: Frame, word: bigint, memOffset: bigint, codeOffset: bigint, size: bigint,
 ): void {
   const address = word & ADDRESS_MASK;
   const [off, len] = toMemoryRange(memOffset, size);
@@ -147,7 +146,7 @@ export function opMcopy(frame: Frame, dstOffset: bigint, srcOffset: bigint, size
   if (len > 0) frame.memory.copyWithin(dst, src, src + len);
 }
 
-export function opLog(evm: Evm, frame: Frame, offset: bigint, size: bigint, topics: bigint[]): void {
+export function opLog(evm: Host, frame: Frame, offset: bigint, size: bigint, topics: bigint[]): void {
   if (frame.message.isStatic) throw new EvmHalt("state change in static context");
   const [off, len] = toMemoryRange(offset, size);
   charge(frame, logDataCost(len));
@@ -158,7 +157,7 @@ export function opLog(evm: Evm, frame: Frame, offset: bigint, size: bigint, topi
   evm.tracer?.onLog?.(log);
 }
 
-export function opSelfdestruct(evm: Evm, frame: Frame, word: bigint): void {
+export function opSelfdestruct(evm: Host, frame: Frame, word: bigint): void {
   const rules = evm.rules;
   const world = evm.world;
   const beneficiary = word & ADDRESS_MASK;
@@ -203,7 +202,7 @@ export interface CallArgs {
 }
 
 /** The CALL family. Returns the success word pushed on the stack; sets frame.returnData. */
-export function opCall(evm: Evm, frame: Frame, kind: CallKind, a: CallArgs): bigint {
+export function opCall(evm: Host, frame: Frame, kind: CallKind, a: CallArgs): bigint {
   const rules = evm.rules;
   const world = evm.world;
   const parent = frame.message;
@@ -267,7 +266,7 @@ export function opCall(evm: Evm, frame: Frame, kind: CallKind, a: CallArgs): big
 
 /** CREATE and CREATE2. Returns the new address, or 0 on failure; sets frame.returnData. */
 export function opCreate(
-  evm: Evm, frame: Frame, kind: CallKind, value: bigint, offset: bigint, size: bigint, salt: bigint,
+  evm: Host, frame: Frame, kind: CallKind, value: bigint, offset: bigint, size: bigint, salt: bigint,
 ): bigint {
   const rules = evm.rules;
   const world = evm.world;
@@ -316,7 +315,7 @@ export function opCreate(
 }
 
 /** An address is taken when it has code, a nonce, or storage (EIP-684, EIP-7610). */
-export function hasCodeOrNonce(evm: Evm, address: bigint): boolean {
+export function hasCodeOrNonce(evm: Host, address: bigint): boolean {
   const acc = evm.world.getAccount(address);
   if (!acc) return false;
   if (acc.nonce !== 0n || acc.code.length !== 0) return true;
