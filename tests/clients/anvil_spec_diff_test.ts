@@ -333,3 +333,26 @@ clientTest(
     for (const k of differing) console.log(`intended difference: ${k}: ${INTENDED[k]}`);
   },
 );
+
+clientTest(
+  "anvil differential battery: on an earlier --hardfork, a later fork's opcode halts as NotActivated (issue 17)",
+  !anvilAvailable(),
+  async (res) => {
+    const ours = res.add(await startOurs({ hardfork: "paris" }));
+    const anvil = res.add(await startAnvilTarget(["--hardfork", "paris"]));
+    // Init code run by eth_call: PUSH0 (Shanghai), CLZ (Osaka), TLOAD (Cancun), and 0x0c (no fork defines it).
+    const observe = async (t: Target) => {
+      const o: Record<string, unknown> = {};
+      for (
+        const [label, code] of [["PUSH0", "0x5f00"], ["CLZ", "0x60011e00"], ["TLOAD", "0x60015c00"], ["0x0c", "0x0c"]]
+      ) {
+        const r = await t.rpc.raw("eth_call", [{ from: DEV0, data: code }, "latest"]);
+        o[label] = r.error ? { code: r.error.code, message: r.error.message } : { result: r.result };
+      }
+      return o;
+    };
+    const [a, b] = [await observe(ours), await observe(anvil)];
+    assert.deepEqual(a, b);
+    assert.match(String((a.PUSH0 as { message: string }).message), /NotActivated/);
+  },
+);
