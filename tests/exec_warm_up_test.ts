@@ -45,3 +45,31 @@ for (const backend of ["interpreter", "auto"]) {
     },
   });
 }
+
+Deno.test({
+  name: "warm-up: waits while the node is busy, and gives up at its time budget",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const node = await createNode({});
+    try {
+      const quiet = node.handler.unlogged();
+      let synthetic = 0;
+      const handle = (b: string) => (synthetic++, quiet.handleBody(b));
+      // Someone else's requests every 10 ms: next to no synthetic call goes in (a gap of 100 ms lets one in).
+      const busy = setInterval(() => void node.handler.call("eth_chainId", []), 10);
+      try {
+        const done = await warmUpNode(handle, { budgetMs: 600, idleMs: () => node.handler.idleMs() });
+        assert.ok(done < 10, `${done} synthetic calls while busy`);
+        assert.equal(synthetic, done);
+      } finally {
+        clearInterval(busy);
+      }
+      // Idle: it goes ahead.
+      assert.equal(await warmUpNode(handle, { quick: 5, spread: 0, idleMs: () => node.handler.idleMs() }), 5);
+      assert.ok(node.handler.idleMs() >= 100);
+    } finally {
+      await node.close();
+    }
+  },
+});

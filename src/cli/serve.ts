@@ -446,7 +446,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let stopping = false;
   if (config.warmUp) {
     const quiet = node.handler.unlogged();
-    void warmUpNode((body) => quiet.handleBody(body), { stopped: () => stopping });
+    void warmUpNode((body) => quiet.handleBody(body), { stopped: () => stopping, idleMs: () => node.handler.idleMs() });
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

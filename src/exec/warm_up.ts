@@ -1,10 +1,10 @@
 /**
  * The engine runs a fresh node's code unoptimised until it has seen it run a while: a contract's first few
- * dozen calls on a fresh node took 10-20 ms where the same call took 1 ms later. Right after the node
- * listens, `warmUpNode` sends it synthetic eth_calls of one program, one per turn of the event loop so that
- * users' requests go in between. The first run on the interpreter, as any contract's first calls do; on a
- * compiling backend the program then tiers up (one compilation) and the later calls, spread out to outlast the
- * compilation, run compiled code and its host calls.
+ * dozen calls on a fresh node took 10-20 ms where the same call took 1 ms later. While a freshly started node
+ * is idle, `warmUpNode` sends it synthetic eth_calls of one program, one per turn of the event loop. The first
+ * run on the interpreter, as any contract's first calls do; on a compiling backend the program then tiers up
+ * (one compilation) and the later calls, spread out to outlast the compilation, run compiled code and its host
+ * calls.
  */
 import { Op } from "../forks/opcodes.ts";
 import { bytesToHex } from "../primitives/hex.ts";
@@ -21,19 +21,32 @@ export interface WarmUpOptions {
   budgetMs?: number;
   /** Stops when this returns true (the node is closing). */
   stopped?: () => boolean;
+  /**
+   * How long (ms) since the node last answered someone else: the warm-up fills idle time only (clients that keep
+   * the node busy warm it up themselves, and their requests should not wait behind synthetic ones).
+   */
+  idleMs?: () => number;
 }
+
+/** The warm-up waits until the node has been idle this long (ms). */
+const IDLE_MS = 100;
 
 /** An account no one has: the program is given to it as a state override. */
 const WARM_UP_ADDRESS = "0x00000000000000000000000000000000005741e1";
 
 /** Returns how many calls were answered (all unless stopped or out of time). */
 export async function warmUpNode(handle: BodyHandler, options: WarmUpOptions = {}): Promise<number> {
-  const { quick = 150, spread = 200, budgetMs = 5_000, stopped = () => false } = options;
+  const { quick = 150, spread = 200, budgetMs = 5_000, stopped = () => false, idleMs = () => Infinity } = options;
+  await new Promise((r) => setTimeout(r, IDLE_MS));
   const end = performance.now() + budgetMs;
   const code = bytesToHex(warmUpContract(6));
   let calls = 0;
   for (let i = 0; i < quick + spread; i++) {
     await new Promise((r) => setTimeout(r, i < quick ? 0 : 10));
+    for (let idle = idleMs(); idle < IDLE_MS; idle = idleMs()) {
+      if (stopped() || performance.now() > end) return calls;
+      await new Promise((r) => setTimeout(r, IDLE_MS - idle));
+    }
     if (stopped() || performance.now() > end) break;
     const body = JSON.stringify({
       jsonrpc: "2.0",

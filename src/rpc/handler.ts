@@ -85,6 +85,8 @@ export class JsonRpcHandler {
   around?: (method: string, params: unknown[], attempt: () => unknown) => Promise<unknown>;
   /** Told of each call of a known method, before it runs (the node's request log, --print-traces). */
   onRequest?: (method: string, params: unknown) => void;
+  /** When a method was last called (performance.now()), shared with the handlers made by withMethods. */
+  private activity = { lastCallAt: -Infinity };
 
   constructor(
     private readonly methods: MethodTable,
@@ -102,10 +104,16 @@ export class JsonRpcHandler {
     const child = new JsonRpcHandler({ ...this.methods, ...extra }, this.ctx, this.limits, this.onInternalError);
     Object.defineProperty(child, "around", { get: () => this.around });
     Object.defineProperty(child, "onRequest", { get: () => this.onRequest });
+    child.activity = this.activity;
     return child;
   }
 
-  /** The same handler without the request log: for the node's own requests (its warm-up). */
+  /** Milliseconds since a method was last called here or on a handler made by withMethods. */
+  idleMs(): number {
+    return performance.now() - this.activity.lastCallAt;
+  }
+
+  /** The same handler without the request log or the activity clock: for the node's own requests (its warm-up). */
   unlogged(): JsonRpcHandler {
     const child = new JsonRpcHandler(this.methods, this.ctx, this.limits, this.onInternalError);
     Object.defineProperty(child, "around", { get: () => this.around });
@@ -174,6 +182,7 @@ export class JsonRpcHandler {
   /** Runs one method; never throws. */
   async call(method: string, params: unknown): Promise<{ result: unknown } | { error: JsonRpcErrorObject }> {
     const handler = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined;
+    this.activity.lastCallAt = performance.now();
     if (!handler) return { error: toErrorObject(new MethodNotFoundError(method)) };
     this.onRequest?.(method, params);
     try {
