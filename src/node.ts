@@ -202,6 +202,11 @@ export class EvmwasmNode {
   /** The HTTP handler (Web-standard Request/Response). */
   fetch = (request: Request): Response | Promise<Response> => this.app.fetch(request);
 
+  /** Starts an execution worker now rather than when the first long execution needs it. */
+  prewarmExecutions(): void {
+    this.executions.prewarm();
+  }
+
   /** Serves JSON-RPC over HTTP and WebSocket on one port (default 127.0.0.1:8545; port 0 picks a free one). */
   async listen(options: ServeOptions = {}): Promise<RunningServer> {
     const access = this.access;

@@ -448,12 +448,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const quiet = node.handler.unlogged();
     void warmUpNode((body) => quiet.handleBody(body), { stopped: () => stopping, idleMs: () => node.handler.idleMs() });
   }
+  // A second after start, out of the way of the first requests.
+  const prewarm = setTimeout(() => node.prewarmExecutions(), 1000);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
   stopping = true;
+  clearTimeout(prewarm);
   const saved = saver?.stop() ?? true;
   await node.close();
   return saved ? 0 : 1;
