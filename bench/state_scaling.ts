@@ -2,7 +2,8 @@
  * Cost per block against the size of the state: our node and anvil 1.7.1,
  * each a server process on loopback, measured in the same run.
  *
- * - scaling: value-transfer latency (eth_sendTransaction, automine) with 10, 20,000 and 100,000 funded accounts
+ * - scaling: value-transfer latency (eth_sendTransaction, automine) with 10, 20,000 and 100,000 funded accounts,
+ *   and the server's CPU time per transfer
  * - sequence: a long run of transfers to one recipient: rate and resident memory per tenth
  * - fresh: transfers to a new recipient each: rate and resident memory every 2,000
  *
@@ -40,6 +41,8 @@ interface Server {
   conn: HttpConnection;
   /** Resident memory of the server process, MB. */
   rssMb(): number;
+  /** CPU time the server process has used (all its threads), ms: less sensitive than latency to load from elsewhere. */
+  cpuMs(): number;
   close(): Promise<void>;
 }
 
@@ -47,7 +50,13 @@ interface Server {
 async function start(name: "evmwasm" | "anvil"): Promise<Server> {
   const server = name === "anvil" ? await startAnvil() : await startOurs(NODE_ARGS);
   const conn = new HttpConnection(server.url);
-  return { name, conn, rssMb: () => rssOf(server.pid), close: async () => (conn.close(), await server.stop()) };
+  return { name, conn, rssMb: () => rssOf(server.pid), cpuMs: () => cpuOf(server.pid), close: async () => (conn.close(), await server.stop()) };
+}
+
+/** utime + stime of a process, ms (clock ticks of 10 ms). */
+function cpuOf(pid: number): number {
+  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 let nextId = 1;
@@ -84,34 +93,47 @@ const results: Record<string, unknown> = {
 
 try {
   if (PHASES.includes("scaling")) {
-    const rows: { accounts: number; name: string; medianMs: number; p90Ms: number; rssMb: number }[] = [];
+    const rows: { accounts: number; name: string; medianMs: number; p90Ms: number; cpuMsPerTx: number; rssMb: number }[] = [];
     let funded = 0;
     for (const size of SIZES) {
       const extra = Math.max(0, size - 10);
       for (const s of servers) await fund(s, funded, extra);
       funded = Math.max(funded, extra);
       const times = new Map<string, number[]>(servers.map((s) => [s.name, []]));
+      const cpu = new Map<string, number>(servers.map((s) => [s.name, 0]));
       for (const s of servers) for (let i = 0; i < 5; i++) await transfer(s, 0xdead0000n); // warm-up
       // Take turns of 10 so that load from elsewhere falls on both.
       for (let i = 0; i < SAMPLES; i += 10) {
         for (const s of servers) {
+          const c0 = s.cpuMs();
           for (let j = 0; j < 10; j++) times.get(s.name)!.push(await transfer(s, 0xdead0000n + BigInt(j)));
+          cpu.set(s.name, cpu.get(s.name)! + s.cpuMs() - c0);
         }
       }
       for (const s of servers) {
         const t = times.get(s.name)!;
-        rows.push({ accounts: size, name: s.name, medianMs: round(quantile(t, 0.5), 3), p90Ms: round(quantile(t, 0.9), 3), rssMb: round(s.rssMb(), 0) });
+        rows.push({
+          accounts: size,
+          name: s.name,
+          medianMs: round(quantile(t, 0.5), 3),
+          p90Ms: round(quantile(t, 0.9), 3),
+          cpuMsPerTx: round(cpu.get(s.name)! / t.length, 3),
+          rssMb: round(s.rssMb(), 0),
+        });
       }
       console.error(`scaling: ${size} accounts done`);
     }
     results.scaling = rows;
     console.log("\n### Transfer latency against accounts in state\n");
-    console.log("| accounts | " + servers.map((s) => `${s.name} median / p90 (ms)`).join(" | ") + " | ratio |");
-    console.log("|--:|" + servers.map(() => "--:|").join("") + "--:|");
+    console.log(
+      "| accounts | " + servers.map((s) => `${s.name} median / p90 (ms) | ${s.name} CPU ms/tx`).join(" | ") + " | ratio (median) | ratio (CPU) |",
+    );
+    console.log("|--:|" + servers.map(() => "--:|--:|").join("") + "--:|--:|");
     for (const size of SIZES) {
       const r = rows.filter((x) => x.accounts === size);
       const ratio = r.length > 1 ? round(r[0].medianMs / r[1].medianMs) : NaN;
-      console.log(`| ${size} | ` + r.map((x) => `${x.medianMs} / ${x.p90Ms}`).join(" | ") + ` | ${ratio}x |`);
+      const cpuRatio = r.length > 1 ? round(r[0].cpuMsPerTx / r[1].cpuMsPerTx) : NaN;
+      console.log(`| ${size} | ` + r.map((x) => `${x.medianMs} / ${x.p90Ms} | ${x.cpuMsPerTx}`).join(" | ") + ` | ${ratio}x | ${cpuRatio}x |`);
     }
     const ours = rows.filter((x) => x.name === "evmwasm");
     console.log(`\nevmwasm: ${SIZES[SIZES.length - 1]} accounts / ${SIZES[0]}: ${round(ours[ours.length - 1].medianMs / ours[0].medianMs)}x`);
