@@ -9,7 +9,7 @@ import type binaryenT from "binaryen";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { declareU256RuntimeImports } from "./u256_runtime.ts";
 import { analyseCode, type Analysis, type Block, MAX_BLOCK_INSTRS } from "./analysis.ts";
-import { addHelpers } from "./helpers.ts";
+import { addBuiltinFunctions } from "./builtin_functions.ts";
 import { analyseStackFlow } from "./stack_heights.ts";
 import { CHECK_EVERY } from "../../src/evm/interrupt.ts";
 import { G_MSIZE, haltCall, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
@@ -66,7 +66,7 @@ export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, o
     m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, binaryen.i32, binaryen.none);
     m.addFunctionImport(IMPORT_TICK, IMPORT_MODULE, IMPORT_TICK, binaryen.none, binaryen.i32);
     declareU256RuntimeImports(m); // the runtime module (runtime_module.ts) supplies them
-    addHelpers(binaryen, m);
+    addBuiltinFunctions(binaryen, m);
     addBlockFunctions(binaryen, m, analysis, rules, !!opts.annotate);
     m.addFunctionExport(EXPORT_RUN, EXPORT_RUN);
     m.addGlobalExport(G_MSIZE, G_MSIZE);

@@ -10,7 +10,6 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { removeStaleTemporaryFiles } from "../../src/cache_dir.ts";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import type { ForkRules } from "../../src/forks/rules.ts";
@@ -20,13 +19,6 @@ import { COMPILER_VERSION } from "./layout.ts";
 
 const MAGIC = new TextEncoder().encode("EVMWASM\x01");
 const HEADER = MAGIC.length + 32 + 4 + 32; // magic, key, length, keccak of the module
-
-/** The per-user default: $EVMWASM_CACHE_DIR, else $XDG_CACHE_HOME/evmwasm, else ~/.cache/evmwasm. */
-export function defaultCacheDir(): string {
-  const env = process.env;
-  if (env.EVMWASM_CACHE_DIR) return env.EVMWASM_CACHE_DIR;
-  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "evmwasm");
-}
 
 let sourceHash: string | undefined;
 

@@ -8,7 +8,7 @@ import { ENV_OPS, Op, runsOnHost, STACK_IN, STACK_OUT } from "../../src/forks/op
 import type { Instr } from "./analysis.ts";
 import { type Lowerer } from "./lower_context.ts";
 import { ENV_BASE, ENV_MASK_ADDR, IMPORT_ENV, IMPORT_HOST } from "./layout.ts";
-import { emptyStorageCache, invalidatesStorageCache } from "./lower_storage.ts";
+import { emptyStorageCache, invalidatesStorageCache } from "./storage_cache.ts";
 
 /** Emits a host call for op; the stack in memory changes by its pops and pushes. */
 export function hostCall(cx: Lowerer, op: number, pc: number): void {

@@ -9,17 +9,11 @@
 import type { Instr } from "./analysis.ts";
 import { type Expr, L_GAS, type Lowerer, type Val } from "./lower_context.ts";
 import { hostCall } from "./lower_host.ts";
+import { storageCacheGeneration } from "./storage_cache.ts";
 import {
-  GAS_ADDR, IMPORT_SLOAD, SCRATCH_A, SCRATCH_OUT, SLOAD_CACHE, SLOAD_CACHE_ENTRIES, SLOAD_ENTRY, SLOAD_GEN_ADDR,
+  GAS_ADDR, IMPORT_SLOAD, SCRATCH_A, SCRATCH_OUT, SLOAD_CACHE, SLOAD_CACHE_ENTRIES, SLOAD_ENTRY,
   STACK_BASE,
 } from "./layout.ts";
-
-/** Host operations after which storage may have changed anywhere. */
-const INVALIDATING = new Set([0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa]);
-
-export function invalidatesStorageCache(op: number): boolean {
-  return INVALIDATING.has(op);
-}
 
 /** The byte address of the cache entry for a key (i32). */
 function entryAddr(cx: Lowerer, key: Val): Expr {
@@ -32,12 +26,7 @@ function entryAddr(cx: Lowerer, key: Val): Expr {
   );
 }
 
-const gen = (cx: Lowerer) => cx.m.i32.load(0, 4, cx.c32(SLOAD_GEN_ADDR));
-
-export function emptyStorageCache(cx: Lowerer): void {
-  const m = cx.m;
-  cx.emit(m.i32.store(0, 4, cx.c32(SLOAD_GEN_ADDR), m.i32.add(gen(cx), cx.c32(1))));
-}
+const gen = storageCacheGeneration;
 
 function sload(cx: Lowerer): void {
   const m = cx.m;

@@ -8,7 +8,7 @@ import { WorldState } from "../state/world.ts";
 import { CliError, type ParsedArgs, parseArgs } from "./args.ts";
 import { rulesFor } from "../forks/rules.ts";
 import { WasmBackend } from "../../backends/wasm/backend.ts";
-import { defaultCacheDir } from "../../backends/wasm/disk_cache.ts";
+import { defaultCacheDir } from "../cache_dir.ts";
 import type { WasmSetup } from "../../backends/wasm/create.ts";
 
 /** A hex string, or @path to a file holding hex. */

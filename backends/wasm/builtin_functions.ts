@@ -1,4 +1,4 @@
-/** Out-of-line WebAssembly helpers of compiled modules: byte swap, memory expansion, shifts by a dynamic amount. */
+/** The functions every compiled module carries besides its blocks: byte swap, memory expansion, shifts by a dynamic amount. */
 import type binaryenT from "binaryen";
 import { MEMORY_QUADRATIC_DIVISOR, MEMORY_WORD_GAS } from "../../src/forks/opcodes.ts";
 import { Halt, MEM_BASE, SCRATCH_OUT, SHIFT_AREA } from "./layout.ts";
@@ -6,7 +6,7 @@ import { G_MSIZE, haltCall } from "./lower_context.ts";
 
 type B = typeof binaryenT;
 
-export function addHelpers(binaryen: B, m: binaryenT.Module): void {
+export function addBuiltinFunctions(binaryen: B, m: binaryenT.Module): void {
   const { i32, i64, none } = binaryen;
   const c64 = (v: bigint) => m.i64.const(v);
   const c32 = (v: number) => m.i32.const(v);

@@ -1,15 +1,15 @@
 // Micro-benchmark of the wasm runtime library against JS BigInt (and @noble/hashes for Keccak).
-//   npx -y deno run -A backends/wasm/runtime/bench_runtime.ts [--quick]
-//   npx -y deno run -A --v8-flags=--experimental-wasm-wide-arithmetic backends/wasm/runtime/bench_runtime.ts
-//   npx -y bun backends/wasm/runtime/bench_runtime.ts [--quick]
-//   ONLY=div npx -y deno run -A backends/wasm/runtime/bench_runtime.ts   (cases whose "op label" contains it)
+//   npx -y deno run -A bench/wasm_runtime.ts [--quick]
+//   npx -y deno run -A --v8-flags=--experimental-wasm-wide-arithmetic bench/wasm_runtime.ts
+//   npx -y bun bench/wasm_runtime.ts [--quick]
+//   ONLY=div npx -y deno run -A bench/wasm_runtime.ts   (cases whose "op label" contains it)
 // Columns: the MVP build unoptimised and at Binaryen -O2, the wide-arithmetic build (when the engine has
 // it), BigInt.
 // Each wasm case runs a wasm loop over 64 operand sets of the same shape (so JS-to-wasm call cost is not
 // measured); times are the best of several rounds, in ns per operation.
 import binaryen from "binaryen";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { addU256Runtime, U256_FUNCS, wideArithmeticSupported, writeWord } from "./u256.ts";
+import { addU256Runtime, U256_FUNCS, wideArithmeticSupported, writeWord } from "../backends/wasm/runtime/u256.ts";
 
 const M = (1n << 256n) - 1n;
 const SETS = 64;
