@@ -25,7 +25,7 @@ import { JsonStreamSplitter } from "./rpc/json_stream.ts";
 import { VERSION } from "./version.ts";
 import { BaseError } from "./errors/base.ts";
 import { connectFork, type ForkConnection } from "./fork/connect.ts";
-import { ForkRunner } from "./fork/fork_runner.ts";
+import { ForkRunner } from "./rpc/fork_middleware.ts";
 import { DEFAULT_CALL_TIMEOUT_MS, EXECUTION_SLICE_MS, ExecutionGate, ExecutionPool } from "./exec/execution_pool.ts";
 import type { BackendSpec } from "./exec/protocol.ts";
 import { DEFAULT_BACKEND, defaultBackend } from "../backends/registry.ts";

@@ -1,5 +1,5 @@
 /**
- * Fork mode around every JSON-RPC method: requests run one at a time (those
+ * Fork mode around every JSON-RPC method (middleware between the handler and the methods): requests run one at a time (those
  * that read no state at once); calls are preceded by an access-list prefetch
  * so that a cold call costs about two round trips; reads of blocks before the
  * fork go to the upstream.
@@ -14,9 +14,10 @@
 import type { DevChain } from "../chain/chain.ts";
 import { decodeTransaction, recoverSender } from "../tx/codec.ts";
 import { bytesToHex, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
-import { StateMissError, type StateKey, UpstreamError } from "./errors.ts";
-import { RpcError } from "../rpc/errors.ts";
-import type { ForkConnection } from "./connect.ts";
+import { type StateKey, UpstreamError } from "../fork/errors.ts";
+import type { ForkConnection } from "../fork/connect.ts";
+import { runRestoringOnMiss, runUntilNoMisses } from "../fork/miss_retry.ts";
+import { RpcError } from "./errors.ts";
 
 /** Methods that never change the chain: a retry needs no restore. */
 const READ_ONLY = new Set([
@@ -102,58 +103,14 @@ export class ForkRunner {
     return result;
   }
 
-  /**
-   * Runs a method that changes nothing until a run misses no state: the keys a run missed (read as absent or
-   * zero) are forgotten where it left them, fetched together, and it runs again.
-   */
-  private async collecting(attempt: () => unknown): Promise<unknown> {
-    const source = this.conn.source;
-    for (;;) {
-      source.collectMisses();
-      let pending: unknown, missed: StateKey[];
-      try {
-        pending = attempt();
-      } catch (e) {
-        pending = Promise.reject(e);
-      } finally {
-        missed = source.takeMisses(); // an asynchronous remainder of the method throws its misses
-      }
-      let result: unknown, error: unknown, failed = false;
-      try {
-        result = await pending;
-      } catch (e) {
-        if (e instanceof StateMissError) missed.push(e.key);
-        else {
-          error = e;
-          failed = true;
-        }
-      }
-      if (missed.length === 0) {
-        if (failed) throw error;
-        return result;
-      }
-      this.chain().forgetReads(missed.filter((k) => k.kind !== "blockHash") as { address: bigint; slot?: bigint }[]);
-      this.stats.retries++;
-      await source.fetch(missed);
-    }
+  /** A method that changes nothing: runs until a run misses no state (src/fork/miss_retry.ts). */
+  private collecting(attempt: () => unknown): Promise<unknown> {
+    return runUntilNoMisses(this.conn.source, this.chain, attempt, () => this.stats.retries++);
   }
 
-  /** Runs a method that changes the chain; a miss puts the chain back, the key is fetched, and it runs again. */
-  private async retrying(attempt: () => unknown): Promise<unknown> {
-    for (;;) {
-      const chain = this.chain();
-      const saved = chain.captureState();
-      try {
-        return await attempt();
-      } catch (e) {
-        if (!(e instanceof StateMissError)) throw e;
-        chain.restoreState(saved);
-        this.stats.retries++;
-        await this.conn.source.fetch([e.key]);
-      } finally {
-        chain.releaseState(saved);
-      }
-    }
+  /** A method that changes the chain: a miss puts the chain back and it runs again once the key is fetched. */
+  private retrying(attempt: () => unknown): Promise<unknown> {
+    return runRestoringOnMiss(this.conn.source, this.chain, attempt, () => this.stats.retries++);
   }
 
   /** Asks the upstream what a call will touch, and fetches it, before the first attempt. */
