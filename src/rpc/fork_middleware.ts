@@ -1,8 +1,8 @@
 /**
- * Fork mode around every JSON-RPC method (middleware between the handler and the methods): requests run one at a time (those
- * that read no state at once); calls are preceded by an access-list prefetch
- * so that a cold call costs about two round trips; reads of blocks before the
- * fork go to the upstream.
+ * Fork mode around every JSON-RPC method (middleware between the handler and
+ * the methods): requests run one at a time (those that read no state at once);
+ * calls are preceded by an access-list prefetch so that a cold call costs about
+ * two round trips; reads of blocks before the fork go to the upstream.
  *
  * State not fetched yet: a method that changes nothing runs with misses
  * collected (a key not cached reads as absent or zero), then every key it
