@@ -8,7 +8,7 @@
 export { Interpreter } from "./backends/interpreter/interpreter.ts";
 export type { Backend } from "./backends/backend.ts";
 export { createBackend } from "./backends/registry.ts";
-export { runCall, defaultBlockEnv, type CallOptions, type CallResult } from "./src/evm/call.ts";
+export { runCall, defaultBlockEnv, type CallOptions, type CallResult } from "./src/evm/run_call.ts";
 export { Evm, type EvmTracer } from "./src/evm/evm.ts";
 export type { BlockEnv, TxEnv } from "./src/evm/env.ts";
 export { CallKind, type ExecResult, type Message } from "./src/evm/message.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
 import { analyse, pushValueAt } from "../backends/interpreter/analysis.ts";
-import { runCall } from "../src/evm/call.ts";
+import { runCall } from "../src/evm/run_call.ts";
 import { Fork } from "../src/forks/fork.ts";
 import { bytesToBigInt, bytesToHex, hexToBytes } from "../src/primitives/hex.ts";
 
@@ -85,7 +85,7 @@ Deno.test("SSTORE's EIP-2200 sentry counts the gas waiting in the frame's reserv
   const { opSstore } = await import("../src/evm/host_ops.ts");
   const { WorldState } = await import("../src/state/world.ts");
   const { rulesFor } = await import("../src/forks/rules.ts");
-  const { defaultBlockEnv } = await import("../src/evm/call.ts");
+  const { defaultBlockEnv } = await import("../src/evm/run_call.ts");
   const { CallKind, EvmHalt } = await import("../src/evm/message.ts");
   const rules = rulesFor(Fork.Osaka);
   const evm = new Evm(new WorldState(), rules, defaultBlockEnv(), { origin: 1n, gasPrice: 0n, blobHashes: [] }, new Interpreter());

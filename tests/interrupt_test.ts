@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
 import { createWasmBackend } from "../backends/wasm/create.ts";
-import { runCall } from "../src/evm/call.ts";
+import { runCall } from "../src/evm/run_call.ts";
 import { ExecutionInterrupted, withDeadline } from "../src/evm/interrupt.ts";
 import { hexToBytes } from "../src/primitives/hex.ts";
 

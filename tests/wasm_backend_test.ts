@@ -12,7 +12,7 @@ import { DiskCache } from "../backends/wasm/disk_cache.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { TieredBackend } from "../backends/tiered.ts";
 import { memoryStats } from "../backends/wasm/instance_memory.ts";
-import { runCall } from "../src/evm/call.ts";
+import { runCall } from "../src/evm/run_call.ts";
 import { Fork, type ForkId } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 import { bytesToHex, hexToBytes } from "../src/primitives/hex.ts";

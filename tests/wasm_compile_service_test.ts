@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { WasmBackend } from "../backends/wasm/backend.ts";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
-import { runCall } from "../src/evm/call.ts";
+import { runCall } from "../src/evm/run_call.ts";
 import { Fork } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 

@@ -19,7 +19,7 @@ import {
   callTransaction,
   runCallTransaction,
   type StateOverrides,
-} from "./call.ts";
+} from "./call_request.ts";
 import { haltName } from "./halt_reason.ts";
 
 export interface AccessListResult {

@@ -5,7 +5,7 @@
  */
 import { bytesToBigInt } from "../primitives/hex.ts";
 import { createAccessList } from "./access_list.ts";
-import { type CallRequest, ethCall } from "./call.ts";
+import { type CallRequest, ethCall } from "./call_request.ts";
 import type { DevChain } from "./chain.ts";
 import { ChainError } from "./errors.ts";
 

@@ -21,7 +21,7 @@ import {
   requestGasPrice,
   runCallTransaction,
   type StateOverrides,
-} from "./call.ts";
+} from "./call_request.ts";
 import { ChainError, TransactionRejectedError } from "./errors.ts";
 import { isOutOfGas } from "./halt_reason.ts";
 

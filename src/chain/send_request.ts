@@ -5,7 +5,7 @@
  */
 import { type UnsignedTransaction } from "../tx/codec.ts";
 import { TxType } from "../tx/transaction.ts";
-import { type CallRequest, requestType } from "./call.ts";
+import { type CallRequest, requestType } from "./call_request.ts";
 import type { DevChain } from "./chain.ts";
 import { ChainInputError } from "./errors.ts";
 import { estimateGas } from "./estimate.ts";

@@ -32,7 +32,7 @@ import {
 } from "./block_processing.ts";
 import { expectedBaseFee, expectedExcessBlobGas } from "./block_rules.ts";
 import { BLOOM_BYTES, logsBloom, orBlooms } from "./bloom.ts";
-import { applyStateOverrides, type BlockOverrides, type CallRequest, type StateOverrides } from "./call.ts";
+import { applyStateOverrides, type BlockOverrides, type CallRequest, type StateOverrides } from "./call_request.ts";
 import type { DevChain, ResolvedBlock } from "./chain.ts";
 import { ChainError } from "./errors.ts";
 import { blobGasPrice } from "./fees.ts";

@@ -1,7 +1,7 @@
 /** `run --code <hex|@file> [--input <hex>] [--gas N] [--fork NAME] [--repeat N] [--json]` */
 import { readFileSync } from "node:fs";
 import { createBackend } from "../../backends/registry.ts";
-import { runCall } from "../evm/call.ts";
+import { runCall } from "../evm/run_call.ts";
 import { Fork, parseFork } from "../forks/fork.ts";
 import { bytesToHex, hexToBytes } from "../primitives/hex.ts";
 import { WorldState } from "../state/world.ts";

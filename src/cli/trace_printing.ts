@@ -3,7 +3,7 @@
  * (run once more with a call tracer before the call itself), printed as forge does.
  */
 import type { Block } from "../chain/block.ts";
-import { ethCall } from "../chain/call.ts";
+import { ethCall } from "../chain/call_request.ts";
 import type { BlockRef } from "../chain/chain.ts";
 import { replayBlock } from "../chain/replay.ts";
 import type { EvmwasmNode } from "../node.ts";

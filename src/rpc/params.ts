@@ -3,7 +3,7 @@
  * it reads, so an error says which one is wrong and what was expected.
  */
 import type { BlockRef, BlockTag } from "../chain/chain.ts";
-import type { AccountOverride, BlockOverrides, CallRequest, StateOverrides } from "../chain/call.ts";
+import type { AccountOverride, BlockOverrides, CallRequest, StateOverrides } from "../chain/call_request.ts";
 import { bytesToBigInt, hexToBytes } from "../primitives/hex.ts";
 import type { AccessListEntry, Authorization } from "../tx/transaction.ts";
 import { InvalidParamsError } from "./errors.ts";

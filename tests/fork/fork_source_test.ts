@@ -6,7 +6,7 @@ import { ForkStateSource, runWithFork } from "../../src/fork/fork_source.ts";
 import { UpstreamClient } from "../../src/fork/upstream.ts";
 import { cacheFilePath } from "../../src/fork/disk_cache.ts";
 import { WorldState } from "../../src/state/world.ts";
-import { runCall } from "../../src/evm/call.ts";
+import { runCall } from "../../src/evm/run_call.ts";
 import { Interpreter } from "../../backends/interpreter/interpreter.ts";
 import { bytesToBigInt } from "../../src/primitives/hex.ts";
 import { startFakeUpstream, type FakeUpstream } from "./fake_upstream.ts";

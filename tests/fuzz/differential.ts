@@ -10,7 +10,7 @@ import type { Backend } from "../../backends/backend.ts";
 import { WasmBackend } from "../../backends/wasm/backend.ts";
 import { Interpreter } from "../../backends/interpreter/interpreter.ts";
 import { compileToWasm } from "../../backends/wasm/compiler.ts";
-import { type CallResult, DEFAULT_TARGET, runCall } from "../../src/evm/call.ts";
+import { type CallResult, DEFAULT_TARGET, runCall } from "../../src/evm/run_call.ts";
 import { Fork, type ForkId, forkName } from "../../src/forks/fork.ts";
 import { bytesToHex, hexToBytes } from "../../src/primitives/hex.ts";
 import { WorldState } from "../../src/state/world.ts";

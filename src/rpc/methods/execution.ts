@@ -1,7 +1,7 @@
 /** Calls that do not change the chain: eth_call, eth_estimateGas, eth_createAccessList, eth_simulateV1. */
 import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
 import { createAccessList } from "../../chain/access_list.ts";
-import { callOutcome, ethCall } from "../../chain/call.ts";
+import { callOutcome, ethCall } from "../../chain/call_request.ts";
 import type { BlockRef } from "../../chain/chain.ts";
 import { ChainError, UnknownBlockError } from "../../chain/errors.ts";
 import { estimateGas } from "../../chain/estimate.ts";

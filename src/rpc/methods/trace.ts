@@ -5,7 +5,7 @@
 import { bytesToHex } from "../../primitives/hex.ts";
 import { createAddress } from "../../evm/address.ts";
 import type { Block, MinedTransaction } from "../../chain/block.ts";
-import { ethCall } from "../../chain/call.ts";
+import { ethCall } from "../../chain/call_request.ts";
 import type { BlockRef, DevChain } from "../../chain/chain.ts";
 import { ChainError, UnknownBlockError } from "../../chain/errors.ts";
 import { replayBlock } from "../../chain/replay.ts";
