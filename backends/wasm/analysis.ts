@@ -7,17 +7,17 @@
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { EvmHalt } from "../../src/evm/message.ts";
 import { scanJumpdests } from "../../src/evm/jumpdests.ts";
-import { ENV_OPS, isTerminator as endsRun, STACK_IN, STACK_LIMIT, STACK_OUT } from "../../src/forks/opcodes.ts";
+import {
+  hasDynamicGas, isTerminator as endsRun, Op, OPCODES, runsOnHost, STACK_IN, STACK_LIMIT, STACK_OUT,
+} from "../../src/forks/opcodes.ts";
 
-/** Opcodes lowered inside WebAssembly with no dynamic gas and no failure but static gas and stack bounds. */
-const PURE = new Uint8Array(256);
-(() => {
-  for (const op of [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
-    0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x35, 0x36, 0x38, 0x50, 0x58, 0x59, 0x5b, 0x5f]) PURE[op] = 1;
-  // The environment words (lower_host.ts lowerEnv): read from linear memory once fetched.
-  for (const op of ENV_OPS) PURE[op] = 1;
-  for (let op = 0x60; op <= 0x9f; op++) PURE[op] = 1;
-})();
+/**
+ * Opcodes lowered inside WebAssembly with no dynamic gas and no failure but static gas and stack bounds: all
+ * but host operations, dynamic gas, the ends of straight runs, and GAS (which observes the gas left).
+ */
+const PURE = Uint8Array.from(OPCODES, (info, op) =>
+  info !== undefined && !runsOnHost(op) && !hasDynamicGas(op) && !endsRun(op) && op !== Op.GAS ? 1 : 0
+);
 
 export function isPure(op: number): boolean {
   return PURE[op] === 1;
