@@ -3,7 +3,7 @@ import type { Backend } from "./backend.ts";
 import { Interpreter } from "./interpreter/interpreter.ts";
 import { TieredBackend } from "./tiered.ts";
 import { CompileService } from "./wasm/compile_service.ts";
-import { createWasmBackend, type WasmSetup } from "./wasm/create.ts";
+import { createWasmBackend, type WasmSetup, withCompiler } from "./wasm/create.ts";
 
 export const BACKEND_NAMES = ["interpreter", "wasm", "auto"] as const;
 
@@ -33,10 +33,10 @@ export function createBackend(name: string, setup: WasmSetup = {}): Backend {
       return createWasmBackend(new Interpreter(), setup);
     case "auto": {
       const interpreter = new Interpreter();
-      const service = new CompileService(setup.optimizeLevel ?? 0);
+      const service = new CompileService(setup.optimizeLevel ?? 0, setup.compiler);
       if (setup.warmCompiler !== false) service.warm(); // Binaryen loads and warms up before code gets hot
       const wasm = createWasmBackend(interpreter, setup, service);
-      return new TieredBackend(interpreter, wasm, service, 1, setup.diskFirst);
+      return withCompiler(new TieredBackend(interpreter, wasm, service, 1, setup.diskFirst), service);
     }
     default:
       throw new UnknownBackendError(name);

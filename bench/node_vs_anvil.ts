@@ -8,9 +8,10 @@
  * and 16 concurrent clients. Every answer is compared with anvil's (and with the node's own first one), and the
  * gas used (eth_simulateV1) too. Also the RPC floor: eth_chainId, eth_blockNumber and a trivial eth_call.
  *
- *   deno task bench:node [--quick] [--filter TEXT] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE]
+ *   deno task bench:node [--quick] [--filter TEXT[,TEXT...]] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE]
  *                        [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]
  *
+ * --filter: the cases whose group/name contains any of the comma-separated texts.
  * FIXTURE_DIR: any folder of benchmark fixtures (see loadFixtureFolder); default ../shared/fixtures/bench.
  * Writes bench/results/node_vs_anvil.json and .svg (with --quick or --filter: only with --out).
  */
@@ -711,7 +712,7 @@ function machineInfo(): Machine {
 
 function parseOptions(argv: string[]): Options {
   const usage =
-    "usage: node_vs_anvil.ts [--quick] [--filter TEXT] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE] [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]";
+    "usage: node_vs_anvil.ts [--quick] [--filter TEXT[,TEXT...]] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE] [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]";
   const o: Options = {
     quick: false,
     nodes: [],
@@ -785,7 +786,10 @@ async function main() {
   const started = performance.now();
   const dirs = o.dirs.length ? o.dirs : [fixturesDir()];
   let cases = dirs.flatMap((d) => loadFixtureFolder(d));
-  if (o.filter) cases = cases.filter((c) => `${c.group}/${c.name}`.includes(o.filter!));
+  if (o.filter) {
+    const parts = o.filter.split(",");
+    cases = cases.filter((c) => parts.some((p) => `${c.group}/${c.name}`.includes(p)));
+  }
   if (o.quick) cases = quickCases(cases);
   if (cases.length === 0) throw new Error("no benchmark cases");
   const machine = machineInfo();

@@ -29,6 +29,7 @@ import { ForkRunner } from "./rpc/fork_middleware.ts";
 import { DEFAULT_CALL_TIMEOUT_MS, EXECUTION_SLICE_MS, ExecutionGate, ExecutionPool } from "./exec/execution_pool.ts";
 import type { BackendSpec } from "./exec/protocol.ts";
 import { DEFAULT_BACKEND, defaultBackend } from "../backends/registry.ts";
+import { compilerOf } from "../backends/wasm/create.ts";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "./fork/upstream.ts";
 import { Params } from "./rpc/params.ts";
 import { DEFAULT_TRACE_LIMITS, type TraceLimits } from "./trace/limits.ts";
@@ -142,8 +143,10 @@ export class EvmwasmNode {
     const spec = options.backendSpec ?? (options.backend ? undefined : { name: DEFAULT_BACKEND });
     const sliceMs = options.executionSliceMs ?? EXECUTION_SLICE_MS;
     this.backendSpec = spec;
+    // Workers compile on the node's compiler thread when the node's backend has one.
+    const connectCompiler = () => compilerOf(this.chain.backend)?.connect();
     const pool = spec && !options.fork
-      ? new ExecutionPool(() => this.chain, spec, { timeoutMs, quickMs: sliceMs / 2 })
+      ? new ExecutionPool(() => this.chain, spec, { timeoutMs, quickMs: sliceMs / 2, connectCompiler })
       : undefined;
     if (pool) pool.traceLimits = this.info.traceLimits;
     this.executions = new ExecutionGate(pool, timeoutMs, sliceMs);
@@ -297,6 +300,7 @@ export class EvmwasmNode {
         timeoutMs,
         quickMs: sliceMs / 2,
         fetchMissing: (key) => runner.conn.source.fetch([key]),
+        connectCompiler: () => compilerOf(this.chain.backend)?.connect(),
       })
       : undefined;
     if (pool) pool.traceLimits = this.info.traceLimits;

@@ -82,3 +82,22 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "execution workers: a worker started ahead, compiling on the node's compiler thread, answers a long call",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const node = createNode({ accounts: 1, backendSpec: { name: "auto" }, gasLimit: 1n << 62n, executionSliceMs: 20 });
+    try {
+      node.prewarmExecutions();
+      await node.request({ method: "anvil_setCode", params: [TARGET, COUNTDOWN] });
+      const call = (n: number) => ({ from: DEV0, to: TARGET, input: word(n), gas: "0x" + (2n ** 40n).toString(16) });
+      for (let i = 0; i < 3; i++) {
+        assert.equal(await node.request({ method: "eth_call", params: [call(3_000_000 + i), "latest"] }), word(3_000_000 + i));
+      }
+    } finally {
+      await node.close();
+    }
+  },
+});

@@ -34,3 +34,39 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "wasm: a service on another's port compiles on that service's thread, in both ways, and leaves it running",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const owner = new CompileService();
+    const rules = rulesFor(Fork.Osaka);
+    // PUSH1 42 PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
+    const code = new Uint8Array([0x60, 42, 0x60, 0, 0x52, 0x60, 32, 0x60, 0, 0xf3]);
+    try {
+      const first = await owner.compileAsync(code, rules);
+      const guest = new CompileService(0, owner.connect());
+      try {
+        assert.deepEqual(guest.compileSync(code, rules), first);
+        const pending = guest.compileInBackground(new Uint8Array([0x00]), rules);
+        let binary: Uint8Array | undefined;
+        for (let i = 0; i < 500 && !binary; i++) {
+          binary = pending.poll();
+          if (!binary) await new Promise((r) => setTimeout(r, 10));
+        }
+        assert.ok(binary && new WebAssembly.Module(binary as BufferSource));
+        assert.deepEqual(await guest.compileAsync(code, rules), first);
+        const backend = new WasmBackend({ compile: (c, r) => guest.compileSync(c, r), fallback: new Interpreter() });
+        const r = runCall({ backend, code, fork: Fork.Osaka });
+        assert.equal(r.output[31], 42);
+      } finally {
+        guest.terminate();
+      }
+      // The owner's thread outlives the guest's port.
+      assert.deepEqual(owner.compileSync(code, rules), first);
+    } finally {
+      owner.terminate();
+    }
+  },
+});

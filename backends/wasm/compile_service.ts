@@ -4,10 +4,13 @@
  * loads it. Synchronous requests block on a shared buffer (the `wasm` backend
  * compiles a frame's code before running it); asynchronous ones resolve a
  * promise (the `auto` backend keeps interpreting meanwhile).
+ *
+ * Another thread's service can share the compiler thread through a port (`connect`): the node's execution
+ * workers compile on the node's compiler thread rather than loading a Binaryen of their own.
  */
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { ForkRules } from "../../src/forks/rules.ts";
-import type { CompileRequest, CompileResponse } from "./compile_worker.ts";
+import type { CompilerPortMessage, CompileRequest, CompileResponse } from "./compile_worker.ts";
 import { REPLY_CAPACITY, SyncReply } from "./compile_protocol.ts";
 
 export interface PendingCompile {
@@ -17,16 +20,17 @@ export interface PendingCompile {
 const SYNC_TIMEOUT_MS = 120_000;
 
 export class CompileService {
-  private worker: Worker | undefined;
+  private worker: Worker | MessagePort | undefined;
   private reply: SharedArrayBuffer | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
 
-  constructor(readonly optimizeLevel = 0) {}
+  /** `port`: a channel to a compiler thread started elsewhere (another service's `connect`). */
+  constructor(readonly optimizeLevel = 0, private readonly port?: MessagePort) {}
 
-  private start(): Worker {
+  private start(): Worker | MessagePort {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL("./compile_worker.ts", import.meta.url));
+    const w = this.port ?? new Worker(new URL("./compile_worker.ts", import.meta.url));
     w.on("message", (r: CompileResponse) => {
       const p = this.pending.get(r.id);
       if (!p) return;
@@ -35,7 +39,7 @@ export class CompileService {
       else p.reject(new Error(r.error ?? "compile failed"));
       if (this.pending.size === 0) w.unref();
     });
-    w.on("error", (e: Error) => {
+    (w as Worker).on("error", (e: Error) => {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
       this.worker = undefined;
@@ -49,6 +53,14 @@ export class CompileService {
   /** Starts the worker (and Binaryen's loading) ahead of the first request. */
   warm(): void {
     this.start();
+  }
+
+  /** A port on which another thread's CompileService uses this one's compiler thread. */
+  connect(): MessagePort {
+    const w = this.start();
+    const { port1, port2 } = new MessageChannel();
+    w.postMessage({ port: port1 } satisfies CompilerPortMessage, [port1]);
+    return port2;
   }
 
   compileSync(code: Uint8Array, rules: ForkRules, optimizeLevel = this.optimizeLevel): Uint8Array {
@@ -85,7 +97,8 @@ export class CompileService {
   }
 
   terminate(): void {
-    void this.worker?.terminate();
+    if (this.worker instanceof Worker) void this.worker.terminate();
+    else this.worker?.close();
     this.worker = undefined;
   }
 }

@@ -4,8 +4,12 @@
  * Atomics.wait); any other request is answered by message. The listener is
  * installed before anything is loaded: Deno drops messages that arrive
  * before a worker listens.
+ *
+ * Requests come from the thread that started it and from any port handed to it (CompileService.connect):
+ * the node's execution workers compile here too, so the process loads and warms one Binaryen, and a module
+ * compiled for one thread is at hand for the others (`recent`).
  */
-import { parentPort } from "node:worker_threads";
+import { type MessagePort, parentPort } from "node:worker_threads";
 import type { ForkId } from "../../src/forks/fork.ts";
 import { SyncReply } from "./compile_protocol.ts";
 
@@ -18,6 +22,11 @@ export interface CompileRequest {
   reply?: SharedArrayBuffer;
 }
 
+/** Another source of requests: a port whose requests are answered on it. */
+export interface CompilerPortMessage {
+  port: MessagePort;
+}
+
 export interface CompileResponse {
   id: number;
   binary?: Uint8Array;
@@ -25,7 +34,12 @@ export interface CompileResponse {
   ms?: number;
 }
 
-const queue: CompileRequest[] = [];
+interface Source {
+  postMessage(m: CompileResponse): void;
+  on(event: "message", listener: (m: CompileRequest | CompilerPortMessage) => void): unknown;
+}
+
+const queue: [CompileRequest, Source][] = [];
 let compile: ((req: CompileRequest) => Uint8Array) | undefined;
 let loadError: string | undefined;
 let warmUpRest: ((round: number) => void) | undefined;
@@ -48,25 +62,65 @@ async function warmUpInRounds(round: (i: number) => void): Promise<void> {
   }
 }
 
-function serve(req: CompileRequest): void {
+/**
+ * Binaries compiled lately, by fork, level and code, least recently used first. The node's thread starts
+ * compiling a contract as it gets hot; when the call moves to an execution worker, the worker asks for the
+ * same code and gets it from here.
+ */
+const recent = new Map<string, Uint8Array>();
+const RECENT_BYTES = 64 << 20;
+let recentBytes = 0;
+
+function recentKey(req: CompileRequest): string {
+  let hex = "";
+  for (let i = 0; i < req.code.length; i++) hex += HEX[req.code[i]];
+  return `${req.fork}:${req.optimizeLevel}:${hex}`;
+}
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function compileOrRecall(req: CompileRequest): Uint8Array {
+  const key = recentKey(req);
+  const kept = recent.get(key);
+  if (kept) {
+    recent.delete(key);
+    recent.set(key, kept);
+    return kept;
+  }
+  const binary = compile!(req);
+  recent.set(key, binary);
+  recentBytes += binary.length + key.length;
+  for (const [k, b] of recent) {
+    if (recentBytes <= RECENT_BYTES) break;
+    recent.delete(k);
+    recentBytes -= b.length + k.length;
+  }
+  return binary;
+}
+
+function serve(req: CompileRequest, source: Source): void {
   const t0 = performance.now();
   let binary: Uint8Array | undefined, error: string | undefined = loadError;
   if (compile) {
     try {
-      binary = compile(req);
+      binary = compileOrRecall(req);
     } catch (e) {
       error = (e as Error)?.stack ?? String(e);
     }
   }
   const ms = performance.now() - t0;
   if (req.reply) SyncReply.write(req.reply, binary, error);
-  else parentPort!.postMessage({ id: req.id, binary, error, ms } satisfies CompileResponse);
+  else source.postMessage({ id: req.id, binary, error, ms });
 }
 
-parentPort!.on("message", (req: CompileRequest) => {
-  if (compile || loadError) serve(req);
-  else queue.push(req);
-});
+function listen(source: Source): void {
+  source.on("message", (m) => {
+    if ("port" in m) return listen(m.port as unknown as Source);
+    if (compile || loadError) serve(m, source);
+    else queue.push([m, source]);
+  });
+}
+
+listen(parentPort! as unknown as Source);
 
 try {
   const [{ default: binaryen }, { compileToWasm }, { rulesFor }, { warmUpProgram }, { Fork }] = await Promise.all([
@@ -85,5 +139,5 @@ try {
 } catch (e) {
   loadError = `the compiler could not be loaded: ${(e as Error)?.message ?? e}`;
 }
-for (const req of queue.splice(0)) serve(req);
+for (const [req, source] of queue.splice(0)) serve(req, source);
 if (warmUpRest) void warmUpInRounds(warmUpRest);

@@ -1,4 +1,5 @@
 /** Builds the `wasm` backend with its compiler thread and caches. */
+import type { MessagePort } from "node:worker_threads";
 import type { Backend } from "../backend.ts";
 import { WasmBackend } from "./backend.ts";
 import { CompileService } from "./compile_service.ts";
@@ -15,6 +16,15 @@ export interface WasmSetup {
   diskFirst?: boolean;
   /** Size cap of the disk cache's modules (default DEFAULT_MODULE_CACHE_BYTES); past it the least recently used go. */
   cacheMaxBytes?: number;
+  /** A channel to a compiler thread started elsewhere (compilerOf(backend).connect()), used instead of a new one. */
+  compiler?: MessagePort;
+}
+
+const services = new WeakMap<Backend, CompileService>();
+
+/** The compile service a backend built here compiles with (to share its compiler thread with other threads). */
+export function compilerOf(backend: Backend): CompileService | undefined {
+  return services.get(backend);
 }
 
 let warned = false;
@@ -30,14 +40,21 @@ export function logCompileError(error: unknown): void {
 /** `fallback` runs what compiled code cannot (WasmBackendOptions.fallback); `service`: a compiler thread to share. */
 export function createWasmBackend(fallback: Backend, setup: WasmSetup = {}, service?: CompileService): WasmBackend {
   const level = setup.optimizeLevel ?? 0;
-  const s = service ?? new CompileService(level);
+  const s = service ?? new CompileService(level, setup.compiler);
   if (!service) s.warm(); // Binaryen loads on the compiler thread while the caller gets ready
   // The disk cache's key names the compiler's sources: hashed now, not on the first call of the first contract.
   if (setup.cacheDir) compilerIdentity();
-  return new WasmBackend({
+  const backend = new WasmBackend({
     compile: (code, rules) => s.compileSync(code, rules, level),
     fallback,
     disk: setup.cacheDir ? new DiskCache(setup.cacheDir, level, setup.cacheMaxBytes) : undefined,
     onCompileError: logCompileError,
   });
+  return withCompiler(backend, s);
+}
+
+/** Records that `backend` compiles with `service` (compilerOf), and returns it. */
+export function withCompiler<B extends Backend>(backend: B, service: CompileService): B {
+  services.set(backend, service);
+  return backend;
 }

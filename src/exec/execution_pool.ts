@@ -4,7 +4,7 @@
  * did are sent there at once. A worker reads the state it needs from the node as it goes (answered between
  * the node's other requests) and keeps it for later jobs at the same state.
  */
-import { Worker } from "node:worker_threads";
+import { type MessagePort, Worker } from "node:worker_threads";
 import os from "node:os";
 import type { DevChain, BlockRef } from "../chain/chain.ts";
 import { blockRef } from "../rpc/params.ts";
@@ -49,6 +49,7 @@ class ExecutionWorker {
 
   constructor(
     spec: BackendSpec,
+    compiler: MessagePort | undefined,
     onMessage: (w: ExecutionWorker, m: WorkerMessage) => void,
     onExit: (w: ExecutionWorker) => void,
     traceLimits?: TraceLimits,
@@ -57,7 +58,8 @@ class ExecutionWorker {
     this.worker.on("message", (m: WorkerMessage) => onMessage(this, m));
     this.worker.on("error", () => onExit(this));
     this.worker.on("exit", () => onExit(this));
-    this.worker.postMessage({ type: "setup", backend: spec, channel: this.channel, traceLimits } satisfies WorkerSetup);
+    const setup: WorkerSetup = { type: "setup", backend: spec, channel: this.channel, traceLimits, compiler };
+    this.worker.postMessage(setup, compiler ? [compiler] : []);
     this.worker.unref();
   }
 }
@@ -68,6 +70,8 @@ export interface PoolOptions {
   quickMs?: number;
   size?: number;
   fetchMissing?: (key: StateKey) => Promise<void>;
+  /** A channel to the node's compiler thread for each new worker (none: workers start their own). */
+  connectCompiler?: () => MessagePort | undefined;
 }
 
 export class ExecutionPool {
@@ -89,12 +93,15 @@ export class ExecutionPool {
   readonly size: number;
   /** Fork mode: fetches a key the state read missed (the read is answered once it is in). */
   private readonly fetchMissing?: (key: StateKey) => Promise<void>;
+  /** A channel to the node's compiler thread for each new worker (none: workers start their own). */
+  private readonly connectCompiler: () => MessagePort | undefined;
 
   constructor(private readonly chain: () => DevChain, private readonly spec: BackendSpec, options: PoolOptions) {
     this.timeoutMs = options.timeoutMs;
     this.quickMs = options.quickMs ?? EXECUTION_SLICE_MS / 2;
     this.size = options.size ?? Math.max(2, Math.min(4, os.cpus().length - 1));
     this.fetchMissing = options.fetchMissing;
+    this.connectCompiler = options.connectCompiler ?? (() => undefined);
   }
 
   /** Whether an execution like this one ran past its slice before. */
@@ -174,9 +181,7 @@ export class ExecutionPool {
    */
   prewarm(): void {
     if (this.closed || this.all.size > 0) return;
-    const w = new ExecutionWorker(this.spec, (w, m) => this.onMessage(w, m), (w) => this.onExit(w), this.traceLimits);
-    this.all.add(w);
-    this.idle.push(w);
+    this.idle.push(this.spawn());
   }
 
   private async take(): Promise<ExecutionWorker> {
@@ -184,13 +189,21 @@ export class ExecutionPool {
       if (this.closed) throw new Error("the node is closing");
       const w = this.idle.pop();
       if (w) return w;
-      if (this.all.size < this.size) {
-        const fresh = new ExecutionWorker(this.spec, (w, m) => this.onMessage(w, m), (w) => this.onExit(w), this.traceLimits);
-        this.all.add(fresh);
-        return fresh;
-      }
+      if (this.all.size < this.size) return this.spawn();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
+  }
+
+  private spawn(): ExecutionWorker {
+    const w = new ExecutionWorker(
+      this.spec,
+      this.connectCompiler(),
+      (w, m) => this.onMessage(w, m),
+      (w) => this.onExit(w),
+      this.traceLimits,
+    );
+    this.all.add(w);
+    return w;
   }
 
   private give(w: ExecutionWorker): void {

@@ -65,6 +65,7 @@ parentPort!.on("message", (m: WorkerSetup | Job) => {
       cacheDir: m.backend.cacheDir,
       cacheMaxBytes: m.backend.cacheMaxBytes,
       warmCompiler: false,
+      compiler: m.compiler,
     });
     states = new RemoteStates(new StateChannel(m.channel));
     traceLimits = m.traceLimits;

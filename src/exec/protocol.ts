@@ -3,6 +3,7 @@
  * job runs, the worker reads state from the node synchronously through a shared buffer (it waits on it with
  * Atomics.wait, the node answers between its other requests).
  */
+import type { MessagePort } from "node:worker_threads";
 import type { ChainHardfork } from "../chain/hardfork.ts";
 import type { TraceLimits } from "../trace/limits.ts";
 import type { JsonRpcErrorObject } from "../rpc/errors.ts";
@@ -21,6 +22,8 @@ export interface WorkerSetup {
   channel: SharedArrayBuffer;
   /** How large debug_traceCall's answers may grow (the node's --trace-max-*). */
   traceLimits?: TraceLimits;
+  /** A channel to the node's compiler thread (WasmSetup.compiler), when the node's backend has one. */
+  compiler?: MessagePort;
 }
 
 /** The block a job runs at, resolved by the node (its state is read through the channel under `stateKey`). */
