@@ -222,6 +222,28 @@ export class EvmwasmNode {
     return server;
   }
 
+  /**
+   * Starts what later requests need and the first one does not, once the node has its first request (or
+   * after WARM_UP_AFTER_MS without one): the compiler thread (Binaryen loads and warms up). Started with the
+   * node, it competed with the node's start-up for the CPU and delayed the first answer.
+   */
+  warmUpAfterFirstRequest(): void {
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      clearTimeout(timer);
+      compilerOf(this.chain.backend)?.warm();
+    };
+    const timer = setTimeout(start, WARM_UP_AFTER_MS);
+    (timer as { unref?: () => void }).unref?.();
+    const earlier = this.handler.onRequest;
+    this.handler.onRequest = (method, params) => {
+      earlier?.(method, params);
+      if (!started) setTimeout(start, 0);
+    };
+  }
+
   /** Serves JSON-RPC (with subscriptions) on a Unix socket as well (anvil's --ipc). */
   async listenIpc(path: string): Promise<RunningIpc> {
     const ipc = await serveIpc(path, this.socketSession, () => new JsonStreamSplitter());
@@ -397,6 +419,9 @@ export class EvmwasmNode {
     }));
   }
 }
+
+/** How long a node without requests waits before warming up (EvmwasmNode.warmUpAfterFirstRequest). */
+const WARM_UP_AFTER_MS = 1_000;
 
 export function createNode(options: NodeOptions = {}): EvmwasmNode {
   if (options.fork) throw new BaseError("a forked node needs the network: use createForkedNode(options)");

@@ -8,10 +8,14 @@
  * Another thread's service can share the compiler thread through a port (`connect`): the node's execution
  * workers compile on the node's compiler thread rather than loading a Binaryen of their own.
  */
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
+import process from "node:process";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import type { CompilerPortMessage, CompileRequest, CompileResponse } from "./compile_worker.ts";
 import { REPLY_CAPACITY, SyncReply } from "./compile_protocol.ts";
+
+/** node:worker_threads, loaded when the compiler thread starts (under Bun, loading it takes about 5 ms). */
+const workerThreads = () => process.getBuiltinModule("node:worker_threads") as typeof import("node:worker_threads");
 
 export interface PendingCompile {
   poll(): Uint8Array | undefined;
@@ -30,7 +34,7 @@ export class CompileService {
 
   private start(): Worker | MessagePort {
     if (this.worker) return this.worker;
-    const w = this.port ?? new Worker(new URL("./compile_worker.ts", import.meta.url));
+    const w = this.port ?? new (workerThreads().Worker)(new URL("./compile_worker.ts", import.meta.url));
     w.on("message", (r: CompileResponse) => {
       const p = this.pending.get(r.id);
       if (!p) return;
@@ -58,7 +62,7 @@ export class CompileService {
   /** A port on which another thread's CompileService uses this one's compiler thread. */
   connect(): MessagePort {
     const w = this.start();
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
     w.postMessage({ port: port1 } satisfies CompilerPortMessage, [port1]);
     return port2;
   }
@@ -97,7 +101,7 @@ export class CompileService {
   }
 
   terminate(): void {
-    if (this.worker instanceof Worker) void this.worker.terminate();
+    if (this.worker instanceof workerThreads().Worker) void this.worker.terminate();
     else this.worker?.close();
     this.worker = undefined;
   }

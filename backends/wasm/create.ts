@@ -10,7 +10,7 @@ export interface WasmSetup {
   optimizeLevel?: number;
   /** Folder of the on-disk AOT cache; undefined: no disk cache. */
   cacheDir?: string;
-  /** auto: start the compiler thread (and Binaryen's warm-up) now rather than when code first gets hot. */
+  /** Start the compiler thread (and Binaryen's warm-up) now (default) rather than when first needed or warmed. */
   warmCompiler?: boolean;
   /** auto: look for a compiled module at a code's first frame (execution workers: their code ran before). */
   diskFirst?: boolean;
@@ -41,7 +41,7 @@ export function logCompileError(error: unknown): void {
 export function createWasmBackend(fallback: Backend, setup: WasmSetup = {}, service?: CompileService): WasmBackend {
   const level = setup.optimizeLevel ?? 0;
   const s = service ?? new CompileService(level, setup.compiler);
-  if (!service) s.warm(); // Binaryen loads on the compiler thread while the caller gets ready
+  if (!service && setup.warmCompiler !== false) s.warm(); // Binaryen loads on the compiler thread meanwhile
   // The disk cache's key names the compiler's sources: hashed now, not on the first call of the first contract.
   if (setup.cacheDir) compilerIdentity();
   const backend = new WasmBackend({

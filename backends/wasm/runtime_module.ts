@@ -8,6 +8,7 @@
  */
 import { RUNTIME_MODULE_BASE64 } from "./runtime_module_binary.ts";
 import { IMPORT_MEMORY, IMPORT_MODULE } from "./layout.ts";
+import { base64ToBytes } from "../../src/primitives/hex.ts";
 
 /** Builds the runtime module's binary (memory imported as `evm.memory`, entry points exported). */
 export async function buildRuntimeBinary(): Promise<Uint8Array> {
@@ -47,7 +48,7 @@ let compiled: WebAssembly.Module | undefined;
 /** The runtime module, compiled on first use. */
 export function runtimeModule(): WebAssembly.Module {
   if (!compiled) {
-    const bytes = Uint8Array.from(atob(RUNTIME_MODULE_BASE64), (c) => c.charCodeAt(0));
+    const bytes = base64ToBytes(RUNTIME_MODULE_BASE64);
     compiled = new WebAssembly.Module(bytes);
   }
   return compiled;

@@ -5,18 +5,18 @@
  * the platform's crypto (node:crypto), a few milliseconds where the JavaScript implementations took about 150.
  * Public keys come from the platform where it has secp256k1 (Deno); elsewhere (Bun) from @noble/curves, whose
  * first multiplications cost about 100 ms cold, so the addresses computed that way are kept in a small file in
- * the cache folder, keyed by a hash of the private key.
+ * the cache folder, keyed by a hash of the private key. The default mnemonic's accounts (which anvil and
+ * Hardhat print at every start: public knowledge) are kept there too, so that a default start derives nothing
+ * (under Bun it loaded node:crypto and the BIP-39 word list for it, about 15 ms).
  */
-import { createHmac, pbkdf2Sync } from "node:crypto";
+import { createRequire } from "node:module";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { validateMnemonic } from "@scure/bip39";
-import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { BaseError } from "../errors/base.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bytesToBigInt, bytesToHex, hexToBytes } from "../primitives/hex.ts";
-import { hasNativeSecp256k1, publicKeyOf, SECP256K1_N } from "../primitives/signature.ts";
+import { hasNativeSecp256k1, nodeCrypto, publicKeyOf, SECP256K1_N } from "../primitives/signature.ts";
 import { defaultCacheDir } from "../cache_dir.ts";
 
 export const DEFAULT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -43,7 +43,7 @@ interface ExtendedKey {
 }
 
 function hmacSha512(key: Uint8Array | string, data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHmac("sha512", key).update(data).digest());
+  return new Uint8Array(nodeCrypto().createHmac("sha512", key).update(data).digest());
 }
 
 /** BIP-32 CKDpriv; `publicKey` gives the parent's public key for a non-hardened index. */
@@ -75,13 +75,29 @@ function parsePath(path: string): number[] {
   });
 }
 
+const nodeRequire = createRequire(import.meta.url);
+
+/**
+ * BIP-39's checksum over the English word list, loaded when first needed: a literal require(), which Bun's
+ * bundler turns into a module run when first required; Deno requires through node:module.
+ */
+function validMnemonic(phrase: string): boolean {
+  const { validateMnemonic } = (typeof require === "function"
+    ? require("@scure/bip39")
+    : nodeRequire("@scure/bip39")) as typeof import("@scure/bip39");
+  const { wordlist } = (typeof require === "function"
+    ? require("@scure/bip39/wordlists/english.js")
+    : nodeRequire("@scure/bip39/wordlists/english.js")) as typeof import("@scure/bip39/wordlists/english.js");
+  return validateMnemonic(phrase, wordlist);
+}
+
 /** The 64-byte BIP-39 seed (no passphrase). */
 export function mnemonicToSeed(mnemonic: string): Uint8Array {
   const phrase = mnemonic.normalize("NFKD").trim().split(/\s+/).join(" ");
-  if (!validateMnemonic(phrase, wordlist)) {
+  if (!validMnemonic(phrase)) {
     throw new InvalidMnemonicError("not a BIP-39 English mnemonic (unknown word or bad checksum)");
   }
-  return new Uint8Array(pbkdf2Sync(phrase, "mnemonic", 2048, 64, "sha512"));
+  return new Uint8Array(nodeCrypto().pbkdf2Sync(phrase, "mnemonic", 2048, 64, "sha512"));
 }
 
 const derived = new Map<string, DevAccount[]>();
@@ -90,6 +106,13 @@ export function deriveDevAccounts(mnemonic: string, count: number, pathPrefix = 
   const id = `${mnemonic}\n${count}\n${pathPrefix}`;
   const known = derived.get(id);
   if (known) return known;
+  const keep = mnemonic === DEFAULT_MNEMONIC && pathPrefix === DEFAULT_DERIVATION_PATH && count <= KEPT_ACCOUNTS_MAX;
+  const file = join(defaultCacheDir(), "dev-accounts.json");
+  const kept = keep ? readKeptAccounts(file, count) : undefined;
+  if (kept) {
+    derived.set(id, kept);
+    return kept;
+  }
   const seed = mnemonicToSeed(mnemonic);
   const master = hmacSha512("Bitcoin seed", seed);
   const publicKeys = new PublicKeyCache(hasNativeSecp256k1() ? undefined : join(defaultCacheDir(), "dev-public-keys.json"));
@@ -103,7 +126,38 @@ export function deriveDevAccounts(mnemonic: string, count: number, pathPrefix = 
   });
   publicKeys.save();
   derived.set(id, accounts);
+  if (keep) keepAccounts(file, accounts);
   return accounts;
+}
+
+/** The default mnemonic's accounts are kept in the cache folder up to this many. */
+const KEPT_ACCOUNTS_MAX = 1_000;
+
+/** The first `count` kept accounts, or undefined when fewer are kept or the file is missing or damaged. */
+function readKeptAccounts(file: string, count: number): DevAccount[] | undefined {
+  try {
+    const kept = JSON.parse(readFileSync(file, "utf8"));
+    if (!Array.isArray(kept) || kept.length < count) return undefined;
+    return kept.slice(0, count).map((a) => {
+      if (!/^0x[0-9a-f]{64}$/.test(a?.privateKey) || !/^0x[0-9a-f]{40}$/.test(a?.address)) throw new Error("damaged");
+      return { address: BigInt(a.address), privateKey: hexToBytes(a.privateKey) };
+    });
+  } catch {
+    return undefined; // derived again and rewritten
+  }
+}
+
+function keepAccounts(file: string, accounts: DevAccount[]): void {
+  const rows = accounts.map((a) => ({
+    address: "0x" + a.address.toString(16).padStart(40, "0"),
+    privateKey: bytesToHex(a.privateKey),
+  }));
+  try {
+    mkdirSync(join(file, ".."), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(rows));
+    renameSync(tmp, file);
+  } catch { /* a read-only cache folder only costs the next start its time */ }
 }
 
 /** Public keys of private keys, remembered on disk where the platform cannot compute them natively. */

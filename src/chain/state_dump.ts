@@ -7,7 +7,7 @@
  * replaces the blocks the file has; the states of blocks before the head are not in the file, so reads at
  * those blocks answer "state not available" (anvil's default, without --preserve-historical-states).
  */
-import { gunzipSync, gzipSync } from "node:zlib";
+import process from "node:process";
 import { BaseError } from "../errors/base.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bigIntToHex, bytesToBigInt, bytesToHex, concatBytes, hexToBytes } from "../primitives/hex.ts";
@@ -24,6 +24,9 @@ import type { DevChain } from "./chain.ts";
 import { blobGasPrice } from "./fees.ts";
 import type { BlockHeader } from "./header.ts";
 import type { Receipt } from "./receipt.ts";
+
+/** node:zlib, loaded when first needed (under Bun, loading it took about 7 ms of every start). */
+const zlib = () => process.getBuiltinModule("node:zlib") as typeof import("node:zlib");
 
 /** A state file or dump that cannot be read: what is wrong and where. */
 export class StateFileError extends BaseError {
@@ -192,14 +195,14 @@ function transactionJson(ptx: PooledTransaction): Json {
 
 /** anvil_dumpState's bytes: the JSON, gzip'ed. */
 export function encodeStateDump(state: Json): Uint8Array {
-  return new Uint8Array(gzipSync(new TextEncoder().encode(JSON.stringify(state))));
+  return new Uint8Array(zlib().gzipSync(new TextEncoder().encode(JSON.stringify(state))));
 }
 
 /** anvil_loadState's bytes: gzip'ed JSON, or plain JSON (anvil takes both). */
 export function decodeStateDump(bytes: Uint8Array): unknown {
   let text: string;
   try {
-    const raw = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+    const raw = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? zlib().gunzipSync(bytes) : bytes;
     text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
   } catch (e) {
     throw new StateFileError(`not gzip'ed JSON: ${(e as Error).message}`);

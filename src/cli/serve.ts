@@ -120,7 +120,12 @@ export function parseServeArgs(argv: string[]): ServeConfig {
     genesisTimestamp: integer(s("timestamp"), "timestamp"),
     genesisNumber: integer(s("number"), "number"),
     // The WebAssembly backends share the cache folder with fork state: AOT modules from `precompile` are found there.
-    backend: createBackend(backendSpec.name, { cacheDir: backendSpec.cacheDir, cacheMaxBytes: backendSpec.cacheMaxBytes }),
+    // Its compiler thread starts after the first request (EvmwasmNode.warmUpAfterFirstRequest).
+    backend: createBackend(backendSpec.name, {
+      cacheDir: backendSpec.cacheDir,
+      cacheMaxBytes: backendSpec.cacheMaxBytes,
+      warmCompiler: false,
+    }),
     backendSpec,
     callTimeoutMs: s("call-timeout") === undefined ? undefined : Number(integer(s("call-timeout"), "call-timeout", 1n)),
     enforceTxGasLimitCap: args["enable-tx-gas-limit"] === true,
@@ -420,6 +425,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     await node.close();
     throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
   }
+  node.warmUpAfterFirstRequest();
   if (config.ipc !== undefined) {
     try {
       await node.listenIpc(config.ipc);

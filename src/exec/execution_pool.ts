@@ -4,7 +4,8 @@
  * did are sent there at once. A worker reads the state it needs from the node as it goes (answered between
  * the node's other requests) and keeps it for later jobs at the same state.
  */
-import { type MessagePort, Worker } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
+import process from "node:process";
 import os from "node:os";
 import type { DevChain, BlockRef } from "../chain/chain.ts";
 import { blockRef } from "../rpc/params.ts";
@@ -54,6 +55,7 @@ class ExecutionWorker {
     onExit: (w: ExecutionWorker) => void,
     traceLimits?: TraceLimits,
   ) {
+    const { Worker } = process.getBuiltinModule("node:worker_threads") as typeof import("node:worker_threads");
     this.worker = new Worker(new URL("./execution_worker.ts", import.meta.url));
     this.worker.on("message", (m: WorkerMessage) => onMessage(this, m));
     this.worker.on("error", () => onExit(this));

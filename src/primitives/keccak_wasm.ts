@@ -5,6 +5,7 @@
  * little-endian 64-bit limbs.
  */
 import { KECCAK_WASM_BASE64 } from "./keccak_wasm_binary.ts";
+import { base64ToBytes } from "./hex.ts";
 
 const OUT = 0;
 const IN = 64;
@@ -20,7 +21,7 @@ interface KeccakModule {
 let instance: KeccakModule | undefined;
 
 function load(): KeccakModule {
-  const binary = Uint8Array.from(atob(KECCAK_WASM_BASE64), (c) => c.charCodeAt(0));
+  const binary = base64ToBytes(KECCAK_WASM_BASE64);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(binary), {});
   const memory = inst.exports.memory as WebAssembly.Memory;
   return {

@@ -1,10 +1,33 @@
 /** secp256k1 signer recovery and key-to-address, as transactions and EIP-7702 use them. */
-import { createECDH, createHmac, getCurves } from "node:crypto";
-import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { createRequire } from "node:module";
+import process from "node:process";
+import type { secp256k1 as Secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak256 } from "./hash.ts";
 import { bigIntToBytes, bytesToBigInt } from "./hex.ts";
 
-export const SECP256K1_N = secp256k1.Point.CURVE().n;
+/** The order of secp256k1's group (the curve's own, checked against @noble/curves by the tests). */
+export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+const nodeRequire = createRequire(import.meta.url);
+let curve: typeof Secp256k1 | undefined;
+
+/**
+ * @noble/curves' secp256k1, loaded on first use (building it took about 7 ms of every start, before any
+ * signature is needed): a literal require(), which Bun's bundler turns into a module run when first required;
+ * Deno requires through node:module.
+ */
+export function secp256k1(): typeof Secp256k1 {
+  return curve ??= ((typeof require === "function"
+    ? require("@noble/curves/secp256k1.js")
+    : nodeRequire("@noble/curves/secp256k1.js")) as { secp256k1: typeof Secp256k1 }).secp256k1;
+}
+
+let cryptoModule: typeof import("node:crypto") | undefined;
+
+/** node:crypto, loaded when first needed (under Bun, loading it takes about 12 ms of a start that may not). */
+export function nodeCrypto(): typeof import("node:crypto") {
+  return cryptoModule ??= process.getBuiltinModule("node:crypto") as typeof import("node:crypto");
+}
 
 /** The address that signed `hash`, or undefined when the signature is invalid. */
 export function recoverAddress(hash: Uint8Array, r: bigint, s: bigint, yParity: number): bigint | undefined {
@@ -12,7 +35,7 @@ export function recoverAddress(hash: Uint8Array, r: bigint, s: bigint, yParity: 
     return undefined;
   }
   try {
-    const pub = new secp256k1.Signature(r, s, yParity).recoverPublicKey(hash).toBytes(false);
+    const pub = new (secp256k1().Signature)(r, s, yParity).recoverPublicKey(hash).toBytes(false);
     return bytesToBigInt(keccak256(pub.subarray(1)).subarray(12));
   } catch {
     return undefined;
@@ -25,7 +48,7 @@ let native: boolean | undefined;
 export function hasNativeSecp256k1(): boolean {
   if (native === undefined) {
     try {
-      native = getCurves().includes("secp256k1");
+      native = nodeCrypto().getCurves().includes("secp256k1");
     } catch {
       native = false;
     }
@@ -36,11 +59,11 @@ export function hasNativeSecp256k1(): boolean {
 /** The uncompressed public key (65 bytes, 0x04 || x || y): native where the platform has the curve. */
 export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
   if (hasNativeSecp256k1()) {
-    const ecdh = createECDH("secp256k1");
+    const ecdh = nodeCrypto().createECDH("secp256k1");
     ecdh.setPrivateKey(privateKey);
     return new Uint8Array(ecdh.getPublicKey());
   }
-  return secp256k1.getPublicKey(privateKey, false);
+  return secp256k1().getPublicKey(privateKey, false);
 }
 
 export function privateKeyToAddress(privateKey: Uint8Array): bigint {
@@ -63,7 +86,7 @@ export function signHash(hash: Uint8Array, privateKey: Uint8Array): { r: bigint;
 
 /** The JavaScript signer (noble), for platforms without the curve. */
 export function signPortable(hash: Uint8Array, privateKey: Uint8Array): { r: bigint; s: bigint; yParity: number } {
-  const sig = secp256k1.sign(hash, privateKey, { prehash: false, format: "recovered" });
+  const sig = secp256k1().sign(hash, privateKey, { prehash: false, format: "recovered" });
   // recovered format: 1 byte recovery id, then r (32) and s (32)
   return {
     yParity: sig[0],
@@ -91,7 +114,7 @@ function invertN(a: bigint): bigint {
 }
 
 function hmac(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
-  const h = createHmac("sha256", key);
+  const h = nodeCrypto().createHmac("sha256", key);
   for (const p of parts) h.update(p);
   return new Uint8Array(h.digest());
 }
@@ -110,7 +133,7 @@ function signNative(hash: Uint8Array, privateKey: Uint8Array): { r: bigint; s: b
   v = hmac(k, v);
   k = hmac(k, v, Uint8Array.of(1), seed);
   v = hmac(k, v);
-  const ecdh = createECDH("secp256k1");
+  const ecdh = nodeCrypto().createECDH("secp256k1");
   for (let attempt = 0; attempt < 100; attempt++) {
     v = hmac(k, v);
     const nonce = bytesToBigInt(v);

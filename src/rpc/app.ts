@@ -1,6 +1,4 @@
 /** The HTTP face of the JSON-RPC handler, on Web-standard Request/Response (hono for all but the POSTs). */
-import { Hono } from "hono";
-import { cors } from "hono/cors";
 import type { JsonRpcHandler } from "./handler.ts";
 import { ErrorCode } from "./errors.ts";
 import { type AccessPolicy, allowOriginHeader, checkAccess, DEFAULT_ACCESS } from "../server/access.ts";
@@ -102,12 +100,19 @@ export function createRpcApp(handler: JsonRpcHandler, options: AppOptions = {}):
   const corsOf = access.allowOrigins === "*"
     ? () => ANY_ORIGIN
     : (req: Request) => allowOriginHeader(req.headers.get("origin"), access);
-  const app = new Hono();
-  if (access.allowOrigins !== false) app.use("*", cors({ origin: access.allowOrigins }));
-  app.get("/", (c) => c.text("evmwasm JSON-RPC node: POST JSON-RPC 2.0 requests to this URL\n"));
-  app.post("/", (c) => answerPost(c.req.raw, handler, limit, corsOf(c.req.raw)));
-  app.notFound(() => jsonError(404, ErrorCode.InvalidRequest, "not found: POST JSON-RPC requests to /"));
-  app.onError((e) => jsonError(500, ErrorCode.InternalError, `Internal error: ${e.message}`));
+  // The hono app is loaded with the first request that needs it (loading and building it took a few ms of
+  // every start, and most clients only POST).
+  let app: Promise<RpcApp> | undefined;
+  const otherRoutes = async (): Promise<RpcApp> => {
+    const [{ Hono }, { cors }] = await Promise.all([import("hono"), import("hono/cors")]);
+    const app = new Hono();
+    if (access.allowOrigins !== false) app.use("*", cors({ origin: access.allowOrigins }));
+    app.get("/", (c) => c.text("evmwasm JSON-RPC node: POST JSON-RPC 2.0 requests to this URL\n"));
+    app.post("/", (c) => answerPost(c.req.raw, handler, limit, corsOf(c.req.raw)));
+    app.notFound(() => jsonError(404, ErrorCode.InvalidRequest, "not found: POST JSON-RPC requests to /"));
+    app.onError((e) => jsonError(500, ErrorCode.InternalError, `Internal error: ${e.message}`));
+    return app;
+  };
   return {
     fetch(request: Request) {
       const refused = checkAccess(request, access);
@@ -118,7 +123,7 @@ export function createRpcApp(handler: JsonRpcHandler, options: AppOptions = {}):
           jsonError(500, ErrorCode.InternalError, `Internal error: ${(e as Error).message}`, cors)
         );
       }
-      return app.fetch(request);
+      return (app ??= otherRoutes()).then((a) => a.fetch(request));
     },
   };
 }

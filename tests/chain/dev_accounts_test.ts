@@ -6,7 +6,7 @@ import { HDKey } from "@scure/bip32";
 import { mnemonicToSeedSync } from "@scure/bip39";
 import { deriveDevAccounts, InvalidMnemonicError, PublicKeyCache } from "../../src/chain/dev_accounts.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
-import { privateKeyToAddress, publicKeyOf } from "../../src/primitives/signature.ts";
+import { privateKeyToAddress, publicKeyOf, SECP256K1_N } from "../../src/primitives/signature.ts";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 
 const TEST = "test test test test test test test test test test test junk";
@@ -31,6 +31,10 @@ Deno.test("dev accounts: a bad mnemonic or path is an error that says so", () =>
   assert.throws(() => deriveDevAccounts(TEST, 1, "m/x/"), InvalidMnemonicError);
 });
 
+Deno.test("signature: SECP256K1_N is the order of @noble/curves' secp256k1", () => {
+  assert.equal(SECP256K1_N, secp256k1.Point.CURVE().n);
+});
+
 Deno.test("public keys: the platform's and @noble/curves' agree; the file cache remembers and survives damage", () => {
   const key = deriveDevAccounts(TEST, 1)[0].privateKey;
   assert.deepEqual(publicKeyOf(key), secp256k1.getPublicKey(key, false));
@@ -52,6 +56,34 @@ Deno.test("public keys: the platform's and @noble/curves' agree; the file cache 
     assert.equal(computed, 2);
     assert.ok(JSON.parse(readFileSync(file, "utf8")));
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("dev accounts: the default mnemonic's are kept in the cache folder; a damaged file is derived again", () => {
+  const dir = mkdtempSync(join(tmpdir(), "evmwasm-accounts-"));
+  const before = Deno.env.get("EVMWASM_CACHE_DIR");
+  Deno.env.set("EVMWASM_CACHE_DIR", dir);
+  try {
+    const root = HDKey.fromMasterSeed(mnemonicToSeedSync(TEST));
+    const expected = (n: number) => Array.from({ length: n }, (_, i) => bytesToHex(root.derive(`m/44'/60'/0'/0/${i}`).privateKey!));
+    const file = join(dir, "dev-accounts.json");
+    assert.deepEqual(deriveDevAccounts(TEST, 7).map((a) => bytesToHex(a.privateKey)), expected(7));
+    const kept = JSON.parse(readFileSync(file, "utf8"));
+    assert.equal(kept.length, 7);
+    // Fewer accounts come from the file: a marked key shows it was read.
+    kept[0].privateKey = "0x" + "11".repeat(32);
+    writeFileSync(file, JSON.stringify(kept));
+    assert.equal(bytesToHex(deriveDevAccounts(TEST, 6)[0].privateKey), kept[0].privateKey);
+    writeFileSync(file, "[{\"address\": 1}");
+    assert.deepEqual(deriveDevAccounts(TEST, 5).map((a) => bytesToHex(a.privateKey)), expected(5));
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).length, 5);
+    // Another mnemonic's keys are not written down.
+    deriveDevAccounts(ABANDON, 2);
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).length, 5);
+  } finally {
+    if (before === undefined) Deno.env.delete("EVMWASM_CACHE_DIR");
+    else Deno.env.set("EVMWASM_CACHE_DIR", before);
     rmSync(dir, { recursive: true, force: true });
   }
 });

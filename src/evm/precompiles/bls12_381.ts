@@ -6,7 +6,8 @@
  * bytes); all zeros encodes the point at infinity. Scalars are 32 bytes
  * big-endian and may be any 256-bit value.
  */
-import { bls12_381 } from "@noble/curves/bls12-381.js";
+import { createRequire } from "node:module";
+import type { bls12_381 as Bls12381 } from "@noble/curves/bls12-381.js";
 import { pippenger } from "@noble/curves/abstract/curve.js";
 import type { WeierstrassPoint } from "@noble/curves/abstract/weierstrass.js";
 import type { Fp2 } from "@noble/curves/abstract/tower.js";
@@ -16,9 +17,40 @@ import type { Precompile, PrecompileResult } from "./types.ts";
 type G1Point = WeierstrassPoint<bigint>;
 type G2Point = WeierstrassPoint<Fp2>;
 
-const { G1, G2, fields, pairingBatch } = bls12_381;
-const { Fp, Fp2: Fp2Field, Fp12 } = fields;
-const SUBGROUP_ORDER = fields.Fr.ORDER;
+// The curve is loaded on the first call of one of these precompiles (loading it took about 5 ms of every
+// start): a literal require(), which Bun's bundler turns into a module run when first required; Deno requires
+// through node:module.
+const nodeRequire = createRequire(import.meta.url);
+let G1: typeof Bls12381.G1;
+let G2: typeof Bls12381.G2;
+let pairingBatch: typeof Bls12381.pairingBatch;
+let Fp: typeof Bls12381.fields.Fp;
+let Fp2Field: typeof Bls12381.fields.Fp2;
+let Fp12: typeof Bls12381.fields.Fp12;
+let SUBGROUP_ORDER: bigint;
+let G1_B: bigint;
+let G2_B: Fp2;
+// noble types H2CHasher.mapToCurve as the bare affine map, but at runtime it
+// runs map_to_curve (SSWU + isogeny) and then clear_cofactor, returning a
+// projective point, which is exactly what EIP-2537 specifies.
+let mapFpToG1Point: (u: bigint) => G1Point;
+let mapFp2ToG2Point: (u: [bigint, bigint]) => G2Point;
+
+function loadCurve(): void {
+  if (G1) return;
+  const { bls12_381 } = (typeof require === "function"
+    ? require("@noble/curves/bls12-381.js")
+    : nodeRequire("@noble/curves/bls12-381.js")) as { bls12_381: typeof Bls12381 };
+  ({ Fp, Fp2: Fp2Field, Fp12 } = bls12_381.fields);
+  SUBGROUP_ORDER = bls12_381.fields.Fr.ORDER;
+  G1_B = bls12_381.G1.Point.CURVE().b;
+  G2_B = bls12_381.G2.Point.CURVE().b;
+  mapFpToG1Point = bls12_381.G1.mapToCurve as unknown as (u: bigint) => G1Point;
+  mapFp2ToG2Point = bls12_381.G2.mapToCurve as unknown as (u: [bigint, bigint]) => G2Point;
+  pairingBatch = bls12_381.pairingBatch;
+  G2 = bls12_381.G2;
+  G1 = bls12_381.G1;
+}
 
 // ---------------------------------------------------------------- gas
 
@@ -124,9 +156,6 @@ function encodeG2(point: G2Point): Uint8Array {
 
 // ---------------------------------------------------------------- points
 
-const G1_B = G1.Point.CURVE().b;
-const G2_B = G2.Point.CURVE().b;
-
 function isOnG1Curve(x: bigint, y: bigint): boolean {
   return Fp.eql(Fp.sqr(y), Fp.add(Fp.mul(Fp.sqr(x), x), G1_B));
 }
@@ -178,6 +207,7 @@ function precompile(gasFor: (inputLength: number) => number, compute: (input: Ui
   return (input, gasLimit) => {
     const gas = gasFor(input.length);
     if (gas > gasLimit) return fail("out of gas");
+    loadCurve();
     try {
       return { ok: true, gasUsed: gas, output: compute(input) };
     } catch (err) {
@@ -224,12 +254,6 @@ function g2MultiScalarMul(points: G2Point[], scalars: bigint[]): G2Point {
   if (points.length >= PIPPENGER_MIN_PAIRS) return pippenger(G2.Point, points, reduced);
   return points.reduce((sum, point, i) => sum.add(point.multiplyUnsafe(reduced[i])), G2.Point.ZERO);
 }
-
-// noble types H2CHasher.mapToCurve as the bare affine map, but at runtime it
-// runs map_to_curve (SSWU + isogeny) and then clear_cofactor, returning a
-// projective point, which is exactly what EIP-2537 specifies.
-const mapFpToG1Point = G1.mapToCurve as unknown as (u: bigint) => G1Point;
-const mapFp2ToG2Point = G2.mapToCurve as unknown as (u: [bigint, bigint]) => G2Point;
 
 // ---------------------------------------------------------------- precompiles
 

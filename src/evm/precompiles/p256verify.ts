@@ -2,20 +2,34 @@
  * 0x100 P256VERIFY (EIP-7951): ECDSA verification on secp256r1.
  * Any invalid input yields empty output; the gas is charged either way.
  */
-import { p256 } from "@noble/curves/nist.js";
+import { createRequire } from "node:module";
+import type { p256 as P256 } from "@noble/curves/nist.js";
 import { bigIntToBytes, bytesToBigInt } from "../../primitives/hex.ts";
 import { EMPTY, outOfGas } from "./input.ts";
 import type { Precompile } from "./types.ts";
 
 const GAS_P256VERIFY = 6900;
 const INPUT_LENGTH = 160;
-const Point = p256.Point;
-const { n: N, p: P, a: A, b: B } = Point.CURVE();
+// The curve is loaded on the first call (building the NIST curves took a few ms of every start): a literal
+// require(), which Bun's bundler turns into a module run when first required; Deno requires through node:module.
+const nodeRequire = createRequire(import.meta.url);
+let Point: typeof P256.Point;
+let N: bigint, P: bigint, A: bigint, B: bigint;
+
+function loadCurve(): void {
+  if (Point) return;
+  const { p256 } = (typeof require === "function"
+    ? require("@noble/curves/nist.js")
+    : nodeRequire("@noble/curves/nist.js")) as { p256: typeof P256 };
+  ({ n: N, p: P, a: A, b: B } = p256.Point.CURVE());
+  Point = p256.Point;
+}
 const SUCCESS_OUTPUT = bigIntToBytes(1n);
 
 /** Input: message hash | r | s | qx | qy, each 32 bytes big-endian. */
 export const p256VerifyPrecompile: Precompile = (input, gasLimit) => {
   if (GAS_P256VERIFY > gasLimit) return outOfGas();
+  loadCurve();
   const valid = input.length === INPUT_LENGTH && verify(input);
   return { ok: true, gasUsed: GAS_P256VERIFY, output: valid ? SUCCESS_OUTPUT.slice() : EMPTY };
 };
