@@ -224,16 +224,18 @@ export class EvmwasmNode {
 
   /**
    * Starts what later requests need and the first one does not, once the node has its first request (or
-   * after WARM_UP_AFTER_MS without one): the compiler thread (Binaryen loads and warms up). Started with the
-   * node, it competed with the node's start-up for the CPU and delayed the first answer.
+   * after WARM_UP_AFTER_MS without one): the compiler thread (Binaryen loads and warms up), then `then` (serve's
+   * synthetic calls). Started with the node, they competed with its start-up for the CPU and delayed the first
+   * answer.
    */
-  warmUpAfterFirstRequest(): void {
+  warmUpAfterFirstRequest(then?: () => void): void {
     let started = false;
     const start = () => {
       if (started) return;
       started = true;
       clearTimeout(timer);
       compilerOf(this.chain.backend)?.warm();
+      then?.();
     };
     const timer = setTimeout(start, WARM_UP_AFTER_MS);
     (timer as { unref?: () => void }).unref?.();

@@ -425,7 +425,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     await node.close();
     throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
   }
-  node.warmUpAfterFirstRequest();
+  let stopping = false;
+  // After the first request (or a second without one): the compiler thread and, unless --no-warm-up,
+  // synthetic calls, so that users' first calls find optimised code.
+  node.warmUpAfterFirstRequest(() => {
+    if (!config.warmUp) return;
+    const quiet = node.handler.unlogged();
+    void warmUpNode((body) => quiet.handleBody(body), { stopped: () => stopping, idleMs: () => node.handler.idleMs() });
+  });
   if (config.ipc !== undefined) {
     try {
       await node.listenIpc(config.ipc);
@@ -449,11 +456,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const exposed = exposureWarning(config.host, server.port, node);
   if (exposed) console.error(exposed);
   if (!config.silent) console.log(banner(config, where, node) + (config.ipc ? `\nIPC path: ${config.ipc}` : ""));
-  let stopping = false;
-  if (config.warmUp) {
-    const quiet = node.handler.unlogged();
-    void warmUpNode((body) => quiet.handleBody(body), { stopped: () => stopping, idleMs: () => node.handler.idleMs() });
-  }
   // A second after start, out of the way of the first requests.
   const prewarm = setTimeout(() => node.prewarmExecutions(), 1000);
   await new Promise<void>((resolve) => {
