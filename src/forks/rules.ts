@@ -68,6 +68,9 @@ export interface ForkRules {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+const SSTORE_RESET_GAS = 5000;
+const COLD_SLOAD_GAS = 2100;
+
 const FRONTIER_GAS = staticGasTable(Fork.Frontier);
 
 const frontier: ForkRules = {
@@ -102,7 +105,7 @@ const frontier: ForkRules = {
   rejectEfCode: false,
   sstoreRule: "frontier",
   sstoreSetGas: 20000,
-  sstoreResetGas: 5000,
+  sstoreResetGas: SSTORE_RESET_GAS,
   sstoreClearRefund: 15000,
   sstoreSentryGas: 0,
   sloadGas: FRONTIER_GAS[Op.SLOAD],
@@ -151,10 +154,10 @@ const istanbul = derive(petersburg, Fork.Istanbul, {
 const berlin = derive(istanbul, Fork.Berlin, {
   txTypes: new Set([0, 1]),
   accessLists: true,
-  coldSloadGas: 2100,
+  coldSloadGas: COLD_SLOAD_GAS,
   coldAccountAccessGas: 2600,
   warmStorageReadGas: WARM_STORAGE_READ_GAS,
-  sstoreResetGas: 5000 - 2100,
+  sstoreResetGas: SSTORE_RESET_GAS - COLD_SLOAD_GAS, // EIP-2929: the cold surcharge is charged apart
 });
 
 const london = derive(berlin, Fork.London, {
