@@ -5,19 +5,24 @@ import { warmUpContract, warmUpNode } from "../src/exec/warm_up.ts";
 import { createBackend } from "../backends/registry.ts";
 import { runCall } from "../src/evm/run_call.ts";
 import { Fork } from "../src/forks/fork.ts";
+import { staticGasTable } from "../src/forks/opcodes.ts";
 
 Deno.test({
-  name: "warm-up contract: runs its loop to a word, alike on the interpreter and compiled",
+  name: "warm-up contract: on every fork it runs its loop to a word, alike on the interpreter and compiled",
   sanitizeOps: false,
   sanitizeResources: false,
   fn() {
-    const run = (name: string) => runCall({ backend: createBackend(name), code: warmUpContract(6), fork: Fork.Osaka });
-    const r = run("interpreter");
-    assert.ok(r.success, r.error);
-    assert.equal(r.output.length, 32);
-    assert.ok(r.gasUsed > 22_100n, `gas ${r.gasUsed}`); // a storage write at least
-    const w = run("wasm");
-    assert.deepEqual([w.success, w.output, w.gasUsed], [r.success, r.output, r.gasUsed]);
+    const interpreter = createBackend("interpreter"), wasm = createBackend("wasm");
+    for (const fork of [Fork.Frontier, Fork.Byzantium, Fork.London, Fork.Cancun, Fork.Osaka]) {
+      const code = warmUpContract(6, staticGasTable(fork));
+      const run = (backend: typeof wasm) => runCall({ backend, code, fork });
+      const r = run(interpreter);
+      assert.ok(r.success, `${fork}: ${r.error}`);
+      assert.equal(r.output.length, 32);
+      assert.ok(r.gasUsed > 20_000n, `gas ${r.gasUsed}`); // a storage write at least
+      const w = run(wasm);
+      assert.deepEqual([w.success, w.output, w.gasUsed], [r.success, r.output, r.gasUsed], `fork ${fork}`);
+    }
   },
 });
 

@@ -431,7 +431,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   node.warmUpAfterFirstRequest(() => {
     if (!config.warmUp) return;
     const quiet = node.handler.unlogged();
-    void warmUpNode((body) => quiet.handleBody(body), { stopped: () => stopping, idleMs: () => node.handler.idleMs() });
+    void warmUpNode((body) => quiet.handleBody(body), {
+      stopped: () => stopping,
+      idleMs: () => node.handler.idleMs(),
+      staticGas: node.chain.hardfork.rules.staticGas,
+    });
   });
   if (config.ipc !== undefined) {
     try {

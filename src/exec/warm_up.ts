@@ -6,7 +6,8 @@
  * (one compilation) and the later calls, spread out to outlast the compilation, run compiled code and its host
  * calls.
  */
-import { Op } from "../forks/opcodes.ts";
+import { IMMEDIATE_SIZE, Op, OPCODES, STACK_IN, STACK_OUT, staticGasTable } from "../forks/opcodes.ts";
+import { Fork } from "../forks/fork.ts";
 import { bytesToHex } from "../primitives/hex.ts";
 
 /** Answers one JSON-RPC body, unlogged. */
@@ -19,6 +20,8 @@ export interface WarmUpOptions {
   spread?: number;
   /** Stops after this long (ms) whatever is left. */
   budgetMs?: number;
+  /** The static gas of each opcode in the node's fork (negative: not in the fork); by default Osaka's. */
+  staticGas?: ArrayLike<number>;
   /** Stops when this returns true (the node is closing). */
   stopped?: () => boolean;
   /**
@@ -37,9 +40,10 @@ const WARM_UP_ADDRESS = "0x00000000000000000000000000000000005741e1";
 /** Returns how many calls were answered (all unless stopped or out of time). */
 export async function warmUpNode(handle: BodyHandler, options: WarmUpOptions = {}): Promise<number> {
   const { quick = 150, spread = 200, budgetMs = 5_000, stopped = () => false, idleMs = () => Infinity } = options;
+  const staticGas = options.staticGas ?? staticGasTable(Fork.Osaka);
   await new Promise((r) => setTimeout(r, IDLE_MS));
   const end = performance.now() + budgetMs;
-  const code = bytesToHex(warmUpContract(6));
+  const code = bytesToHex(warmUpContract(4, staticGas));
   let calls = 0;
   for (let i = 0; i < quick + spread; i++) {
     await new Promise((r) => setTimeout(r, i < quick ? 0 : 10));
@@ -52,7 +56,7 @@ export async function warmUpNode(handle: BodyHandler, options: WarmUpOptions = {
       jsonrpc: "2.0",
       id: i,
       method: "eth_call",
-      params: [{ to: WARM_UP_ADDRESS, data: "0x" }, "latest", { [WARM_UP_ADDRESS]: { code } }],
+      params: [{ to: WARM_UP_ADDRESS, data: "0x" }, "latest", { [WARM_UP_ADDRESS]: { code, balance: "0xde0b6b3a7640000" } }],
     });
     const answer = await handle(body);
     // An answer that is not the program's 32 bytes: something is wrong with the node; its users will see it.
@@ -62,36 +66,42 @@ export async function warmUpNode(handle: BodyHandler, options: WarmUpOptions = {
   return calls;
 }
 
+/** Opcodes the loop does not run: control flow, those that end the frame, and creations (a failed one burns gas). */
+const NOT_IN_LOOP = new Set<number>([
+  Op.STOP,
+  Op.JUMP,
+  Op.JUMPI,
+  Op.JUMPDEST,
+  Op.RETURN,
+  Op.REVERT,
+  Op.INVALID,
+  Op.SELFDESTRUCT,
+  Op.CREATE,
+  Op.CREATE2,
+]);
+
 /**
- * A loop of `iterations` rounds of arithmetic, comparisons, stack and memory operations, hashing, storage,
- * a log, environment reads and a call to the identity precompile.
+ * A loop of `iterations` rounds over every opcode the fork has (`staticGas[op] >= 0`) but those above: its
+ * inputs pushed (0x20 each; zeros for RETURNDATACOPY, whose range must lie in the return data), the opcode run,
+ * its outputs popped; then a JUMP and a JUMPI back to the loop's head while rounds are left. Calls go to an
+ * empty account; storage, transient storage, memory and logs are written.
  */
-export function warmUpContract(iterations: number): Uint8Array {
-  const p = (n: number) => [Op.PUSH1, n & 0xff];
-  const drop = (...ops: number[]) => ops.flatMap((op) => [op, Op.POP]);
-  const body = [
-    Op.JUMPDEST,
-    ...[Op.DUP1, ...p(7), Op.MUL, ...p(3), Op.ADD, ...p(5), Op.SWAP1, Op.DIV, ...p(11), Op.MOD, ...p(2), Op.EXP],
-    ...[...p(1), Op.SHL, ...p(1), Op.SHR, Op.NOT, ...p(0xff), Op.AND, ...p(0x0f), Op.OR, ...p(0x33), Op.XOR],
-    ...[Op.ISZERO, Op.POP],
-    ...[Op.DUP1, Op.DUP1, Op.LT, Op.POP, Op.DUP1, Op.DUP1, Op.GT, Op.POP, Op.DUP1, Op.DUP1, Op.EQ, Op.POP],
-    ...[Op.DUP1, Op.DUP1, Op.SLT, Op.POP, Op.DUP1, ...p(0), Op.BYTE, Op.POP, Op.DUP1, ...p(1), Op.SIGNEXTEND, Op.POP],
-    ...[Op.DUP1, ...p(0), Op.MSTORE, ...p(0), Op.MLOAD, Op.POP, ...p(0x20), ...p(0), Op.KECCAK256],
-    ...[Op.DUP1, ...p(1), Op.SSTORE, ...p(1), Op.SLOAD, Op.POP, ...p(0x20), ...p(0), Op.LOG0 + 1],
-    ...drop(Op.CALLER, Op.CALLVALUE, Op.ADDRESS, Op.GAS, Op.NUMBER, Op.TIMESTAMP, Op.CALLDATASIZE, Op.MSIZE),
-    // STATICCALL(gas, 4, 0, 32, 0, 32)
-    ...[...p(0x20), ...p(0), ...p(0x20), ...p(0), ...p(4), Op.GAS, Op.STATICCALL, Op.POP],
-    ...[...p(1), Op.SWAP1, Op.SUB, Op.DUP1],
-  ];
-  const head = [...p(iterations)];
-  const loop = head.length;
-  return new Uint8Array([
-    ...head,
-    ...body,
-    ...p(loop),
-    Op.JUMPI,
-    ...p(0x20),
-    ...p(0),
-    Op.RETURN,
-  ]);
+export function warmUpContract(iterations: number, staticGas: ArrayLike<number>): Uint8Array {
+  const out: number[] = [Op.PUSH1, iterations & 0xff];
+  const loop = out.length;
+  out.push(Op.JUMPDEST);
+  for (let op = 0; op < 256; op++) {
+    if (staticGas[op] < 0 || NOT_IN_LOOP.has(op) || OPCODES[op] === undefined) continue;
+    const push = IMMEDIATE_SIZE[op];
+    const arg = op === Op.RETURNDATACOPY ? 0x00 : 0x20;
+    for (let i = 0; i < STACK_IN[op]; i++) out.push(Op.PUSH1, arg);
+    out.push(op, ...new Array(push).fill(0x01));
+    for (let i = 0; i < STACK_OUT[op]; i++) out.push(Op.POP);
+  }
+  const next = out.length + 4; // PUSH2 hi lo JUMP, then the JUMPDEST it goes to
+  out.push(Op.PUSH1 + 1, next >> 8, next & 0xff, Op.JUMP, Op.JUMPDEST);
+  // rounds left - 1; back to the head while some are left
+  out.push(Op.PUSH1, 0x01, Op.SWAP1, Op.SUB, Op.DUP1, Op.PUSH1, loop, Op.JUMPI);
+  out.push(Op.PUSH1, 0x20, Op.PUSH1, 0x00, Op.RETURN);
+  return new Uint8Array(out);
 }
