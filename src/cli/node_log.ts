@@ -22,6 +22,38 @@ export function rfc2822(seconds: bigint): string {
     `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 }
 
+/**
+ * Lines for standard output, written a batch at a time, FLUSH_MS after the first of the batch: written one by
+ * one, a request's log line cost the node about 40 µs (eth_chainId answered in 120 µs where it took 75 µs
+ * unlogged).
+ */
+const FLUSH_MS = 10;
+
+export class BatchedLines {
+  private lines: string[] = [];
+  private scheduled = false;
+
+  constructor(private readonly out: (text: string) => void = (text) => console.log(text)) {}
+
+  readonly write = (line: string): void => {
+    this.lines.push(line);
+    if (this.lines.length >= 1024) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setTimeout(() => this.flush(), FLUSH_MS);
+    }
+  };
+
+  /** Writes what is waiting now (before the process ends). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.lines.length === 0) return;
+    const text = this.lines.join("\n");
+    this.lines = [];
+    this.out(text);
+  }
+}
+
 export class NodeLog {
   enabled = true;
 

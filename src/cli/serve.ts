@@ -16,7 +16,7 @@ import { CliError } from "./args.ts";
 import { parseServeFlags, serveHelp } from "./serve_flags.ts";
 import { DEFAULT_STATE_INTERVAL_SECONDS, loadStateFile, StateSaver } from "../chain/state_file.ts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { NodeLog } from "./node_log.ts";
+import { BatchedLines, NodeLog } from "./node_log.ts";
 import { attachTracePrinting } from "./trace_printing.ts";
 import { INITIAL_GAS_PRICE } from "../chain/fees.ts";
 import { generateMnemonic } from "@scure/bip39";
@@ -397,7 +397,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     console.log(serveHelp());
     return 0;
   }
-  const log = config.silent ? undefined : new NodeLog((line) => console.log(line), config.json);
+  const stdout = new BatchedLines();
+  const log = config.silent ? undefined : new NodeLog(stdout.write, config.json);
   const node = config.node.fork
     ? await createForkedNode({ ...config.node, fork: config.node.fork, log: (line) => log?.line(line) })
     : createNode(config.node);
@@ -459,6 +460,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const where = `${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
   const exposed = exposureWarning(config.host, server.port, node);
   if (exposed) console.error(exposed);
+  stdout.flush();
   if (!config.silent) console.log(banner(config, where, node) + (config.ipc ? `\nIPC path: ${config.ipc}` : ""));
   // A second after start, out of the way of the first requests.
   const prewarm = setTimeout(() => node.prewarmExecutions(), 1000);
@@ -471,5 +473,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
   clearTimeout(prewarm);
   const saved = saver?.stop() ?? true;
   await node.close();
+  stdout.flush();
   return saved ? 0 : 1;
 }
