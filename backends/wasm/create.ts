@@ -6,7 +6,7 @@ import { CompileService } from "./compile_service.ts";
 import { compilerIdentity, DiskCache } from "./disk_cache.ts";
 
 export interface WasmSetup {
-  /** Binaryen optimisation level for modules compiled before running (default 0; see README). */
+  /** Binaryen optimisation level for modules compiled before running (default 0; see backends/wasm/README.md). */
   optimizeLevel?: number;
   /** Folder of the on-disk AOT cache; undefined: no disk cache. */
   cacheDir?: string;

@@ -27,7 +27,7 @@ const { values } = parseArgs({
 const out = resolve(ROOT, values.out!);
 mkdirSync(dirname(out), { recursive: true });
 
-/** The bun command line (tests/clients/binary_test.ts and the README quote it from here). */
+/** The bun command line (tests/clients/binary_test.ts and docs/clients.md quote it from here). */
 export const BUN_BUILD = [
   "build",
   "--compile",

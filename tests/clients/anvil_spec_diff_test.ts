@@ -4,7 +4,7 @@
  * pending block, logs ranges, proofs, fee history, parameter and id parsing,
  * cheat answers), called on our node and on anvil with the same signed
  * transactions and requests. Every observation that differs must be listed in
- * INTENDED with its reason (the README's list); anything else fails the test.
+ * INTENDED with its reason (docs/serve.md's list); anything else fails the test.
  */
 import assert from "node:assert/strict";
 import type { Hex } from "viem";
@@ -279,7 +279,7 @@ async function flow(t: Target): Promise<Record<string, unknown>> {
   return o;
 }
 
-/** Observations that differ from anvil 1.7.1 on purpose, and why (the README lists them). */
+/** Observations that differ from anvil 1.7.1 on purpose, and why (docs/serve.md lists them). */
 const INTENDED: Record<string, string> = {
   "receipt fields": "execution-apis receipts have no top-level blockTimestamp (anvil adds it; logs keep theirs)",
   "receipt (values)": "likewise: blobGasPrice only on blob transactions' receipts (execution-apis), anvil on all",

@@ -25,7 +25,7 @@ import {
 } from "./harness.ts";
 import { anvilAvailable, deployData } from "../rpc/helpers.ts";
 
-/** The observations that differ by design (see README, "Real clients"). */
+/** The observations that differ by design (see docs/clients.md, "Real clients"). */
 const INTENDED: string[] = [];
 
 async function hardhatRun(

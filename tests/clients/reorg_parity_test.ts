@@ -12,7 +12,7 @@ import { clientTest, startAnvilTarget, startOurs, type Target } from "./harness.
 
 const DEAD = "0x000000000000000000000000000000000000dead";
 const BEEF = "0x000000000000000000000000000000000000beef";
-// totalDifficulty: anvil's blocks have it, the execution-apis block (ours) has not (README: differences from anvil).
+// totalDifficulty: anvil's blocks have it, the execution-apis block (ours) has not (docs/serve.md: differences from anvil).
 const VOLATILE = new Set([
   "timestamp",
   "hash",

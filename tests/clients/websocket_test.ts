@@ -163,7 +163,7 @@ clientTest("eth_subscribe over WebSocket: kinds, parameters, errors and notifica
     const of = (id: string) => s.notifications.filter((n) => n.subscription === id).map((n) => n.result);
     const observed = {
       answers,
-      // anvil's headers add totalDifficulty, which the execution-apis block has not (README: differences from anvil)
+      // anvil's headers add totalDifficulty, which the execution-apis block has not (docs/serve.md: differences from anvil)
       heads: of(heads).map((h) => keysOf(h).filter((k) => k !== "totalDifficulty")),
       headNumbers: of(heads).map((h) => (h as { number: string }).number),
       logs: of(logs).map((l) => ({ ...(l as Record<string, unknown>), blockHash: 0, blockTimestamp: 0 })),

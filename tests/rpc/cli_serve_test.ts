@@ -182,7 +182,7 @@ Deno.test({
   },
 });
 
-Deno.test("serve --help and the README list every flag of the table with its aliases", async () => {
+Deno.test("serve --help and docs/serve.md list every flag of the table with its aliases", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--no-check", "cli.ts", "serve", "--help"],
     cwd: new URL("../../", import.meta.url).pathname,
@@ -194,8 +194,8 @@ Deno.test("serve --help and the README list every flag of the table with its ali
     assert.ok(text.includes(`--${f.name}`), f.name);
     for (const a of f.aliases ?? []) assert.ok(text.includes(`--${a}`), a);
   }
-  const readme = Deno.readTextFileSync(new URL("../../README.md", import.meta.url));
-  for (const f of SERVE_FLAG_GROUPS.flatMap((g) => g.flags)) assert.ok(readme.includes(`--${f.name}`), `README lists --${f.name}`);
+  const doc = Deno.readTextFileSync(new URL("../../docs/serve.md", import.meta.url));
+  for (const f of SERVE_FLAG_GROUPS.flatMap((g) => g.flags)) assert.ok(doc.includes(`--${f.name}`), `docs/serve.md lists --${f.name}`);
   for (const [alias, canonical] of [["--base-fee", "block-base-fee-per-gas"], ["--rpc-url", "fork-url"], ["-b", "block-time"]]) {
     assert.ok(parseServeFlags([alias, "1"])[canonical], alias);
   }
