@@ -5,18 +5,8 @@
  * first contract that gets hot. The program is compiled, never run.
  */
 import type { ForkRules } from "../../src/forks/rules.ts";
-import { Op, STACK_IN, STACK_OUT } from "../../src/forks/opcodes.ts";
-
-const CONTROL = new Set<number>([
-  Op.STOP,
-  Op.JUMP,
-  Op.JUMPI,
-  Op.JUMPDEST,
-  Op.RETURN,
-  Op.REVERT,
-  Op.INVALID,
-  Op.SELFDESTRUCT,
-]);
+import { Op } from "../../src/forks/opcodes.ts";
+import { opcodeSweep } from "../../src/forks/opcode_sweep.ts";
 
 /**
  * Variant `round` orders the opcodes differently and adds a selector dispatch (as compilers of contract
@@ -26,14 +16,7 @@ export function warmUpProgram(rules: ForkRules, round = 0): Uint8Array {
   const out: number[] = [];
   // A loop (a static JUMPI back to its head) and a dynamic jump through the table, around every other opcode.
   out.push(Op.JUMPDEST);
-  for (let k = 0; k < 256; k++) {
-    const op = (k + round * 37) & 0xff;
-    if (rules.staticGas[op] < 0 || CONTROL.has(op)) continue;
-    const push = op >= Op.PUSH1 && op <= Op.PUSH32 ? op - Op.PUSH1 + 1 : 0;
-    for (let i = 0; i < STACK_IN[op]; i++) out.push(Op.PUSH1, 0x20 + round);
-    out.push(op, ...new Array(push).fill(0x01 + round));
-    for (let i = 0; i < STACK_OUT[op]; i++) out.push(Op.POP);
-  }
+  out.push(...opcodeSweep(rules.staticGas, { rotate: round * 37, input: () => 0x20 + round, immediate: 0x01 + round }));
   out.push(Op.PUSH1, 0x00, Op.CALLDATALOAD, Op.PUSH1, 0x00, Op.JUMPI);
   out.push(Op.PUSH1, 0x20, Op.CALLDATALOAD, Op.JUMP, Op.JUMPDEST, Op.PUSH1, 0x20, Op.PUSH1, 0x00, Op.RETURN);
   if (round > 0) dispatch(out, 4 * round);

@@ -6,7 +6,8 @@
  * (one compilation) and the later calls, spread out to outlast the compilation, run compiled code and its host
  * calls.
  */
-import { IMMEDIATE_SIZE, Op, OPCODES, STACK_IN, STACK_OUT, staticGasTable } from "../forks/opcodes.ts";
+import { Op, staticGasTable } from "../forks/opcodes.ts";
+import { opcodeSweep } from "../forks/opcode_sweep.ts";
 import { Fork } from "../forks/fork.ts";
 import { bytesToHex } from "../primitives/hex.ts";
 
@@ -66,38 +67,20 @@ export async function warmUpNode(handle: BodyHandler, options: WarmUpOptions = {
   return calls;
 }
 
-/** Opcodes the loop does not run: control flow, those that end the frame, and creations (a failed one burns gas). */
-const NOT_IN_LOOP = new Set<number>([
-  Op.STOP,
-  Op.JUMP,
-  Op.JUMPI,
-  Op.JUMPDEST,
-  Op.RETURN,
-  Op.REVERT,
-  Op.INVALID,
-  Op.SELFDESTRUCT,
-  Op.CREATE,
-  Op.CREATE2,
-]);
+/** Creations are left out of the loop: a failed one burns the gas the rest needs. */
+const NOT_IN_LOOP = new Set<number>([Op.CREATE, Op.CREATE2]);
 
 /**
- * A loop of `iterations` rounds over every opcode the fork has (`staticGas[op] >= 0`) but those above: its
- * inputs pushed (0x20 each; zeros for RETURNDATACOPY, whose range must lie in the return data), the opcode run,
- * its outputs popped; then a JUMP and a JUMPI back to the loop's head while rounds are left. Calls go to an
- * empty account; storage, transient storage, memory and logs are written.
+ * A loop of `iterations` rounds over every opcode the fork has but control flow and creations (an opcode
+ * sweep: inputs pushed, the opcode run, outputs popped); then a JUMP and a JUMPI back to the loop's head while
+ * rounds are left. Calls go to an empty account; storage, transient storage, memory and logs are written.
  */
 export function warmUpContract(iterations: number, staticGas: ArrayLike<number>): Uint8Array {
   const out: number[] = [Op.PUSH1, iterations & 0xff];
   const loop = out.length;
   out.push(Op.JUMPDEST);
-  for (let op = 0; op < 256; op++) {
-    if (staticGas[op] < 0 || NOT_IN_LOOP.has(op) || OPCODES[op] === undefined) continue;
-    const push = IMMEDIATE_SIZE[op];
-    const arg = op === Op.RETURNDATACOPY ? 0x00 : 0x20;
-    for (let i = 0; i < STACK_IN[op]; i++) out.push(Op.PUSH1, arg);
-    out.push(op, ...new Array(push).fill(0x01));
-    for (let i = 0; i < STACK_OUT[op]; i++) out.push(Op.POP);
-  }
+  // RETURNDATACOPY's range must lie in the return data: zeros.
+  out.push(...opcodeSweep(staticGas, { input: (op) => op === Op.RETURNDATACOPY ? 0x00 : 0x20, skip: NOT_IN_LOOP }));
   const next = out.length + 4; // PUSH2 hi lo JUMP, then the JUMPDEST it goes to
   out.push(Op.PUSH1 + 1, next >> 8, next & 0xff, Op.JUMP, Op.JUMPDEST);
   // rounds left - 1; back to the head while some are left
