@@ -2,9 +2,9 @@
  * The engine runs a fresh node's code unoptimised until it has seen it run a while: a contract's first few
  * dozen calls on a fresh node took 10-20 ms where the same call took 1 ms later. While a freshly started node
  * is idle, `warmUpNode` sends it synthetic eth_calls of one program, one per turn of the event loop. The first
- * run on the interpreter, as any contract's first calls do; on a compiling backend the program then tiers up
- * (one compilation) and the later calls, spread out to outlast the compilation, run compiled code and its host
- * calls.
+ * calls run on the interpreter, as any contract's first calls do; on a compiling backend the program then tiers
+ * up (one compilation) and the later calls, spread out to outlast the compilation, run compiled code and its
+ * host calls.
  */
 import { Op, staticGasTable } from "../forks/opcodes.ts";
 import { opcodeSweep } from "../forks/opcode_sweep.ts";
