@@ -1,6 +1,6 @@
 /** Chain objects as JSON-RPC answers carry them (field names and order as anvil writes them). */
 import type { Block, MinedTransaction, PooledTransaction, Withdrawal } from "../chain/block.ts";
-import { headerHash } from "../chain/header.ts";
+import { type BlockHeader, headerHash } from "../chain/header.ts";
 import { bigIntToHex, bytesToHex } from "../primitives/hex.ts";
 import type { Log } from "../state/world.ts";
 import type { AccessListEntry } from "../tx/transaction.ts";
@@ -139,6 +139,40 @@ export function formatReceipt(t: MinedTransaction, anvilFields = false): Record<
 
 export function formatWithdrawal(w: Withdrawal) {
   return { index: q(w.index), validatorIndex: q(w.validatorIndex), address: hexAddress(w.address), amount: q(w.amount) };
+}
+
+/**
+ * A block as an engine API execution payload (the fields of its fork): the header's fields, the encoded
+ * transactions, withdrawals from Shanghai and blob gas from Cancun on.
+ */
+export function formatExecutionPayload(
+  h: BlockHeader,
+  hash: Uint8Array,
+  transactions: readonly Uint8Array[],
+  withdrawals?: readonly Withdrawal[],
+): Record<string, unknown> {
+  const payload: Record<string, unknown> = {
+    parentHash: bytesToHex(h.parentHash),
+    feeRecipient: hexAddress(h.coinbase),
+    stateRoot: bytesToHex(h.stateRoot),
+    receiptsRoot: bytesToHex(h.receiptsRoot),
+    logsBloom: bytesToHex(h.logsBloom),
+    prevRandao: bytesToHex(h.mixHash),
+    blockNumber: bigIntToHex(h.number),
+    gasLimit: bigIntToHex(h.gasLimit),
+    gasUsed: bigIntToHex(h.gasUsed),
+    timestamp: bigIntToHex(h.timestamp),
+    extraData: bytesToHex(h.extraData),
+    baseFeePerGas: bigIntToHex(h.baseFeePerGas ?? 0n),
+    blockHash: bytesToHex(hash),
+    transactions: transactions.map(bytesToHex),
+  };
+  if (withdrawals) payload.withdrawals = withdrawals.map(formatWithdrawal);
+  if (h.blobGasUsed !== undefined) {
+    payload.blobGasUsed = bigIntToHex(h.blobGasUsed);
+    payload.excessBlobGas = bigIntToHex(h.excessBlobGas ?? 0n);
+  }
+  return payload;
 }
 
 /**

@@ -12,7 +12,7 @@ import { Fork } from "../../src/forks/fork.ts";
 import { keccak256 } from "../../src/primitives/hash.ts";
 import { bigIntToHex, bytesToHex } from "../../src/primitives/hex.ts";
 import { rlpEncode } from "../../src/primitives/rlp.ts";
-import { formatWithdrawal, hexAddress } from "../../src/rpc/format.ts";
+import { formatExecutionPayload } from "../../src/rpc/format.ts";
 import { engineMethods } from "../../src/rpc/methods/engine.ts";
 import { Params } from "../../src/rpc/params.ts";
 import type { RpcContext } from "../../src/rpc/context.ts";
@@ -26,26 +26,8 @@ type Status = { status: string; latestValidHash: string | null; validationError:
 /** A block's RLP as engine_newPayloadV`version` params; `requests`: the block's EIP-7685 requests. */
 function payloadParams(rlp: Uint8Array, version: number, requests: Uint8Array[] = []): unknown[] {
   const { header: h, transactions, withdrawals } = decodeBlock(rlp);
-  const payload: Record<string, unknown> = {
-    parentHash: bytesToHex(h.parentHash),
-    feeRecipient: hexAddress(h.coinbase),
-    stateRoot: bytesToHex(h.stateRoot),
-    receiptsRoot: bytesToHex(h.receiptsRoot),
-    logsBloom: bytesToHex(h.logsBloom),
-    prevRandao: bytesToHex(h.mixHash),
-    blockNumber: bigIntToHex(h.number),
-    gasLimit: bigIntToHex(h.gasLimit),
-    gasUsed: bigIntToHex(h.gasUsed),
-    timestamp: bigIntToHex(h.timestamp),
-    extraData: bytesToHex(h.extraData),
-    baseFeePerGas: bigIntToHex(h.baseFeePerGas!),
-    blockHash: bytesToHex(headerHash(h)),
-    transactions: transactions.map((t) => bytesToHex(t.encoded)),
-  };
-  if (withdrawals) payload.withdrawals = withdrawals.map(formatWithdrawal);
+  const payload = formatExecutionPayload(h, headerHash(h), transactions.map((t) => t.encoded), withdrawals);
   if (version < 3) return [payload];
-  payload.blobGasUsed = bigIntToHex(h.blobGasUsed!);
-  payload.excessBlobGas = bigIntToHex(h.excessBlobGas!);
   const blobHashes = transactions.flatMap(({ tx }) => (tx.blobVersionedHashes ?? []).map((x) => bigIntToHex(x)))
     .map((x) => "0x" + x.slice(2).padStart(64, "0"));
   const params: unknown[] = [payload, blobHashes, bytesToHex(h.parentBeaconBlockRoot!)];

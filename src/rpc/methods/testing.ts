@@ -12,7 +12,7 @@ import { blobGasPrice } from "../../chain/fees.ts";
 import { Fork } from "../../forks/fork.ts";
 import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
 import { InvalidTransactionError } from "../../tx/errors.ts";
-import { formatWithdrawal, hexAddress } from "../format.ts";
+import { formatExecutionPayload } from "../format.ts";
 import { address, array, data, hash, object, type Params, uint64 } from "../params.ts";
 import type { MethodTable } from "../context.ts";
 import { rejectionFor } from "../../chain/tx_rejection.ts";
@@ -105,27 +105,7 @@ function buildBlockV1(p: Params, chain: DevChain) {
     value += t.receipt.gasUsed * (t.receipt.effectiveGasPrice - (h.baseFeePerGas ?? 0n));
   }
   const sidecars = block.transactions.flatMap((t) => (t.sidecar ? [t.sidecar] : []));
-  const payload: Record<string, unknown> = {
-    parentHash: bytesToHex(h.parentHash),
-    feeRecipient: hexAddress(h.coinbase),
-    stateRoot: bytesToHex(h.stateRoot),
-    receiptsRoot: bytesToHex(h.receiptsRoot),
-    logsBloom: bytesToHex(h.logsBloom),
-    prevRandao: bytesToHex(h.mixHash),
-    blockNumber: bigIntToHex(h.number),
-    gasLimit: bigIntToHex(h.gasLimit),
-    gasUsed: bigIntToHex(h.gasUsed),
-    timestamp: bigIntToHex(h.timestamp),
-    extraData: bytesToHex(h.extraData),
-    baseFeePerGas: bigIntToHex(h.baseFeePerGas ?? 0n),
-    blockHash: bytesToHex(block.hash),
-    transactions: block.transactions.map((t) => bytesToHex(t.encoded)),
-  };
-  if (block.withdrawals) payload.withdrawals = block.withdrawals.map(formatWithdrawal);
-  if (h.blobGasUsed !== undefined) {
-    payload.blobGasUsed = bigIntToHex(h.blobGasUsed);
-    payload.excessBlobGas = bigIntToHex(h.excessBlobGas ?? 0n);
-  }
+  const payload = formatExecutionPayload(h, block.hash, block.transactions.map((t) => t.encoded), block.withdrawals);
   return {
     executionPayload: payload,
     blockValue: bigIntToHex(value),
