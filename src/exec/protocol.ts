@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import type { ChainHardfork } from "../chain/hardfork.ts";
+import type { BlockEnv } from "../evm/env.ts";
 import type { TraceLimits } from "../trace/limits.ts";
 import type { JsonRpcErrorObject } from "../rpc/errors.ts";
 
@@ -31,18 +32,7 @@ export interface JobBlock {
   stateKey: string;
   pending: boolean;
   /** The block environment without its blockHash function (block hashes are read through the channel). */
-  env: {
-    coinbase: bigint;
-    number: bigint;
-    timestamp: bigint;
-    gasLimit: bigint;
-    difficulty: bigint;
-    prevRandao: bigint;
-    baseFee: bigint;
-    blobBaseFee: bigint;
-    chainId: bigint;
-    ecrecoverOverrides?: Map<string, bigint>;
-  };
+  env: Omit<BlockEnv, "blockHash">;
   hardfork: ChainHardfork;
 }
 
