@@ -3,7 +3,7 @@ import type { TraceLimits } from "../../trace/limits.ts";
 import { bytesToHex } from "../../primitives/hex.ts";
 import type { WorldState } from "../../state/world.ts";
 import { createAddress } from "../../evm/address.ts";
-import type { MinedTransaction } from "../../chain/block.ts";
+import type { Block, MinedTransaction } from "../../chain/block.ts";
 import { ethCall } from "../../chain/call_request.ts";
 import type { BlockRef, DevChain } from "../../chain/chain.ts";
 import { ChainError, UnknownBlockError } from "../../chain/errors.ts";
@@ -59,6 +59,22 @@ function tracingFor(options: GethTraceOptions, world: WorldState, context: Trace
   }
 }
 
+/** What a tracer is told of a mined transaction it replays: the state before it, its parties and place. */
+function minedTraceContext(block: Block, t: MinedTransaction, world: WorldState): TraceContext {
+  return {
+    pre: world.clone(),
+    sender: t.sender,
+    recipient: t.tx.to ?? createAddress(t.sender, t.tx.nonce),
+    coinbase: block.header.coinbase,
+    location: {
+      blockHash: bytesToHex(block.hash),
+      blockNumber: Number(block.header.number),
+      transactionHash: bytesToHex(t.hash),
+      transactionPosition: t.index,
+    },
+  };
+}
+
 /** debug_traceTransaction's answer for a mined transaction (the block variants trace each transaction so). */
 export function traceMinedTransaction(chain: DevChain, t: MinedTransaction, options: GethTraceOptions): unknown {
   const block = chain.blockByNumber(t.blockNumber)!;
@@ -66,18 +82,7 @@ export function traceMinedTransaction(chain: DevChain, t: MinedTransaction, opti
   let outcome: TraceOutcome | undefined;
   replayBlock(chain, block, (tx, world) => {
     if (tx.index !== t.index) return undefined;
-    tracing = tracingFor(options, world, {
-      pre: world.clone(),
-      sender: t.sender,
-      recipient: t.tx.to ?? createAddress(t.sender, t.tx.nonce),
-      coinbase: block.header.coinbase,
-      location: {
-        blockHash: bytesToHex(block.hash),
-        blockNumber: Number(block.header.number),
-        transactionHash: bytesToHex(t.hash),
-        transactionPosition: t.index,
-      },
-    });
+    tracing = tracingFor(options, world, minedTraceContext(block, t, world));
     return { tracer: tracing.tracer, done: (result, post) => (outcome = { result, post }) };
   }, t.index);
   return tracing!.finish(outcome!);
@@ -168,18 +173,7 @@ function traceBlock(chain: DevChain, ref: BlockRef, rawOptions: Record<string, u
   if (block === chain.blocks[0]) throw new ChainError(-32000, "genesis is not traceable");
   const traces: { txHash: string; result: unknown }[] = [];
   replayBlock(chain, block, (t, world) => {
-    const tracing = tracingFor(options, world, {
-      pre: world.clone(),
-      sender: t.sender,
-      recipient: t.tx.to ?? createAddress(t.sender, t.tx.nonce),
-      coinbase: block.header.coinbase,
-      location: {
-        blockHash: bytesToHex(block.hash),
-        blockNumber: Number(block.header.number),
-        transactionHash: bytesToHex(t.hash),
-        transactionPosition: t.index,
-      },
-    });
+    const tracing = tracingFor(options, world, minedTraceContext(block, t, world));
     return {
       tracer: tracing.tracer,
       done: (result, post) => traces.push({ txHash: bytesToHex(t.hash), result: tracing.finish({ result, post }) }),
