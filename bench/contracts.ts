@@ -45,8 +45,12 @@ export interface BenchCase {
   /** Every account the call needs, the target (with `code`) included. */
   pre: PreAccount[];
   block: BenchBlock;
-  /** Output the fixture says the call returns (evmone `.inputs`). */
+  /** Output the fixture says the call returns (evmone `.inputs`, `_info.expected` of a state-test-like file). */
   expectedOutput?: Uint8Array;
+  /** Gas used by the call as a transaction, intrinsic cost included (`_info.expected` of a state-test-like file). */
+  expectedGasUsed?: bigint;
+  /** The fixture's own classification (`_info.kind` of a state-test-like file), when it gives one. */
+  kind?: "real-world" | "compute" | "micro";
   /** Other groups holding the same code and calldata (dropped as duplicates). */
   alsoIn: string[];
 }
@@ -322,13 +326,20 @@ interface StateTestLikeTx {
   value?: string | string[];
 }
 
-/** A state-test-like JSON file: one case per test and per `data` entry (labelled from `_info.labels` if given). */
+/**
+ * A state-test-like JSON file: one case per test and per `data` entry. Optional `_info` fields: `labels` (data
+ * index to case label), `kind` ("real-world", "compute" or "micro"), `expected` (data index to `{output, gasUsed}`).
+ */
 function loadStateTestLike(file: string, group: string): BenchCase[] {
   const doc = JSON.parse(readFileSync(file, "utf8")) as Record<string, {
     env?: Record<string, unknown>;
     pre: Record<string, FixtureAccount>;
     transaction: StateTestLikeTx | StateTestLikeTx[];
-    _info?: { labels?: Record<string, string> };
+    _info?: {
+      labels?: Record<string, string>;
+      kind?: string;
+      expected?: Record<string, { output?: string; gasUsed?: string }>;
+    };
   }>;
   const cases: BenchCase[] = [];
   for (const [contract, test] of Object.entries(doc)) {
@@ -339,9 +350,14 @@ function loadStateTestLike(file: string, group: string): BenchCase[] {
     const pre = readPre(test.pre, what);
     const code = pre.find((a) => a.address === to)?.code;
     if (!code || code.length === 0) throw new Error(`${what}: no code at transaction.to`);
+    const kind = test._info?.kind;
+    if (kind !== undefined && kind !== "real-world" && kind !== "compute" && kind !== "micro") {
+      throw new Error(`${what}: _info.kind is "${kind}", not real-world, compute or micro`);
+    }
     const data = Array.isArray(tx.data) ? tx.data : [tx.data ?? ""];
     data.forEach((d, i) => {
       const label = test._info?.labels?.[String(i)] ?? (data.length > 1 ? String(i) : undefined);
+      const expected = test._info?.expected?.[String(i)];
       cases.push({
         name: label ? `${contract}/${label}` : contract,
         group,
@@ -355,6 +371,11 @@ function loadStateTestLike(file: string, group: string): BenchCase[] {
         value: toBigInt(firstOf(tx.value)),
         pre,
         block: readEnv(test.env),
+        kind,
+        expectedOutput: expected?.output !== undefined
+          ? expandHex(expected.output, `${what} expected output ${i}`)
+          : undefined,
+        expectedGasUsed: expected?.gasUsed !== undefined ? toBigInt(expected.gasUsed) : undefined,
         alsoIn: [],
       });
     });

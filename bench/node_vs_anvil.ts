@@ -12,7 +12,8 @@
  *                        [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]
  *
  * --filter: the cases whose group/name contains any of the comma-separated texts.
- * FIXTURE_DIR: any folder of benchmark fixtures (see loadFixtureFolder); default ../shared/fixtures/bench.
+ * FIXTURE_DIR: any folder of benchmark fixtures (see loadFixtureFolder), e.g. bench/heldout/fixtures; only the
+ * folders given are run (default ../shared/fixtures/bench).
  * Writes bench/results/node_vs_anvil.json and .svg (with --quick or --filter: only with --out).
  */
 import { type ChildProcess, execSync, spawn } from "node:child_process";
@@ -34,13 +35,14 @@ const EMPTY_ACCOUNT = "0x000000000000000000000000000000000000e3e3";
 /**
  * The compute-heavy contracts (issue 3's list, with the two it names for when they are present), by case name.
  * Other cases are "micro" in a micro/ folder, compute-heavy elsewhere under evm-benchmarks and evmone, and
- * real-world code (revmc's contracts and any other folder) otherwise.
+ * real-world code (revmc's contracts and any other folder) otherwise, unless the fixture gives its kind.
  */
 const COMPUTE =
   /^(snailtracer|sha1_divs|sha1_shifts|blake2b|swap_math|fibonacci|factorial|bswap64|hash_10k|onchain_lm|weierstrudel)/;
 type CaseKind = "real-world" | "compute" | "micro";
 
 function kindOf(c: BenchCase): CaseKind {
+  if (c.kind) return c.kind;
   if (COMPUTE.test(c.name)) return "compute";
   if (c.group.endsWith("/micro")) return "micro";
   return c.group.startsWith("evm") ? "compute" : "real-world";
@@ -428,6 +430,12 @@ async function benchCase(c: BenchCase, nodes: RunningNode[], o: Options): Promis
   }
   const reference = nodes.find((n) => n.kind === "anvil") ?? nodes[0];
   r.answer = first.get(reference);
+  if (c.expectedOutput) {
+    const want = JSON.stringify(bytesToHex(c.expectedOutput));
+    if (r.answer !== want) {
+      r.problems.push(`${reference.kind} answered ${short(r.answer ?? "")}, the fixture ${short(want)}`);
+    }
+  }
   for (const n of nodes) {
     if (n !== reference && first.get(n) !== first.get(reference)) {
       r.problems.push(`${n.kind} answered ${short(first.get(n)!)}, ${reference.kind} ${short(first.get(reference)!)}`);
@@ -457,6 +465,9 @@ async function benchCase(c: BenchCase, nodes: RunningNode[], o: Options): Promis
     }
   }
   r.gasUsed = gas.get(reference);
+  if (c.expectedGasUsed !== undefined && r.gasUsed !== hex(c.expectedGasUsed)) {
+    r.problems.push(`${reference.kind} used gas ${r.gasUsed}, the fixture ${hex(c.expectedGasUsed)}`);
+  }
   for (const n of nodes) {
     if (gas.get(n) !== gas.get(reference)) {
       r.problems.push(`${n.kind} used gas ${gas.get(n)}, ${reference.kind} ${gas.get(reference)}`);
