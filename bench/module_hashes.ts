@@ -33,7 +33,7 @@ let failed = 0;
 for (const [key, { code, fork }] of [...jobs].sort(([a], [b]) => (a < b ? -1 : 1))) {
   let line: string;
   try {
-    line = sha256(compileToWasm(binaryen, code, rulesFor(fork as never), { optimizeLevel }).binary);
+    line = sha256(compileToWasm(code, rulesFor(fork as never), { optimizeLevel, binaryen }).binary);
   } catch (e) {
     failed++;
     line = `rejected: ${(e as Error).message.split("\n")[0]}`;

@@ -76,7 +76,7 @@ const compileMs = new Map<string, { compileMs: number; wasmBytes: number }>();
 const wasm = new WasmBackend({
   compile: (code, rules) => {
     const t0 = performance.now();
-    const out = compileToWasm(binaryen, code, rules, { optimizeLevel: opts.opt });
+    const out = compileToWasm(code, rules, { binaryen, optimizeLevel: opts.opt });
     new WebAssembly.Module(out.binary as BufferSource);
     compileMs.set(bytesToHex(code), { compileMs: performance.now() - t0, wasmBytes: out.binary.length });
     return out.binary;
@@ -85,7 +85,7 @@ const wasm = new WasmBackend({
   onCompileError: (e) => console.error("compile error:", e),
 });
 // Binaryen's own warm-up (its first module is slow) is not part of any contract's compile time.
-compileToWasm(binaryen, new Uint8Array([0x60, 1, 0x60, 2, 0x01, 0x00]), rulesFor(Fork.Osaka));
+compileToWasm(new Uint8Array([0x60, 1, 0x60, 2, 0x01, 0x00]), rulesFor(Fork.Osaka));
 
 const budget = opts.quick ? 100 : 1000;
 const rows: Record<string, unknown>[] = [];

@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import binaryen from "binaryen";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
 import { WasmBackend } from "../backends/wasm/backend.ts";
 import { compileToWasm } from "../backends/wasm/compiler.ts";
@@ -19,7 +18,7 @@ import { bytesToHex, hexToBytes } from "../src/primitives/hex.ts";
 import { compareOutcomes, runCase } from "./fuzz/differential.ts";
 
 const interpreter = new Interpreter();
-const compile = (code: Uint8Array, rules: ReturnType<typeof rulesFor>) => compileToWasm(binaryen, code, rules).binary;
+const compile = (code: Uint8Array, rules: ReturnType<typeof rulesFor>) => compileToWasm(code, rules).binary;
 const wasm = new WasmBackend({ compile, fallback: interpreter });
 const M = (1n << 256n) - 1n;
 

@@ -2,7 +2,6 @@
 // the differential fuzzer), and guards for the compiler's known hazards, kept so that they stay right.
 // Each runs on both backends; everything must agree.
 import assert from "node:assert/strict";
-import binaryen from "binaryen";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
 import { WasmBackend } from "../backends/wasm/backend.ts";
 import { compileToWasm } from "../backends/wasm/compiler.ts";
@@ -190,7 +189,7 @@ const CASES: { why: string; fork: string; gas: string; code: string; input: stri
 const interpreter = new Interpreter();
 // Code the compiler rejected would run on the interpreter and agree vacuously: make that an error.
 const wasm = new WasmBackend({
-  compile: (code, rules) => compileToWasm(binaryen, code, rules).binary,
+  compile: (code, rules) => compileToWasm(code, rules).binary,
   fallback: interpreter,
   onCompileError: (e) => {
     throw e;

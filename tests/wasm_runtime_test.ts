@@ -521,7 +521,7 @@ register({
   fn: () => {
     const m = new binaryen.Module();
     m.setMemory(1, 1, "memory");
-    declareU256RuntimeImports(m);
+    declareU256RuntimeImports(m, binaryen);
     const ptr = (p: number) => m.i32.const(p);
     // f() = mulmod(a, b, n) then div(out, b): two entry points; the rest of the imports go unused.
     m.addFunction(

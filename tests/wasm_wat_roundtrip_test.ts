@@ -9,7 +9,6 @@
 // before wabt is given the text, so that a deeper module fails here rather than hanging.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import binaryen from "binaryen";
 import wabtInit from "wabt";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
 import type { Backend } from "../backends/backend.ts";
@@ -75,7 +74,7 @@ interface Compiled {
 
 /** Compiles code, dumps the annotated text, checks it and assembles it back. */
 async function roundTrip(name: string, code: Uint8Array, fork: ForkId): Promise<Compiled> {
-  const direct = compileToWasm(binaryen, code, rulesFor(fork), { annotate: true }).binary;
+  const direct = compileToWasm(code, rulesFor(fork), { annotate: true }).binary;
   const text = await watWithPcs(direct, code);
   const marks = text.split("\n").filter((l) => PC_COMMENT.test(l)).length;
   assert.ok(marks > 0 && /;; ---- EVM pc 0 \(0x0\): /.test(text), `${name}: no EVM pc annotations in the text`);

@@ -1,13 +1,11 @@
 /** The functions every compiled module carries besides its blocks: byte swap, memory expansion, shifts by a dynamic amount. */
-import type binaryenT from "binaryen";
+import type * as wasm from "./wasm_builder.ts";
 import { MEMORY_QUADRATIC_DIVISOR, MEMORY_WORD_GAS } from "../../src/forks/opcodes.ts";
 import { Halt, MEM_BASE, SCRATCH_OUT, SHIFT_AREA } from "./layout.ts";
 import { G_MSIZE, haltCall } from "./lower_context.ts";
 
-type B = typeof binaryenT;
-
-export function addBuiltinFunctions(binaryen: B, m: binaryenT.Module): void {
-  const { i32, i64, none } = binaryen;
+export function addBuiltinFunctions(types: typeof wasm, m: wasm.Module): void {
+  const { i32, i64, none } = types;
   const c64 = (v: bigint) => m.i64.const(v);
   const c32 = (v: number) => m.i32.const(v);
   const g64 = (l: number) => m.local.get(l, i64);
@@ -37,7 +35,7 @@ export function addBuiltinFunctions(binaryen: B, m: binaryenT.Module): void {
     const divisorBits = BigInt(Math.log2(MEMORY_QUADRATIC_DIVISOR));
     const memCost = (w: number) =>
       m.i64.add(m.i64.mul(g64(w), c64(BigInt(MEMORY_WORD_GAS))), m.i64.shr_u(m.i64.mul(g64(w), g64(w)), c64(divisorBits)));
-    m.addFunction("mem_expand", binaryen.createType([i64, i64]), i64, [i64, i64, i64, i64, i64], m.block(null, [
+    m.addFunction("mem_expand", types.createType([i64, i64]), i64, [i64, i64, i64, i64, i64], m.block(null, [
       m.if(m.i64.gt_u(g64(end), c64(1n << 32n)), oog()),
       m.local.set(nw, m.i64.shr_u(m.i64.add(g64(end), c64(31n)), c64(5n))),
       m.local.set(ow, m.i64.shr_u(m.global.get(G_MSIZE, i64), c64(5n))),
@@ -89,6 +87,6 @@ export function addBuiltinFunctions(binaryen: B, m: binaryenT.Module): void {
         m.select(m.i64.eqz(g64(r)), c64(0n), m.i64.shl(m.i64.load(8, 8, src()), m.i64.sub(c64(64n), g64(r)))),
       )));
     }
-    m.addFunction("shift_right", binaryen.createType([i32, i64]), none, [i32, i64], m.block(null, body, none));
+    m.addFunction("shift_right", types.createType([i32, i64]), none, [i32, i64], m.block(null, body, none));
   }
 }

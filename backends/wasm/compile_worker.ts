@@ -1,13 +1,14 @@
 /**
- * The compiler thread: loads Binaryen once and compiles on request. A request
+ * The compiler thread: compiles on request. A request
  * with a shared buffer is answered there (the caller waits on it with
  * Atomics.wait); any other request is answered by message. The listener is
  * installed before anything is loaded: Deno drops messages that arrive
  * before a worker listens.
  *
  * Requests come from the thread that started it and from any port handed to it (CompileService.connect):
- * the node's execution workers compile here too, so the process loads and warms one Binaryen, and a module
- * compiled for one thread is at hand for the others (`recent`).
+ * the node's execution workers compile here too, so the process warms one compiler, and a module
+ * compiled for one thread is at hand for the others (`recent`). Binaryen is loaded with the first request
+ * for an optimisation level above 0.
  */
 import { type MessagePort, parentPort } from "node:worker_threads";
 import type { ForkId } from "../../src/forks/fork.ts";
@@ -97,7 +98,19 @@ function compileOrRecall(req: CompileRequest): Uint8Array {
   return binary;
 }
 
+/** Binaryen, for optimisation levels above 0: loaded with the first such request (it takes about half a second). */
+let binaryen: typeof import("binaryen").default | undefined;
+let binaryenLoad: Promise<void> | undefined;
+
 function serve(req: CompileRequest, source: Source): void {
+  if (req.optimizeLevel > 0 && !binaryen && compile) {
+    binaryenLoad ??= import("binaryen").then((b) => void (binaryen = b.default), () => {});
+    void binaryenLoad.then(() => {
+      if (binaryen) serve(req, source);
+      else reply(req, source, undefined, "Binaryen could not be loaded for optimisation level " + req.optimizeLevel, 0);
+    });
+    return;
+  }
   const t0 = performance.now();
   let binary: Uint8Array | undefined, error: string | undefined = loadError;
   if (compile) {
@@ -107,7 +120,10 @@ function serve(req: CompileRequest, source: Source): void {
       error = (e as Error)?.stack ?? String(e);
     }
   }
-  const ms = performance.now() - t0;
+  reply(req, source, binary, error, performance.now() - t0);
+}
+
+function reply(req: CompileRequest, source: Source, binary: Uint8Array | undefined, error: string | undefined, ms: number): void {
   if (req.reply) SyncReply.write(req.reply, binary, error);
   else source.postMessage({ id: req.id, binary, error, ms });
 }
@@ -123,19 +139,19 @@ function listen(source: Source): void {
 listen(parentPort! as unknown as Source);
 
 try {
-  const [{ default: binaryen }, { compileToWasm }, { rulesFor }, { warmUpProgram }, { Fork }] = await Promise.all([
-    import("binaryen"),
+  const [{ compileToWasm }, { rulesFor }, { warmUpProgram }, { Fork }] = await Promise.all([
     import("./compiler.ts"),
     import("../../src/forks/rules.ts"),
     import("./warm_up.ts"),
     import("../../src/forks/fork.ts"),
   ]);
-  compile = (req) => compileToWasm(binaryen, req.code, rulesFor(req.fork), { optimizeLevel: req.optimizeLevel }).binary;
-  // Nothing asked yet: compile a program with every opcode once, so that the engine has compiled Binaryen's
-  // code paths before the first real request (requests that arrive meanwhile wait for it).
+  compile = (req) =>
+    compileToWasm(req.code, rulesFor(req.fork), { optimizeLevel: req.optimizeLevel, binaryen }).binary;
+  // Nothing asked yet: compile a program with every opcode once, so that the engine has compiled the
+  // compiler's code paths before the first real request (requests that arrive meanwhile wait for it).
   const rules = rulesFor(Fork.Osaka);
-  if (queue.length === 0) compileToWasm(binaryen, warmUpProgram(rules, 0), rules);
-  warmUpRest = (round) => compileToWasm(binaryen, warmUpProgram(rules, round), rules);
+  if (queue.length === 0) compileToWasm(warmUpProgram(rules, 0), rules);
+  warmUpRest = (round) => compileToWasm(warmUpProgram(rules, round), rules);
 } catch (e) {
   loadError = `the compiler could not be loaded: ${(e as Error)?.message ?? e}`;
 }

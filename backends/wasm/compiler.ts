@@ -1,11 +1,13 @@
 /**
  * EVM bytecode to a WebAssembly module: analysis into basic blocks, lowering
- * of each block to Binaryen IR as its own function, control flow by tail calls
- * (static jumps call their block; dynamic ones go through a dispatch function
- * on the target pc), then optional Binaryen optimisation and emission. The u256
- * runtime is imported from the shared runtime module (runtime_module.ts).
+ * of each block as its own function (wasm_builder.ts writes the binary as it
+ * goes), control flow by tail calls (static jumps call their block; dynamic
+ * ones go through a dispatch function on the target pc), then, on request,
+ * Binaryen's optimiser. The u256 runtime is imported from the shared runtime
+ * module (runtime_module.ts).
  */
 import type binaryenT from "binaryen";
+import * as wasm from "./wasm_builder.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { declareU256RuntimeImports } from "./u256_runtime.ts";
 import { analyseCode, type Analysis, type Block, MAX_BLOCK_INSTRS } from "./analysis.ts";
@@ -26,11 +28,13 @@ import {
 } from "./layout.ts";
 import { STACK_LIMIT } from "../../src/forks/opcodes.ts";
 
-type B = typeof binaryenT;
+type B = typeof wasm;
 
 export interface CompileOptions {
   /** Binaryen optimisation level (0: none). */
   optimizeLevel?: number;
+  /** Binaryen, for an optimisation level above 0. */
+  binaryen?: typeof binaryenT;
   /** Mark each block with its EVM pc (`drop (i32.const PC_MARK + pc)`), for the annotated text form. */
   annotate?: boolean;
 }
@@ -44,43 +48,60 @@ export interface CompileOutput {
 /** Marker constant for annotated blocks: `drop (i32.const PC_MARK + pc)` survives into the text form. */
 export const PC_MARK = 0x40000000;
 
-export function compileToWasm(binaryen: B, code: Uint8Array, rules: ForkRules, opts: CompileOptions = {}): CompileOutput {
+export function compileToWasm(code: Uint8Array, rules: ForkRules, opts: CompileOptions = {}): CompileOutput {
   const t0 = performance.now();
   const analysis = analyseCode(code, rules);
-  const m = new binaryen.Module();
+  const m = new wasm.Module();
   try {
-    m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.SignExt |
-      binaryen.Features.BulkMemory | binaryen.Features.NontrappingFPToInt | binaryen.Features.Multivalue | binaryen.Features.SIMD128 | binaryen.Features.TailCall);
     m.setMemory(INITIAL_PAGES, MAX_PAGES, null, [], false, false, "0");
     m.addMemoryImport("0", IMPORT_MODULE, IMPORT_MEMORY);
-    m.addGlobal(G_MSIZE, binaryen.i64, true, m.i64.const(0n));
-    m.addGlobal(G_TICKS, binaryen.i32, true, m.i32.const(CHECK_EVERY));
-    m.addFunctionImport(IMPORT_HALT, IMPORT_MODULE, IMPORT_HALT, binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
+    m.addGlobal(G_MSIZE, wasm.i64, true, m.i64.const(0n));
+    m.addGlobal(G_TICKS, wasm.i32, true, m.i32.const(CHECK_EVERY));
+    m.addFunctionImport(IMPORT_HALT, IMPORT_MODULE, IMPORT_HALT, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
     m.addFunctionImport(IMPORT_SEGMENT_FAIL, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
-      binaryen.createType([binaryen.i32, binaryen.f64, binaryen.i32]), binaryen.none);
+      wasm.createType([wasm.i32, wasm.f64, wasm.i32]), wasm.none);
     m.addFunctionImport(IMPORT_HOST, IMPORT_MODULE, IMPORT_HOST,
-      binaryen.createType([binaryen.i32, binaryen.i32, binaryen.i32]), binaryen.none);
+      wasm.createType([wasm.i32, wasm.i32, wasm.i32]), wasm.none);
     m.addFunctionImport(IMPORT_CALLDATALOAD, IMPORT_MODULE, IMPORT_CALLDATALOAD,
-      binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
-    m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
-    m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, binaryen.i32, binaryen.none);
-    m.addFunctionImport(IMPORT_TICK, IMPORT_MODULE, IMPORT_TICK, binaryen.none, binaryen.i32);
-    declareU256RuntimeImports(m); // the runtime module (runtime_module.ts) supplies them
-    addBuiltinFunctions(binaryen, m);
-    addBlockFunctions(binaryen, m, analysis, rules, !!opts.annotate);
+      wasm.createType([wasm.i32, wasm.i32]), wasm.none);
+    m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
+    m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, wasm.i32, wasm.none);
+    m.addFunctionImport(IMPORT_TICK, IMPORT_MODULE, IMPORT_TICK, wasm.none, wasm.i32);
+    declareU256RuntimeImports(m, wasm); // the runtime module (runtime_module.ts) supplies them
+    addBuiltinFunctions(wasm, m);
+    addBlockFunctions(wasm, m, analysis, rules, !!opts.annotate);
     m.addFunctionExport(EXPORT_RUN, EXPORT_RUN);
     m.addGlobalExport(G_MSIZE, G_MSIZE);
     const t1 = performance.now();
+    let binary = m.emitBinary();
+    const t2 = performance.now();
     const level = opts.optimizeLevel ?? 0;
     if (level > 0) {
-      binaryen.setOptimizeLevel(level);
-      binaryen.setShrinkLevel(0);
-      m.optimize();
+      if (!opts.binaryen) throw new Error("compiler: optimisation level above 0 needs Binaryen");
+      binary = optimizeWithBinaryen(opts.binaryen, binary, level);
     }
-    const t2 = performance.now();
-    const binary = m.emitBinary();
     const t3 = performance.now();
-    return { binary, blocks: analysis.blocks.length, ms: { lower: t1 - t0, optimize: t2 - t1, emit: t3 - t2 } };
+    return { binary, blocks: analysis.blocks.length, ms: { lower: t1 - t0, emit: t2 - t1, optimize: t3 - t2 } };
+  } finally {
+    m.dispose();
+  }
+}
+
+/** The features a compiled module uses, in Binaryen's terms. */
+function features(binaryen: typeof binaryenT): number {
+  const f = binaryen.Features;
+  return f.MVP | f.MutableGlobals | f.SignExt | f.BulkMemory | f.NontrappingFPToInt | f.Multivalue | f.SIMD128 | f.TailCall;
+}
+
+/** A compiled module run through Binaryen's optimiser at `level`. */
+export function optimizeWithBinaryen(binaryen: typeof binaryenT, binary: Uint8Array, level: number): Uint8Array {
+  const m = binaryen.readBinary(binary);
+  try {
+    m.setFeatures(features(binaryen));
+    binaryen.setOptimizeLevel(level);
+    binaryen.setShrinkLevel(0);
+    m.optimize();
+    return m.emitBinary();
   } finally {
     m.dispose();
   }
@@ -139,7 +160,7 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
 const MAX_TABLE = 32768;
 
 /** A br_table on the target pc over `names`; for long code, a first br_table picks a chunk of MAX_TABLE pcs. */
-function dispatch(m: binaryenT.Module, names: string[], target: () => number): number {
+function dispatch(m: wasm.Module, names: string[], target: () => number): number {
   if (names.length <= MAX_TABLE) return m.switch(names, "inv", target());
   const chunks = Math.ceil(names.length / MAX_TABLE);
   const chunkLabel = (k: number) => `chunk${k}`;
@@ -175,10 +196,10 @@ const blockFn = (i: number) => `b${i}`;
  * compile each on first use and optimise the hot ones on its own, where one function for the whole contract
  * would be compiled at once (and large ones are never optimised).
  */
-function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules: ForkRules, annotate: boolean): void {
-  const { i32, i64, none } = binaryen;
-  const cx = new Lowerer(binaryen, m, a.code, rules);
-  const params = binaryen.createType([i32, i64]);
+function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRules, annotate: boolean): void {
+  const { i32, i64, none } = types;
+  const cx = new Lowerer(types, m, a.code, rules);
+  const params = types.createType([i32, i64]);
   const index = (pc: number) => {
     const k = a.blockAt.get(pc);
     if (k === undefined) throw new Error(`compiler: no block at pc ${pc}`);
@@ -206,7 +227,7 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
     const block = a.blocks[i];
     placed.add(i);
     if (block.term === "sled") {
-      addSled(binaryen, m, a, block, i, annotate);
+      addSled(types, m, a, block, i, annotate);
       lastLowered = -1;
       return;
     }
@@ -306,7 +327,7 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
     const vars: number[] = [];
     for (let l = 2; l < cx.nextLocal; l++) {
       const kind = cx.localKind(l);
-      vars.push(kind === 0 ? i32 : kind === 2 ? binaryen.v128 : i64);
+      vars.push(kind === 0 ? i32 : kind === 2 ? types.v128 : i64);
     }
     // Every path ends in a return, a tail call or a halt.
     m.addFunction(blockFn(i), params, i32, vars, m.block(null, [body, m.unreachable()], i32));
@@ -332,7 +353,7 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
   a.blocks.forEach((_, i) => {
     if (!placed.has(i)) addFunction(i);
   });
-  if (a.dynamicJumps) addDispatch(binaryen, m, a, merged);
+  if (a.dynamicJumps) addDispatch(types, m, a, merged);
   // run() -> status; the memory size is left at MSIZE_ADDR, where JavaScript reads it more cheaply than the global.
   m.addFunction(EXPORT_RUN, none, i32, [i32], m.block(null, [
     m.global.set(G_MSIZE, m.i64.load(0, 8, m.i32.const(MSIZE_ADDR))),
@@ -351,8 +372,8 @@ function addBlockFunctions(binaryen: B, m: binaryenT.Module, a: Analysis, rules:
  * from pc to the end of the run at once (short of gas, the interpreter too would run out on one of them)
  * and continues after the run.
  */
-function addSled(binaryen: B, m: binaryenT.Module, a: Analysis, block: Block, i: number, annotate: boolean): void {
-  const { i32, i64, none } = binaryen;
+function addSled(types: B, m: wasm.Module, a: Analysis, block: Block, i: number, annotate: boolean): void {
+  const { i32, i64, none } = types;
   const SP = 0, GAS = 1, PC = 2, COST = 3;
   const next = a.blockAt.get(block.next);
   if (next === undefined) throw new Error(`compiler: no block after the JUMPDESTs at pc ${block.pc}`);
@@ -362,7 +383,7 @@ function addSled(binaryen: B, m: binaryenT.Module, a: Analysis, block: Block, i:
     m.return_call(blockFn(next), [m.local.get(SP, i32), m.i64.sub(m.local.get(GAS, i64), m.local.get(COST, i64))], i32),
   ];
   if (annotate) body.unshift(m.drop(m.i32.const(PC_MARK + block.pc)));
-  m.addFunction(blockFn(i), binaryen.createType([i32, i64, i32]), i32, [i64], m.block(null, body, i32));
+  m.addFunction(blockFn(i), types.createType([i32, i64, i32]), i32, [i64], m.block(null, body, i32));
 }
 
 /** Pcs per second-level dispatch function (log2). */
@@ -376,8 +397,8 @@ const DISPATCH_BUCKET_BITS = 6;
  * over a 23 KB contract's pcs), and they compile a function when it is first called, so a call pays only for
  * the runs of pcs it jumps into.
  */
-function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis, merged: ReadonlySet<number>): void {
-  const { i32, i64, none } = binaryen;
+function addDispatch(types: B, m: wasm.Module, a: Analysis, merged: ReadonlySet<number>): void {
+  const { i32, i64, none } = types;
   const args = () => [m.local.get(0, i32), m.local.get(1, i64)];
   // One case per JUMPDEST, or per sled (a range of pcs: its function takes the pc).
   const targets: SwitchCase[] = [];
@@ -396,7 +417,7 @@ function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis, merged: Read
   const pc = () => m.local.get(2, i32);
   const bucket = 1 << DISPATCH_BUCKET_BITS;
   if (a.code.length <= bucket) {
-    addSwitch(binaryen, m, DISPATCH, a.code.length, pc, targets);
+    addSwitch(types, m, DISPATCH, a.code.length, pc, targets);
     return;
   }
   const buckets: SwitchCase[] = [];
@@ -410,12 +431,12 @@ function addDispatch(binaryen: B, m: binaryenT.Module, a: Analysis, merged: Read
     }
     if (cases.length === 0) continue;
     const name = `${DISPATCH}${lo >> DISPATCH_BUCKET_BITS}`;
-    addSwitch(binaryen, m, name, hi - lo, () => m.i32.and(pc(), m.i32.const(bucket - 1)), cases);
+    addSwitch(types, m, name, hi - lo, () => m.i32.and(pc(), m.i32.const(bucket - 1)), cases);
     const index = lo >> DISPATCH_BUCKET_BITS;
     buckets.push({ from: index, to: index + 1, go: () => m.return_call(name, [...args(), pc()], i32) });
   }
   const size = Math.ceil(a.code.length / bucket);
-  addSwitch(binaryen, m, DISPATCH, size, () => m.i32.shr_u(pc(), m.i32.const(DISPATCH_BUCKET_BITS)), buckets);
+  addSwitch(types, m, DISPATCH, size, () => m.i32.shr_u(pc(), m.i32.const(DISPATCH_BUCKET_BITS)), buckets);
 }
 
 /** A case of a dispatch table: selector values [from, to) run `go`. */
@@ -430,9 +451,9 @@ interface SwitchCase {
  * cases run `go`; any other value is an invalid jump.
  */
 function addSwitch(
-  binaryen: B, m: binaryenT.Module, name: string, size: number, selector: () => number, cases: SwitchCase[],
+  types: B, m: wasm.Module, name: string, size: number, selector: () => number, cases: SwitchCase[],
 ): void {
-  const { i32, i64, none } = binaryen;
+  const { i32, i64, none } = types;
   const names: string[] = new Array(size).fill("inv");
   cases.forEach((c, j) => names.fill(`c${j}`, c.from, c.to));
   // (block $c[n-1] (... (block $c0 (block $inv (br_table ...)) halt) case0 ...) case[n-2]) case[n-1]
@@ -447,5 +468,5 @@ function addSwitch(
   );
   for (let j = 1; j < cases.length; j++) nest = m.block(`c${j}`, [nest, always(cases[j - 1].go())], none);
   const last = cases.length ? always(cases[cases.length - 1].go()) : m.nop();
-  m.addFunction(name, binaryen.createType([i32, i64, i32]), i32, [], m.block(null, [nest, last, m.unreachable()], i32));
+  m.addFunction(name, types.createType([i32, i64, i32]), i32, [], m.block(null, [nest, last, m.unreachable()], i32));
 }

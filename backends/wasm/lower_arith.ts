@@ -9,7 +9,7 @@ import { lowerBitwise } from "./lower_bitwise.ts";
 import { toSigned } from "../../src/primitives/u256.ts";
 import { expCost } from "../../src/evm/gas.ts";
 import { SCRATCH_A, SCRATCH_B, SCRATCH_C, SCRATCH_OUT, SCRATCH_OUT2 } from "./layout.ts";
-import { U256_SCRATCH_FUNCS } from "./runtime/u256.ts";
+import { U256_SCRATCH_FUNCS } from "./runtime/entry_points.ts";
 
 const M = (1n << 256n) - 1n;
 /** The runtime's scratch variants (operands in SCRATCH_A, B, C; result in SCRATCH_OUT) by opcode. */

@@ -4,11 +4,10 @@
  * locals, or untouched stack slots in linear memory), local allocation with
  * reuse, and the statements emitted so far.
  */
-import type binaryenT from "binaryen";
+import type * as wasm from "./wasm_builder.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { GAS_ADDR, Halt, IMPORT_HALT, MSIZE_ADDR, STACK_BASE } from "./layout.ts";
 
-type B = typeof binaryenT;
 export type Expr = number;
 
 const M64 = (1n << 64n) - 1n;
@@ -46,12 +45,12 @@ function halfBytes(v: bigint, h: number): number[] {
 }
 
 /** A statement that halts the frame: the `halt` import (which throws) with the kind and its argument. */
-export function haltCall(m: binaryenT.Module, none: number, code: number, arg = 0): number {
+export function haltCall(m: wasm.Module, none: number, code: number, arg = 0): number {
   return m.block(null, [m.call(IMPORT_HALT, [m.i32.const(code), m.i32.const(arg)], none), m.unreachable()], none);
 }
 
 export class Lowerer {
-  readonly m: binaryenT.Module;
+  readonly m: wasm.Module;
   readonly i32: number;
   readonly i64: number;
   readonly none: number;
@@ -89,11 +88,11 @@ export class Lowerer {
    */
   knownProducts: { a: Val; b: Val; product: Val }[] = [];
 
-  constructor(readonly binaryen: B, m: binaryenT.Module, readonly code: Uint8Array, readonly rules: ForkRules) {
+  constructor(readonly types: typeof wasm, m: wasm.Module, readonly code: Uint8Array, readonly rules: ForkRules) {
     this.m = m;
-    this.i32 = binaryen.i32;
-    this.i64 = binaryen.i64;
-    this.none = binaryen.none;
+    this.i32 = types.i32;
+    this.i64 = types.i64;
+    this.none = types.none;
   }
 
   /** Starts the function of a new block: no statements, an empty virtual stack, no locals beyond the fixed ones. */
@@ -293,7 +292,7 @@ export class Lowerer {
     }
     // Slot values moving to other slots are read before any slot is written, as two 16-byte halves: one
     // bounds check for each (Deno runs WebAssembly without the trap handler) where four i64 loads take four.
-    const m = this.m, v128 = this.binaryen.v128;
+    const m = this.m, v128 = this.types.v128;
     const moved = new Map<Val, number[]>();
     for (const [, v] of stores) {
       if (v.k !== "m" || moved.has(v)) continue;
@@ -467,8 +466,8 @@ export class Lowerer {
     for (let h = 0; h < 2; h++) {
       // h = 0: bytes 16..31 (limbs 0 and 1); h = 1: bytes 0..15 (limbs 2 and 3).
       this.emit(m.local.set(L_VEC, m.i8x16.shuffle(m.v128.load(offset + 16 - 16 * h, 1, addr()), m.v128.const(ZERO16), REVERSE16)));
-      this.emit(this.set(l[2 * h], m.i64x2.extract_lane(m.local.get(L_VEC, this.binaryen.v128), 0)));
-      this.emit(this.set(l[2 * h + 1], m.i64x2.extract_lane(m.local.get(L_VEC, this.binaryen.v128), 1)));
+      this.emit(this.set(l[2 * h], m.i64x2.extract_lane(m.local.get(L_VEC, this.types.v128), 0)));
+      this.emit(this.set(l[2 * h + 1], m.i64x2.extract_lane(m.local.get(L_VEC, this.types.v128), 1)));
     }
     return { k: "l", l, rc: 0 };
   }

@@ -5,7 +5,6 @@
  * logs, failure kind and the post-state root must agree.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import binaryen from "binaryen";
 import type { Backend } from "../../backends/backend.ts";
 import { WasmBackend } from "../../backends/wasm/backend.ts";
 import { Interpreter } from "../../backends/interpreter/interpreter.ts";
@@ -23,7 +22,7 @@ import { Account } from "../../src/state/account.ts";
 export function wasmUnderTest(): { wasm: WasmBackend; rejected: string[] } {
   const rejected: string[] = [];
   const wasm = new WasmBackend({
-    compile: (code, rules) => compileToWasm(binaryen, code, rules).binary,
+    compile: (code, rules) => compileToWasm(code, rules).binary,
     fallback: new Interpreter(),
     onCompileError: (e, code) => rejected.push(`${(e as Error).message.split("\n")[0]} (code ${bytesToHex(code)})`),
   });

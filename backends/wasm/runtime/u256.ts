@@ -18,37 +18,9 @@ import {
 import { addByteLen, addExp } from "./exp.ts";
 import { addKeccak } from "./keccak.ts";
 import { addMul } from "./mul.ts";
+import { U256_FUNCS, U256_SCRATCH_FUNCS } from "./entry_points.ts";
 
-export const U256_FUNCS = {
-  mul: "u256_mul",
-  div: "u256_div",
-  sdiv: "u256_sdiv",
-  mod: "u256_mod",
-  smod: "u256_smod",
-  addmod: "u256_addmod",
-  mulmod: "u256_mulmod",
-  mulmodMax: "u256_mulmod_max",
-  exp: "u256_exp",
-  expByteLen: "u256_byte_len",
-  keccak: "keccak256",
-} as const;
-
-/**
- * Scratch variants of the entry points: no parameters, the operands and result at fixed addresses (those of
- * U256RuntimeOptions.scratch, in the same order as the pointer variant's parameters). Compiled contracts
- * call these: their accesses at constant addresses need no bounds checks.
- */
-export const U256_SCRATCH_FUNCS = {
-  mul: "u256_mul_s",
-  div: "u256_div_s",
-  sdiv: "u256_sdiv_s",
-  mod: "u256_mod_s",
-  smod: "u256_smod_s",
-  addmod: "u256_addmod_s",
-  mulmod: "u256_mulmod_s",
-  mulmodMax: "u256_mulmod_max_s",
-  exp: "u256_exp_s",
-} as const;
+export { declareU256RuntimeImports, U256_FUNCS, U256_SCRATCH_FUNCS } from "./entry_points.ts";
 
 /** The fixed words of the scratch variants: two-operand functions use a, b and out; three-operand ones also c. */
 export interface ScratchWords {
@@ -111,38 +83,6 @@ export function addU256Runtime(m: binaryen.Module, memoryName?: string, options:
   addMulMod(m, S.mulmod, build, three);
   addMulModMax(m, S.mulmodMax, build, two);
   addExp(m, S.exp, build, two);
-}
-
-/** Parameter count (all i32 pointers or lengths) and result of each entry point. */
-const SIGNATURES: Record<keyof typeof U256_FUNCS, [params: number, result: "none" | "i32"]> = {
-  mul: [3, "none"],
-  div: [3, "none"],
-  sdiv: [3, "none"],
-  mod: [3, "none"],
-  smod: [3, "none"],
-  addmod: [4, "none"],
-  mulmod: [4, "none"],
-  mulmodMax: [3, "none"],
-  exp: [3, "none"],
-  expByteLen: [1, "i32"],
-  keccak: [3, "none"],
-};
-import { RUNTIME_IMPORT_MODULE } from "../layout.ts";
-
-/**
- * Declares the library's entry points as function imports of the same names. Binaryen's optimizer then
- * works on a module without the library's bodies (which cost it several hundred ms and gain little
- * from it: the engine's own compiler does the work); linkU256Runtime replaces the imports afterwards.
- */
-export function declareU256RuntimeImports(m: binaryen.Module): void {
-  for (const [key, name] of Object.entries(U256_FUNCS) as [keyof typeof U256_FUNCS, string][]) {
-    const [params, result] = SIGNATURES[key];
-    const type = binaryen.createType(Array(params).fill(binaryen.i32));
-    m.addFunctionImport(name, RUNTIME_IMPORT_MODULE, name, type, result === "i32" ? binaryen.i32 : binaryen.none);
-  }
-  for (const name of Object.values(U256_SCRATCH_FUNCS)) {
-    m.addFunctionImport(name, RUNTIME_IMPORT_MODULE, name, binaryen.none, binaryen.none);
-  }
 }
 
 /** Replaces the imports of declareU256RuntimeImports with the library (as addU256Runtime). */
