@@ -168,9 +168,11 @@ clientTest("eth_subscribe over WebSocket: kinds, parameters, errors and notifica
       headNumbers: of(heads).map((h) => (h as { number: string }).number),
       logs: of(logs).map((l) => ({ ...(l as Record<string, unknown>), blockHash: 0, blockTimestamp: 0 })),
       hashes: of(hashes),
-      // anvil reads the transaction when it sends the notification: under automine it is sometimes mined by then.
+      // anvil reads the transaction when it sends the notification: under automine it is sometimes mined by then
+      // (with a block, and the effective gas price in place of the pending one).
       full: of(full).map((t) => {
-        const { blockHash: _h, blockNumber: _n, transactionIndex: _i, blockTimestamp: _t, ...rest } = t as Record<string, unknown>;
+        const { blockHash: _h, blockNumber: _n, transactionIndex: _i, blockTimestamp: _t, gasPrice: _p, ...rest } =
+          t as Record<string, unknown>;
         return rest;
       }),
       unsubscribed: shape(await s.request("eth_unsubscribe", [heads])),
