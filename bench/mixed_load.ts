@@ -180,7 +180,7 @@ export function rssOf(pid: number): number {
   }
 }
 
-function freePort(): number {
+export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -208,10 +208,14 @@ async function waitReady(url: string): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-/** Our node as `deno task start` runs it (its flags read from deno.json), with `extra` flags. */
-export async function startOurs(extra: string[] = []): Promise<Server> {
+/**
+ * Our node as `deno task start` runs it (its flags read from deno.json), with `extra` flags for the node and
+ * `denoFlags` for Deno (after `run`, e.g. --inspect).
+ */
+export async function startOurs(extra: string[] = [], denoFlags: string[] = []): Promise<Server> {
   const task = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks.start as string;
   const args = task.replace(/^deno install && /, "").split(/\s+/).slice(1).map((a) => (a === "cli.ts" ? `${ROOT}cli.ts` : a));
+  args.splice(1, 0, ...denoFlags);
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: [...args, "--port", String(port), "--silent", ...extra],

@@ -7,17 +7,19 @@
  * - sequence: a long run of transfers to one recipient: rate and resident memory per tenth
  * - fresh: transfers to a new recipient each: rate and resident memory every 2,000
  *
- * Our node runs as `deno task start` runs it.
+ * Our node runs as `deno task start` runs it, with the inspector on (loopback) so that its live heap after a
+ * full collection is read beside the resident size (`--no-heap`: without).
  *
  *   npx -y deno run -A bench/state_scaling.ts [--phases scaling,sequence,fresh] [--sizes 10,20000,100000]
- *     [--samples 100] [--sequence 100000] [--fresh 20000] [--node-args "..."] [--no-anvil]
+ *     [--samples 100] [--sequence 100000] [--fresh 20000] [--node-args "..."] [--no-anvil] [--no-heap]
  *
  * Prints a markdown table per phase and writes bench/results/state_scaling.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { DEV0 } from "../tests/rpc/helpers.ts";
 import { HttpConnection } from "./http_client.ts";
-import { rssOf, startAnvil, startOurs } from "./mixed_load.ts";
+import { freePort, rssOf, startAnvil, startOurs } from "./mixed_load.ts";
+import { HeapProbe } from "./heap_probe.ts";
 
 const args = Deno.args;
 const opt = (name: string, dflt: string) => {
@@ -31,6 +33,7 @@ const SEQUENCE = Number(opt("sequence", "100000"));
 const FRESH = Number(opt("fresh", "20000"));
 const NODE_ARGS = opt("node-args", "").split(" ").filter((a) => a);
 const WITH_ANVIL = !args.includes("--no-anvil");
+const WITH_HEAP = !args.includes("--no-heap");
 
 const hexAddr = (n: bigint) => "0x" + n.toString(16).padStart(40, "0");
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
@@ -43,14 +46,25 @@ interface Server {
   rssMb(): number;
   /** CPU time the server process has used (all its threads), ms: less sensitive than latency to load from elsewhere. */
   cpuMs(): number;
+  /** Live V8 heap after a full collection, MB (our node only). */
+  heapMb?(): Promise<number>;
   close(): Promise<void>;
 }
 
 /** Our node as `deno task start` runs it (plus --node-args), or anvil 1.7.1; one keep-alive connection each. */
 async function start(name: "evmwasm" | "anvil"): Promise<Server> {
-  const server = name === "anvil" ? await startAnvil() : await startOurs(NODE_ARGS);
+  const inspect = name === "evmwasm" && WITH_HEAP ? `127.0.0.1:${freePort()}` : undefined;
+  const server = name === "anvil" ? await startAnvil() : await startOurs(NODE_ARGS, inspect ? [`--inspect=${inspect}`] : []);
   const conn = new HttpConnection(server.url);
-  return { name, conn, rssMb: () => rssOf(server.pid), cpuMs: () => cpuOf(server.pid), close: async () => (conn.close(), await server.stop()) };
+  const probe = inspect ? await HeapProbe.connect(inspect) : undefined;
+  return {
+    name,
+    conn,
+    rssMb: () => rssOf(server.pid),
+    cpuMs: () => cpuOf(server.pid),
+    heapMb: probe && (async () => (await probe.heapAfterGc()).usedMb),
+    close: async () => (probe?.close(), conn.close(), await server.stop()),
+  };
 }
 
 /** utime + stime of a process, ms (clock ticks of 10 ms). */
@@ -143,7 +157,7 @@ try {
     if (!PHASES.includes(phase)) continue;
     const total = phase === "sequence" ? SEQUENCE : FRESH;
     const step = phase === "sequence" ? Math.max(1, Math.floor(total / 10)) : 2000;
-    const rows: { name: string; done: number; perTxMs: number; txPerS: number; rssMb: number }[] = [];
+    const rows: { name: string; done: number; perTxMs: number; txPerS: number; rssMb: number; heapMb?: number }[] = [];
     let recipient = 0x500000000n;
     for (const s of servers) {
       for (let done = 0; done < total;) {
@@ -152,17 +166,21 @@ try {
         for (let i = 0; i < n; i++) await transfer(s, phase === "fresh" ? recipient++ : 0xbeef0000n);
         const ms = performance.now() - t;
         done += n;
-        rows.push({ name: s.name, done, perTxMs: round(ms / n, 3), txPerS: round((n * 1000) / ms, 0), rssMb: round(s.rssMb(), 0) });
-        console.error(`${phase}: ${s.name} ${done}/${total}: ${round(ms / n, 3)} ms/tx, ${round(s.rssMb(), 0)} MB`);
+        const rssMb = round(s.rssMb(), 0);
+        const heapMb = s.heapMb && round(await s.heapMb(), 1);
+        rows.push({ name: s.name, done, perTxMs: round(ms / n, 3), txPerS: round((n * 1000) / ms, 0), rssMb, heapMb });
+        console.error(`${phase}: ${s.name} ${done}/${total}: ${round(ms / n, 3)} ms/tx, RSS ${rssMb} MB, heap ${heapMb ?? "-"} MB`);
       }
     }
     results[phase] = rows;
     console.log(`\n### ${phase === "sequence" ? `${total} transfers to one recipient` : `${total} transfers to fresh recipients`}\n`);
-    console.log("| transactions | " + servers.map((s) => `${s.name} ms/tx | ${s.name} RSS MB`).join(" | ") + " |");
-    console.log("|--:|" + servers.map(() => "--:|--:|").join(""));
+    const heapCol = (s: Server) => (s.heapMb ? ` | ${s.name} heap MB` : "");
+    console.log("| transactions | " + servers.map((s) => `${s.name} ms/tx | ${s.name} RSS MB${heapCol(s)}`).join(" | ") + " |");
+    console.log("|--:|" + servers.map((s) => (s.heapMb ? "--:|--:|--:|" : "--:|--:|")).join(""));
     const ours = rows.filter((r) => r.name === servers[0].name);
     for (const r of ours) {
-      const cells = servers.map((s) => rows.find((x) => x.name === s.name && x.done === r.done)!).map((x) => `${x.perTxMs} | ${x.rssMb}`);
+      const cells = servers.map((s) => rows.find((x) => x.name === s.name && x.done === r.done)!)
+        .map((x) => `${x.perTxMs} | ${x.rssMb}${x.heapMb !== undefined ? ` | ${x.heapMb}` : ""}`);
       console.log(`| ${r.done} | ${cells.join(" | ")} |`);
     }
   }
