@@ -53,6 +53,7 @@ import {
 import { rejectionFor } from "./tx_rejection.ts";
 import { type TransactionOrder, TxPool } from "./txpool.ts";
 import { StateRootTracker } from "./state_root.ts";
+import { compactBlock } from "./compact_block.ts";
 import { type HistoryStats, StateHistory, type StateMark } from "../state/history.ts";
 import type { TrieNode } from "../state/incremental_trie.ts";
 import { type AccountProof, proveInTrie } from "../state/proof.ts";
@@ -426,6 +427,7 @@ export class DevChain {
   }
 
   private appendBlock(block: Block): void {
+    compactBlock(block, this.blocks[this.blocks.length - 1]);
     this.blocks.push(block);
     this.blocksByHash.set(bytesToHex(block.hash), block);
     for (const t of block.transactions) this.minedTxs.set(bytesToHex(t.hash), t);

@@ -65,6 +65,12 @@ export interface HistoryStats {
   marks: number;
 }
 
+/**
+ * The slots of every record of an absent account: such a record answers every slot read on its own (0), and
+ * no slot is ever recorded into it (each writer checks `account` first), so they share one empty map.
+ */
+const NO_SLOTS: Map<bigint, bigint> = new Map();
+
 function fieldsOf(acc: Account): AccountFields {
   return {
     nonce: acc.nonce,
@@ -99,7 +105,9 @@ export class StateHistory implements StateObserver {
     const open = this.open;
     let p = open.accounts.get(address);
     if (!p) {
-      p = { account: acc ? fieldsOf(acc) : undefined, slots: new Map(), storageReplaced: false };
+      p = acc
+        ? { account: fieldsOf(acc), slots: new Map(), storageReplaced: false }
+        : { account: undefined, slots: NO_SLOTS, storageReplaced: false };
       open.accounts.set(address, p);
     }
     return p;

@@ -69,9 +69,39 @@ function reference(node: TrieNode): RlpInput {
   if (node.ref === undefined) {
     const r = raw(node);
     const encoded = rlpEncode(r);
-    node.ref = encoded.length < 32 ? r : keccak256(encoded);
+    if (encoded.length < 32) node.ref = r;
+    else if (node.kind === "leaf") packLeaf(node, keccak256(encoded));
+    else node.ref = keccak256(encoded);
   }
-  return node.ref;
+  return node.ref!;
+}
+
+/**
+ * Gives a leaf's path, value and hash one buffer (the same bytes as views): a trie keeps a leaf per account
+ * or slot for as long as the state has it, and each array with a buffer of its own costs some 260 bytes.
+ */
+function packLeaf(node: Leaf, hash: Uint8Array): void {
+  const p = node.path.length, v = node.value.length;
+  const buffer = new Uint8Array(p + v + hash.length);
+  buffer.set(node.path);
+  buffer.set(node.value, p);
+  buffer.set(hash, p + v);
+  node.path = buffer.subarray(0, p);
+  node.value = buffer.subarray(p, p + v);
+  node.ref = buffer.subarray(p + v);
+}
+
+// Nodes are made with every field present (ref too), so that each kind keeps one shape with its fields inline.
+function leaf(path: Uint8Array, value: Uint8Array, extra: unknown): Leaf {
+  return { kind: "leaf", path, value, extra, ref: undefined };
+}
+
+function ext(path: Uint8Array, child: Branch): Extension {
+  return { kind: "ext", path, child, ref: undefined };
+}
+
+function branch(children: (TrieNode | undefined)[]): Branch {
+  return { kind: "branch", children, ref: undefined };
 }
 
 export function trieNodeRoot(root: TrieNode | undefined): Uint8Array {
@@ -98,15 +128,15 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 /** A node under `prefix`: merges paths so that no extension points at a leaf or an extension. */
 function prefixed(prefix: Uint8Array, node: TrieNode): TrieNode {
   if (prefix.length === 0) return node;
-  if (node.kind === "leaf") return { kind: "leaf", path: concat(prefix, node.path), value: node.value, extra: node.extra };
-  if (node.kind === "ext") return { kind: "ext", path: concat(prefix, node.path), child: node.child };
-  return { kind: "ext", path: prefix, child: node };
+  if (node.kind === "leaf") return leaf(concat(prefix, node.path), node.value, node.extra);
+  if (node.kind === "ext") return ext(concat(prefix, node.path), node.child);
+  return ext(prefix, node);
 }
 
 function branchOf(entries: [number, TrieNode][]): Branch {
   const children: (TrieNode | undefined)[] = new Array(16).fill(undefined);
   for (const [nibble, node] of entries) children[nibble] = node;
-  return { kind: "branch", children };
+  return branch(children);
 }
 
 /**
@@ -114,28 +144,28 @@ function branchOf(entries: [number, TrieNode][]): Branch {
  * shares every untouched subtree with `node`, which stays a valid trie of the values before.
  */
 export function trieSet(node: TrieNode | undefined, path: Uint8Array, value: Uint8Array, extra?: unknown): TrieNode {
-  if (!node) return { kind: "leaf", path, value, extra };
+  if (!node) return leaf(path, value, extra);
   if (node.kind === "branch") {
     const children = node.children.slice();
     children[path[0]] = trieSet(children[path[0]], path.subarray(1), value, extra);
-    return { kind: "branch", children };
+    return branch(children);
   }
   const c = commonPrefix(node.path, path);
   if (node.kind === "leaf") {
-    if (c === node.path.length) return { kind: "leaf", path: node.path, value, extra };
+    if (c === node.path.length) return leaf(node.path, value, extra);
     const split = branchOf([
-      [node.path[c], { kind: "leaf", path: node.path.subarray(c + 1), value: node.value, extra: node.extra }],
-      [path[c], { kind: "leaf", path: path.subarray(c + 1), value, extra }],
+      [node.path[c], leaf(node.path.subarray(c + 1), node.value, node.extra)],
+      [path[c], leaf(path.subarray(c + 1), value, extra)],
     ]);
     return prefixed(path.subarray(0, c), split);
   }
   if (c === node.path.length) {
-    return { kind: "ext", path: node.path, child: trieSet(node.child, path.subarray(c), value, extra) as Branch };
+    return ext(node.path, trieSet(node.child, path.subarray(c), value, extra) as Branch);
   }
   const rest = node.path.subarray(c + 1);
   const split = branchOf([
-    [node.path[c], rest.length > 0 ? { kind: "ext", path: rest, child: node.child } : node.child],
-    [path[c], { kind: "leaf", path: path.subarray(c + 1), value, extra }],
+    [node.path[c], rest.length > 0 ? ext(rest, node.child) : node.child],
+    [path[c], leaf(path.subarray(c + 1), value, extra)],
   ]);
   return prefixed(path.subarray(0, c), split);
 }
@@ -203,5 +233,5 @@ export function trieDelete(node: TrieNode | undefined, path: Uint8Array): TrieNo
   for (let i = 0; i < 16; i++) if (children[i]) remaining.push(i);
   if (remaining.length === 0) return undefined;
   if (remaining.length === 1) return prefixed(Uint8Array.of(remaining[0]), children[remaining[0]]!);
-  return { kind: "branch", children };
+  return branch(children);
 }
