@@ -16,7 +16,7 @@ import type { ChainHardfork } from "./hardfork.ts";
 import type { ForkId } from "../forks/fork.ts";
 import { activePrecompiles } from "../evm/precompiles/index.ts";
 import type { Precompile } from "../evm/precompiles/types.ts";
-import { ChainError, ExecutionRevertedError, TransactionRejectedError } from "./errors.ts";
+import { ChainError, ExecutionHaltedError, ExecutionRevertedError, TransactionRejectedError } from "./errors.ts";
 import { haltName } from "./halt_reason.ts";
 import { decodeRevertReason } from "./revert_reason.ts";
 import { rejectionFor } from "./tx_rejection.ts";
@@ -86,12 +86,12 @@ export function applyStateOverrides(
   for (const address of [...overrides.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     const o = overrides.get(address)!;
     const hex = `0x${address.toString(16).padStart(40, "0")}`;
-    if (moved.has(address)) throw new ChainError(-32000, `account ${hex} has already been overridden by a precompile`);
+    if (moved.has(address)) throw new ChainError(`account ${hex} has already been overridden by a precompile`);
     const precompile = precompiles?.get(address);
     if (o.movePrecompileTo !== undefined) {
-      if (!precompile) throw new ChainError(-32000, `account ${hex} is not a precompile`);
+      if (!precompile) throw new ChainError(`account ${hex} is not a precompile`);
       if (overrides.has(o.movePrecompileTo)) {
-        throw new ChainError(-32000, `account 0x${o.movePrecompileTo.toString(16).padStart(40, "0")} is already overridden`);
+        throw new ChainError(`account 0x${o.movePrecompileTo.toString(16).padStart(40, "0")} is already overridden`);
       }
       precompiles!.set(o.movePrecompileTo, precompile);
       moved.add(o.movePrecompileTo);
@@ -250,7 +250,7 @@ export function runCallTransaction(
 export function callOutcome(result: TxResult): Uint8Array {
   if (result.status === "success") return result.output;
   if (result.status === "revert") throw new ExecutionRevertedError(result.output, decodeRevertReason(result.output));
-  throw new ChainError(-32603, `EVM error ${haltName(result.error)}`);
+  throw new ExecutionHaltedError(haltName(result.error));
 }
 
 /** One eth_call: scratch state over `base` with the overrides, then the call. */

@@ -7,7 +7,7 @@ import { bytesToBigInt } from "../primitives/hex.ts";
 import { createAccessList } from "./access_list.ts";
 import { type CallRequest, ethCall } from "./call_request.ts";
 import type { DevChain } from "./chain.ts";
-import { ChainError } from "./errors.ts";
+import { UnsupportedError } from "./errors.ts";
 
 /** The slot of `token` whose value `calldata` (a view returning uint256) answers, or undefined. */
 export function findValueSlot(chain: DevChain, token: bigint, calldata: Uint8Array, value: bigint): bigint | undefined {
@@ -34,6 +34,6 @@ export function findValueSlot(chain: DevChain, token: bigint, calldata: Uint8Arr
 /** Writes `value` where `calldata` reads it, or fails as anvil does ("Unable to set ERC20 <what>, no slot found"). */
 export function setErc20Value(chain: DevChain, token: bigint, calldata: Uint8Array, value: bigint, what: string): void {
   const slot = findValueSlot(chain, token, calldata, value);
-  if (slot === undefined) throw new ChainError(-32603, `Unable to set ERC20 ${what}, no slot found`);
+  if (slot === undefined) throw new UnsupportedError(`Unable to set ERC20 ${what}, no slot found`);
   chain.setStorageAt(token, slot, value);
 }

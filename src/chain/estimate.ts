@@ -1,7 +1,8 @@
 /**
  * eth_estimateGas: the smallest gas limit with which the request succeeds,
  * by anvil's binary search (so the answers agree), with its errors: a revert
- * at the highest limit is code 3, running out of gas there is -32003.
+ * at the highest limit is the call's revert, running out of gas there is the
+ * pool's "Out of gas" rejection.
  */
 import type { BlockEnv } from "../evm/env.ts";
 import { scratchState } from "../state/overlay.ts";
@@ -22,7 +23,7 @@ import {
   runCallTransaction,
   type StateOverrides,
 } from "./call_request.ts";
-import { ChainError, TransactionRejectedError } from "./errors.ts";
+import { ChainError, GasLimitTooHighError, TransactionRejectedError } from "./errors.ts";
 import { isOutOfGas } from "./halt_reason.ts";
 
 const MIN_TRANSACTION_GAS = 21_000n;
@@ -80,10 +81,10 @@ export function estimateGas(
   if (!first.ok) {
     if (first.result) {
       if (first.result.status === "halt" && isOutOfGas(first.result.error)) throw outOfGas(highest);
-      callOutcome(first.result); // throws the revert (code 3) or the halt
+      callOutcome(first.result); // throws the revert or the halt
     }
     const e = first.error;
-    if (e instanceof ChainError && e.rpcCode === -32000 && /gas/.test(e.shortMessage)) throw outOfGas(highest);
+    if (e instanceof GasLimitTooHighError) throw outOfGas(highest);
     throw e;
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Block } from "./block.ts";
 import type { DevChain } from "./chain.ts";
-import { ChainError } from "./errors.ts";
+import { ChainError, LimitExceededError } from "./errors.ts";
 import { type FoundLog, type LogFilter, logsOfBlock } from "./logs.ts";
 
 export const FILTER_TIMEOUT_MS = 5 * 60 * 1000;
@@ -19,7 +19,7 @@ type Installed =
 export class FilterNotFoundError extends ChainError {
   override name = "FilterNotFoundError";
   constructor() {
-    super(-32000, "filter not found");
+    super("filter not found");
   }
 }
 
@@ -54,7 +54,7 @@ export class FilterRegistry {
   private add(f: Installed): string {
     this.expire();
     if (this.filters.size >= MAX_FILTERS) {
-      throw new ChainError(-32000, `too many installed filters (at most ${MAX_FILTERS})`);
+      throw new LimitExceededError(`too many installed filters (at most ${MAX_FILTERS})`);
     }
     const id = "0x" + (this.nextId++).toString(16);
     this.filters.set(id, f);

@@ -34,7 +34,13 @@ import { expectedBaseFee, expectedExcessBlobGas } from "./block_rules.ts";
 import { BLOOM_BYTES, logsBloom, orBlooms } from "./bloom.ts";
 import { applyStateOverrides, type BlockOverrides, type CallRequest, type StateOverrides } from "./call_request.ts";
 import type { DevChain, ResolvedBlock } from "./chain.ts";
-import { ChainError } from "./errors.ts";
+import {
+  ChainError,
+  ExecutionHaltedError,
+  ExecutionRevertedError,
+  type SimulationFailure,
+  SimulationRejectedError,
+} from "./errors.ts";
 import { blobGasPrice } from "./fees.ts";
 import { haltName } from "./halt_reason.ts";
 import type { ChainHardfork } from "./hardfork.ts";
@@ -71,24 +77,6 @@ export const MAX_SIMULATED_CALLS = 10000;
 export const SIMULATE_GAS_BUDGET = 50_000_000n;
 const TIMESTAMP_INCREMENT = 12n;
 
-/** Error codes of eth_simulateV1 (execution-apis). */
-export const SimulateErrorCode = {
-  NonceTooLow: -38010,
-  NonceTooHigh: -38011,
-  BaseFeeTooLow: -38012,
-  IntrinsicGas: -38013,
-  InsufficientFunds: -38014,
-  BlockGasLimitReached: -38015,
-  BlockNumberInvalid: -38020,
-  BlockTimestampInvalid: -38021,
-  SenderIsNotEoa: -38024,
-  MaxInitCodeSizeExceeded: -38025,
-  ClientLimitExceeded: -38026,
-  InvalidParams: -32602,
-  InternalError: -32603,
-  VmError: -32015,
-} as const;
-
 export interface SimulatedCall {
   status: boolean;
   returnData: Uint8Array;
@@ -96,7 +84,7 @@ export interface SimulatedCall {
   /** Gas used before refunds (or the calldata floor, when higher). */
   maxUsedGas: bigint;
   logs: Log[];
-  error?: { code: number; message: string; data?: Uint8Array };
+  error?: ExecutionRevertedError | ExecutionHaltedError;
 }
 
 export interface SimulatedBlock {
@@ -136,19 +124,19 @@ function logTracer(ctx: SimulationContext): EvmTracer {
   };
 }
 
-const CODE_OF: Partial<Record<InvalidTxReason, number>> = {
-  NONCE_MISMATCH_TOO_LOW: SimulateErrorCode.NonceTooLow,
-  NONCE_MISMATCH_TOO_HIGH: SimulateErrorCode.NonceTooHigh,
-  INSUFFICIENT_MAX_FEE_PER_GAS: SimulateErrorCode.BaseFeeTooLow,
-  INSUFFICIENT_ACCOUNT_FUNDS: SimulateErrorCode.InsufficientFunds,
-  INTRINSIC_GAS_TOO_LOW: SimulateErrorCode.IntrinsicGas,
-  SENDER_NOT_EOA: SimulateErrorCode.SenderIsNotEoa,
-  INITCODE_SIZE_EXCEEDED: SimulateErrorCode.MaxInitCodeSizeExceeded,
-  PRIORITY_GREATER_THAN_MAX_FEE_PER_GAS: SimulateErrorCode.InvalidParams,
+const FAILURE_OF: Partial<Record<InvalidTxReason, SimulationFailure>> = {
+  NONCE_MISMATCH_TOO_LOW: "NonceTooLow",
+  NONCE_MISMATCH_TOO_HIGH: "NonceTooHigh",
+  INSUFFICIENT_MAX_FEE_PER_GAS: "BaseFeeTooLow",
+  INSUFFICIENT_ACCOUNT_FUNDS: "InsufficientFunds",
+  INTRINSIC_GAS_TOO_LOW: "IntrinsicGas",
+  SENDER_NOT_EOA: "SenderIsNotEoa",
+  INITCODE_SIZE_EXCEEDED: "MaxInitCodeSizeExceeded",
+  PRIORITY_GREATER_THAN_MAX_FEE_PER_GAS: "InvalidParams",
 };
 
 function invalid(reason: InvalidTxReason, message: string): never {
-  throw new ChainError(CODE_OF[reason] ?? SimulateErrorCode.InternalError, message);
+  throw new SimulationRejectedError(FAILURE_OF[reason] ?? "InternalError", message);
 }
 
 /** A block to simulate with its number, time and withdrawals settled (gaps filled with empty blocks). */
@@ -167,13 +155,13 @@ function plan(base: BlockHeader, inputs: SimulatedBlockInput[]): PlannedBlock[] 
     const overrides = input.blockOverrides ?? {};
     const number = overrides.number ?? prevNumber + 1n;
     if (number <= prevNumber) {
-      throw new ChainError(
-        SimulateErrorCode.BlockNumberInvalid,
+      throw new SimulationRejectedError(
+        "BlockNumberInvalid",
         `block numbers must be in order: ${number} <= ${prevNumber}`,
       );
     }
     if (number - base.number > BigInt(MAX_SIMULATED_BLOCKS)) {
-      throw new ChainError(SimulateErrorCode.ClientLimitExceeded, "too many blocks");
+      throw new SimulationRejectedError("ClientLimitExceeded", "too many blocks");
     }
     for (let n = prevNumber + 1n; n < number; n++) {
       prevTime += TIMESTAMP_INCREMENT;
@@ -182,8 +170,8 @@ function plan(base: BlockHeader, inputs: SimulatedBlockInput[]): PlannedBlock[] 
     prevNumber = number;
     const time = overrides.time ?? prevTime + TIMESTAMP_INCREMENT;
     if (overrides.time !== undefined && time <= prevTime) {
-      throw new ChainError(
-        SimulateErrorCode.BlockTimestampInvalid,
+      throw new SimulationRejectedError(
+        "BlockTimestampInvalid",
         `block timestamps must be in order: ${time} <= ${prevTime}`,
       );
     }
@@ -240,21 +228,21 @@ interface SimulationContext {
 }
 
 export function simulate(chain: DevChain, base: ResolvedBlock, options: SimulateOptions): SimulatedBlock[] {
-  if (options.blocks.length === 0) throw new ChainError(SimulateErrorCode.InvalidParams, "empty input");
+  if (options.blocks.length === 0) throw new SimulationRejectedError("InvalidParams", "empty input");
   if (options.blocks.length > MAX_SIMULATED_BLOCKS) {
-    throw new ChainError(SimulateErrorCode.ClientLimitExceeded, "too many blocks");
+    throw new SimulationRejectedError("ClientLimitExceeded", "too many blocks");
   }
   let total = 0;
   for (const b of options.blocks) {
     if (b.calls.length > MAX_CALLS_PER_BLOCK) {
-      throw new ChainError(
-        SimulateErrorCode.ClientLimitExceeded,
+      throw new SimulationRejectedError(
+        "ClientLimitExceeded",
         `too many calls in block: ${b.calls.length} > ${MAX_CALLS_PER_BLOCK}`,
       );
     }
     total += b.calls.length;
     if (total > MAX_SIMULATED_CALLS) {
-      throw new ChainError(SimulateErrorCode.ClientLimitExceeded, `too many calls: ${total} > ${MAX_SIMULATED_CALLS}`);
+      throw new SimulationRejectedError("ClientLimitExceeded", `too many calls: ${total} > ${MAX_SIMULATED_CALLS}`);
     }
   }
   const blocks = plan(base.block.header, options.blocks);
@@ -336,17 +324,17 @@ function simulateBlock(ctx: SimulationContext, planned: PlannedBlock, parent: Bl
     const remaining = gasLimit - gasUsed;
     const wanted = r.gas ?? remaining;
     if (remaining < wanted) {
-      throw new ChainError(
-        SimulateErrorCode.BlockGasLimitReached,
+      throw new SimulationRejectedError(
+        "BlockGasLimitReached",
         `block gas limit reached: remaining: ${remaining}, required: ${wanted}`,
       );
     }
     const gas = wanted < ctx.budget.remaining ? wanted : ctx.budget.remaining;
     if (r.chainId !== undefined && r.chainId !== chain.chainId) {
-      throw new ChainError(-32000, `chainId does not match node's (have=${r.chainId}, want=${chain.chainId})`);
+      throw new ChainError(`chainId does not match node's (have=${r.chainId}, want=${chain.chainId})`);
     }
     if (r.gasPrice !== undefined && (r.maxFeePerGas !== undefined || r.maxPriorityFeePerGas !== undefined)) {
-      throw new ChainError(-32000, "both gasPrice and (maxFeePerGas or maxPriorityFeePerGas) specified");
+      throw new ChainError("both gasPrice and (maxFeePerGas or maxPriorityFeePerGas) specified");
     }
     const signed = callToTransaction(r, nonce, gas, chain.chainId);
     const tx: Transaction = { ...signed, sender };
@@ -370,14 +358,9 @@ function simulateBlock(ctx: SimulationContext, planned: PlannedBlock, parent: Bl
       logs: result.logs,
     };
     if (result.status === "revert") {
-      const reason = decodeRevertReason(result.output);
-      call.error = {
-        code: 3,
-        message: reason === undefined ? "execution reverted" : `execution reverted: ${reason}`,
-        data: result.output,
-      };
+      call.error = new ExecutionRevertedError(result.output, decodeRevertReason(result.output));
     } else if (result.status === "halt") {
-      call.error = { code: SimulateErrorCode.VmError, message: haltName(result.error) };
+      call.error = new ExecutionHaltedError(haltName(result.error));
     } else {
       allLogs.push(...receiptLogs);
     }

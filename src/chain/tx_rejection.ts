@@ -1,6 +1,6 @@
 /** Why the pool refuses a transaction, in the words anvil and geth use (clients match on them). */
 import type { InvalidTransactionError, InvalidTxReason } from "../tx/errors.ts";
-import { ChainError, TransactionRejectedError } from "./errors.ts";
+import { ChainError, ChainInputError, GasLimitTooHighError, TransactionRejectedError } from "./errors.ts";
 
 const MESSAGES: Partial<Record<InvalidTxReason, string>> = {
   NONCE_MISMATCH_TOO_LOW: "nonce too low",
@@ -25,12 +25,11 @@ export function rejectionFor(e: InvalidTransactionError, gasLimit: bigint, block
   switch (e.reason) {
     case "GAS_ALLOWANCE_EXCEEDED":
     case "GAS_LIMIT_EXCEEDS_MAXIMUM":
-      // anvil answers -32000 for a gas limit above what a block allows
-      return new ChainError(-32000, `intrinsic gas too high -- tx.gas_limit > env.block.gas_limit`, {
+      return new GasLimitTooHighError(`intrinsic gas too high -- tx.gas_limit > env.block.gas_limit`, {
         details: `gas limit ${gasLimit}, block gas limit ${blockGasLimit}`,
       });
     case "TYPE_NOT_SUPPORTED":
-      return new ChainError(-32602, "transaction type not supported", { details: e.message });
+      return new ChainInputError("transaction type not supported", { details: e.message });
     default:
       return new TransactionRejectedError(MESSAGES[e.reason] ?? e.message, { details: e.message });
   }

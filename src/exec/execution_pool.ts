@@ -9,7 +9,7 @@ import process from "node:process";
 import os from "node:os";
 import type { DevChain, BlockRef } from "../chain/chain.ts";
 import { blockRef } from "../rpc/params.ts";
-import { RpcError } from "../rpc/errors.ts";
+import { ErrorCode, RpcError } from "../rpc/errors.ts";
 import type { WorldState } from "../state/world.ts";
 import { bytesToHex } from "../primitives/hex.ts";
 import {
@@ -221,7 +221,7 @@ export class ExecutionPool {
     if (i >= 0) this.idle.splice(i, 1);
     if (w.job) {
       clearTimeout(w.job.timer);
-      w.job.reject(new RpcError(-32603, "the execution worker stopped"));
+      w.job.reject(new RpcError(ErrorCode.InternalError, "the execution worker stopped"));
     }
     this.waiting.shift()?.();
   }

@@ -9,7 +9,7 @@ export class UpstreamError extends BaseError {
     options: {
       details?: string;
       cause?: unknown;
-      rpcError?: { code: number; message: string; data?: unknown };
+      rpcError?: { code?: number; message: string; data?: unknown };
       transport?: boolean;
     } = {},
   ) {
@@ -18,7 +18,7 @@ export class UpstreamError extends BaseError {
     this.transport = options.transport ?? false;
   }
   /** The upstream's own JSON-RPC error object, when it answered with one. */
-  readonly rpcError?: { code: number; message: string; data?: unknown };
+  readonly rpcError?: { code?: number; message: string; data?: unknown };
   /** The upstream could not be reached or answered (timeout, connection, HTTP error, garbage), after every retry. */
   readonly transport: boolean;
 }

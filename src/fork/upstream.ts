@@ -199,7 +199,7 @@ export class UpstreamClient {
         } else if (r.error) {
           this.stats.errors++;
           p.reject(new UpstreamError(`upstream error on ${p.method}: ${r.error.message ?? "unknown error"}`, r.error.code, {
-            rpcError: { code: r.error.code ?? -32000, message: r.error.message ?? "unknown error", data: r.error.data },
+            rpcError: { code: r.error.code, message: r.error.message ?? "unknown error", data: r.error.data },
           }));
         } else if (!("result" in r)) {
           this.stats.errors++;

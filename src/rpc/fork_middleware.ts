@@ -17,7 +17,7 @@ import { bytesToHex, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
 import { type StateKey, UpstreamError } from "../fork/errors.ts";
 import type { ForkConnection } from "../fork/connect.ts";
 import { runRestoringOnMiss, runUntilNoMisses } from "../fork/miss_retry.ts";
-import { RpcError } from "./errors.ts";
+import { ErrorCode, RpcError } from "./errors.ts";
 
 /** Methods that never change the chain: a retry needs no restore. */
 const READ_ONLY = new Set([
@@ -182,7 +182,10 @@ export class ForkRunner {
     try {
       return await this.conn.client.request(method, params);
     } catch (e) {
-      if (e instanceof UpstreamError && e.rpcError) throw new RpcError(e.rpcError.code, e.rpcError.message, { data: e.rpcError.data });
+      if (e instanceof UpstreamError && e.rpcError) {
+        const { code = ErrorCode.ServerError, message, data } = e.rpcError;
+        throw new RpcError(code, message, { data });
+      }
       throw e;
     }
   }

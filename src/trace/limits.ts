@@ -3,7 +3,7 @@
  * naming it (and what filled it), and what it had recorded is dropped. The
  * bytes are those of the trace's JSON, counted as it is recorded.
  */
-import { ChainError } from "../chain/errors.ts";
+import { LimitExceededError } from "../chain/errors.ts";
 
 export interface TraceLimits {
   /** Struct-log entries (executed instructions) at most. */
@@ -14,11 +14,8 @@ export interface TraceLimits {
 
 export const DEFAULT_TRACE_LIMITS: TraceLimits = { maxSteps: 2_000_000, maxBytes: 128 * 1024 * 1024 };
 
-export class TraceLimitError extends ChainError {
+export class TraceLimitError extends LimitExceededError {
   override name = "TraceLimitError";
-  constructor(message: string) {
-    super(-32000, message);
-  }
 }
 
 /** Counts a trace's bytes by kind against the limits. */

@@ -6,7 +6,7 @@ import { createAddress } from "../../evm/address.ts";
 import type { Block, MinedTransaction } from "../../chain/block.ts";
 import { ethCall } from "../../chain/call_request.ts";
 import type { BlockRef, DevChain } from "../../chain/chain.ts";
-import { ChainError, UnknownBlockError } from "../../chain/errors.ts";
+import { UnknownBlockError } from "../../chain/errors.ts";
 import { replayBlock } from "../../chain/replay.ts";
 import {
   type GethTraceOptions,
@@ -29,7 +29,7 @@ import {
   uint64,
 } from "../params.ts";
 import type { MethodTable } from "../context.ts";
-import { InvalidParamsError } from "../errors.ts";
+import { ErrorCode, InvalidParamsError, RpcError } from "../errors.ts";
 
 export function traceOptions(v: unknown, name: string, limits?: TraceLimits): GethTraceOptions {
   const o = object(v, name);
@@ -108,8 +108,10 @@ export const debugMethods: MethodTable = {
     p.atMost(1);
     const key = string(p.list[0], "key");
     const bytes = key.startsWith("0x") ? data(key, "key") : new TextEncoder().encode(key);
-    if (bytes.length !== 33) throw new ChainError(-32000, `Invalid key length: expected 33 bytes, got ${bytes.length}`);
-    if (bytes[0] !== 0x63) throw new ChainError(-32000, "Key prefix must be 0x63 for code hash lookups");
+    if (bytes.length !== 33) {
+      throw new RpcError(ErrorCode.ServerError, `Invalid key length: expected 33 bytes, got ${bytes.length}`);
+    }
+    if (bytes[0] !== 0x63) throw new RpcError(ErrorCode.ServerError, "Key prefix must be 0x63 for code hash lookups");
     return codeByHash(chain.head, bytes.subarray(1));
   },
   debug_traceCall: (p, { chain, info }) => {
@@ -145,7 +147,7 @@ export const debugMethods: MethodTable = {
     const h = bytesToHex(p.required(0, "hash", hash));
     const options = traceOptions(p.optional(1, "options", object) ?? {}, "options", info.traceLimits);
     const found = chain.transactionByHash(h);
-    if (!found?.mined) throw new ChainError(-32000, "transaction not found", { details: h });
+    if (!found?.mined) throw new RpcError(ErrorCode.ServerError, `transaction not found: ${h}`);
     return traceMinedTransaction(chain, found.mined, options);
   },
   debug_traceBlockByNumber: (p, { chain, info }) => {
@@ -168,9 +170,9 @@ function traceBlock(chain: DevChain, ref: BlockRef, rawOptions: Record<string, u
   } catch (e) {
     if (!(e instanceof UnknownBlockError)) throw e;
     const what = "hash" in ref ? bytesToHex(ref.hash) : "number" in ref ? `#${ref.number}` : ref.tag;
-    throw new ChainError(-32000, `block ${what} not found`);
+    throw new RpcError(ErrorCode.ServerError, `block ${what} not found`);
   }
-  if (block === chain.blocks[0]) throw new ChainError(-32000, "genesis is not traceable");
+  if (block === chain.blocks[0]) throw new RpcError(ErrorCode.ServerError, "genesis is not traceable");
   const traces: { txHash: string; result: unknown }[] = [];
   replayBlock(chain, block, (t, world) => {
     const tracing = tracingFor(options, world, minedTraceContext(block, t, world));

@@ -3,9 +3,10 @@ import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
 import { createAccessList } from "../../chain/access_list.ts";
 import { callOutcome, ethCall } from "../../chain/call_request.ts";
 import type { BlockRef } from "../../chain/chain.ts";
-import { ChainError, UnknownBlockError } from "../../chain/errors.ts";
+import { UnknownBlockError } from "../../chain/errors.ts";
 import { estimateGas } from "../../chain/estimate.ts";
 import { type SimulateBlockOverrides, simulate, type SimulatedBlockInput } from "../../chain/simulate.ts";
+import { ErrorCode, RpcError, simulatedCallError } from "../errors.ts";
 import { formatAccessList, formatBlock, formatLog } from "../format.ts";
 import {
   address,
@@ -72,7 +73,7 @@ export const executionMethods: MethodTable = {
     try {
       resolved = ctx.chain.resolve(p.optional(1, "block", blockRef) ?? LATEST);
     } catch (e) {
-      if (e instanceof UnknownBlockError) throw new ChainError(-32000, "header not found", { details: e.details });
+      if (e instanceof UnknownBlockError) throw new RpcError(ErrorCode.ServerError, `header not found: ${e.details}`);
       throw e;
     }
     const simulated = simulate(ctx.chain, resolved, {
@@ -101,11 +102,7 @@ export const executionMethods: MethodTable = {
           status: c.status ? "0x1" : "0x0",
         };
         if (c.error) {
-          call.error = {
-            code: c.error.code,
-            message: c.error.message,
-            ...(c.error.data ? { data: bytesToHex(c.error.data) } : {}),
-          };
+          call.error = simulatedCallError(c.error);
         }
         return call;
       });

@@ -5,8 +5,8 @@ import { type FoundLog, type LogFilter, logsOfBlock, queryLogs } from "../../cha
 import { formatLog } from "../format.ts";
 import { address, array, blockRef, fail, hash, object, string, word } from "../params.ts";
 import type { MethodTable } from "../context.ts";
-import { InvalidParamsError } from "../errors.ts";
-import { ChainError, ChainInputError } from "../../chain/errors.ts";
+import { ErrorCode, InvalidParamsError, RpcError } from "../errors.ts";
+import { ChainInputError } from "../../chain/errors.ts";
 
 export const NO_END = (1n << 64n) - 1n;
 
@@ -54,7 +54,7 @@ export function parseFilter(chain: DevChain, v: unknown, name: string): ParsedFi
     const blockHash = hash(o.blockHash, `${name}.blockHash`);
     const found = chain.blockByHash(blockHash);
     // geth's (and anvil's) answer for a hash it does not know: -32000 "unknown block".
-    if (!found) throw new ChainError(-32000, "unknown block");
+    if (!found) throw new RpcError(ErrorCode.ServerError, "unknown block");
     const n = found.header.number;
     return { filter: { fromBlock: n, toBlock: n, addresses, topics }, blockHash, openEnded: false };
   }

@@ -6,12 +6,12 @@ import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
 import type { Block, MinedTransaction } from "../../chain/block.ts";
 import type { DevChain } from "../../chain/chain.ts";
 import { UnknownBlockError } from "../../chain/errors.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 import { type TraceNode, walkTree } from "../../trace/call_tree.ts";
 import { blockCallTrees, transactionCallTree } from "../../trace/parity_replay.ts";
 import { formatBlock, formatReceipt, formatTransaction, hexAddress } from "../format.ts";
 import { address, blockRefOrNumber, hash, type Params, quantity, uint64 } from "../params.ts";
 import type { MethodTable } from "../context.ts";
-import { ChainError } from "../../chain/errors.ts";
 import { transactionBySenderAndNonce } from "./transaction_lookup.ts";
 
 /** Otterscan's internal operation kinds. */
@@ -21,7 +21,7 @@ function blockOrThrow(chain: DevChain, find: () => Block): Block {
   try {
     return find();
   } catch (e) {
-    if (e instanceof UnknownBlockError) throw new ChainError(-32001, "block not found");
+    if (e instanceof UnknownBlockError) throw new RpcError(ErrorCode.ResourceNotFound, "block not found");
     throw e;
   }
 }
@@ -82,7 +82,7 @@ export const otterscanMethods: MethodTable = {
   ots_getInternalOperations: (p, { chain }) => {
     p.atMost(1);
     const t = minedOrNull(chain, p);
-    if (!t) throw new ChainError(-32000, "data unavailable: no such mined transaction");
+    if (!t) throw new RpcError(ErrorCode.ServerError, "data unavailable: no such mined transaction");
     const ops = [];
     for (const { node } of walkTree(transactionCallTree(chain, t))) {
       const type = node.kind === "SELFDESTRUCT"
@@ -102,7 +102,7 @@ export const otterscanMethods: MethodTable = {
   ots_traceTransaction: (p, { chain }) => {
     p.atMost(1);
     const t = minedOrNull(chain, p);
-    if (!t) throw new ChainError(-32000, "data unavailable: no such mined transaction");
+    if (!t) throw new RpcError(ErrorCode.ServerError, "data unavailable: no such mined transaction");
     const entries = [];
     for (const { node, path } of walkTree(transactionCallTree(chain, t))) {
       // Calls only, as anvil lists them (not creations nor self-destructs).

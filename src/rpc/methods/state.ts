@@ -6,7 +6,7 @@ import type { BlockRef } from "../../chain/chain.ts";
 import { hexAddress, hexWord } from "../format.ts";
 import { address, array, blockRef, object, type Params, storageKey, word } from "../params.ts";
 import type { MethodTable, RpcContext } from "../context.ts";
-import { InvalidParamsError, RpcError } from "../errors.ts";
+import { ErrorCode, InvalidParamsError, RpcError } from "../errors.ts";
 
 const LATEST: BlockRef = { tag: "latest" };
 
@@ -17,8 +17,6 @@ function stateAt(p: Params, index: number, ctx: RpcContext) {
 export const MAX_PROOF_KEYS = 1024;
 /** eth_getStorageValues: at most this many slots in all (geth's limit). */
 export const MAX_STORAGE_VALUES = 1024;
-/** geth's code for a request over a size limit. */
-const CLIENT_LIMIT_EXCEEDED = -38026;
 
 export const stateMethods: MethodTable = {
   eth_getBalance: (p, ctx) => {
@@ -74,7 +72,7 @@ export const stateMethods: MethodTable = {
       const slots = array(keys, `requests[${addr}]`).map((k, i) => word(k, `requests[${addr}][${i}]`));
       total += slots.length;
       if (total > MAX_STORAGE_VALUES) {
-        throw new RpcError(CLIENT_LIMIT_EXCEEDED, `too many slots (max ${MAX_STORAGE_VALUES})`);
+        throw new RpcError(ErrorCode.ClientLimitExceeded, `too many slots (max ${MAX_STORAGE_VALUES})`);
       }
       parsed.push([address(addr, "requests key"), slots]);
     }

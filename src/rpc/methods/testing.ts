@@ -7,7 +7,7 @@ import type { PooledTransaction } from "../../chain/block.ts";
 import { type BlockTemplate, buildBlock, prevRandaoFor } from "../../chain/block_builder.ts";
 import { expectedBaseFee, expectedExcessBlobGas, nextGasLimit } from "../../chain/block_rules.ts";
 import type { DevChain } from "../../chain/chain.ts";
-import { ChainError } from "../../chain/errors.ts";
+import { ErrorCode, InvalidParamsError, RpcError } from "../errors.ts";
 import { blobGasPrice } from "../../chain/fees.ts";
 import { Fork } from "../../forks/fork.ts";
 import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
@@ -23,9 +23,9 @@ function buildBlockV1(p: Params, chain: DevChain) {
   const attrs = p.required(1, "payloadAttributes", object);
   const rawTxs = p.optional(2, "transactions", array);
   const extraData = p.optional(3, "extraData", data) ?? new Uint8Array(0);
-  if (extraData.length > 32) throw new ChainError(-32602, `extraData is ${extraData.length} bytes, at most 32 allowed`);
+  if (extraData.length > 32) throw new InvalidParamsError(`extraData is ${extraData.length} bytes, at most 32 allowed`);
   const parent = chain.blockByHash(parentHash);
-  if (!parent) throw new ChainError(-32000, `unknown parent block ${bytesToHex(parentHash)}`);
+  if (!parent) throw new RpcError(ErrorCode.ServerError, `unknown parent block ${bytesToHex(parentHash)}`);
   const timestamp = uint64(attrs.timestamp, "payloadAttributes.timestamp");
   const prevRandao = attrs.prevRandao == null
     ? prevRandaoFor(parent.hash, parent.header.number + 1n)
@@ -49,7 +49,7 @@ function buildBlockV1(p: Params, chain: DevChain) {
     ? undefined
     : hash(attrs.parentBeaconBlockRoot, "payloadAttributes.parentBeaconBlockRoot");
   if (timestamp <= parent.header.timestamp) {
-    throw new ChainError(-32602, `timestamp ${timestamp} is not after the parent's ${parent.header.timestamp}`);
+    throw new InvalidParamsError(`timestamp ${timestamp} is not after the parent's ${parent.header.timestamp}`);
   }
   const number = parent.header.number + 1n;
   const hardfork = chain.hardforkAt(number, timestamp, true);
@@ -95,7 +95,7 @@ function buildBlockV1(p: Params, chain: DevChain) {
   } catch (e) {
     if (e instanceof InvalidTransactionError) {
       const r = rejectionFor(e, 0n, template.gasLimit);
-      throw new ChainError(-32000, r.shortMessage, { details: e.message });
+      throw new RpcError(ErrorCode.ServerError, `${r.shortMessage}: ${e.message}`);
     }
     throw e;
   }

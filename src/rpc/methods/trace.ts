@@ -7,13 +7,13 @@ import { createAddress } from "../../evm/address.ts";
 import type { Block, MinedTransaction } from "../../chain/block.ts";
 import { ethCall } from "../../chain/call_request.ts";
 import type { BlockRef, DevChain } from "../../chain/chain.ts";
-import { ChainError, UnknownBlockError } from "../../chain/errors.ts";
+import { UnknownBlockError } from "../../chain/errors.ts";
 import { replayBlock } from "../../chain/replay.ts";
 import { type ParityTrace, parityTraces, type TraceLocation } from "../../trace/parity_trace.ts";
 import { blockCallTrees, ParityReplay, TRACE_TYPES, type TraceType, transactionCallTree } from "../../trace/parity_replay.ts";
 import { address, array, blockRef, callRequest, hash, object, type Params, string, uint64 } from "../params.ts";
 import type { MethodTable } from "../context.ts";
-import { InvalidParamsError } from "../errors.ts";
+import { ErrorCode, InvalidParamsError, RpcError } from "../errors.ts";
 
 /** At most this many blocks per trace_filter (each block not traced before is replayed). */
 export const MAX_TRACE_FILTER_BLOCKS = 10_000n;
@@ -136,7 +136,10 @@ export const traceMethods: MethodTable = {
   trace_replayTransaction: (p, { chain }) => {
     p.atMost(2);
     const t = mined(chain, p);
-    if (!t) throw new ChainError(-32001, "transaction not found", { details: bytesToHex(p.required(0, "hash", hash)) });
+    if (!t) {
+      const h = bytesToHex(p.required(0, "hash", hash));
+      throw new RpcError(ErrorCode.ResourceNotFound, `transaction not found: ${h}`);
+    }
     const [answer] = replayAnswers(chain, chain.blockByNumber(t.blockNumber)!, traceTypes(p, 1), t.index);
     delete answer.transactionHash;
     return answer;
