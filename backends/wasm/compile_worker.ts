@@ -13,7 +13,6 @@
 import { type MessagePort, parentPort } from "node:worker_threads";
 import type { ForkId } from "../../src/forks/fork.ts";
 import { SyncReply } from "./compile_protocol.ts";
-import { lowerThisThreadPriority } from "../../src/exec/thread_priority.ts";
 
 export interface CompileRequest {
   id: number;
@@ -138,7 +137,6 @@ function listen(source: Source): void {
 }
 
 listen(parentPort! as unknown as Source);
-lowerThisThreadPriority();
 
 try {
   const [{ compileToWasm }, { rulesFor }, { warmUpProgram }, { Fork }] = await Promise.all([
