@@ -1,7 +1,9 @@
 /**
  * The `auto` backend, tiering two backends: cold code runs on the interpreter; code that runs a second time, or whose interpreted
  * time passes a millisecond, is compiled on the compiler thread while the interpreter keeps going, and runs as
- * WebAssembly from the first frame after the module is ready (or at once if the disk cache has it).
+ * WebAssembly from the first frame after the module is ready (or at once if the disk cache has it). A frame
+ * still interpreting when its module becomes ready starts its execution over, compiled, where the execution
+ * allows it (read-only calls: src/evm/interrupt.ts, restartable).
  */
 import type { Backend } from "./backend.ts";
 import type { Host } from "../src/evm/host.ts";
@@ -9,7 +11,8 @@ import type { Frame } from "../src/evm/frame.ts";
 import type { ForkRules } from "../src/forks/rules.ts";
 import type { WasmBackend } from "./wasm/backend.ts";
 import type { CompileService, PendingCompile } from "./wasm/compile_service.ts";
-import { setTickHook } from "../src/evm/interrupt.ts";
+import type { ModuleEntry } from "./wasm/module_cache.ts";
+import { canRestart, RestartCompiled, setTickHook } from "../src/evm/interrupt.ts";
 
 /**
  * Interpreted time (ms) after which code is compiled even if it has not run twice. Compilation runs on its
@@ -33,6 +36,8 @@ export class TieredBackend implements Backend {
   private readonly heat = new WeakMap<Uint8Array, Heat[]>();
   /** Modules compiled in the background and installed. */
   tieredUp = 0;
+  /** Executions started over to run a module that became ready while its first frame was interpreting. */
+  restarts = 0;
 
   constructor(
     /** The tier cold code runs on (the interpreter). */
@@ -54,24 +59,8 @@ export class TieredBackend implements Backend {
     if (c !== undefined) return c === "failed" ? this.interpreter.run(frame, evm) : this.wasm.runEntry(c, frame, evm);
     const h = this.heatOf(code, rules);
     if (h.pending) {
-      let binary: Uint8Array | undefined;
-      try {
-        binary = h.pending.poll();
-      } catch {
-        this.wasm.cache.store(code, rules, "failed");
-        h.done = true;
-      }
-      if (binary) {
-        h.done = true;
-        h.pending = undefined;
-        try {
-          const entry = this.wasm.install(code, rules, binary);
-          this.tieredUp++;
-          return this.wasm.runEntry(entry, frame, evm);
-        } catch {
-          this.wasm.cache.store(code, rules, "failed");
-        }
-      }
+      const entry = this.installIfReady(code, rules, h);
+      if (entry) return this.wasm.runEntry(entry, frame, evm);
     }
     if (this.diskFirst && !h.done && !h.pending && h.frames === 0) {
       // In an execution worker the code has most likely run on the node's thread already.
@@ -80,9 +69,15 @@ export class TieredBackend implements Backend {
       if (found !== undefined && found !== "failed") return this.wasm.runEntry(found, frame, evm);
     }
     const t0 = performance.now();
-    // A first frame that runs long starts the compiler on its code while it goes on.
-    const hook = h.done || h.pending ? undefined : () => {
-      if (!h.done && !h.pending && h.ms + performance.now() - t0 >= h.threshold) this.promote(code, rules, h);
+    // A first frame that runs long starts the compiler on its code while it goes on, and starts its execution
+    // over once the module is ready (when it may).
+    const hook = h.done ? undefined : () => {
+      if (h.pending) {
+        if (canRestart() && this.installIfReady(code, rules, h)) {
+          this.restarts++;
+          throw new RestartCompiled();
+        }
+      } else if (!h.done && h.ms + performance.now() - t0 >= h.threshold) this.promote(code, rules, h);
     };
     const outer = setTickHook(hook);
     try {
@@ -93,6 +88,30 @@ export class TieredBackend implements Backend {
         h.ms += performance.now() - t0;
         if (h.ms >= h.threshold || ++h.frames >= 2) this.promote(code, rules, h);
       }
+    }
+  }
+
+  /** The module of a pending compilation, installed, once it is ready (undefined: not yet, or it failed). */
+  private installIfReady(code: Uint8Array, rules: ForkRules, h: Heat): ModuleEntry | undefined {
+    let binary: Uint8Array | undefined;
+    try {
+      binary = h.pending!.poll();
+    } catch {
+      this.wasm.cache.store(code, rules, "failed");
+      h.done = true;
+      h.pending = undefined;
+      return undefined;
+    }
+    if (!binary) return undefined;
+    h.done = true;
+    h.pending = undefined;
+    try {
+      const entry = this.wasm.install(code, rules, binary);
+      this.tieredUp++;
+      return entry;
+    } catch {
+      this.wasm.cache.store(code, rules, "failed");
+      return undefined;
     }
   }
 

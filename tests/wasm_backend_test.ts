@@ -12,6 +12,7 @@ import { CompileService } from "../backends/wasm/compile_service.ts";
 import { TieredBackend } from "../backends/tiered.ts";
 import { memoryStats } from "../backends/wasm/instance_memory.ts";
 import { runCall } from "../src/evm/run_call.ts";
+import { restartable } from "../src/evm/interrupt.ts";
 import { Fork, type ForkId } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 import { bytesToHex, hexToBytes } from "../src/primitives/hex.ts";
@@ -383,3 +384,36 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "auto: a restartable execution starts over compiled when its long first frame's module is ready",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const service = new CompileService();
+    try {
+      await service.compileAsync(hexToBytes("0x00"), rulesFor(Fork.Osaka)); // the compiler thread is up
+      const auto = new TieredBackend(interpreter, new WasmBackend({ compile: (c, r) => service.compileSync(c, r), fallback: interpreter }), service);
+      // Counts down from the calldata word: 3,000,000 rounds, hundreds of milliseconds interpreted.
+      const loop = hexToBytes("0x600035805b600190038060045750600052602060" + "00f3");
+      const input = hexToBytes("0x" + (3_000_000).toString(16).padStart(64, "0"));
+      const expected = runCall({ backend: interpreter, code: loop, input, gas: 1_000_000_000n });
+      // Not restartable: the frame interprets to its end.
+      const plain = runCall({ backend: auto, code: loop, input, gas: 1_000_000_000n });
+      assert.equal(auto.restarts, 0);
+      assert.deepEqual([plain.success, plain.gasUsed, plain.output], [expected.success, expected.gasUsed, expected.output]);
+      const other = hexToBytes("0x600035805b600190038060045750600052602060" + "00f300"); // the same loop, another code
+      const runs: number[] = [];
+      const r = restartable(() => {
+        runs.push(performance.now());
+        return runCall({ backend: auto, code: other, input, gas: 1_000_000_000n });
+      });
+      assert.equal(auto.restarts, 1, "started over once");
+      assert.equal(runs.length, 2);
+      assert.deepEqual([r.success, r.gasUsed, r.output], [expected.success, expected.gasUsed, expected.output]);
+    } finally {
+      service.terminate();
+    }
+  },
+});
+

@@ -88,3 +88,44 @@ export function withoutDeadline<T>(f: () => T): T {
     ({ deadline, reason, limitMs } = saved);
   }
 }
+
+/**
+ * Thrown by the auto backend when the module of a frame that is still interpreting becomes ready: the
+ * execution starts over and runs compiled from its first instruction (the work so far is lost, and a long
+ * frame's compiled run is many times faster than its interpreted rest). Only executions whose state is thrown
+ * away (as under a deadline) can start over: see `restartable`.
+ */
+export class RestartCompiled extends BaseError {
+  override name = "RestartCompiled";
+  constructor() {
+    super("execution restarted to run compiled code");
+  }
+}
+
+let restartsAllowed = 0;
+
+/** Whether the running execution may be started over (inside `restartable`, restarts left). */
+export function canRestart(): boolean {
+  return restartsAllowed > 0;
+}
+
+/** Restarts of one execution at most: each needs another of its codes' modules to become ready meanwhile. */
+const MAX_RESTARTS = 3;
+
+/** Runs `f`, again from the start each time it throws RestartCompiled (up to MAX_RESTARTS times). */
+export function restartable<T>(f: () => T): T {
+  for (let n = 0;; n++) {
+    const allowed = n < MAX_RESTARTS;
+    const outer = restartsAllowed;
+    restartsAllowed = allowed ? outer + 1 : 0;
+    try {
+      return f();
+    } catch (e) {
+      if (allowed && e instanceof RestartCompiled) continue;
+      throw e;
+    } finally {
+      restartsAllowed = outer;
+    }
+  }
+}
+

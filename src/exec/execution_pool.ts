@@ -27,7 +27,7 @@ import {
   writeMessage,
 } from "./protocol.ts";
 import type { TraceLimits } from "../trace/limits.ts";
-import { ExecutionInterrupted, withDeadline } from "../evm/interrupt.ts";
+import { ExecutionInterrupted, restartable, withDeadline } from "../evm/interrupt.ts";
 import { type StateKey, StateMissError } from "../fork/errors.ts";
 
 /** How long a job may outlive its own time limit before its worker is stopped (it is stuck, not computing). */
@@ -345,8 +345,10 @@ export class ExecutionGate {
     readonly sliceMs = EXECUTION_SLICE_MS,
   ) {}
 
-  run(method: string, params: unknown[], attempt: () => unknown): unknown {
+  run(method: string, params: unknown[], call: () => unknown): unknown {
     if (OFFLOADABLE.has(method)) {
+      // Read-only: it may start over when its code's module becomes ready during its first run.
+      const attempt = () => restartable(call);
       const pool = this.pool;
       if (!pool) return withDeadline(this.timeoutMs, "timeout", attempt);
       if (pool.isSlow(method, params)) return pool.run(method, params);
@@ -360,8 +362,8 @@ export class ExecutionGate {
         return pool.run(method, params, started);
       }
     }
-    if (TIME_LIMITED.has(method)) return withDeadline(this.timeoutMs, "timeout", attempt);
-    return attempt();
+    if (TIME_LIMITED.has(method)) return withDeadline(this.timeoutMs, "timeout", call);
+    return call();
   }
 
   /** See ExecutionPool.prewarm. */

@@ -7,7 +7,7 @@ import { parentPort } from "node:worker_threads";
 import { createBackend } from "../../backends/registry.ts";
 import type { Backend } from "../../backends/backend.ts";
 import type { BlockEnv } from "../evm/env.ts";
-import { withDeadline } from "../evm/interrupt.ts";
+import { restartable, withDeadline } from "../evm/interrupt.ts";
 import type { RpcContext } from "../rpc/context.ts";
 import { toErrorObject } from "../rpc/errors.ts";
 import { executionMethods } from "../rpc/methods/execution.ts";
@@ -52,7 +52,7 @@ function run(job: Job): void {
       throw new Error(`an execution worker does not run ${job.method}`);
     }
     const left = Math.max(0, job.deadline - Date.now());
-    const result = withDeadline(left, "timeout", () => handler(new Params(job.params), chainView(job)), job.timeoutMs);
+    const result = withDeadline(left, "timeout", () => restartable(() => handler(new Params(job.params), chainView(job))), job.timeoutMs);
     post({ type: "done", id: job.id, result: result === undefined ? null : result, ms: performance.now() - t0 });
   } catch (e) {
     post({ type: "done", id: job.id, error: toErrorObject(e), ms: performance.now() - t0 });
