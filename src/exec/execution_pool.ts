@@ -108,7 +108,7 @@ export class ExecutionPool {
 
   /** Whether an execution like this one ran past its slice before. */
   isSlow(method: string, params: unknown[]): boolean {
-    return this.slow.has(slowKey(method, params));
+    return this.slow.size > 0 && this.slow.has(slowKey(method, params));
   }
 
   markSlow(method: string, params: unknown[]): void {
