@@ -212,30 +212,23 @@ async function waitReady(url: string): Promise<void> {
  * Our node as `deno task start` runs it (its flags read from deno.json), with `extra` flags for the node and
  * `denoFlags` for Deno (after `run`, e.g. --inspect).
  */
-export async function startOurs(extra: string[] = [], denoFlags: string[] = []): Promise<Server> {
+export function startOurs(extra: string[] = [], denoFlags: string[] = []): Promise<Server> {
   const task = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks.start as string;
   const args = task.replace(/^deno install && /, "").split(/\s+/).slice(1).map((a) => (a === "cli.ts" ? `${ROOT}cli.ts` : a));
   args.splice(1, 0, ...denoFlags);
   const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...args, "--port", String(port), "--silent", ...extra],
-    cwd: ROOT,
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(url);
-  return { url, pid: child.pid, stop: async () => (child.kill("SIGTERM"), void await child.status) };
+  return spawnServer(Deno.execPath(), [...args, "--port", String(port), "--silent", ...extra], port);
 }
 
-export async function startAnvil(): Promise<Server> {
+export function startAnvil(): Promise<Server> {
   chmodSync(ANVIL_BIN, 0o755);
   const port = freePort();
-  const child = new Deno.Command(ANVIL_BIN, {
-    args: ["--host", "127.0.0.1", "--port", String(port), "--silent"],
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
+  return spawnServer(ANVIL_BIN, ["--host", "127.0.0.1", "--port", String(port), "--silent"], port);
+}
+
+/** Starts a node that listens on `port` and waits until it answers. */
+async function spawnServer(command: string, args: string[], port: number): Promise<Server> {
+  const child = new Deno.Command(command, { args, cwd: ROOT, stdout: "null", stderr: "inherit" }).spawn();
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url);
   return { url, pid: child.pid, stop: async () => (child.kill("SIGTERM"), void await child.status) };

@@ -76,73 +76,63 @@ Deno.test("serve flags: --prune-history with or without a number, --transaction-
 });
 
 Deno.test("cli.ts with no command serves JSON-RPC, prints the banner and stops on SIGINT", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-check", "cli.ts", "--port", "0", "--accounts", "2", "--chain-id", "4242"],
-    cwd: new URL("../../", import.meta.url).pathname,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
+  const node = await spawnServe(["--accounts", "2", "--chain-id", "4242"]);
+  let code;
   try {
-    while (!/Listening on 127\.0\.0\.1:(\d+)/.test(out)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += value;
-    }
-    const port = /Listening on 127\.0\.0\.1:(\d+)/.exec(out)?.[1];
-    assert.ok(port, out);
+    const out = node.out();
     assert.match(out, /\(0\) 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 \(10000\.000000000000000000 ETH\)/);
     assert.match(out, /\(1\) 0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d/);
     assert.match(out, /Chain ID\n=+\n\n4242/);
-    const rpc = new RpcClient(`http://127.0.0.1:${port}`);
-    assert.equal(await rpc.call("eth_chainId"), "0x1092");
-    assert.equal((await rpc.call<string[]>("eth_accounts")).length, 2);
+    assert.equal(await node.rpc.call("eth_chainId"), "0x1092");
+    assert.equal((await node.rpc.call<string[]>("eth_accounts")).length, 2);
   } finally {
-    child.kill("SIGINT");
-    await reader.cancel().catch(() => {});
-    await child.stderr.cancel().catch(() => {});
+    code = await node.stop();
   }
-  const status = await child.status;
-  assert.equal(status.code, 0);
+  assert.equal(code, 0);
 });
 
-/** `cli.ts serve` with `args` on a free port: its RPC client, and a stop that sends SIGINT and gives the exit code. */
-export async function spawnServe(args: string[]): Promise<{ rpc: RpcClient; out: () => string; stop(): Promise<number> }> {
+/**
+ * `cli.ts` (serve, the default command) with `args` on a free port, and `denoFlags` for Deno: its RPC client, what it
+ * printed on stdout and stderr, and a stop that sends SIGINT and gives the exit code.
+ */
+export async function spawnServe(
+  args: string[],
+  denoFlags: string[] = [],
+): Promise<{ rpc: RpcClient; out: () => string; err: () => string; stop(): Promise<number> }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-check", "cli.ts", "--port", "0", ...args],
+    args: ["run", "-A", "--no-check", ...denoFlags, "cli.ts", "--port", "0", ...args],
     cwd: new URL("../../", import.meta.url).pathname,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  const pump = (async () => {
+  const text = { out: "", err: "" };
+  const collect = async (stream: ReadableStream<Uint8Array>, into: "out" | "err") => {
+    const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
       const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
       if (done) return;
-      out += value;
+      text[into] += value;
     }
-  })();
+  };
+  const pumps = Promise.all([collect(child.stdout, "out"), collect(child.stderr, "err")]);
   const stop = async () => {
     try {
       child.kill("SIGINT");
     } catch { /* gone */ }
     const status = await child.status;
-    await pump;
-    await child.stderr.cancel().catch(() => {});
+    await pumps;
     return status.code;
   };
   const deadline = Date.now() + 30_000;
-  while (!/Listening on 127\.0\.0\.1:(\d+)/.test(out)) {
+  while (!/Listening on 127\.0\.0\.1:(\d+)/.test(text.out)) {
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`no "Listening on" in: ${out}`);
+      throw new Error(`no "Listening on" in: ${text.out}`);
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  const port = /Listening on 127\.0\.0\.1:(\d+)/.exec(out)![1];
-  return { rpc: new RpcClient(`http://127.0.0.1:${port}`), out: () => out, stop };
+  const port = /Listening on 127\.0\.0\.1:(\d+)/.exec(text.out)![1];
+  return { rpc: new RpcClient(`http://127.0.0.1:${port}`), out: () => text.out, err: () => text.err, stop };
 }
 
 Deno.test({
@@ -210,36 +200,21 @@ Deno.test({
     const dir = Deno.makeTempDirSync();
     const truncated = `${dir}/chain.rlp`;
     Deno.writeFileSync(truncated, chain.subarray(0, chain.length - 100));
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--no-check", "--v8-flags=--stack-size=4000", "cli.ts", "--port", "0", "--no-mining",
-        "--init", SUITE + "genesis.json", "--import", truncated],
-      cwd: new URL("../../", import.meta.url).pathname,
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let out = "";
+    const node = await spawnServe(["--no-mining", "--init", SUITE + "genesis.json", "--import", truncated], [
+      "--v8-flags=--stack-size=4000",
+    ]);
+    let code;
     try {
-      while (!/Listening on 127\.0\.0\.1:(\d+)/.test(out)) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        out += value;
-      }
-      const port = /Listening on 127\.0\.0\.1:(\d+)/.exec(out)?.[1];
-      assert.ok(port, out);
-      const rpc = new RpcClient(`http://127.0.0.1:${port}`);
-      assert.equal(await rpc.call("eth_chainId"), "0xc72dd9d5e883e");
+      assert.equal(await node.rpc.call("eth_chainId"), "0xc72dd9d5e883e");
       // Every block but the damaged last one.
-      assert.equal(await rpc.call("eth_blockNumber"), "0x35");
-      const genesis = await rpc.call<{ hash: string }>("eth_getBlockByNumber", ["0x0", false]);
+      assert.equal(await node.rpc.call("eth_blockNumber"), "0x35");
+      const genesis = await node.rpc.call<{ hash: string }>("eth_getBlockByNumber", ["0x0", false]);
       assert.equal(genesis.hash, "0x44fd89d504659cd58f48f4796b77a7e7012cf296a2409afa2f6c3cb99b5b3d99");
     } finally {
-      child.kill("SIGINT");
-      await reader.cancel().catch(() => {});
+      code = await node.stop();
     }
-    const err = await new Response(child.stderr).text();
-    assert.match(err, /import of .* stopped: block: chain file: block 53 of the file, at byte \d+, is truncated/);
-    assert.equal((await child.status).code, 0);
+    assert.match(node.err(), /import of .* stopped: block: chain file: block 53 of the file, at byte \d+, is truncated/);
+    assert.equal(code, 0);
     Deno.removeSync(dir, { recursive: true });
   },
 });
