@@ -224,7 +224,7 @@ export class EvmwasmNode {
 
   /**
    * Starts what later requests need and the first one does not, once the node has its first request (or
-   * after WARM_UP_AFTER_MS without one): the compiler thread (Binaryen loads and warms up), then `then` (serve's
+   * after WARM_UP_AFTER_MS without one): the compiler thread (which warms up), then `then` (serve's
    * synthetic calls). Started with the node, they competed with its start-up for the CPU and delayed the first
    * answer.
    */

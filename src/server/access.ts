@@ -54,10 +54,16 @@ export function hostRefused(host: string): Response {
   });
 }
 
+/** The last Host header allowed, and under which policy: a client sends the same one with every request. */
+let lastAllowed: { host: string | null; policy: AccessPolicy } | undefined;
+
 /** The request's refusal, or undefined when it may go on. */
 export function checkAccess(request: Request, policy: AccessPolicy): Response | undefined {
   const host = request.headers.get("host");
-  return hostAllowed(host, policy) ? undefined : hostRefused(host!);
+  if (lastAllowed !== undefined && lastAllowed.host === host && lastAllowed.policy === policy) return undefined;
+  if (!hostAllowed(host, policy)) return hostRefused(host!);
+  lastAllowed = { host, policy };
+  return undefined;
 }
 
 /** The Access-Control-Allow-Origin header for a request from `origin` (null: not a cross-origin request). */
