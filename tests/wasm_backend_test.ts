@@ -65,6 +65,19 @@ Deno.test("wasm: DIV, SDIV, MOD and SMOD by constant powers of two (lowered as s
   }
 });
 
+Deno.test("wasm: MUL by constants (folded; by 0; by powers of two, lowered as shifts), either operand", () => {
+  for (const k of [0n, 1n, 5n, 63n, 64n, 65n, 128n, 200n, 255n]) {
+    for (const a of EDGE) {
+      const input = "0x" + a.toString(16).padStart(64, "0");
+      same(push32(1n << k) + "600035" + "02" + "60005260206000f3", { input });
+      same("600035" + push32(1n << k) + "02" + "60005260206000f3", { input });
+      const out = same(push32(1n << k) + push32(a) + "02" + "60005260206000f3", { input: "0x" });
+      assert.equal(BigInt(out.output), (a << k) & M);
+    }
+  }
+  for (const a of EDGE) same("5f600035" + "02" + "60005260206000f3", { input: "0x" + a.toString(16).padStart(64, "0") });
+});
+
 Deno.test("wasm: unary and ternary opcodes", () => {
   for (const a of EDGE) {
     const input = "0x" + a.toString(16).padStart(64, "0");

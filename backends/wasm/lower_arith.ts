@@ -23,7 +23,7 @@ export function lowerArith(cx: Lowerer, ins: Instr): boolean {
     case 0x01: return binary(cx, add, (a, b) => (a + b) & M);
     case 0x03: return binary(cx, sub, (a, b) => (a - b) & M);
     case 0x02:
-      return mulOfKnownProduct(cx) || runtimeCall(cx, RUNTIME_BINARY[ins.op], 2);
+      return mulOfKnownProduct(cx) || mulByConstant(cx) || runtimeCall(cx, RUNTIME_BINARY[ins.op], 2);
     case 0x04: case 0x05: case 0x06: case 0x07:
       return division(cx, ins.op);
     case 0x08: return runtimeCall(cx, U256_SCRATCH_FUNCS.addmod, 3);
@@ -248,6 +248,36 @@ function byPowerOfTwo(cx: Lowerer, op: number, a: Val, k: bigint): void {
     cx.push(cx.const(k));
     run(0x1d); // SAR k
   }
+}
+
+/**
+ * MUL with a constant operand: of two constants, their product; by 0, 0; by 2^k, SHL k on the virtual stack
+ * (code written by hand, and older compilers' packing of fields, multiply by powers of two to shift).
+ */
+function mulByConstant(cx: Lowerer): boolean {
+  const a = cx.peek(0), b = cx.peek(1);
+  const c = a.k === "c" ? a : b.k === "c" ? b : undefined;
+  if (c === undefined) return false;
+  const other = c === a ? b : a;
+  if (other.k === "c") {
+    cx.pop();
+    cx.pop();
+    cx.push(cx.const((c.v * other.v) & M));
+    return true;
+  }
+  if (c.v !== 0n && (c.v & (c.v - 1n)) !== 0n) return false;
+  cx.pop();
+  cx.pop();
+  if (c.v === 0n) {
+    cx.drop(other);
+    cx.push(cx.const(0n));
+    return true;
+  }
+  cx.push(other);
+  cx.drop(other); // pushed back: the stack's reference replaces the one popped
+  cx.push(cx.const(BigInt(c.v.toString(2).length - 1)));
+  if (!lowerBitwise(cx, { pc: cx.pc, op: 0x1b, imm: 0n })) throw new Error("compiler: no lowering for SHL");
+  return true;
 }
 
 /** Pops n operands (top first) into scratch words A, B, C; calls fn, the scratch variant; pushes OUT. */
