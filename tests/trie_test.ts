@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { EMPTY_TRIE_ROOT, trieRoot } from "../src/state/trie.ts";
 import { bytesToBigInt, bytesToHex } from "../src/primitives/hex.ts";
-import { keccak256, keccak256Js, keccak256Word } from "../src/primitives/hash.ts";
+import { keccak_256 as keccak256Js } from "@noble/hashes/sha3.js";
+import { keccak256, keccak256Word } from "../src/primitives/hash.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

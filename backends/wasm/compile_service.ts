@@ -28,6 +28,7 @@ export class CompileService {
   private reply: SharedArrayBuffer | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
+  private readonly onStart: (() => void)[] = [];
 
   /** `port`: a channel to a compiler thread started elsewhere (another service's `connect`). */
   constructor(readonly optimizeLevel = 0, private readonly port?: MessagePort) {}
@@ -51,7 +52,14 @@ export class CompileService {
     // After the listeners: under Bun, attaching a listener refs the worker again and the process never exits.
     w.unref();
     this.worker = w;
+    for (const f of this.onStart.splice(0)) f();
     return w;
+  }
+
+  /** Runs `f` when the compiler thread starts (now if it has): what its work needs and a start need not wait for. */
+  whenStarted(f: () => void): void {
+    if (this.worker) f();
+    else this.onStart.push(f);
   }
 
   /** Starts the worker (and Binaryen's loading) ahead of the first request. */

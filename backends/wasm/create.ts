@@ -42,8 +42,9 @@ export function createWasmBackend(fallback: Backend, setup: WasmSetup = {}, serv
   const level = setup.optimizeLevel ?? 0;
   const s = service ?? new CompileService(level, setup.compiler);
   if (!service && setup.warmCompiler !== false) s.warm(); // Binaryen loads on the compiler thread meanwhile
-  // The disk cache's key names the compiler's sources: hashed now, not on the first call of the first contract.
-  if (setup.cacheDir) compilerIdentity();
+  // The disk cache's key names the compiler's sources: hashed as the compiler thread starts (a node warms it up
+  // after its first answer), neither on the start path nor on the first call of the first contract.
+  if (setup.cacheDir) s.whenStarted(compilerIdentity);
   const backend = new WasmBackend({
     compile: (code, rules) => s.compileSync(code, rules, level),
     fallback,

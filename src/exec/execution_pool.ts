@@ -101,7 +101,8 @@ export class ExecutionPool {
   constructor(private readonly chain: () => DevChain, private readonly spec: BackendSpec, options: PoolOptions) {
     this.timeoutMs = options.timeoutMs;
     this.quickMs = options.quickMs ?? EXECUTION_SLICE_MS / 2;
-    this.size = options.size ?? Math.max(2, Math.min(4, os.cpus().length - 1));
+    // availableParallelism, not cpus().length: under Deno, cpus() parses /proc/cpuinfo (several ms of every start).
+    this.size = options.size ?? Math.max(2, Math.min(4, os.availableParallelism() - 1));
     this.fetchMissing = options.fetchMissing;
     this.connectCompiler = options.connectCompiler ?? (() => undefined);
   }

@@ -95,6 +95,8 @@ export interface OpcodeInfo {
 export const OPCODES: readonly (OpcodeInfo | undefined)[] = (() => {
   const table: (OpcodeInfo | undefined)[] = new Array(256).fill(undefined);
   const def = (op: number, inputs: number, outputs: number, gas: Partial<Record<ForkName, number>>, flags = 0) => {
+    const since: (readonly [ForkId, number])[] = [];
+    for (const fork in gas) since.push([Fork[fork as ForkName], gas[fork as ForkName]!]);
     table[op] = {
       name: OPCODE_NAMES[op],
       inputs,
@@ -104,7 +106,7 @@ export const OPCODES: readonly (OpcodeInfo | undefined)[] = (() => {
       host: (flags & HOST) !== 0,
       env: (flags & ENV) !== 0,
       dynamicGas: (flags & DYNAMIC_GAS) !== 0,
-      gas: Object.entries(gas).map(([fork, g]) => [Fork[fork as ForkName], g!] as const),
+      gas: since,
     };
   };
   const WARM = WARM_STORAGE_READ_GAS;
@@ -188,7 +190,16 @@ export const OPCODES: readonly (OpcodeInfo | undefined)[] = (() => {
   return table;
 })();
 
-const column = (f: (info: OpcodeInfo) => number) => Uint8Array.from(OPCODES, (info) => (info ? f(info) : 0));
+// Plain loops rather than Uint8Array.from/forEach/flatMap here and in staticGasTable: this runs at every start,
+// and under Bun those built-ins cost more to get going than the whole table (about 10 ms of the binary's start).
+function column(f: (info: OpcodeInfo) => number): Uint8Array {
+  const c = new Uint8Array(256);
+  for (let op = 0; op < 256; op++) {
+    const info = OPCODES[op];
+    if (info) c[op] = f(info);
+  }
+  return c;
+}
 
 /** Words each opcode pops and pushes (0 and 0 where no fork defines the opcode). */
 export const STACK_IN = column((i) => i.inputs);
@@ -212,14 +223,19 @@ export function hasDynamicGas(op: number): boolean {
 }
 
 /** The environment words, by opcode. */
-export const ENV_OPS: readonly number[] = OPCODES.flatMap((info, op) => (info?.env ? [op] : []));
+export const ENV_OPS: readonly number[] = (() => {
+  const ops: number[] = [];
+  for (let op = 0; op < 256; op++) if (OPCODES[op]?.env) ops.push(op);
+  return ops;
+})();
 
 /** Static gas per opcode under a fork; -1 where the opcode does not exist in it. */
 export function staticGasTable(fork: ForkId): Int32Array {
   const g = new Int32Array(256).fill(-1);
-  OPCODES.forEach((info, op) => {
-    for (const [since, gas] of info?.gas ?? []) if (since <= fork) g[op] = gas;
-  });
+  for (let op = 0; op < 256; op++) {
+    const gas = OPCODES[op]?.gas;
+    if (gas) for (let i = 0; i < gas.length; i++) if (gas[i][0] <= fork) g[op] = gas[i][1];
+  }
   return g;
 }
 

@@ -1,4 +1,3 @@
-import { keccak_256 } from "@noble/hashes/sha3.js";
 import { keccak256Wasm, keccak256WordWasm } from "./keccak_wasm.ts";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { ripemd160 as nobleRipemd160 } from "@noble/hashes/legacy.js";
@@ -6,9 +5,6 @@ import { ripemd160 as nobleRipemd160 } from "@noble/hashes/legacy.js";
 export function keccak256(data: Uint8Array): Uint8Array {
   return keccak256Wasm(data);
 }
-
-/** The JavaScript implementation, for cross-checks. */
-export const keccak256Js = keccak_256;
 
 export { keccak256WordWasm as keccak256Word };
 export function sha256(data: Uint8Array): Uint8Array {
