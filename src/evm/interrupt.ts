@@ -103,10 +103,18 @@ export class RestartCompiled extends BaseError {
 }
 
 let restartsAllowed = 0;
+let runStartedAt = 0;
 
-/** Whether the running execution may be started over (inside `restartable`, restarts left). */
+/**
+ * An execution starts over only once it has run this long (ms): a compiled run pays the engine's compilation
+ * of each function it enters (tens of milliseconds for a contract's usual path), which only a longer
+ * interpreted rest repays.
+ */
+export const RESTART_AFTER_MS = 40;
+
+/** Whether the running execution may be started over now (inside `restartable`, restarts left, run long enough). */
 export function canRestart(): boolean {
-  return restartsAllowed > 0;
+  return restartsAllowed > 0 && performance.now() - runStartedAt >= RESTART_AFTER_MS;
 }
 
 /** Restarts of one execution at most: each needs another of its codes' modules to become ready meanwhile. */
@@ -116,8 +124,9 @@ const MAX_RESTARTS = 3;
 export function restartable<T>(f: () => T): T {
   for (let n = 0;; n++) {
     const allowed = n < MAX_RESTARTS;
-    const outer = restartsAllowed;
+    const outer = restartsAllowed, outerStart = runStartedAt;
     restartsAllowed = allowed ? outer + 1 : 0;
+    runStartedAt = performance.now();
     try {
       return f();
     } catch (e) {
@@ -125,6 +134,7 @@ export function restartable<T>(f: () => T): T {
       throw e;
     } finally {
       restartsAllowed = outer;
+      runStartedAt = outerStart;
     }
   }
 }

@@ -356,7 +356,8 @@ export class ExecutionGate {
       if (this.sliceMs >= this.timeoutMs) return withDeadline(this.timeoutMs, "timeout", attempt);
       const started = Date.now();
       try {
-        return withDeadline(this.sliceMs, "slice", attempt);
+        // A run started over (compiled) gets a slice of its own.
+        return restartable(() => withDeadline(this.sliceMs, "slice", call));
       } catch (e) {
         if (!(e instanceof ExecutionInterrupted) || e.reason !== "slice") throw e;
         pool.markSlow(method, params);
