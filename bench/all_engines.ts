@@ -13,7 +13,6 @@
  */
 import { type ChildProcess, execSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -27,6 +26,7 @@ import { createWasmBackend } from "../backends/wasm/create.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 import { type BenchCase, fixturesDir, loadBenchCases } from "./contracts.ts";
+import { freePort } from "./free_port.ts";
 
 /** The compute-heavy contracts issue 3 names (its wasm targets are geometric means over these). */
 const COMPUTE_HEAVY = /^(snailtracer|sha1_divs|sha1_shifts|blake2b_huff|swap_math|fibonacci|factorial)/;
@@ -45,17 +45,6 @@ const EMPTY_ACCOUNT = 0x00000000000000000000000000000000000e3e3en;
 const hex = (n: bigint) => "0x" + n.toString(16);
 const addr = (n: bigint) => "0x" + n.toString(16).padStart(40, "0");
 const word = (n: bigint) => "0x" + n.toString(16).padStart(64, "0");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 class Anvil {
   private id = 0;

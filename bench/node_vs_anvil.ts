@@ -18,7 +18,6 @@
  */
 import { type ChildProcess, execSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -26,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { bytesToHex } from "../src/primitives/hex.ts";
 import { type BenchCase, fixturesDir, loadFixtureFolder } from "./contracts.ts";
 import { HttpConnection } from "./http_client.ts";
+import { freePort } from "./free_port.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ANVIL_BIN = join(REPO_ROOT, "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
@@ -73,17 +73,6 @@ const NODE_LABELS: Record<NodeKind, string> = {
   auto: "evmwasm --backend auto",
   anvil: "anvil",
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface RpcReply {
   result?: unknown;

@@ -11,7 +11,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -20,6 +19,7 @@ import solc from "solc";
 import { type Abi, decodeFunctionResult, encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { createNode, Interpreter } from "../../mod.ts";
+import { freePort } from "../free_port.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO_ROOT = join(HERE, "../..");
@@ -71,17 +71,6 @@ function compileAll(): Record<string, Compiled> {
 }
 
 // ---------------------------------------------------------------- anvil
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 type Rpc = (method: string, params: unknown[]) => Promise<any>;
 
