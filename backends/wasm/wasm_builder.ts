@@ -2,7 +2,7 @@
  * A WebAssembly module builder with the part of Binaryen's JavaScript API that the compiler uses (expressions
  * as numbers, functions and globals by name), writing the binary directly. Building a contract's module
  * through Binaryen cost a call into its own WebAssembly per expression and a separate emit pass; here an
- * expression is a small JavaScript object and each function is encoded when it is added.
+ * expression is a row of a typed-array table and each function is encoded when it is added.
  *
  * Expressions form trees (each used once). Types are Binaryen's numbers: none 0, unreachable 1, i32 2, i64 3,
  * f32 4, f64 5, v128 6, and createType([...]) for parameter lists. An expression that never completes (a
