@@ -52,39 +52,35 @@ export function compileToWasm(code: Uint8Array, rules: ForkRules, opts: CompileO
   const t0 = performance.now();
   const analysis = analyseCode(code, rules);
   const m = new wasm.Module();
-  try {
-    m.setMemory(INITIAL_PAGES, MAX_PAGES, null, [], false, false, "0");
-    m.addMemoryImport("0", IMPORT_MODULE, IMPORT_MEMORY);
-    m.addGlobal(G_MSIZE, wasm.i64, true, m.i64.const(0n));
-    m.addGlobal(G_TICKS, wasm.i32, true, m.i32.const(CHECK_EVERY));
-    m.addFunctionImport(IMPORT_HALT, IMPORT_MODULE, IMPORT_HALT, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
-    m.addFunctionImport(IMPORT_SEGMENT_FAIL, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
-      wasm.createType([wasm.i32, wasm.f64, wasm.i32]), wasm.none);
-    m.addFunctionImport(IMPORT_HOST, IMPORT_MODULE, IMPORT_HOST,
-      wasm.createType([wasm.i32, wasm.i32, wasm.i32]), wasm.none);
-    m.addFunctionImport(IMPORT_CALLDATALOAD, IMPORT_MODULE, IMPORT_CALLDATALOAD,
-      wasm.createType([wasm.i32, wasm.i32]), wasm.none);
-    m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
-    m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, wasm.i32, wasm.none);
-    m.addFunctionImport(IMPORT_TICK, IMPORT_MODULE, IMPORT_TICK, wasm.none, wasm.i32);
-    declareU256RuntimeImports(m, wasm); // the runtime module (runtime_module.ts) supplies them
-    addBuiltinFunctions(wasm, m);
-    addBlockFunctions(wasm, m, analysis, rules, !!opts.annotate);
-    m.addFunctionExport(EXPORT_RUN, EXPORT_RUN);
-    m.addGlobalExport(G_MSIZE, G_MSIZE);
-    const t1 = performance.now();
-    let binary = m.emitBinary();
-    const t2 = performance.now();
-    const level = opts.optimizeLevel ?? 0;
-    if (level > 0) {
-      if (!opts.binaryen) throw new Error("compiler: optimisation level above 0 needs Binaryen");
-      binary = optimizeWithBinaryen(opts.binaryen, binary, level);
-    }
-    const t3 = performance.now();
-    return { binary, blocks: analysis.blocks.length, ms: { lower: t1 - t0, emit: t2 - t1, optimize: t3 - t2 } };
-  } finally {
-    m.dispose();
+  m.setMemory(INITIAL_PAGES, MAX_PAGES, null, [], false, false, "0");
+  m.addMemoryImport("0", IMPORT_MODULE, IMPORT_MEMORY);
+  m.addGlobal(G_MSIZE, wasm.i64, true, m.i64.const(0n));
+  m.addGlobal(G_TICKS, wasm.i32, true, m.i32.const(CHECK_EVERY));
+  m.addFunctionImport(IMPORT_HALT, IMPORT_MODULE, IMPORT_HALT, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
+  m.addFunctionImport(IMPORT_SEGMENT_FAIL, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
+    wasm.createType([wasm.i32, wasm.f64, wasm.i32]), wasm.none);
+  m.addFunctionImport(IMPORT_HOST, IMPORT_MODULE, IMPORT_HOST,
+    wasm.createType([wasm.i32, wasm.i32, wasm.i32]), wasm.none);
+  m.addFunctionImport(IMPORT_CALLDATALOAD, IMPORT_MODULE, IMPORT_CALLDATALOAD,
+    wasm.createType([wasm.i32, wasm.i32]), wasm.none);
+  m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
+  m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, wasm.i32, wasm.none);
+  m.addFunctionImport(IMPORT_TICK, IMPORT_MODULE, IMPORT_TICK, wasm.none, wasm.i32);
+  declareU256RuntimeImports(m, wasm); // the runtime module (runtime_module.ts) supplies them
+  addBuiltinFunctions(wasm, m);
+  addBlockFunctions(wasm, m, analysis, rules, !!opts.annotate);
+  m.addFunctionExport(EXPORT_RUN, EXPORT_RUN);
+  m.addGlobalExport(G_MSIZE, G_MSIZE);
+  const t1 = performance.now();
+  let binary = m.emitBinary();
+  const t2 = performance.now();
+  const level = opts.optimizeLevel ?? 0;
+  if (level > 0) {
+    if (!opts.binaryen) throw new Error("compiler: optimisation level above 0 needs Binaryen");
+    binary = optimizeWithBinaryen(opts.binaryen, binary, level);
   }
+  const t3 = performance.now();
+  return { binary, blocks: analysis.blocks.length, ms: { lower: t1 - t0, emit: t2 - t1, optimize: t3 - t2 } };
 }
 
 /** The features a compiled module uses, in Binaryen's terms. */

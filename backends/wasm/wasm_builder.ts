@@ -147,7 +147,6 @@ class Bytes {
 }
 
 interface FunctionImport {
-  name: string;
   module: string;
   base: string;
   sig: number;
@@ -165,7 +164,8 @@ export class Module {
   private xs: unknown[] = [];
   private count = 0;
   private base = 1;
-  private sigs: string[] = [];
+  /** Function signatures (parameter and result types), and their indexes by a key of both. */
+  private sigs: [readonly Type[], readonly Type[]][] = [];
   private sigIds = new Map<string, number>();
   private imports: FunctionImport[] = [];
   private funcIndex = new Map<string, number>();
@@ -375,11 +375,11 @@ export class Module {
   // ---- module fields
 
   private sig(params: Type, results: Type): number {
-    const key = `${expandType(params).join(",")}>${expandType(results).join(",")}`;
+    const key = `${params}>${results}`;
     let id = this.sigIds.get(key);
     if (id === undefined) {
       id = this.sigs.length;
-      this.sigs.push(key);
+      this.sigs.push([expandType(params), expandType(results)]);
       this.sigIds.set(key, id);
     }
     return id;
@@ -398,7 +398,7 @@ export class Module {
   addFunctionImport(name: string, module: string, base: string, params: Type, results: Type): void {
     if (this.bodies.length > 0) throw new Error(`wasm builder: import ${name} after a defined function`);
     this.funcIndex.set(name, this.imports.length);
-    this.imports.push({ name, module, base, sig: this.sig(params, results) });
+    this.imports.push({ module, base, sig: this.sig(params, results) });
   }
 
   addFunction(name: string, params: Type, results: Type, vars: readonly Type[], body: ExpressionRef): void {
@@ -451,15 +451,21 @@ export class Module {
   addMemoryImport(_name: string, module: string, base: string): void {
     this.memoryImport = { module, base };
   }
-  setFeatures(_features: number): void {}
-  dispose(): void {
-    this.reset();
-  }
 
   // ---- encoding
 
-  private blockType(t: Type): void {
-    this.body.byte(t === none || t === unreachable ? 0x40 : VALTYPE[t]);
+  /** Opens a block, loop or if (`opcode`) of type `type` whose branches name `label`. */
+  private open(opcode: number, type: Type, label: string | null): void {
+    this.body.byte(opcode);
+    this.body.byte(type === none || type === unreachable ? 0x40 : VALTYPE[type]);
+    this.scopes.push(label);
+  }
+
+  /** Closes it; one that never completes is followed by `unreachable`, so that what comes after validates. */
+  private close(type: Type): void {
+    this.scopes.pop();
+    this.body.byte(0x0b);
+    if (type === unreachable) this.body.byte(0x00);
   }
 
   private depth(label: string): number {
@@ -529,37 +535,25 @@ export class Module {
         // A block without a name is no branch target: its children are written in place (as Binaryen writes them).
         const { label, children } = this.xs[e - this.base] as BlockX;
         if (label === null) return this.emitList(children);
-        out.byte(0x02);
-        this.blockType(type);
-        this.scopes.push(label);
+        this.open(0x02, type, label);
         this.emitList(children);
-        this.scopes.pop();
-        out.byte(0x0b);
-        if (type === unreachable) out.byte(0x00);
+        this.close(type);
         return;
       }
       case K.Loop:
-        out.byte(0x03);
-        this.blockType(type);
-        this.scopes.push(this.xs[e - this.base] as string | null);
+        this.open(0x03, type, this.xs[e - this.base] as string | null);
         this.emit(a);
-        this.scopes.pop();
-        out.byte(0x0b);
-        if (type === unreachable) out.byte(0x00);
+        this.close(type);
         return;
       case K.If:
         this.emit(a);
-        out.byte(0x04);
-        this.blockType(type);
-        this.scopes.push(null);
+        this.open(0x04, type, null);
         this.emit(b);
         if (c !== NONE) {
           out.byte(0x05);
           this.emit(c);
         }
-        this.scopes.pop();
-        out.byte(0x0b);
-        if (type === unreachable) out.byte(0x00);
+        this.close(type);
         return;
       case K.Br:
         if (b !== NONE) this.emit(b);
@@ -663,8 +657,7 @@ export class Module {
     };
     section(1, (s) => {
       s.u32(this.sigs.length);
-      for (const key of this.sigs) {
-        const [p, r] = key.split(">").map((x) => (x === "" ? [] : x.split(",").map(Number)));
+      for (const [p, r] of this.sigs) {
         s.byte(0x60);
         s.u32(p.length);
         for (const t of p) s.byte(VALTYPE[t]);
