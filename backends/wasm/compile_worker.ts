@@ -13,6 +13,7 @@
 import { type MessagePort, parentPort } from "node:worker_threads";
 import type { ForkId } from "../../src/forks/fork.ts";
 import { SyncReply } from "./compile_protocol.ts";
+import { bytesToHex } from "../../src/primitives/hex.ts";
 
 export interface CompileRequest {
   id: number;
@@ -73,11 +74,8 @@ const RECENT_BYTES = 64 << 20;
 let recentBytes = 0;
 
 function recentKey(req: CompileRequest): string {
-  let hex = "";
-  for (let i = 0; i < req.code.length; i++) hex += HEX[req.code[i]];
-  return `${req.fork}:${req.optimizeLevel}:${hex}`;
+  return `${req.fork}:${req.optimizeLevel}:${bytesToHex(req.code)}`;
 }
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 function compileOrRecall(req: CompileRequest): Uint8Array {
   const key = recentKey(req);
