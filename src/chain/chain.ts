@@ -54,6 +54,8 @@ import { rejectionFor } from "./tx_rejection.ts";
 import { type TransactionOrder, TxPool } from "./txpool.ts";
 import { StateRootTracker } from "./state_root.ts";
 import { compactBlock } from "./compact_block.ts";
+import { ArchivedBlock, BlockArchive } from "./block_archive.ts";
+import { HashIndex } from "./hash_index.ts";
 import { type HistoryStats, StateHistory, type StateMark } from "../state/history.ts";
 import type { TrieNode } from "../state/incremental_trie.ts";
 import { type AccountProof, proveInTrie } from "../state/proof.ts";
@@ -68,6 +70,8 @@ export const DEFAULT_STATE_HISTORY = 4096;
 export const DEFAULT_PRUNED_STATE_HISTORY = 500;
 /** Historical states read recently, kept with what they have loaded. */
 const VIEWS_KEPT = 8;
+/** Blocks this far below the head and older are kept as records of bytes (block_archive.ts), but the first. */
+const RECENT_BLOCKS = 256;
 
 export const ETHER = 10n ** 18n;
 
@@ -192,8 +196,9 @@ export class DevChain {
   private readonly keys = new Map<bigint, Uint8Array>();
 
   blocks: Block[] = [];
-  private blocksByHash = new Map<string, Block>();
-  private minedTxs = new Map<string, MinedTransaction>();
+  private blocksByHash = new HashIndex<Block>((b) => b.hash);
+  private minedTxs = new HashIndex<MinedTransaction>((t) => t.hash);
+  private archive = new BlockArchive();
   /** State after each recent block but the latest (the latest block's state is the head), as history marks. */
   private blockStates = new Map<bigint, BlockState>();
   /** Read-only views of recent past states, most recently used last. */
@@ -311,6 +316,7 @@ export class DevChain {
     this.blocks = [];
     this.blocksByHash.clear();
     this.minedTxs.clear();
+    this.archive = new BlockArchive();
     const genesis = assembleBlock(header, []);
     // The first block of a forked chain is the upstream's block: children must link to its real hash.
     if (fork) genesis.hash = fork.hash;
@@ -327,6 +333,7 @@ export class DevChain {
     this.blocks = [];
     this.blocksByHash.clear();
     this.minedTxs.clear();
+    this.archive = new BlockArchive();
     const genesis = assembleBlock(header, []);
     genesis.totalDifficulty = header.difficulty;
     if (header.withdrawalsRoot !== undefined) genesis.withdrawals = [];
@@ -427,10 +434,16 @@ export class DevChain {
   }
 
   private appendBlock(block: Block): void {
-    compactBlock(block, this.blocks[this.blocks.length - 1]);
+    if (!(block instanceof ArchivedBlock)) compactBlock(block, this.blocks[this.blocks.length - 1]);
     this.blocks.push(block);
-    this.blocksByHash.set(bytesToHex(block.hash), block);
-    for (const t of block.transactions) this.minedTxs.set(bytesToHex(t.hash), t);
+    this.blocksByHash.set(block);
+    for (const t of block.transactions) this.minedTxs.set(t);
+    const old = this.blocks.length - 1 - RECENT_BLOCKS;
+    if (old >= 1 && !(this.blocks[old] instanceof ArchivedBlock)) {
+      const archived = this.archive.add(this.blocks[old], this.blocks[old - 1]);
+      this.blocks[old] = archived;
+      this.blocksByHash.set(archived);
+    }
   }
 
   blockByNumber(n: bigint): Block | undefined {
@@ -440,7 +453,7 @@ export class DevChain {
   }
 
   blockByHash(hash: Uint8Array | string): Block | undefined {
-    return this.blocksByHash.get(typeof hash === "string" ? hash.toLowerCase() : bytesToHex(hash));
+    return typeof hash === "string" ? this.blocksByHash.getHex(hash) : this.blocksByHash.get(hash);
   }
 
   blockHashOf = (n: bigint): bigint => {
@@ -587,7 +600,7 @@ export class DevChain {
     if (keep === undefined) return;
     const old = this.blocks[this.blocks.length - 1 - keep];
     if (!old || old.transactions.length === 0) return;
-    for (const t of old.transactions) this.minedTxs.delete(bytesToHex(t.hash));
+    for (const t of old.transactions) this.minedTxs.delete(t.hash);
     old.transactions = [];
   }
 
@@ -1015,7 +1028,7 @@ export class DevChain {
         details: `transaction chain id ${tx.chainId}, node chain id ${this.chainId}`,
       });
     }
-    if (this.minedTxs.has(bytesToHex(ptx.hash))) throw new TransactionRejectedError("transaction already imported");
+    if (this.minedTxs.has(ptx.hash)) throw new TransactionRejectedError("transaction already imported");
     const stateNonce = this.head.getNonce(sender);
     if (tx.nonce < stateNonce) {
       throw new TransactionRejectedError("nonce too low", {
@@ -1037,7 +1050,7 @@ export class DevChain {
 
   transactionByHash(hash: string): { mined?: MinedTransaction; pending?: PooledTransaction } | undefined {
     const key = hash.toLowerCase();
-    const mined = this.minedTxs.get(key);
+    const mined = this.minedTxs.getHex(key);
     if (mined) return { mined };
     const pending = this.pool.get(key);
     return pending ? { pending } : undefined;
@@ -1131,8 +1144,8 @@ export class DevChain {
       if (!b) throw new StateUnavailableError(n);
       const removed = this.blocks.splice(this.blocks.indexOf(common) + 1);
       for (const r of removed) {
-        this.blocksByHash.delete(bytesToHex(r.hash));
-        for (const t of r.transactions) this.minedTxs.delete(bytesToHex(t.hash));
+        this.blocksByHash.delete(r.hash);
+        for (const t of r.transactions) this.minedTxs.delete(t.hash);
       }
       this.head.finishTransaction();
       this.history.undoTo(b.mark);
@@ -1202,8 +1215,8 @@ export class DevChain {
   restoreState(snap: ChainSnapshot): void {
     const removed = this.blocks.splice(snap.blockCount);
     for (const b of removed) {
-      this.blocksByHash.delete(bytesToHex(b.hash));
-      for (const t of b.transactions) this.minedTxs.delete(bytesToHex(t.hash));
+      this.blocksByHash.delete(b.hash);
+      for (const t of b.transactions) this.minedTxs.delete(t.hash);
     }
     for (const n of [...this.blockStates.keys()]) if (n >= this.blockNumber) this.dropBlockState(n);
     for (const n of [...this.views.keys()]) if (n >= this.blockNumber) this.views.delete(n);

@@ -131,7 +131,8 @@ function mineDetailed(p: Params, ctx: RpcContext) {
   p.atMost(1);
   const before = ctx.chain.blockNumber;
   evmMine(p, ctx);
-  return ctx.chain.blocks.filter((b) => b.header.number > before).map((b) => {
+  const first = ctx.chain.blocks[0].header.number;
+  return ctx.chain.blocks.slice(Number(before - first) + 1).map((b) => {
     const block = formatBlock(b, true, true);
     (block.transactions as Record<string, unknown>[]).forEach((t, i) => {
       t.output = bytesToHex(b.transactions[i].receipt.output ?? new Uint8Array(0));

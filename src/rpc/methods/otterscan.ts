@@ -144,7 +144,20 @@ export const otterscanMethods: MethodTable = {
     const size = Number(p.required(2, "pageSize", uint64));
     const block = blockOrThrow(chain, () => chain.findBlock({ number: n }));
     const txs = block.transactions.slice(page * size, page * size + size);
-    const full = formatBlock({ ...block, transactions: txs }, true, true);
+    const full = formatBlock(
+      {
+        header: block.header,
+        hash: block.hash,
+        size: block.size,
+        ommers: block.ommers,
+        withdrawals: block.withdrawals,
+        totalDifficulty: block.totalDifficulty,
+        requests: block.requests,
+        transactions: txs,
+      },
+      true,
+      true,
+    );
     full.transactions = (full.transactions as Record<string, unknown>[]).map((t) => ({
       ...t,
       input: (t.input as string).slice(0, 10),
