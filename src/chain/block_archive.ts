@@ -1,22 +1,28 @@
 /**
  * Old blocks kept as bytes. A block's header and extras (size, total difficulty, ommers, withdrawals, requests)
- * as objects cost about 1.1 KB of heap; here a block past the recent window is one record in a shared buffer
- * (about 200 bytes for a block of our own: values most blocks share, a parent hash equal to the block before
- * and a randomness derived from it are one tag byte each) behind a small handle that decodes it when read.
- * The last blocks decoded are kept decoded. Transactions and receipts stay objects on the handle (anvil's
- * --transaction-block-keeper drops them from old blocks).
+ * as objects cost about 1.1 KB of heap, a transfer's transaction and receipt 1.3 KB more; here a block past the
+ * recent window is one record in a shared buffer (about 200 bytes for a block of our own, 200 more a transfer:
+ * values most blocks share, a parent hash equal to the block before, a randomness derived from it and a receipt
+ * bloom derived from its logs are one tag byte each) behind a small handle that decodes it when read. The last
+ * blocks decoded are kept decoded. Transactions go into the record when the chain asks (not when
+ * --transaction-block-keeper will drop them) and each comes back exactly as it was (checked as it is written;
+ * else they stay objects on the handle).
  *
- * A record: the block hash (32 bytes), then each header field in order, then the extras. A field is a tag
- * byte: ABSENT, a shared value (1 + its index in SHARED), PARENT_HASH, DERIVED_RANDAO, or BYTES followed by a
- * length (LEB128) and the bytes (integers big-endian, minimal).
+ * A record: the block hash (32 bytes), then each header field in order, the extras, then 0 or 1 and the
+ * transactions. A field is a tag byte: ABSENT, a shared value (1 + its index in SHARED), PARENT_HASH,
+ * DERIVED_RANDAO, DERIVED_BLOOM, or BYTES followed by a length (LEB128) and the bytes (integers big-endian,
+ * minimal).
  */
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bigIntToMinimalBytes, bytesEqual, bytesToBigInt } from "../primitives/hex.ts";
 import { rlpDecode, rlpEncode } from "../primitives/rlp.ts";
 import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
+import { decodeTransaction } from "../tx/codec.ts";
+import type { Log } from "../state/world.ts";
 import type { Block, MinedTransaction, Withdrawal } from "./block.ts";
 import { decodeHeader } from "./block_codec.ts";
-import { BLOOM_BYTES } from "./bloom.ts";
+import { BLOOM_BYTES, logsBloom } from "./bloom.ts";
+import type { Receipt } from "./receipt.ts";
 import { type BlockHeader, EMPTY_OMMERS_HASH, EMPTY_REQUESTS_HASH, headerToRlp } from "./header.ts";
 
 const SHARED: Uint8Array[] = [
@@ -31,6 +37,7 @@ const SHARED: Uint8Array[] = [
 const ABSENT = 0;
 const PARENT_HASH = 0x40;
 const DERIVED_RANDAO = 0x41;
+const DERIVED_BLOOM = 0x42;
 const BYTES = 0xff;
 
 const CHUNK_BYTES = 1 << 20;
@@ -54,6 +61,9 @@ interface Decoded {
   ommers?: BlockHeader[];
   withdrawals?: Withdrawal[];
   requests?: Uint8Array[];
+  /** When the record holds the transactions: where they start; decoded when first read. */
+  transactionsAt?: number;
+  transactions?: MinedTransaction[];
 }
 
 class Writer {
@@ -100,6 +110,37 @@ class Writer {
     if (x === undefined) this.byte(ABSENT);
     else this.bytes(bigIntToMinimalBytes(x));
   }
+
+  /** A mined transaction and its receipt; returns where its hash starts. */
+  transaction(t: MinedTransaction): number {
+    this.bytes(t.hash);
+    const hashAt = this.at - 32;
+    this.field(t.encoded);
+    this.field(bigIntToBytes(t.sender, 20));
+    this.byte(t.impersonated ? 1 : 0);
+    this.uint(BigInt(t.firstLogIndex));
+    const r = t.receipt;
+    this.byte(r.type);
+    this.byte(r.status ? 1 : 0);
+    this.field(r.postState);
+    this.uint(r.cumulativeGasUsed);
+    this.uint(r.gasUsed);
+    this.length(r.logs.length);
+    for (const l of r.logs) {
+      this.field(bigIntToBytes(l.address, 20));
+      this.length(l.topics.length);
+      for (const topic of l.topics) this.field(bigIntToBytes(topic, 32));
+      this.field(l.data);
+    }
+    this.field(r.logsBloom, { tag: DERIVED_BLOOM, value: logsBloom(r.logs) });
+    this.uint(r.contractAddress);
+    this.uint(r.effectiveGasPrice);
+    this.uint(r.blobGasUsed);
+    this.uint(r.blobGasPrice);
+    this.field(r.output);
+    this.field(r.error === undefined ? undefined : new TextEncoder().encode(r.error));
+    return hashAt;
+  }
 }
 
 class Reader {
@@ -124,7 +165,7 @@ class Reader {
       this.at += n;
       return this.buf.subarray(this.at - n, this.at);
     }
-    if (tag === PARENT_HASH || tag === DERIVED_RANDAO) return special!();
+    if (tag === PARENT_HASH || tag === DERIVED_RANDAO || tag === DERIVED_BLOOM) return special!();
     return SHARED[tag - 1];
   }
 
@@ -136,6 +177,78 @@ class Reader {
   count(): number {
     return this.length();
   }
+
+  byte(): number {
+    return this.buf[this.at++];
+  }
+
+  /** What Writer.transaction wrote, as the block it is in holds it. */
+  transaction(block: { number: bigint; hash: Uint8Array; timestamp: bigint }, index: number): MinedTransaction {
+    const hash = this.field()!;
+    const encoded = this.field()!;
+    const sender = bytesToBigInt(this.field()!);
+    const impersonated = this.byte() === 1;
+    const firstLogIndex = Number(this.uint()!);
+    const type = this.byte() as Receipt["type"];
+    const status = this.byte() === 1;
+    const postState = this.field();
+    const cumulativeGasUsed = this.uint()!;
+    const gasUsed = this.uint()!;
+    const logs: Log[] = [];
+    for (let n = this.count(); n > 0; n--) {
+      const address = bytesToBigInt(this.field()!);
+      const topics: bigint[] = [];
+      for (let k = this.count(); k > 0; k--) topics.push(bytesToBigInt(this.field()!));
+      logs.push({ address, topics, data: this.field()! });
+    }
+    const receipt: Receipt = {
+      type,
+      status,
+      cumulativeGasUsed,
+      gasUsed,
+      logsBloom: this.field(() => logsBloom(logs))!,
+      logs,
+      contractAddress: this.uint(),
+      effectiveGasPrice: this.uint()!,
+      blobGasUsed: this.uint()!,
+      blobGasPrice: this.uint()!,
+    };
+    if (postState !== undefined) receipt.postState = postState;
+    if (receipt.contractAddress === undefined) delete receipt.contractAddress;
+    const output = this.field();
+    if (output !== undefined) receipt.output = output;
+    const error = this.field();
+    if (error !== undefined) receipt.error = new TextDecoder().decode(error);
+    return {
+      tx: decodeTransaction(encoded),
+      sender,
+      hash,
+      encoded,
+      impersonated,
+      blockNumber: block.number,
+      blockHash: block.hash,
+      blockTimestamp: block.timestamp,
+      index,
+      receipt,
+      firstLogIndex,
+    };
+  }
+}
+
+/** Deep equality of decoded values (bigints, byte arrays, arrays, plain objects; an undefined field is no field). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    return a instanceof Uint8Array && b instanceof Uint8Array && bytesEqual(a, b);
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  }
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
+  for (const k of keys) if (!sameValue(ra[k], rb[k])) return false;
+  return true;
 }
 
 export class BlockArchive {
@@ -144,8 +257,15 @@ export class BlockArchive {
   private writer = new Writer();
   private decoded = new Map<number, Decoded>();
 
-  /** Keeps `block` (the block after `parent`) as a record; the handle stands for it from now on. */
-  add(block: Block, parent: Block | undefined): ArchivedBlock {
+  /**
+   * Keeps `block` (the block after `parent`) as a record; the handle stands for it from now on. With
+   * `packTransactions`, its transactions and receipts go into the record too (unless one does not come back
+   * exactly as it was, or carries blobs): `transactions` then stand for them.
+   */
+  add(block: Block, parent: Block | undefined, packTransactions = false): {
+    block: ArchivedBlock;
+    transactions: ArchivedTransaction[];
+  } {
     const h = block.header;
     const w = this.writer;
     w.at = 0;
@@ -178,8 +298,32 @@ export class BlockArchive {
     w.field(block.ommers && rlpEncode(block.ommers.map(headerToRlp)));
     w.field(block.withdrawals && rlpEncode(block.withdrawals.map(withdrawalItems)));
     w.field(block.requests && rlpEncode(block.requests));
+    const hashAts = packTransactions && block.transactions.length > 0 ? this.packTransactions(block) : undefined;
+    if (!hashAts) w.byte(0);
     const at = this.store(w.buf.subarray(0, w.at));
-    return new ArchivedBlock(this, at, parent, block.transactions);
+    const mayHaveLogs = h.logsBloom.some((b) => b !== 0);
+    const handle = new ArchivedBlock(this, at, parent, hashAts ? undefined : block.transactions, mayHaveLogs);
+    return { block: handle, transactions: (hashAts ?? []).map((h, i) => new ArchivedTransaction(handle, i, at + h)) };
+  }
+
+  /** Writes the block's transactions, read back to check; undefined (nothing written) if they differ. */
+  private packTransactions(block: Block): number[] | undefined {
+    const w = this.writer;
+    const start = w.at;
+    if (block.transactions.some((t) => t.sidecar !== undefined)) return undefined;
+    w.byte(1);
+    w.length(block.transactions.length);
+    const hashAts = block.transactions.map((t) => w.transaction(t));
+    const r = new Reader(w.buf, start + 1);
+    r.count();
+    const where = { number: block.header.number, hash: block.hash, timestamp: block.header.timestamp };
+    for (const [i, t] of block.transactions.entries()) {
+      if (!sameValue(r.transaction(where, i), t)) {
+        w.at = start;
+        return undefined;
+      }
+    }
+    return hashAts;
   }
 
   /** Copies a record in; its place is chunk index * CHUNK_BYTES + offset. */
@@ -202,6 +346,18 @@ export class BlockArchive {
   hashAt(at: number): Uint8Array {
     const { buf, offset } = this.chunkOf(at);
     return buf.subarray(offset, offset + 32);
+  }
+
+  /** The transactions of a record that holds them. */
+  transactionsOf(at: number, parent: Block | undefined): MinedTransaction[] {
+    const d = this.decode(at, parent);
+    if (d.transactions) return d.transactions;
+    const { buf, offset } = this.chunkOf(at);
+    const r = new Reader(buf, d.transactionsAt!);
+    const where = { number: d.header.number, hash: buf.subarray(offset, offset + 32), timestamp: d.header.timestamp };
+    d.transactions = [];
+    for (let i = 0, n = r.count(); i < n; i++) d.transactions.push(r.transaction(where, i));
+    return d.transactions;
   }
 
   decode(at: number, parent: Block | undefined): Decoded {
@@ -259,6 +415,7 @@ export class BlockArchive {
     if (withdrawals !== undefined) out.withdrawals = (rlpDecode(withdrawals) as Uint8Array[][]).map(withdrawalOf);
     const requests = r.field();
     if (requests !== undefined) out.requests = rlpDecode(requests) as Uint8Array[];
+    if (r.byte() === 1) out.transactionsAt = r.at;
     if (this.decoded.size >= DECODED_KEPT) this.decoded.delete(this.decoded.keys().next().value!);
     this.decoded.set(at, out);
     return out;
@@ -291,19 +448,41 @@ const NO_TRANSACTIONS: MinedTransaction[] = Object.freeze([]) as unknown as Mine
  * decoded when read (kept decoded while recent). Spreading it (`{...block}`) does not copy them: name the fields.
  */
 export class ArchivedBlock implements Block {
-  transactions: MinedTransaction[];
+  /** The transactions as objects; undefined: in the record. */
+  private txs: MinedTransaction[] | undefined;
 
   constructor(
     private readonly archive: BlockArchive,
     private readonly at: number,
     private readonly parent: Block | undefined,
-    transactions: MinedTransaction[],
+    transactions: MinedTransaction[] | undefined,
+    /** Its logs bloom is not empty (a block without logs is passed over by log queries undecoded). */
+    readonly mayHaveLogs: boolean,
   ) {
-    this.transactions = transactions.length === 0 ? NO_TRANSACTIONS : transactions;
+    this.txs = transactions?.length === 0 ? NO_TRANSACTIONS : transactions;
+  }
+
+  /** Whether the transactions are in the record (decoded when read). */
+  get transactionsInRecord(): boolean {
+    return this.txs === undefined;
+  }
+
+  get transactions(): MinedTransaction[] {
+    return this.txs ?? this.archive.transactionsOf(this.at, this.parent);
+  }
+
+  /** --transaction-block-keeper: the block forgets its transactions. */
+  set transactions(txs: MinedTransaction[]) {
+    this.txs = txs;
   }
 
   get hash(): Uint8Array {
     return this.archive.hashAt(this.at);
+  }
+
+  /** The 32 bytes at this place of the archive (a transaction hash of this block's record). */
+  hashAtOf(at: number): Uint8Array {
+    return this.archive.hashAt(at);
   }
 
   private get decoded(): Decoded {
@@ -332,5 +511,18 @@ export class ArchivedBlock implements Block {
 
   get requests(): Uint8Array[] | undefined {
     return this.decoded.requests;
+  }
+}
+
+/** A transaction of an archived block's record, as the index by hash holds it. */
+export class ArchivedTransaction {
+  constructor(readonly block: ArchivedBlock, readonly index: number, private readonly hashAt: number) {}
+
+  get hash(): Uint8Array {
+    return this.block.hashAtOf(this.hashAt);
+  }
+
+  get mined(): MinedTransaction {
+    return this.block.transactions[this.index];
   }
 }

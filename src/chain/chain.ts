@@ -54,7 +54,7 @@ import { rejectionFor } from "./tx_rejection.ts";
 import { type TransactionOrder, TxPool } from "./txpool.ts";
 import { StateRootTracker } from "./state_root.ts";
 import { compactBlock } from "./compact_block.ts";
-import { ArchivedBlock, BlockArchive } from "./block_archive.ts";
+import { ArchivedBlock, ArchivedTransaction, BlockArchive } from "./block_archive.ts";
 import { HashIndex } from "./hash_index.ts";
 import { type HistoryStats, StateHistory, type StateMark } from "../state/history.ts";
 import type { TrieNode } from "../state/incremental_trie.ts";
@@ -197,7 +197,8 @@ export class DevChain {
 
   blocks: Block[] = [];
   private blocksByHash = new HashIndex<Block>((b) => b.hash);
-  private minedTxs = new HashIndex<MinedTransaction>((t) => t.hash);
+  /** Mined transactions by hash; those in an archived block's record stand for them there. */
+  private minedTxs = new HashIndex<MinedTransaction | ArchivedTransaction>((t) => t.hash);
   private archive = new BlockArchive();
   /** State after each recent block but the latest (the latest block's state is the head), as history marks. */
   private blockStates = new Map<bigint, BlockState>();
@@ -440,9 +441,12 @@ export class DevChain {
     for (const t of block.transactions) this.minedTxs.set(t);
     const old = this.blocks.length - 1 - RECENT_BLOCKS;
     if (old >= 1 && !(this.blocks[old] instanceof ArchivedBlock)) {
-      const archived = this.archive.add(this.blocks[old], this.blocks[old - 1]);
-      this.blocks[old] = archived;
-      this.blocksByHash.set(archived);
+      // Transactions --transaction-block-keeper will drop stay objects until then.
+      const packTransactions = this.options.transactionBlockKeeper === undefined;
+      const archived = this.archive.add(this.blocks[old], this.blocks[old - 1], packTransactions);
+      this.blocks[old] = archived.block;
+      this.blocksByHash.set(archived.block);
+      for (const t of archived.transactions) this.minedTxs.set(t);
     }
   }
 
@@ -1050,8 +1054,8 @@ export class DevChain {
 
   transactionByHash(hash: string): { mined?: MinedTransaction; pending?: PooledTransaction } | undefined {
     const key = hash.toLowerCase();
-    const mined = this.minedTxs.getHex(key);
-    if (mined) return { mined };
+    const found = this.minedTxs.getHex(key);
+    if (found) return { mined: found instanceof ArchivedTransaction ? found.mined : found };
     const pending = this.pool.get(key);
     return pending ? { pending } : undefined;
   }

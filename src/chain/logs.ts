@@ -3,6 +3,7 @@ import { bigIntToBytes } from "../primitives/hex.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import type { Log } from "../state/world.ts";
 import type { Block, MinedTransaction } from "./block.ts";
+import { ArchivedBlock } from "./block_archive.ts";
 import type { DevChain } from "./chain.ts";
 import { ChainInputError } from "./errors.ts";
 
@@ -75,7 +76,8 @@ export function queryLogs(chain: DevChain, f: LogFilter): FoundLog[] {
   const out: FoundLog[] = [];
   for (let n = f.fromBlock; n <= to; n++) {
     const block = chain.blockByNumber(n);
-    if (block && block.transactions.length > 0 && blockMayMatch(block, f)) out.push(...logsOfBlock(block, f));
+    if (!block || (block instanceof ArchivedBlock && !block.mayHaveLogs)) continue;
+    if (blockMayMatch(block, f) && block.transactions.length > 0) out.push(...logsOfBlock(block, f));
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { prevRandaoFor } from "../../src/chain/block_builder.ts";
 import { DevChain } from "../../src/chain/chain.ts";
 import { type BlockHeader, EMPTY_OMMERS_HASH, EMPTY_REQUESTS_HASH, headerHash } from "../../src/chain/header.ts";
 import { HashIndex } from "../../src/chain/hash_index.ts";
+import { queryLogs } from "../../src/chain/logs.ts";
 import { formatBlock, formatReceipt } from "../../src/rpc/format.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
 import { EMPTY_TRIE_ROOT } from "../../src/state/trie.ts";
@@ -15,7 +16,7 @@ import { TxType } from "../../src/tx/transaction.ts";
 
 const json = (x: unknown) => JSON.stringify(x, (_, v) => (typeof v === "bigint" ? `${v}n` : v));
 
-function transfer(chain: DevChain, to: bigint): void {
+function transfer(chain: DevChain, to: bigint | undefined, data = new Uint8Array(), gasLimit = 21000n): void {
   const from = chain.devAccounts[0].address;
   chain.sendUnsigned({
     type: TxType.FeeMarket,
@@ -23,31 +24,64 @@ function transfer(chain: DevChain, to: bigint): void {
     nonce: chain.nextNonce(from),
     maxPriorityFeePerGas: 1n,
     maxFeePerGas: 10n ** 10n,
-    gasLimit: 21000n,
+    gasLimit,
     to,
     value: 1n,
-    data: new Uint8Array(),
+    data,
     accessList: [],
   }, from);
 }
 
 Deno.test("archived blocks: read by number and hash exactly as before, their transactions and receipts too", () => {
   const chain = new DevChain({ now: () => 1_700_000_000n, backend: new Interpreter() });
-  for (let i = 1n; i <= 6n; i++) transfer(chain, 0xabc0n + i);
+  for (let i = 1n; i <= 4n; i++) transfer(chain, 0xabc0n + i);
+  // A creation whose init code logs (LOG1) and returns one byte of code; a call that reverts; an impersonated send.
+  const init = [0x60, 0x2a, 0x60, 0, 0x52, 0x61, 0x12, 0x34, 0x60, 0x20, 0x60, 0, 0xa1, 0x60, 0, 0x60, 0, 0x53];
+  transfer(chain, undefined, new Uint8Array([...init, 0x60, 1, 0x60, 0, 0xf3]), 100_000n);
+  chain.setCode(0xdeadn, new Uint8Array([0x60, 0, 0x60, 0, 0xfd]));
+  transfer(chain, 0xdeadn, new Uint8Array([1, 2]), 50_000n);
+  chain.impersonate(0xfeedn);
+  chain.setBalance(0xfeedn, 10n ** 18n);
+  chain.sendUnsigned({
+    type: TxType.Legacy,
+    chainId: chain.chainId,
+    nonce: 0n,
+    gasPrice: 10n ** 10n,
+    gasLimit: 21000n,
+    to: 1n,
+    value: 5n,
+    data: new Uint8Array(),
+    accessList: [],
+  }, 0xfeedn);
   chain.setCoinbase(0x1234n);
   chain.mine(1n);
+  const logs = () =>
+    json(
+      queryLogs(chain, { fromBlock: 0n, toBlock: 8n, topics: [] }).map((x) => [
+        x.log,
+        x.logIndex,
+        bytesToHex(x.tx.hash),
+        x.tx.index,
+        x.tx.blockNumber,
+        bytesToHex(x.tx.blockHash),
+      ]),
+    );
+  const logsBefore = logs();
   const before = new Map<bigint, string>();
   const rlp = new Map<bigint, string>();
-  for (let n = 0n; n <= 7n; n++) {
+  assert.equal(chain.blockByNumber(5n)!.transactions[0].receipt.logs.length, 1);
+  assert.equal(chain.blockByNumber(6n)!.transactions[0].receipt.status, false);
+  for (let n = 0n; n <= 8n; n++) {
     const b = chain.blockByNumber(n)!;
     before.set(n, json([formatBlock(b, true, true), b.transactions.map((t) => formatReceipt(t, true))]));
     rlp.set(n, bytesToHex(encodeBlock(b)));
   }
   chain.mine(300n);
   assert.ok(!(chain.blockByNumber(0n) instanceof ArchivedBlock), "the first block stays as it is");
-  for (let n = 1n; n <= 7n; n++) {
+  for (let n = 1n; n <= 8n; n++) {
     const b = chain.blockByNumber(n)!;
     assert.ok(b instanceof ArchivedBlock, `block ${n} archived`);
+    assert.equal(b.transactionsInRecord, b.transactions.length > 0, `block ${n}'s transactions in its record`);
     assert.equal(json([formatBlock(b, true, true), b.transactions.map((t) => formatReceipt(t, true))]), before.get(n));
     assert.equal(bytesToHex(encodeBlock(b)), rlp.get(n));
     assert.equal(bytesToHex(headerHash(b.header)), bytesToHex(b.hash));
@@ -56,6 +90,11 @@ Deno.test("archived blocks: read by number and hash exactly as before, their tra
     for (const t of b.transactions) assert.equal(chain.transactionByHash(bytesToHex(t.hash))?.mined, t);
   }
   assert.ok(!(chain.blockByNumber(chain.blockNumber - 10n) instanceof ArchivedBlock), "recent blocks stay objects");
+  assert.equal(logs(), logsBefore);
+  assert.equal(queryLogs(chain, { fromBlock: 0n, toBlock: 8n, topics: [] }).length, 1);
+  assert.equal(queryLogs(chain, { fromBlock: 0n, toBlock: 8n, topics: [[0x1234n]] }).length, 1);
+  assert.equal(queryLogs(chain, { fromBlock: 0n, toBlock: 8n, topics: [[0x1235n]] }).length, 0);
+  assert.deepEqual([1n, 5n].map((n) => (chain.blockByNumber(n) as ArchivedBlock).mayHaveLogs), [false, true]);
   assert.equal(chain.blockByHash("0x12"), undefined);
   assert.equal(chain.blockByHash("0x" + "zz".repeat(32)), undefined);
 
@@ -76,6 +115,7 @@ Deno.test("archived blocks: --transaction-block-keeper drops transactions from a
   const hash = bytesToHex(chain.blockByNumber(1n)!.transactions[0].hash);
   chain.mine(290n);
   assert.ok(chain.blockByNumber(1n) instanceof ArchivedBlock);
+  assert.equal((chain.blockByNumber(1n) as ArchivedBlock).transactionsInRecord, false);
   assert.ok(chain.transactionByHash(hash));
   chain.mine(20n);
   assert.equal(chain.blockByNumber(1n)!.transactions.length, 0);
@@ -149,7 +189,7 @@ Deno.test("block archive: every field of any block survives (ommers, withdrawals
     },
   ];
   for (const b of blocks) {
-    const kept = archive.add(b, parent);
+    const kept = archive.add(b, parent).block;
     const fields = (x: Block) =>
       json({
         ...x.header,
