@@ -2,7 +2,6 @@
 import process from "node:process";
 import { CliError } from "./src/cli/args.ts";
 import { UnknownBackendError } from "./backends/registry.ts";
-import { statetestCommand } from "./src/cli/statetest.ts";
 import { HexError } from "./src/primitives/hex.ts";
 import { UnknownForkError } from "./src/forks/fork.ts";
 import { VERSION } from "./src/version.ts";
@@ -40,8 +39,10 @@ async function main(argv: string[]): Promise<number> {
       const { serveCommand } = await import("./src/cli/serve.ts");
       return await serveCommand(rest);
     }
-    case "statetest":
+    case "statetest": {
+      const { statetestCommand } = await import("./src/cli/statetest.ts");
       return await statetestCommand(rest);
+    }
     case "rpccompat": {
       const { rpccompatCommand } = await import("./src/cli/rpccompat.ts");
       return await rpccompatCommand(rest);
