@@ -22,9 +22,15 @@ import { EMPTY_BYTES as EMPTY } from "../../src/primitives/byte_slab.ts";
 const M = (1n << 256n) - 1n;
 const SIGN = 1n << 255n;
 /** SIGNEXTEND(b, x) for b < 31: the sign bit of byte b, the bits at and below it, and those above. */
-const SIGNEXTEND_SIGN = Array.from({ length: 31 }, (_, b) => 1n << BigInt(8 * b + 7));
-const SIGNEXTEND_LOW = Array.from({ length: 31 }, (_, b) => (1n << BigInt(8 * b + 8)) - 1n);
-const SIGNEXTEND_HIGH = SIGNEXTEND_LOW.map((low) => M ^ low);
+const SIGNEXTEND_SIGN: bigint[] = [];
+const SIGNEXTEND_LOW: bigint[] = [];
+const SIGNEXTEND_HIGH: bigint[] = [];
+// Plain loops rather than Array.from/map: under Bun those built-ins cost more to get going at start than the tables.
+for (let b = 0; b < 31; b++) {
+  SIGNEXTEND_SIGN.push(1n << BigInt(8 * b + 7));
+  SIGNEXTEND_LOW.push((1n << BigInt(8 * b + 8)) - 1n);
+  SIGNEXTEND_HIGH.push(M ^ SIGNEXTEND_LOW[b]);
+}
 const TWO256 = 1n << 256n;
 
 /** One stack per depth, reused: frames at one depth never overlap. */

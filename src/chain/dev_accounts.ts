@@ -9,7 +9,7 @@
  * Hardhat print at every start: public knowledge) are kept there too, so that a default start derives nothing
  * (under Bun it loaded node:crypto and the BIP-39 word list for it, about 15 ms).
  */
-import { createRequire } from "node:module";
+import { denoRequire } from "../deno_require.ts";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
@@ -75,19 +75,17 @@ function parsePath(path: string): number[] {
   });
 }
 
-const nodeRequire = createRequire(import.meta.url);
-
 /**
  * BIP-39's checksum over the English word list, loaded when first needed: a literal require(), which Bun's
- * bundler turns into a module run when first required; Deno requires through node:module.
+ * bundler turns into a module run when first required; Deno through denoRequire.
  */
 function validMnemonic(phrase: string): boolean {
   const { validateMnemonic } = (typeof require === "function"
     ? require("@scure/bip39")
-    : nodeRequire("@scure/bip39")) as typeof import("@scure/bip39");
+    : denoRequire("@scure/bip39")) as typeof import("@scure/bip39");
   const { wordlist } = (typeof require === "function"
     ? require("@scure/bip39/wordlists/english.js")
-    : nodeRequire("@scure/bip39/wordlists/english.js")) as typeof import("@scure/bip39/wordlists/english.js");
+    : denoRequire("@scure/bip39/wordlists/english.js")) as typeof import("@scure/bip39/wordlists/english.js");
   return validateMnemonic(phrase, wordlist);
 }
 

@@ -16,7 +16,7 @@ import { CliError } from "./args.ts";
 import { parseServeFlags, serveHelp } from "./serve_flags.ts";
 import { DEFAULT_STATE_INTERVAL_SECONDS, loadStateFile, StateSaver } from "../chain/state_file.ts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { denoRequire } from "../deno_require.ts";
 import { BatchedLines, NodeLog } from "./node_log.ts";
 import { attachTracePrinting } from "./trace_printing.ts";
 import { INITIAL_GAS_PRICE } from "../chain/fees.ts";
@@ -266,22 +266,20 @@ function forkHeaders(values: string[]): Record<string, string> | undefined {
   return headers;
 }
 
-const nodeRequire = createRequire(import.meta.url);
-
 const MNEMONIC_WORDS: Record<number, number> = { 12: 128, 15: 160, 18: 192, 21: 224, 24: 256 };
 
 function randomMnemonicOf(words: number): string {
   const strength = MNEMONIC_WORDS[words];
   if (!strength) throw new CliError(`--mnemonic-random: ${words} words is not a BIP-39 length (12, 15, 18, 21 or 24)`);
   // BIP-39 and its word list are loaded only for this flag (the word list took about 3 ms of every start): a
-  // literal require(), which Bun's bundler turns into a module run when first required; Deno requires through
-  // node:module.
+  // literal require(), which Bun's bundler turns into a module run when first required; Deno through
+  // denoRequire.
   const { generateMnemonic } = (typeof require === "function"
     ? require("@scure/bip39")
-    : nodeRequire("@scure/bip39")) as typeof import("@scure/bip39");
+    : denoRequire("@scure/bip39")) as typeof import("@scure/bip39");
   const { wordlist } = (typeof require === "function"
     ? require("@scure/bip39/wordlists/english.js")
-    : nodeRequire("@scure/bip39/wordlists/english.js")) as typeof import("@scure/bip39/wordlists/english.js");
+    : denoRequire("@scure/bip39/wordlists/english.js")) as typeof import("@scure/bip39/wordlists/english.js");
   return generateMnemonic(wordlist, strength);
 }
 

@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { denoRequire } from "../deno_require.ts";
 import { keccak256Wasm, keccak256WordWasm } from "./keccak_wasm.ts";
 import type { sha256 as Sha256 } from "@noble/hashes/sha2.js";
 import type { ripemd160 as Ripemd160 } from "@noble/hashes/legacy.js";
@@ -11,21 +11,22 @@ export { keccak256WordWasm as keccak256Word };
 
 // SHA-256 and RIPEMD-160 are loaded on first use (their modules took about 6 ms of every start under Bun, which
 // hashes with neither before a precompile or a fork needs them): a literal require(), which Bun's bundler turns
-// into a module run when first required; Deno requires through node:module.
-const nodeRequire = createRequire(import.meta.url);
+// into a module run when first required; Deno through denoRequire.
 let nobleSha256: typeof Sha256 | undefined;
 let nobleRipemd160: typeof Ripemd160 | undefined;
 
 export function sha256(data: Uint8Array): Uint8Array {
-  nobleSha256 ??= ((typeof require === "function"
-    ? require("@noble/hashes/sha2.js")
-    : nodeRequire("@noble/hashes/sha2.js")) as { sha256: typeof Sha256 }).sha256;
+  nobleSha256 ??=
+    ((typeof require === "function" ? require("@noble/hashes/sha2.js") : denoRequire("@noble/hashes/sha2.js")) as {
+      sha256: typeof Sha256;
+    }).sha256;
   return nobleSha256(data);
 }
 export function ripemd160(data: Uint8Array): Uint8Array {
-  nobleRipemd160 ??= ((typeof require === "function"
-    ? require("@noble/hashes/legacy.js")
-    : nodeRequire("@noble/hashes/legacy.js")) as { ripemd160: typeof Ripemd160 }).ripemd160;
+  nobleRipemd160 ??=
+    ((typeof require === "function" ? require("@noble/hashes/legacy.js") : denoRequire("@noble/hashes/legacy.js")) as {
+      ripemd160: typeof Ripemd160;
+    }).ripemd160;
   return nobleRipemd160(data);
 }
 

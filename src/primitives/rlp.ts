@@ -3,9 +3,15 @@
  * one pass and the bytes written into one buffer in a second, where a
  * general-purpose encoder concatenates a new array at every level (trie
  * nodes, headers and receipts are encoded for every block). Decoding is
- * @ethereumjs/rlp's.
+ * @ethereumjs/rlp's, loaded on first use (a start decodes nothing, and its
+ * module's tables cost about a millisecond of every start under Bun): a
+ * literal require(), which Bun's bundler turns into a module run when first
+ * required; Deno through denoRequire.
  */
-import { RLP } from "@ethereumjs/rlp";
+import type { RLP as RlpCodec } from "@ethereumjs/rlp";
+import { denoRequire } from "../deno_require.ts";
+
+let rlp: typeof RlpCodec | undefined;
 
 export type RlpInput = Uint8Array | RlpInput[];
 
@@ -70,5 +76,8 @@ export function rlpEncode(input: RlpInput): Uint8Array {
 }
 
 export function rlpDecode(data: Uint8Array): RlpInput {
-  return RLP.decode(data) as RlpInput;
+  rlp ??= ((typeof require === "function" ? require("@ethereumjs/rlp") : denoRequire("@ethereumjs/rlp")) as {
+    RLP: typeof RlpCodec;
+  }).RLP;
+  return rlp.decode(data) as RlpInput;
 }

@@ -1,5 +1,5 @@
 /** secp256k1 signer recovery and key-to-address, as transactions and EIP-7702 use them. */
-import { createRequire } from "node:module";
+import { denoRequire } from "../deno_require.ts";
 import process from "node:process";
 import type { secp256k1 as Secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak256 } from "./hash.ts";
@@ -8,18 +8,17 @@ import { bigIntToBytes, bytesToBigInt } from "./hex.ts";
 /** The order of secp256k1's group (the curve's own, checked against @noble/curves by the tests). */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
-const nodeRequire = createRequire(import.meta.url);
 let curve: typeof Secp256k1 | undefined;
 
 /**
  * @noble/curves' secp256k1, loaded on first use (building it took about 7 ms of every start, before any
  * signature is needed): a literal require(), which Bun's bundler turns into a module run when first required;
- * Deno requires through node:module.
+ * Deno through denoRequire.
  */
 export function secp256k1(): typeof Secp256k1 {
   return curve ??= ((typeof require === "function"
     ? require("@noble/curves/secp256k1.js")
-    : nodeRequire("@noble/curves/secp256k1.js")) as { secp256k1: typeof Secp256k1 }).secp256k1;
+    : denoRequire("@noble/curves/secp256k1.js")) as { secp256k1: typeof Secp256k1 }).secp256k1;
 }
 
 let cryptoModule: typeof import("node:crypto") | undefined;

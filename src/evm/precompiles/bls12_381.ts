@@ -6,21 +6,20 @@
  * bytes); all zeros encodes the point at infinity. Scalars are 32 bytes
  * big-endian and may be any 256-bit value.
  */
-import { createRequire } from "node:module";
+import { denoRequire } from "../../deno_require.ts";
 import type { bls12_381 as Bls12381 } from "@noble/curves/bls12-381.js";
-import { pippenger } from "@noble/curves/abstract/curve.js";
+import type { pippenger as Pippenger } from "@noble/curves/abstract/curve.js";
 import type { WeierstrassPoint } from "@noble/curves/abstract/weierstrass.js";
 import type { Fp2 } from "@noble/curves/abstract/tower.js";
-import { bytesToNumberBE, numberToBytesBE } from "@noble/curves/utils.js";
+import type { bytesToNumberBE as BytesToNumberBE, numberToBytesBE as NumberToBytesBE } from "@noble/curves/utils.js";
 import type { Precompile, PrecompileResult } from "./types.ts";
 
 type G1Point = WeierstrassPoint<bigint>;
 type G2Point = WeierstrassPoint<Fp2>;
 
-// The curve is loaded on the first call of one of these precompiles (loading it took about 5 ms of every
-// start): a literal require(), which Bun's bundler turns into a module run when first required; Deno requires
-// through node:module.
-const nodeRequire = createRequire(import.meta.url);
+// The curve and noble's helpers are loaded on the first call of one of these precompiles (loading them took a few
+// ms of every start): a literal require(), which Bun's bundler turns into a module run when first required; Deno
+// through denoRequire.
 let G1: typeof Bls12381.G1;
 let G2: typeof Bls12381.G2;
 let pairingBatch: typeof Bls12381.pairingBatch;
@@ -35,12 +34,15 @@ let G2_B: Fp2;
 // projective point, which is exactly what EIP-2537 specifies.
 let mapFpToG1Point: (u: bigint) => G1Point;
 let mapFp2ToG2Point: (u: [bigint, bigint]) => G2Point;
+let pippenger: typeof Pippenger;
+let bytesToNumberBE: typeof BytesToNumberBE;
+let numberToBytesBE: typeof NumberToBytesBE;
 
 function loadCurve(): void {
   if (G1) return;
   const { bls12_381 } = (typeof require === "function"
     ? require("@noble/curves/bls12-381.js")
-    : nodeRequire("@noble/curves/bls12-381.js")) as { bls12_381: typeof Bls12381 };
+    : denoRequire("@noble/curves/bls12-381.js")) as { bls12_381: typeof Bls12381 };
   ({ Fp, Fp2: Fp2Field, Fp12 } = bls12_381.fields);
   SUBGROUP_ORDER = bls12_381.fields.Fr.ORDER;
   G1_B = bls12_381.G1.Point.CURVE().b;
@@ -48,6 +50,15 @@ function loadCurve(): void {
   mapFpToG1Point = bls12_381.G1.mapToCurve as unknown as (u: bigint) => G1Point;
   mapFp2ToG2Point = bls12_381.G2.mapToCurve as unknown as (u: [bigint, bigint]) => G2Point;
   pairingBatch = bls12_381.pairingBatch;
+  ({ pippenger } = (typeof require === "function"
+    ? require("@noble/curves/abstract/curve.js")
+    : denoRequire("@noble/curves/abstract/curve.js")) as { pippenger: typeof Pippenger });
+  ({ bytesToNumberBE, numberToBytesBE } = (typeof require === "function"
+    ? require("@noble/curves/utils.js")
+    : denoRequire("@noble/curves/utils.js")) as {
+      bytesToNumberBE: typeof BytesToNumberBE;
+      numberToBytesBE: typeof NumberToBytesBE;
+    });
   G2 = bls12_381.G2;
   G1 = bls12_381.G1;
 }
