@@ -2,13 +2,21 @@ import assert from "node:assert/strict";
 import { EMPTY_TRIE_ROOT, trieRoot } from "../src/state/trie.ts";
 import { bytesToBigInt, bytesToHex } from "../src/primitives/hex.ts";
 import { keccak_256 as keccak256Js } from "@noble/hashes/sha3.js";
-import { keccak256, keccak256Word } from "../src/primitives/hash.ts";
+import { EMPTY_CODE_HASH, keccak256, keccak256Word } from "../src/primitives/hash.ts";
+import { EMPTY_OMMERS_HASH } from "../src/chain/header.ts";
+import { rlpEncode } from "../src/primitives/rlp.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
 Deno.test("empty trie root", () => {
   assert.equal(bytesToHex(EMPTY_TRIE_ROOT), "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421");
   assert.deepEqual(trieRoot([]), EMPTY_TRIE_ROOT);
+});
+
+Deno.test("the written-out empty hashes are the hashes they name", () => {
+  assert.deepEqual(EMPTY_CODE_HASH, keccak256(new Uint8Array(0)));
+  assert.deepEqual(EMPTY_TRIE_ROOT, keccak256(rlpEncode(new Uint8Array(0))));
+  assert.deepEqual(EMPTY_OMMERS_HASH, keccak256(rlpEncode([])));
 });
 
 Deno.test("known roots from the Ethereum trie tests", () => {

@@ -1,7 +1,7 @@
 /** Block headers: the fields of each fork, RLP encoding and the block hash. */
 import { Fork, type ForkId } from "../forks/fork.ts";
 import { keccak256 } from "../primitives/hash.ts";
-import { bigIntToBytes, bigIntToMinimalBytes } from "../primitives/hex.ts";
+import { bigIntToBytes, bigIntToMinimalBytes, hexToBytes } from "../primitives/hex.ts";
 import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
 import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
 
@@ -33,8 +33,8 @@ export interface BlockHeader {
   requestsHash?: Uint8Array;
 }
 
-/** keccak256(rlp([])): the ommers hash of every post-merge block. */
-export const EMPTY_OMMERS_HASH = keccak256(rlpEncode([]));
+/** keccak256(rlp([])): the ommers hash of every post-merge block (written out: see EMPTY_CODE_HASH). */
+export const EMPTY_OMMERS_HASH = hexToBytes("0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347");
 /** sha256 of no requests (EIP-7685). */
 export const EMPTY_REQUESTS_HASH = new Uint8Array([
   0xe3,

@@ -18,6 +18,7 @@ import { DEFAULT_STATE_INTERVAL_SECONDS, loadStateFile, StateSaver } from "../ch
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { denoRequire } from "../deno_require.ts";
 import { BatchedLines, NodeLog } from "./node_log.ts";
+import { keccakCompiled } from "../primitives/keccak_wasm.ts";
 import { attachTracePrinting } from "./trace_printing.ts";
 import { INITIAL_GAS_PRICE } from "../chain/fees.ts";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "../fork/upstream.ts";
@@ -407,6 +408,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const stdout = new BatchedLines();
   const log = config.silent ? undefined : new NodeLog(stdout.write, config.json);
+  await keccakCompiled; // the genesis hashes: see keccak_wasm.ts
   const node = config.node.fork
     ? await createForkedNode({ ...config.node, fork: config.node.fork, log: (line) => log?.line(line) })
     : createNode(config.node);

@@ -1,5 +1,6 @@
 import { denoRequire } from "../deno_require.ts";
 import { keccak256Wasm, keccak256WordWasm } from "./keccak_wasm.ts";
+import { hexToBytes } from "./hex.ts";
 import type { sha256 as Sha256 } from "@noble/hashes/sha2.js";
 import type { ripemd160 as Ripemd160 } from "@noble/hashes/legacy.js";
 
@@ -30,5 +31,9 @@ export function ripemd160(data: Uint8Array): Uint8Array {
   return nobleRipemd160(data);
 }
 
-/** keccak256 of the empty string: the code hash of an account without code. */
-export const EMPTY_CODE_HASH = keccak256(new Uint8Array(0));
+/**
+ * keccak256 of the empty string: the code hash of an account without code. Written out, as EMPTY_TRIE_ROOT
+ * and EMPTY_OMMERS_HASH are (tests/trie_test.ts checks all three), so that no hash is needed while the modules
+ * load and the keccak module's compile (keccak_wasm.ts) runs alongside.
+ */
+export const EMPTY_CODE_HASH = hexToBytes("0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");

@@ -20,9 +20,20 @@ interface KeccakModule {
 
 let instance: KeccakModule | undefined;
 
+// Compiled off the main thread from when this module loads (compiled synchronously at the first hash, a start's
+// genesis, it took about 3 ms of every start under Bun). A first hash before the compile has landed compiles it
+// itself.
+const binary = base64ToBytes(KECCAK_WASM_BASE64);
+let compiled: WebAssembly.Module | undefined;
+
+/**
+ * Settles once the background compile has landed (or failed, leaving the first hash to compile): the result
+ * arrives through the event loop, so a caller about to hash for the first time awaits this first.
+ */
+export const keccakCompiled: Promise<void> = WebAssembly.compile(binary).then((m) => void (compiled ??= m), () => {});
+
 function load(): KeccakModule {
-  const binary = base64ToBytes(KECCAK_WASM_BASE64);
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(binary), {});
+  const inst = new WebAssembly.Instance(compiled ?? new WebAssembly.Module(binary), {});
   const memory = inst.exports.memory as WebAssembly.Memory;
   return {
     hash: inst.exports.keccak256 as (ptr: number, len: number, out: number) => void,

@@ -4,8 +4,10 @@
  */
 import { keccak256 } from "../primitives/hash.ts";
 import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
+import { hexToBytes } from "../primitives/hex.ts";
 
-export const EMPTY_TRIE_ROOT = keccak256(rlpEncode(new Uint8Array(0)));
+/** keccak256(rlp("")): the root of an empty trie (written out: see EMPTY_CODE_HASH). */
+export const EMPTY_TRIE_ROOT = hexToBytes("0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421");
 
 export function toNibbles(key: Uint8Array): Uint8Array {
   const out = new Uint8Array(key.length * 2);
