@@ -5,7 +5,7 @@ import { rulesFor } from "../forks/rules.ts";
 import { WorldState, type Log } from "../state/world.ts";
 import { Account } from "../state/account.ts";
 import type { BlockEnv } from "./env.ts";
-import { Evm } from "./evm.ts";
+import { Evm, type EvmTracer } from "./evm.ts";
 import { CallKind } from "./message.ts";
 import { precompileAddressSet } from "./precompiles/index.ts";
 import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
@@ -25,6 +25,7 @@ export interface CallOptions {
   value?: bigint;
   gas?: bigint;
   block?: Partial<BlockEnv>;
+  tracer?: EvmTracer;
 }
 
 export interface CallResult {
@@ -71,6 +72,7 @@ export function runCall(opts: CallOptions): CallResult {
   if (value > 0n && world.getBalance(caller) < value) world.setBalance(caller, value);
   const block = defaultBlockEnv(opts.block);
   const evm = new Evm(world, rules, block, { origin: caller, gasPrice: 0n, blobHashes: NO_BLOB_HASHES }, opts.backend);
+  evm.tracer = opts.tracer;
   if (rules.accessLists) {
     world.prewarmAddress(caller);
     world.prewarmAddress(to);
