@@ -360,6 +360,20 @@ export class BlockArchive {
     return d.transactions;
   }
 
+  /** Where each transaction hash of a record that holds them starts. */
+  transactionHashesOf(at: number, parent: Block | undefined): number[] {
+    const d = this.decode(at, parent);
+    const { buf, offset } = this.chunkOf(at);
+    const r = new Reader(buf, d.transactionsAt!);
+    const where = { number: d.header.number, hash: buf.subarray(offset, offset + 32), timestamp: d.header.timestamp };
+    const out: number[] = [];
+    for (let i = 0, n = r.count(); i < n; i++) {
+      out.push(at + (r.at - offset) + 2); // after the BYTES tag and the length 32
+      r.transaction(where, i);
+    }
+    return out;
+  }
+
   decode(at: number, parent: Block | undefined): Decoded {
     const kept = this.decoded.get(at);
     if (kept) {
@@ -469,6 +483,12 @@ export class ArchivedBlock implements Block {
 
   get transactions(): MinedTransaction[] {
     return this.txs ?? this.archive.transactionsOf(this.at, this.parent);
+  }
+
+  /** What the index by hash holds for the transactions: the objects, or stand-ins for those in the record. */
+  transactionEntries(): (MinedTransaction | ArchivedTransaction)[] {
+    if (this.txs) return this.txs;
+    return this.archive.transactionHashesOf(this.at, this.parent).map((h, i) => new ArchivedTransaction(this, i, h));
   }
 
   /** --transaction-block-keeper: the block forgets its transactions. */

@@ -438,7 +438,7 @@ export class DevChain {
     if (!(block instanceof ArchivedBlock)) compactBlock(block, this.blocks[this.blocks.length - 1]);
     this.blocks.push(block);
     this.blocksByHash.set(block);
-    for (const t of block.transactions) this.minedTxs.set(t);
+    for (const t of block instanceof ArchivedBlock ? block.transactionEntries() : block.transactions) this.minedTxs.set(t);
     const old = this.blocks.length - 1 - RECENT_BLOCKS;
     if (old >= 1 && !(this.blocks[old] instanceof ArchivedBlock)) {
       // Transactions --transaction-block-keeper will drop stay objects until then.

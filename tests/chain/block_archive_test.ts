@@ -88,6 +88,9 @@ Deno.test("archived blocks: read by number and hash exactly as before, their tra
     assert.equal(chain.blockByHash(b.hash), b);
     assert.equal(chain.blockByHash(bytesToHex(b.hash)), b);
     for (const t of b.transactions) assert.equal(chain.transactionByHash(bytesToHex(t.hash))?.mined, t);
+    const entries = b.transactionEntries();
+    assert.equal(entries.length, b.transactions.length);
+    entries.forEach((e, i) => assert.equal(bytesToHex(e.hash), bytesToHex(b.transactions[i].hash)));
   }
   assert.ok(!(chain.blockByNumber(chain.blockNumber - 10n) instanceof ArchivedBlock), "recent blocks stay objects");
   assert.equal(logs(), logsBefore);
