@@ -14,7 +14,7 @@ import { executeTransaction, type TxResult } from "../tx/execute.ts";
 import { type AccessListEntry, type Authorization, type Transaction, TxType } from "../tx/transaction.ts";
 import type { ChainHardfork } from "./hardfork.ts";
 import type { ForkId } from "../forks/fork.ts";
-import { activePrecompiles } from "../evm/precompiles/index.ts";
+import { activePrecompiles, precompileAddressSet } from "../evm/precompiles/index.ts";
 import type { Precompile } from "../evm/precompiles/types.ts";
 import { ChainError, ExecutionHaltedError, ExecutionRevertedError, TransactionRejectedError } from "./errors.ts";
 import { haltName } from "./halt_reason.ts";
@@ -76,11 +76,13 @@ export function applyStateOverrides(
   overrides: StateOverrides | undefined,
   fork?: ForkId,
 ): ReadonlyMap<bigint, Precompile> | undefined {
-  if (!overrides) return undefined;
+  if (!overrides || overrides.size === 0) return undefined;
   let precompiles: Map<bigint, Precompile> | undefined;
   if (fork !== undefined) {
-    const active = activePrecompiles(fork);
-    if ([...overrides].some(([a, o]) => active.has(a) || o.movePrecompileTo !== undefined)) precompiles = active;
+    const addresses = precompileAddressSet(fork);
+    if ([...overrides].some(([a, o]) => addresses.has(a) || o.movePrecompileTo !== undefined)) {
+      precompiles = activePrecompiles(fork);
+    }
   }
   const moved = new Set<bigint>();
   for (const address of [...overrides.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
