@@ -1,9 +1,12 @@
 /**
  * The `auto` backend, tiering two backends: cold code runs on the interpreter; code that runs a second time, or whose interpreted
- * time passes a millisecond, is compiled on the compiler thread while the interpreter keeps going, and runs as
- * WebAssembly from the first frame after the module is ready (or at once if the disk cache has it). A frame
- * still interpreting when its module becomes ready starts its execution over, compiled, where the execution
- * allows it (read-only calls: src/evm/interrupt.ts, restartable).
+ * time passes a millisecond, is compiled on the compiler thread (or read from the disk cache) while the
+ * interpreter keeps going, and runs as WebAssembly from the first frame of a later execution once the module is
+ * ready. The engine compiles a module's functions as they are first entered (tens of milliseconds for a
+ * contract's usual path), which a short execution would pay where the interpreter finishes in a few: so the
+ * execution that made the code hot switches to the module only once it has run long (RESTART_AFTER_MS), and a
+ * frame still interpreting then starts its execution over, compiled, where the execution allows it (read-only
+ * calls: src/evm/interrupt.ts, restartable).
  */
 import type { Backend } from "./backend.ts";
 import type { Host } from "../src/evm/host.ts";
@@ -27,6 +30,10 @@ interface Heat {
   frames: number;
   threshold: number;
   pending?: PendingCompile;
+  /** The binary of `pending` came from the disk cache. */
+  fromDisk?: boolean;
+  /** The execution (TieredBackend.executions) in which the code became hot. */
+  hotIn: number;
   /** A module is in the cache (or the code failed to compile): the heat is no longer counted. */
   done: boolean;
 }
@@ -38,6 +45,8 @@ export class TieredBackend implements Backend {
   tieredUp = 0;
   /** Executions started over to run a module that became ready while its first frame was interpreting. */
   restarts = 0;
+  /** Executions seen (frames at depth 0). */
+  private executions = 0;
 
   constructor(
     /** The tier cold code runs on (the interpreter). */
@@ -53,19 +62,21 @@ export class TieredBackend implements Backend {
     // A step tracer sees every instruction, which compiled code does not report: traced frames are interpreted.
     // So are frames under --memory-limit: compiled code grows memory without asking the host.
     if (evm.tracer?.onStep || evm.rules.memoryLimit !== undefined) return this.interpreter.run(frame, evm);
+    if (frame.message.depth === 0) this.executions++;
     const code = frame.message.code;
     const rules = evm.rules;
     const c = this.wasm.cache.peek(code, rules);
     if (c !== undefined) return c === "failed" ? this.interpreter.run(frame, evm) : this.wasm.runEntry(c, frame, evm);
     const h = this.heatOf(code, rules);
-    if (h.pending) {
+    if (h.pending && (h.hotIn !== this.executions || canRestart())) {
       const entry = this.installIfReady(code, rules, h);
       if (entry) return this.wasm.runEntry(entry, frame, evm);
     }
     if (this.diskFirst && !h.done && !h.pending && h.frames === 0) {
-      // In an execution worker the code has most likely run on the node's thread already.
+      // In an execution worker (which runs long executions) the code has most likely run on the node's thread
+      // already: its module is used at once.
       this.promote(code, rules, h);
-      const found = this.wasm.cache.peek(code, rules);
+      const found = h.pending ? this.installIfReady(code, rules, h) : this.wasm.cache.peek(code, rules);
       if (found !== undefined && found !== "failed") return this.wasm.runEntry(found, frame, evm);
     }
     const t0 = performance.now();
@@ -105,6 +116,15 @@ export class TieredBackend implements Backend {
     if (!binary) return undefined;
     h.done = true;
     h.pending = undefined;
+    if (h.fromDisk) {
+      const entry = this.wasm.installFromDisk(code, rules, binary);
+      if (entry) return entry;
+      // Not a valid module after all (the file is discarded): compiled afresh.
+      h.done = false;
+      h.fromDisk = false;
+      h.pending = this.service.compileInBackground(code, rules);
+      return undefined;
+    }
     try {
       const entry = this.wasm.install(code, rules, binary);
       this.tieredUp++;
@@ -116,18 +136,24 @@ export class TieredBackend implements Backend {
   }
 
   /**
-   * Hot code: a module compiled before (the same code under another array, or in the disk cache) runs from
-   * the next frame; otherwise the compiler thread starts on it. Done here rather than on the first frame, so
-   * that code run once pays for no hashing or file reads.
+   * Hot code: a module in memory (the same code under another array) runs from the next frame; one in the disk
+   * cache is ready for a later execution; otherwise the compiler thread starts on it. Done here rather than on
+   * the first frame, so that code run once pays for no hashing or file reads.
    */
   private promote(code: Uint8Array, rules: ForkRules, h: Heat): void {
-    if (this.wasm.cache.lookup(code, rules) !== undefined || this.wasm.fromDisk(code, rules)) h.done = true;
-    else h.pending = this.service.compileInBackground(code, rules);
+    h.hotIn = this.executions;
+    if (this.wasm.cache.lookup(code, rules) !== undefined) {
+      h.done = true;
+      return;
+    }
+    const binary = this.wasm.readDisk(code, rules);
+    h.fromDisk = binary !== undefined;
+    h.pending = binary ? { poll: () => binary } : this.service.compileInBackground(code, rules);
   }
 
   private heatOf(code: Uint8Array, rules: ForkRules): Heat {
     let arr = this.heat.get(code);
     if (!arr) this.heat.set(code, arr = []);
-    return arr[rules.id] ??= { ms: 0, frames: 0, threshold: HOT_MS * this.scale, done: false };
+    return arr[rules.id] ??= { ms: 0, frames: 0, threshold: HOT_MS * this.scale, hotIn: 0, done: false };
   }
 }

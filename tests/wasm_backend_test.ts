@@ -12,6 +12,7 @@ import { CompileService } from "../backends/wasm/compile_service.ts";
 import { TieredBackend } from "../backends/tiered.ts";
 import { memoryStats } from "../backends/wasm/instance_memory.ts";
 import { runCall } from "../src/evm/run_call.ts";
+import { WorldState } from "../src/state/world.ts";
 import { restartable } from "../src/evm/interrupt.ts";
 import { Fork, type ForkId } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
@@ -352,18 +353,53 @@ Deno.test({
       // No time threshold (a first frame in a cold process can take a millisecond): the second frame decides.
       const auto = new TieredBackend(interpreter, wasmB, service, Infinity);
       const call = () => runCall({ backend: auto, code, input: hexToBytes("0x01"), gas: 100_000n });
+      const readDisk = wasmB.readDisk.bind(wasmB);
+      let reads = 0;
+      wasmB.readDisk = (c, r) => (reads++, readDisk(c, r));
       const first = call();
-      assert.equal(wasmB.diskHits, 0, "the first frame reads no file");
+      assert.equal(reads, 0, "the first frame reads no file");
       assert.equal(wasmB.cache.peek(code, rules), undefined);
       call();
-      assert.equal(wasmB.diskHits, 1, "the second frame finds the module on disk");
+      assert.equal(reads, 1, "the second frame finds the module on disk");
+      assert.equal(wasmB.cache.peek(code, rules), undefined, "for a later execution: the frame that found it was interpreted");
+      const third = call();
+      assert.equal(wasmB.diskHits, 1);
       const entry = wasmB.cache.peek(code, rules);
       assert.ok(entry !== undefined && entry !== "failed");
-      assert.equal(entry.runs, 0, "the frame that found it was interpreted");
-      const third = call();
       assert.equal(entry.runs, 1, "the third frame runs compiled");
       assert.deepEqual(third.output, first.output);
       assert.equal(auto.tieredUp, 0, "nothing was compiled");
+    } finally {
+      service.terminate();
+    }
+  },
+});
+
+Deno.test({
+  name: "auto: a module ready during the execution that made its code hot is used from the next execution",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn() {
+    const service = new CompileService();
+    try {
+      const rules = rulesFor(Fork.Osaka);
+      const dir = mkdtempSync(join(tmpdir(), "evmwasm-auto-"));
+      const callee = hexToBytes("600035600101600052602060006000f3");
+      // Calls the callee three times: its second frame makes it hot, and the disk cache has its module.
+      const caller = hexToBytes("6000600060006000600060bb5af150".repeat(3) + "00");
+      const disk = new DiskCache(dir, 0);
+      disk.put(disk.key(callee, rules), service.compileSync(callee, rules));
+      const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r), fallback: interpreter, disk: new DiskCache(dir, 0) });
+      const auto = new TieredBackend(interpreter, wasmB, service, Infinity);
+      const world = new WorldState();
+      world.setCode(0xbbn, callee);
+      const call = () => runCall({ backend: auto, world, code: caller, gas: 1_000_000n });
+      assert.ok(call().success);
+      assert.equal(wasmB.cache.peek(callee, rules), undefined, "its third frame was interpreted");
+      assert.ok(call().success);
+      const entry = wasmB.cache.peek(callee, rules);
+      assert.ok(entry !== undefined && entry !== "failed");
+      assert.equal(entry.runs, 3, "the next execution runs it compiled from its first frame");
     } finally {
       service.terminate();
     }
