@@ -6,6 +6,7 @@ import { HexError } from "./src/primitives/hex.ts";
 import { UnknownForkError } from "./src/forks/fork.ts";
 import { VERSION } from "./src/version.ts";
 import { BaseError } from "./src/errors/base.ts";
+import { normalJitPolicy } from "./src/jit_policy.ts";
 
 const USAGE = `evmwasm ${VERSION} — an EVM runtime for Deno and Bun
 
@@ -33,6 +34,7 @@ commands:
 async function main(argv: string[]): Promise<number> {
   // Flags without a command go to serve, as `evmwasm --port 9000` does.
   const [command, ...rest] = argv[0]?.startsWith("-") && !["--help", "--version"].includes(argv[0]) ? ["serve", ...argv] : argv;
+  if (command !== undefined && command !== "serve") normalJitPolicy(); // serve puts it back once interactive
   switch (command) {
     case undefined:
     case "serve": {

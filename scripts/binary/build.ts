@@ -35,6 +35,8 @@ export const BUN_BUILD = [
   "--splitting",
   "--format=esm",
   "--bytecode",
+  // JavaScriptCore's JIT ten times as reluctant until the node answers (src/jit_policy.ts): start-up code runs once.
+  "--compile-jit-policy=10",
   "--no-compile-autoload-dotenv",
   "--no-compile-autoload-bunfig",
   "scripts/binary/evmwasm.ts",

@@ -1,2 +1,5 @@
 /** The WebAssembly compiler thread inside the single-file binary (see ./evmwasm.ts). */
+import { normalJitPolicy } from "../../src/jit_policy.ts";
 import "../../backends/wasm/compile_worker.ts";
+
+normalJitPolicy();

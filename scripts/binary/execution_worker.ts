@@ -1,2 +1,5 @@
 /** An execution worker inside the single-file binary (see ./evmwasm.ts). */
+import { normalJitPolicy } from "../../src/jit_policy.ts";
 import "../../src/exec/execution_worker.ts";
+
+normalJitPolicy();

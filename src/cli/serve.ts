@@ -19,6 +19,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { denoRequire } from "../deno_require.ts";
 import { BatchedLines, NodeLog } from "./node_log.ts";
 import { keccakCompiled } from "../primitives/keccak_wasm.ts";
+import { normalJitPolicy } from "../jit_policy.ts";
 import { attachTracePrinting } from "./trace_printing.ts";
 import { INITIAL_GAS_PRICE } from "../chain/fees.ts";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "../fork/upstream.ts";
@@ -440,6 +441,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // After the first request (or a second without one): the compiler thread and, unless --no-warm-up,
   // synthetic calls, so that users' first calls find optimised code.
   node.warmUpAfterFirstRequest(() => {
+    normalJitPolicy();
     if (!config.warmUp) return;
     const quiet = node.handler.unlogged();
     void warmUpNode((body) => quiet.handleBody(body), {
