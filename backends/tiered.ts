@@ -4,9 +4,9 @@
  * interpreter keeps going, and runs as WebAssembly from the first frame of a later execution once the module is
  * ready. The engine compiles a module's functions as they are first entered (tens of milliseconds for a
  * contract's usual path), which a short execution would pay where the interpreter finishes in a few: so the
- * execution that made the code hot switches to the module only once it has run long (RESTART_AFTER_MS), and a
- * frame still interpreting then starts its execution over, compiled, where the execution allows it (read-only
- * calls: src/evm/interrupt.ts, restartable).
+ * execution that made the code hot switches to the module (at a frame of that code) only once it has run long
+ * (RESTART_AFTER_MS), and a frame still interpreting then starts its execution over, compiled, where the
+ * execution allows it (read-only calls: src/evm/interrupt.ts, restartable).
  */
 import type { Backend } from "./backend.ts";
 import type { Host } from "../src/evm/host.ts";
@@ -15,7 +15,7 @@ import type { ForkRules } from "../src/forks/rules.ts";
 import type { WasmBackend } from "./wasm/backend.ts";
 import type { CompileService, PendingCompile } from "./wasm/compile_service.ts";
 import type { ModuleEntry } from "./wasm/module_cache.ts";
-import { canRestart, RestartCompiled, setTickHook } from "../src/evm/interrupt.ts";
+import { canRestart, RESTART_AFTER_MS, RestartCompiled, setTickHook } from "../src/evm/interrupt.ts";
 
 /**
  * Interpreted time (ms) after which code is compiled even if it has not run twice. Compilation runs on its
@@ -45,8 +45,9 @@ export class TieredBackend implements Backend {
   tieredUp = 0;
   /** Executions started over to run a module that became ready while its first frame was interpreting. */
   restarts = 0;
-  /** Executions seen (frames at depth 0). */
+  /** Executions seen (frames at depth 0), and when the latest began (performance.now()). */
   private executions = 0;
+  private executionStartedAt = 0;
 
   constructor(
     /** The tier cold code runs on (the interpreter). */
@@ -62,13 +63,16 @@ export class TieredBackend implements Backend {
     // A step tracer sees every instruction, which compiled code does not report: traced frames are interpreted.
     // So are frames under --memory-limit: compiled code grows memory without asking the host.
     if (evm.tracer?.onStep || evm.rules.memoryLimit !== undefined) return this.interpreter.run(frame, evm);
-    if (frame.message.depth === 0) this.executions++;
+    if (frame.message.depth === 0) {
+      this.executions++;
+      this.executionStartedAt = performance.now();
+    }
     const code = frame.message.code;
     const rules = evm.rules;
     const c = this.wasm.cache.peek(code, rules);
     if (c !== undefined) return c === "failed" ? this.interpreter.run(frame, evm) : this.wasm.runEntry(c, frame, evm);
     const h = this.heatOf(code, rules);
-    if (h.pending && (h.hotIn !== this.executions || canRestart())) {
+    if (h.pending && (h.hotIn !== this.executions || this.runningLong())) {
       const entry = this.installIfReady(code, rules, h);
       if (entry) return this.wasm.runEntry(entry, frame, evm);
     }
@@ -100,6 +104,11 @@ export class TieredBackend implements Backend {
         if (h.ms >= h.threshold || ++h.frames >= 2) this.promote(code, rules, h);
       }
     }
+  }
+
+  /** Whether the current execution has run long enough to repay the engine's compilation of a module's functions. */
+  private runningLong(): boolean {
+    return performance.now() - this.executionStartedAt >= RESTART_AFTER_MS;
   }
 
   /** The module of a pending compilation, installed, once it is ready (undefined: not yet, or it failed). */
