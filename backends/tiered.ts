@@ -1,6 +1,6 @@
 /**
  * The `auto` backend, tiering two backends: cold code runs on the interpreter; code that runs a second time, or whose interpreted
- * time passes a millisecond, is compiled on the compiler thread (or read from the disk cache) while the
+ * time passes a millisecond, is compiled on the compiler thread (or read from the disk cache there) while the
  * interpreter keeps going, and runs as WebAssembly from the first frame of a later execution once the module is
  * ready. The engine compiles a module's functions as they are first entered (tens of milliseconds for a
  * contract's usual path), which a short execution would pay where the interpreter finishes in a few: so the
@@ -30,8 +30,6 @@ interface Heat {
   frames: number;
   threshold: number;
   pending?: PendingCompile;
-  /** The binary of `pending` came from the disk cache. */
-  fromDisk?: boolean;
   /** The execution (TieredBackend.executions) in which the code became hot. */
   hotIn: number;
   /** A module is in the cache (or the code failed to compile): the heat is no longer counted. */
@@ -78,9 +76,10 @@ export class TieredBackend implements Backend {
     }
     if (this.diskFirst && !h.done && !h.pending && h.frames === 0) {
       // In an execution worker (which runs long executions) the code has most likely run on the node's thread
-      // already: its module is used at once.
-      this.promote(code, rules, h);
-      const found = h.pending ? this.installIfReady(code, rules, h) : this.wasm.cache.peek(code, rules);
+      // already: its module is read from the disk cache here and used at once.
+      if (this.wasm.fromDisk(code, rules)) h.done = true;
+      else this.promote(code, rules, h);
+      const found = this.wasm.cache.peek(code, rules);
       if (found !== undefined && found !== "failed") return this.wasm.runEntry(found, frame, evm);
     }
     const t0 = performance.now();
@@ -125,17 +124,8 @@ export class TieredBackend implements Backend {
     if (!binary) return undefined;
     h.done = true;
     h.pending = undefined;
-    if (h.fromDisk) {
-      const entry = this.wasm.installFromDisk(code, rules, binary);
-      if (entry) return entry;
-      // Not a valid module after all (the file is discarded): compiled afresh.
-      h.done = false;
-      h.fromDisk = false;
-      h.pending = this.service.compileInBackground(code, rules);
-      return undefined;
-    }
     try {
-      const entry = this.wasm.install(code, rules, binary);
+      const entry = this.wasm.install(code, rules, binary, this.service.persists);
       this.tieredUp++;
       return entry;
     } catch {
@@ -145,19 +135,14 @@ export class TieredBackend implements Backend {
   }
 
   /**
-   * Hot code: a module in memory (the same code under another array) runs from the next frame; one in the disk
-   * cache is ready for a later execution; otherwise the compiler thread starts on it. Done here rather than on
-   * the first frame, so that code run once pays for no hashing or file reads.
+   * Hot code: a module in memory (the same code under another array) runs from the next frame; otherwise the
+   * compiler thread reads it from the disk cache or compiles it. Done here rather than on the first frame, so
+   * that code run once pays for no hashing.
    */
   private promote(code: Uint8Array, rules: ForkRules, h: Heat): void {
     h.hotIn = this.executions;
-    if (this.wasm.cache.lookup(code, rules) !== undefined) {
-      h.done = true;
-      return;
-    }
-    const binary = this.wasm.readDisk(code, rules);
-    h.fromDisk = binary !== undefined;
-    h.pending = binary ? { poll: () => binary } : this.service.compileInBackground(code, rules);
+    if (this.wasm.cache.lookup(code, rules) !== undefined) h.done = true;
+    else h.pending = this.service.compileInBackground(code, rules);
   }
 
   private heatOf(code: Uint8Array, rules: ForkRules): Heat {

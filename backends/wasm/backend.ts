@@ -124,35 +124,30 @@ export class WasmBackend implements Backend {
 
   /** A module from the disk cache, if there is a valid one. */
   fromDisk(code: Uint8Array, rules: ForkRules): ModuleEntry | undefined {
-    const binary = this.readDisk(code, rules);
-    return binary && this.installFromDisk(code, rules, binary);
-  }
-
-  /** The disk cache's binary for code under rules, if it has one (not yet known to be a valid module). */
-  readDisk(code: Uint8Array, rules: ForkRules): Uint8Array | undefined {
     const disk = this.opts.disk;
-    return disk?.get(disk.key(code, rules));
-  }
-
-  /** Makes a binary read from the disk cache the module; undefined (and the file discarded) if it is not valid. */
-  installFromDisk(code: Uint8Array, rules: ForkRules, binary: Uint8Array): ModuleEntry | undefined {
+    if (!disk) return undefined;
+    const dkey = disk.key(code, rules);
+    const binary = disk.get(dkey);
+    if (!binary) return undefined;
     try {
       const entry = new ModuleEntry(new WebAssembly.Module(binary as BufferSource), code, rules);
       this.cache.store(code, rules, entry);
       this.diskHits++;
       return entry;
     } catch {
-      const disk = this.opts.disk;
-      disk?.put(disk.key(code, rules), new Uint8Array(0)); // replaced by an invalid (so ignored) file, then recompiled
+      disk.put(dkey, new Uint8Array(0)); // replaced by an invalid (so ignored) file, then recompiled
       return undefined;
     }
   }
 
-  /** Makes a compiled binary the module for code under rules (and writes it to the disk cache). */
-  install(code: Uint8Array, rules: ForkRules, binary: Uint8Array): ModuleEntry {
+  /**
+   * Makes a compiled binary the module for code under rules, and writes it to the disk cache unless `persisted`
+   * (the compiler thread has, or read it from there).
+   */
+  install(code: Uint8Array, rules: ForkRules, binary: Uint8Array, persisted = false): ModuleEntry {
     const entry = new ModuleEntry(new WebAssembly.Module(binary as BufferSource), code, rules);
     this.cache.store(code, rules, entry);
-    this.opts.disk?.put(this.opts.disk.key(code, rules), binary);
+    if (!persisted) this.opts.disk?.put(this.opts.disk.key(code, rules), binary);
     return entry;
   }
 }

@@ -11,7 +11,7 @@
 import type { MessagePort, Worker } from "node:worker_threads";
 import process from "node:process";
 import type { ForkRules } from "../../src/forks/rules.ts";
-import type { CompilerPortMessage, CompileRequest, CompileResponse } from "./compile_worker.ts";
+import type { CompilerDiskMessage, CompilerPortMessage, CompileRequest, CompileResponse } from "./compile_worker.ts";
 import { REPLY_CAPACITY, SyncReply } from "./compile_protocol.ts";
 
 /** node:worker_threads, loaded when the compiler thread starts (under Bun, loading it takes about 5 ms). */
@@ -29,6 +29,7 @@ export class CompileService {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
   private readonly onStart: (() => void)[] = [];
+  private disk: CompilerDiskMessage["diskCache"] | undefined;
 
   /** `port`: a channel to a compiler thread started elsewhere (another service's `connect`). */
   constructor(readonly optimizeLevel = 0, private readonly port?: MessagePort) {}
@@ -62,6 +63,20 @@ export class CompileService {
     else this.onStart.push(f);
   }
 
+  /**
+   * Background and asynchronous compilations look in this disk cache first and write what they compile to it,
+   * on the compiler thread (synchronous ones leave the disk to their caller).
+   */
+  useDiskCache(dir: string, maxBytes?: number): void {
+    this.disk = { dir, maxBytes };
+    this.whenStarted(() => this.worker!.postMessage({ diskCache: this.disk! } satisfies CompilerDiskMessage));
+  }
+
+  /** Whether the compiler thread writes what this service compiles in the background to a disk cache. */
+  get persists(): boolean {
+    return this.disk !== undefined;
+  }
+
   /** Starts the worker (and Binaryen's loading) ahead of the first request. */
   warm(): void {
     this.start();
@@ -93,7 +108,7 @@ export class CompileService {
     // Room for the module: generous for the code size; a larger one comes back as an error.
     const reply = SyncReply.create(Math.min(REPLY_CAPACITY, (4 << 20) + code.length * 256));
     SyncReply.arm(reply);
-    w.postMessage({ id: 0, code, fork: rules.id, optimizeLevel, reply } satisfies CompileRequest);
+    w.postMessage({ id: 0, code, fork: rules.id, optimizeLevel, reply, disk: this.persists } satisfies CompileRequest);
     return { poll: () => (SyncReply.ready(reply) ? SyncReply.read(reply) : undefined) };
   }
 
@@ -104,7 +119,7 @@ export class CompileService {
     w.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ id, code, fork: rules.id, optimizeLevel } satisfies CompileRequest);
+      w.postMessage({ id, code, fork: rules.id, optimizeLevel, disk: this.persists } satisfies CompileRequest);
     });
   }
 

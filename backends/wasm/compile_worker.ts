@@ -14,6 +14,7 @@ import { type MessagePort, parentPort } from "node:worker_threads";
 import type { ForkId } from "../../src/forks/fork.ts";
 import { SyncReply } from "./compile_protocol.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
+import type { DiskCache } from "./disk_cache.ts";
 
 export interface CompileRequest {
   id: number;
@@ -22,6 +23,13 @@ export interface CompileRequest {
   optimizeLevel: number;
   /** Present for synchronous requests. */
   reply?: SharedArrayBuffer;
+  /** Look in the disk cache first (CompilerDiskMessage), and write what is compiled to it. */
+  disk?: boolean;
+}
+
+/** The disk cache that requests with `disk` use: its folder and size cap. */
+export interface CompilerDiskMessage {
+  diskCache: { dir: string; maxBytes?: number };
 }
 
 /** Another source of requests: a port whose requests are answered on it. */
@@ -38,13 +46,14 @@ export interface CompileResponse {
 
 interface Source {
   postMessage(m: CompileResponse): void;
-  on(event: "message", listener: (m: CompileRequest | CompilerPortMessage) => void): unknown;
+  on(event: "message", listener: (m: CompileRequest | CompilerPortMessage | CompilerDiskMessage) => void): unknown;
 }
 
 const queue: [CompileRequest, Source][] = [];
 let compile: ((req: CompileRequest) => Uint8Array) | undefined;
 let loadError: string | undefined;
 let warmUpRest: ((round: number) => void) | undefined;
+let diskKey: ((req: CompileRequest) => { cache: DiskCache; key: Uint8Array }) | undefined;
 
 /**
  * The engine optimises the compiler's own JavaScript only after it has run a few times: a first contract
@@ -77,6 +86,13 @@ function recentKey(req: CompileRequest): string {
   return `${req.fork}:${req.optimizeLevel}:${bytesToHex(req.code)}`;
 }
 
+/**
+ * The disk cache, when the node has one: looked up and written here, so that the node's thread neither reads
+ * its folder (a first lookup lists every module in it) nor hashes a module's bytes to check them.
+ */
+let diskSetting: CompilerDiskMessage["diskCache"] | undefined;
+const disks = new Map<number, DiskCache>();
+
 function compileOrRecall(req: CompileRequest): Uint8Array {
   const key = recentKey(req);
   const kept = recent.get(key);
@@ -85,7 +101,10 @@ function compileOrRecall(req: CompileRequest): Uint8Array {
     recent.set(key, kept);
     return kept;
   }
-  const binary = compile!(req);
+  const disk = req.disk && diskSetting && diskKey ? diskKey(req) : undefined;
+  const found = disk?.cache.get(disk.key);
+  const binary = found ?? compile!(req);
+  if (disk && !found) disk.cache.put(disk.key, binary);
   recent.set(key, binary);
   recentBytes += binary.length + key.length;
   for (const [k, b] of recent) {
@@ -129,6 +148,11 @@ function reply(req: CompileRequest, source: Source, binary: Uint8Array | undefin
 function listen(source: Source): void {
   source.on("message", (m) => {
     if ("port" in m) return listen(m.port as unknown as Source);
+    if ("diskCache" in m) {
+      if (diskSetting?.dir !== m.diskCache.dir || diskSetting.maxBytes !== m.diskCache.maxBytes) disks.clear();
+      diskSetting = m.diskCache;
+      return;
+    }
     if (compile || loadError) serve(m, source);
     else queue.push([m, source]);
   });
@@ -137,14 +161,20 @@ function listen(source: Source): void {
 listen(parentPort! as unknown as Source);
 
 try {
-  const [{ compileToWasm }, { rulesFor }, { warmUpProgram }, { Fork }] = await Promise.all([
+  const [{ compileToWasm }, { rulesFor }, { warmUpProgram }, { Fork }, { DiskCache }] = await Promise.all([
     import("./compiler.ts"),
     import("../../src/forks/rules.ts"),
     import("./warm_up.ts"),
     import("../../src/forks/fork.ts"),
+    import("./disk_cache.ts"),
   ]);
   compile = (req) =>
     compileToWasm(req.code, rulesFor(req.fork), { optimizeLevel: req.optimizeLevel, binaryen }).binary;
+  diskKey = (req) => {
+    let cache = disks.get(req.optimizeLevel);
+    if (!cache) disks.set(req.optimizeLevel, cache = new DiskCache(diskSetting!.dir, req.optimizeLevel, diskSetting!.maxBytes));
+    return { cache, key: cache.key(req.code, rulesFor(req.fork)) };
+  };
   // Nothing asked yet: compile a program with every opcode once, so that the engine has compiled the
   // compiler's code paths before the first real request (requests that arrive meanwhile wait for it).
   const rules = rulesFor(Fork.Osaka);
