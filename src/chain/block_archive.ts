@@ -16,24 +16,17 @@
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bigIntToMinimalBytes, bytesEqual, bytesToBigInt } from "../primitives/hex.ts";
 import { rlpDecode, rlpEncode } from "../primitives/rlp.ts";
-import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
 import { decodeTransaction } from "../tx/codec.ts";
 import type { Log } from "../state/world.ts";
 import type { Block, MinedTransaction, Withdrawal } from "./block.ts";
 import { decodeHeader } from "./block_codec.ts";
-import { BLOOM_BYTES, logsBloom } from "./bloom.ts";
+import { logsBloom } from "./bloom.ts";
 import type { Receipt } from "./receipt.ts";
-import { type BlockHeader, EMPTY_OMMERS_HASH, EMPTY_REQUESTS_HASH, headerToRlp } from "./header.ts";
+import { type BlockHeader, headerToRlp } from "./header.ts";
+import { COMMON_VALUES } from "./compact_block.ts";
+import { EMPTY_BYTES } from "../primitives/byte_slab.ts";
 
-const SHARED: Uint8Array[] = [
-  EMPTY_TRIE_ROOT,
-  EMPTY_OMMERS_HASH,
-  EMPTY_REQUESTS_HASH,
-  new Uint8Array(32),
-  new Uint8Array(BLOOM_BYTES),
-  new Uint8Array(8),
-  new Uint8Array(0),
-];
+const SHARED: readonly Uint8Array[] = [...COMMON_VALUES, EMPTY_BYTES];
 const ABSENT = 0;
 const PARENT_HASH = 0x40;
 const DERIVED_RANDAO = 0x41;

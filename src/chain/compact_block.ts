@@ -14,7 +14,8 @@ import type { Block } from "./block.ts";
 import { BLOOM_BYTES } from "./bloom.ts";
 import { EMPTY_OMMERS_HASH, EMPTY_REQUESTS_HASH } from "./header.ts";
 
-const SHARED: Uint8Array[] = [
+/** Byte values most blocks share (the empty byte string aside), one copy each; block_archive.ts keeps them too. */
+export const COMMON_VALUES: readonly Uint8Array[] = [
   EMPTY_TRIE_ROOT,
   EMPTY_OMMERS_HASH,
   EMPTY_REQUESTS_HASH,
@@ -26,7 +27,7 @@ const SHARED: Uint8Array[] = [
 /** The shared copy of a common value, or undefined. */
 function sharedCopy(b: Uint8Array): Uint8Array | undefined {
   if (b.length === 0) return EMPTY_BYTES;
-  for (const s of SHARED) if (s.length === b.length && bytesEqual(s, b)) return s;
+  for (const s of COMMON_VALUES) if (s.length === b.length && bytesEqual(s, b)) return s;
   return undefined;
 }
 
