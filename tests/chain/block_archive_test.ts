@@ -13,23 +13,12 @@ import { formatBlock, formatReceipt } from "../../src/rpc/format.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
 import { EMPTY_TRIE_ROOT } from "../../src/state/trie.ts";
 import { TxType } from "../../src/tx/transaction.ts";
+import { sendFromDevAccount } from "./helpers.ts";
 
 const json = (x: unknown) => JSON.stringify(x, (_, v) => (typeof v === "bigint" ? `${v}n` : v));
 
-function transfer(chain: DevChain, to: bigint | undefined, data = new Uint8Array(), gasLimit = 21000n): void {
-  const from = chain.devAccounts[0].address;
-  chain.sendUnsigned({
-    type: TxType.FeeMarket,
-    chainId: chain.chainId,
-    nonce: chain.nextNonce(from),
-    maxPriorityFeePerGas: 1n,
-    maxFeePerGas: 10n ** 10n,
-    gasLimit,
-    to,
-    value: 1n,
-    data,
-    accessList: [],
-  }, from);
+function transfer(chain: DevChain, to: bigint | undefined, data?: Uint8Array, gasLimit?: bigint): void {
+  sendFromDevAccount(chain, { to, data, gasLimit });
 }
 
 Deno.test("archived blocks: read by number and hash exactly as before, their transactions and receipts too", () => {

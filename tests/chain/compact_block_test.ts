@@ -6,22 +6,10 @@ import { encodeReceipt } from "../../src/chain/receipt.ts";
 import { headerHash } from "../../src/chain/header.ts";
 import { keccak256 } from "../../src/primitives/hash.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
-import { TxType } from "../../src/tx/transaction.ts";
+import { sendFromDevAccount } from "./helpers.ts";
 
 function transfer(chain: DevChain, to: bigint): void {
-  const from = chain.devAccounts[0].address;
-  chain.sendUnsigned({
-    type: TxType.FeeMarket,
-    chainId: chain.chainId,
-    nonce: chain.nextNonce(from),
-    maxPriorityFeePerGas: 1n,
-    maxFeePerGas: 10n ** 10n,
-    gasLimit: 21000n,
-    to,
-    value: 1n,
-    data: new Uint8Array(),
-    accessList: [],
-  }, from);
+  sendFromDevAccount(chain, { to });
 }
 
 Deno.test("compact blocks: hashes still match, common values shared, a block's own bytes in one buffer", () => {

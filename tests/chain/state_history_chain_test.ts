@@ -6,16 +6,12 @@ import { StateUnavailableError } from "../../src/chain/errors.ts";
 import { keccak256 } from "../../src/primitives/hash.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
 import { rlpDecode } from "../../src/primitives/rlp.ts";
-import { TxType } from "../../src/tx/transaction.ts";
+import { sendFromDevAccount } from "./helpers.ts";
 
 const RECIPIENT = 0xabc0000000000000000000000000000000000001n;
 
 function transfer(chain: DevChain, value: bigint): void {
-  const from = chain.devAccounts[0].address;
-  chain.sendUnsigned({
-    type: TxType.FeeMarket, chainId: chain.chainId, nonce: chain.nextNonce(from), maxPriorityFeePerGas: 1n,
-    maxFeePerGas: 10n ** 10n, gasLimit: 21000n, to: RECIPIENT, value, data: new Uint8Array(), accessList: [],
-  }, from);
+  sendFromDevAccount(chain, { to: RECIPIENT, value });
 }
 
 Deno.test("past states: each kept block reads as it was; older ones are unavailable, genesis is kept", () => {
