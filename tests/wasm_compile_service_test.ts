@@ -3,6 +3,7 @@
 // with another code's module or a module cut short; seen only under heavy load, in full state-test runs.)
 import assert from "node:assert/strict";
 import { CompileService } from "../backends/wasm/compile_service.ts";
+import { SyncReply } from "../backends/wasm/compile_protocol.ts";
 import { WasmBackend } from "../backends/wasm/backend.ts";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
 import { runCall } from "../src/evm/run_call.ts";
@@ -22,7 +23,23 @@ Deno.test({
       const wrong: string[] = [];
       for (let i = 0; i < 300; i++) {
         // MSTORE8(0, i & 0xff) MSTORE8(1, i >> 8) RETURN(0, 2)
-        const code = new Uint8Array([0x60, i & 0xff, 0x60, 0, 0x53, 0x60, i >> 8, 0x60, 1, 0x53, 0x60, 2, 0x60, 0, 0xf3]);
+        const code = new Uint8Array([
+          0x60,
+          i & 0xff,
+          0x60,
+          0,
+          0x53,
+          0x60,
+          i >> 8,
+          0x60,
+          1,
+          0x53,
+          0x60,
+          2,
+          0x60,
+          0,
+          0xf3,
+        ]);
         const r = runCall({ backend, code, fork: Fork.Osaka });
         const got = r.output.length === 2 ? r.output[0] | (r.output[1] << 8) : -1;
         if (!r.success || got !== i) wrong.push(`${i}: ${r.success} ${got}`);
@@ -67,6 +84,47 @@ Deno.test({
       assert.deepEqual(owner.compileSync(code, rules), first);
     } finally {
       owner.terminate();
+    }
+  },
+});
+
+Deno.test({
+  name: "wasm: background compilations reuse a finished one's reply buffer, and each keeps its own answer",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const service = new CompileService();
+    const rules = rulesFor(Fork.Osaka);
+    const answer = async (pending: { poll(): Uint8Array | undefined }) => {
+      for (let i = 0; i < 1000; i++) {
+        const binary = pending.poll();
+        if (binary) return binary;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      throw new Error("no answer");
+    };
+    const created: number[] = [];
+    const create = SyncReply.create;
+    SyncReply.create = (capacity?: number) => (created.push(capacity ?? 0), create(capacity));
+    try {
+      const codes = [0, 1, 2, 3].map((i) => new Uint8Array([0x60, i, 0x60, 0, 0x53, 0x60, 1, 0x60, 0, 0xf3]));
+      const first = service.compileInBackground(codes[0], rules);
+      const binaries = [await answer(first)];
+      for (const code of codes.slice(1)) binaries.push(await answer(service.compileInBackground(code, rules)));
+      // One buffer served all four; the first handle still answers its own module after the buffer moved on.
+      assert.equal(created.length, 1);
+      assert.deepEqual(first.poll(), binaries[0]);
+      for (let i = 0; i < 4; i++) {
+        const r = runCall({
+          backend: new WasmBackend({ compile: () => binaries[i], fallback: new Interpreter() }),
+          code: codes[i],
+          fork: Fork.Osaka,
+        });
+        assert.equal(r.output[0], i);
+      }
+    } finally {
+      SyncReply.create = create;
+      service.terminate();
     }
   },
 });

@@ -6,6 +6,10 @@ export const SyncReply = {
   create(capacity = REPLY_CAPACITY): SharedArrayBuffer {
     return new SharedArrayBuffer(HEADER + capacity);
   },
+  /** The largest answer the buffer holds. */
+  capacity(buf: SharedArrayBuffer): number {
+    return buf.byteLength - HEADER;
+  },
   /** Worker side: writes the result and wakes the waiting thread. */
   write(buf: SharedArrayBuffer, binary: Uint8Array | undefined, error: string | undefined): void {
     const ctl = new Int32Array(buf, 0, 4);

@@ -11,7 +11,7 @@
 import type { MessagePort, Worker } from "node:worker_threads";
 import process from "node:process";
 import type { ForkRules } from "../../src/forks/rules.ts";
-import type { CompilerDiskMessage, CompilerPortMessage, CompileRequest, CompileResponse } from "./compile_worker.ts";
+import type { CompilerDiskMessage, CompileRequest, CompileResponse, CompilerPortMessage } from "./compile_worker.ts";
 import { REPLY_CAPACITY, SyncReply } from "./compile_protocol.ts";
 
 /** node:worker_threads, loaded when the compiler thread starts (under Bun, loading it takes about 5 ms). */
@@ -22,6 +22,8 @@ export interface PendingCompile {
 }
 
 const SYNC_TIMEOUT_MS = 120_000;
+/** Reply buffers of finished background compilations kept for the next ones. */
+const SPARE_REPLIES = 4;
 
 export class CompileService {
   private worker: Worker | MessagePort | undefined;
@@ -30,6 +32,11 @@ export class CompileService {
   private readonly pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
   private readonly onStart: (() => void)[] = [];
   private disk: CompilerDiskMessage["diskCache"] | undefined;
+  /**
+   * Reply buffers of finished background compilations, for the next ones: allocating one (4 MB and up) took
+   * 0.1-0.6 ms, and now and then 11-15 ms, inside the call that made a code hot.
+   */
+  private readonly spareReplies: SharedArrayBuffer[] = [];
 
   /** `port`: a channel to a compiler thread started elsewhere (another service's `connect`). */
   constructor(readonly optimizeLevel = 0, private readonly port?: MessagePort) {}
@@ -106,10 +113,35 @@ export class CompileService {
   compileInBackground(code: Uint8Array, rules: ForkRules, optimizeLevel = this.optimizeLevel): PendingCompile {
     const w = this.start();
     // Room for the module: generous for the code size; a larger one comes back as an error.
-    const reply = SyncReply.create(Math.min(REPLY_CAPACITY, (4 << 20) + code.length * 256));
+    const reply = this.takeReply(Math.min(REPLY_CAPACITY, (4 << 20) + code.length * 256));
     SyncReply.arm(reply);
     w.postMessage({ id: 0, code, fork: rules.id, optimizeLevel, reply, disk: this.persists } satisfies CompileRequest);
-    return { poll: () => (SyncReply.ready(reply) ? SyncReply.read(reply) : undefined) };
+    // The answer is read once; its buffer then serves another compilation.
+    let answer: { binary: Uint8Array } | { error: unknown } | undefined;
+    return {
+      poll: () => {
+        if (!answer) {
+          if (!SyncReply.ready(reply)) return undefined;
+          try {
+            answer = { binary: SyncReply.read(reply) };
+          } catch (error) {
+            answer = { error };
+          }
+          if (this.spareReplies.length < SPARE_REPLIES) this.spareReplies.push(reply);
+        }
+        if ("error" in answer) throw answer.error;
+        return answer.binary;
+      },
+    };
+  }
+
+  /** A reply buffer with room for `capacity` bytes: a spare one, or a new one of the next power of two. */
+  private takeReply(capacity: number): SharedArrayBuffer {
+    const spares = this.spareReplies;
+    for (let i = 0; i < spares.length; i++) {
+      if (SyncReply.capacity(spares[i]) >= capacity) return spares.splice(i, 1)[0];
+    }
+    return SyncReply.create(Math.min(REPLY_CAPACITY, 2 ** Math.ceil(Math.log2(capacity))));
   }
 
   /** A promise of the binary (for callers that can wait on the event loop). */
