@@ -23,8 +23,21 @@ import { lowerEnv, lowerHost } from "./lower_host.ts";
 import { lowerStorage } from "./lower_storage.ts";
 import { lowerTerminator, type Merge } from "./lower_control.ts";
 import {
-  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL, IMPORT_TICK,
-  INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR,
+  EXPORT_RUN,
+  GAS_ADDR,
+  Halt,
+  IMPORT_CALLDATALOAD,
+  IMPORT_ENV,
+  IMPORT_HALT,
+  IMPORT_HOST,
+  IMPORT_MEMORY,
+  IMPORT_MODULE,
+  IMPORT_SEGMENT_FAIL,
+  IMPORT_SLOAD,
+  IMPORT_TICK,
+  INITIAL_PAGES,
+  MAX_PAGES,
+  MSIZE_ADDR,
 } from "./layout.ts";
 import { STACK_LIMIT } from "../../src/forks/opcodes.ts";
 
@@ -57,12 +70,27 @@ export function compileToWasm(code: Uint8Array, rules: ForkRules, opts: CompileO
   m.addGlobal(G_MSIZE, wasm.i64, true, m.i64.const(0n));
   m.addGlobal(G_TICKS, wasm.i32, true, m.i32.const(CHECK_EVERY));
   m.addFunctionImport(IMPORT_HALT, IMPORT_MODULE, IMPORT_HALT, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
-  m.addFunctionImport(IMPORT_SEGMENT_FAIL, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
-    wasm.createType([wasm.i32, wasm.f64, wasm.i32]), wasm.none);
-  m.addFunctionImport(IMPORT_HOST, IMPORT_MODULE, IMPORT_HOST,
-    wasm.createType([wasm.i32, wasm.i32, wasm.i32]), wasm.none);
-  m.addFunctionImport(IMPORT_CALLDATALOAD, IMPORT_MODULE, IMPORT_CALLDATALOAD,
-    wasm.createType([wasm.i32, wasm.i32]), wasm.none);
+  m.addFunctionImport(
+    IMPORT_SEGMENT_FAIL,
+    IMPORT_MODULE,
+    IMPORT_SEGMENT_FAIL,
+    wasm.createType([wasm.i32, wasm.f64, wasm.i32]),
+    wasm.none,
+  );
+  m.addFunctionImport(
+    IMPORT_HOST,
+    IMPORT_MODULE,
+    IMPORT_HOST,
+    wasm.createType([wasm.i32, wasm.i32, wasm.i32]),
+    wasm.none,
+  );
+  m.addFunctionImport(
+    IMPORT_CALLDATALOAD,
+    IMPORT_MODULE,
+    IMPORT_CALLDATALOAD,
+    wasm.createType([wasm.i32, wasm.i32]),
+    wasm.none,
+  );
   m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
   m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, wasm.i32, wasm.none);
   m.addFunctionImport(IMPORT_TICK, IMPORT_MODULE, IMPORT_TICK, wasm.none, wasm.i32);
@@ -86,7 +114,8 @@ export function compileToWasm(code: Uint8Array, rules: ForkRules, opts: CompileO
 /** The features a compiled module uses, in Binaryen's terms. */
 function features(binaryen: typeof binaryenT): number {
   const f = binaryen.Features;
-  return f.MVP | f.MutableGlobals | f.SignExt | f.BulkMemory | f.NontrappingFPToInt | f.Multivalue | f.SIMD128 | f.TailCall;
+  return f.MVP | f.MutableGlobals | f.SignExt | f.BulkMemory | f.NontrappingFPToInt | f.Multivalue | f.SIMD128 |
+    f.TailCall;
 }
 
 /** A compiled module run through Binaryen's optimiser at `level`. */
@@ -146,7 +175,10 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
       if (seg.gas > 0) cx.emit(m.local.set(L_GAS, m.i64.sub(cx.gas(), cx.c64(BigInt(seg.gas)))));
     }
     if (i >= body) break;
-    if (!(lowerStack(cx, ins) || lowerArith(cx, ins) || lowerBitwise(cx, ins) || lowerMemory(cx, ins) || lowerCalldata(cx, ins) || lowerStorage(cx, ins) || lowerEnv(cx, ins) || lowerHost(cx, ins))) {
+    if (
+      !(lowerStack(cx, ins) || lowerArith(cx, ins) || lowerBitwise(cx, ins) || lowerMemory(cx, ins) ||
+        lowerCalldata(cx, ins) || lowerStorage(cx, ins) || lowerEnv(cx, ins) || lowerHost(cx, ins))
+    ) {
       throw new Error(`compiler: no lowering for opcode 0x${ins.op.toString(16)} at pc ${ins.pc}`);
     }
   }
@@ -165,7 +197,11 @@ function dispatch(m: wasm.Module, names: string[], target: () => number): number
     m.switch(Array.from({ length: chunks }, (_, k) => chunkLabel(k)), "inv", m.i32.shr_u(target(), m.i32.const(15))),
   ]);
   for (let k = 0; k < chunks; k++) {
-    const part = m.switch(names.slice(k * MAX_TABLE, (k + 1) * MAX_TABLE), "inv", m.i32.and(target(), m.i32.const(MAX_TABLE - 1)));
+    const part = m.switch(
+      names.slice(k * MAX_TABLE, (k + 1) * MAX_TABLE),
+      "inv",
+      m.i32.and(target(), m.i32.const(MAX_TABLE - 1)),
+    );
     inner = k + 1 < chunks ? m.block(chunkLabel(k + 1), [inner, part]) : m.block(null, [inner, part]);
   }
   return inner;
@@ -246,7 +282,10 @@ function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRul
     const ticked = (transfer: number): number =>
       m.block(null, [
         m.global.set(G_TICKS, m.i32.sub(m.global.get(G_TICKS, i32), m.i32.const(1))),
-        m.if(m.i32.lt_s(m.global.get(G_TICKS, i32), m.i32.const(0)), m.global.set(G_TICKS, m.call(IMPORT_TICK, [], i32))),
+        m.if(
+          m.i32.lt_s(m.global.get(G_TICKS, i32), m.i32.const(0)),
+          m.global.set(G_TICKS, m.call(IMPORT_TICK, [], i32)),
+        ),
         transfer,
       ], i32);
     /** A statement that continues at `to`, leaving block `from` (whose jump, if dynamic, is in L_TARGET). */
@@ -351,16 +390,25 @@ function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRul
   });
   if (a.dynamicJumps) addDispatch(types, m, a, merged);
   // run() -> status; the memory size is left at MSIZE_ADDR, where JavaScript reads it more cheaply than the global.
-  m.addFunction(EXPORT_RUN, none, i32, [i32], m.block(null, [
-    m.global.set(G_MSIZE, m.i64.load(0, 8, m.i32.const(MSIZE_ADDR))),
-    m.local.set(0, m.call(blockFn(0), [
-      m.i32.const(0),
-      m.i64.load(0, 8, m.i32.const(GAS_ADDR)),
-      ...(a.blocks[0].term === "sled" ? [m.i32.const(0)] : []), // a sled takes its entry pc
-    ], i32)),
-    m.i64.store(0, 8, m.i32.const(MSIZE_ADDR), m.global.get(G_MSIZE, i64)),
-    m.local.get(0, i32),
-  ], i32));
+  m.addFunction(
+    EXPORT_RUN,
+    none,
+    i32,
+    [i32],
+    m.block(null, [
+      m.global.set(G_MSIZE, m.i64.load(0, 8, m.i32.const(MSIZE_ADDR))),
+      m.local.set(
+        0,
+        m.call(blockFn(0), [
+          m.i32.const(0),
+          m.i64.load(0, 8, m.i32.const(GAS_ADDR)),
+          ...(a.blocks[0].term === "sled" ? [m.i32.const(0)] : []), // a sled takes its entry pc
+        ], i32),
+      ),
+      m.i64.store(0, 8, m.i32.const(MSIZE_ADDR), m.global.get(G_MSIZE, i64)),
+      m.local.get(0, i32),
+    ], i32),
+  );
 }
 
 /**
@@ -384,14 +432,18 @@ function addSled(types: B, m: wasm.Module, a: Analysis, block: Block, i: number,
 
 /** Pcs per second-level dispatch function (log2). */
 const DISPATCH_BUCKET_BITS = 6;
+/** The table of second-level dispatch functions, and the one for runs of pcs without a JUMPDEST. */
+const DISPATCH_TABLE = "dispatch_runs";
+const DISPATCH_NO_RUN = "dispatch_no_run";
 
 /**
  * `dispatch(sp, gas, pc)`: tail-calls the block at JUMPDEST pc (pc < code size, checked by the caller).
- * Two levels: a table on pc >> 6 picks the function of that run of 64 pcs, whose table on the low bits picks
- * the block (runs without a JUMPDEST are invalid jumps in the first table). Every table stays small: engines'
- * optimising compilers take time in proportion to a br_table's entries (V8's took half a second on one table
- * over a 23 KB contract's pcs), and they compile a function when it is first called, so a call pays only for
- * the runs of pcs it jumps into.
+ * Two levels: the function of the run of 64 pcs that holds pc, called through a table on pc >> 6 (runs without
+ * a JUMPDEST are invalid jumps there), whose br_table on the low bits picks the block. Every br_table stays
+ * small and the first level has one call site: engines' optimising compilers take time in proportion to a
+ * br_table's entries and its call sites (V8's took half a second on one br_table over a 23 KB contract's pcs,
+ * and 12 ms on a first level of 245 tail calls), and they compile a function when it is first called, so a
+ * call pays only for the runs of pcs it jumps into.
  */
 function addDispatch(types: B, m: wasm.Module, a: Analysis, merged: ReadonlySet<number>): void {
   const { i32, i64, none } = types;
@@ -416,7 +468,8 @@ function addDispatch(types: B, m: wasm.Module, a: Analysis, merged: ReadonlySet<
     addSwitch(types, m, DISPATCH, a.code.length, pc, targets);
     return;
   }
-  const buckets: SwitchCase[] = [];
+  const size = Math.ceil(a.code.length / bucket);
+  const runs = new Array<string>(size).fill(DISPATCH_NO_RUN);
   for (let lo = 0, t = 0; lo < a.code.length; lo += bucket) {
     const hi = Math.min(lo + bucket, a.code.length);
     const cases: SwitchCase[] = [];
@@ -428,11 +481,30 @@ function addDispatch(types: B, m: wasm.Module, a: Analysis, merged: ReadonlySet<
     if (cases.length === 0) continue;
     const name = `${DISPATCH}${lo >> DISPATCH_BUCKET_BITS}`;
     addSwitch(types, m, name, hi - lo, () => m.i32.and(pc(), m.i32.const(bucket - 1)), cases);
-    const index = lo >> DISPATCH_BUCKET_BITS;
-    buckets.push({ from: index, to: index + 1, go: () => m.return_call(name, [...args(), pc()], i32) });
+    runs[lo >> DISPATCH_BUCKET_BITS] = name;
   }
-  const size = Math.ceil(a.code.length / bucket);
-  addSwitch(types, m, DISPATCH, size, () => m.i32.shr_u(pc(), m.i32.const(DISPATCH_BUCKET_BITS)), buckets);
+  const signature = types.createType([i32, i64, i32]);
+  m.addFunction(
+    DISPATCH_NO_RUN,
+    signature,
+    i32,
+    [],
+    m.block(null, [haltCall(m, none, Halt.InvalidJump), m.unreachable()], i32),
+  );
+  m.addTable(DISPATCH_TABLE, runs);
+  m.addFunction(
+    DISPATCH,
+    signature,
+    i32,
+    [],
+    m.return_call_indirect(
+      DISPATCH_TABLE,
+      m.i32.shr_u(pc(), m.i32.const(DISPATCH_BUCKET_BITS)),
+      [...args(), pc()],
+      signature,
+      i32,
+    ),
+  );
 }
 
 /** A case of a dispatch table: selector values [from, to) run `go`. */
@@ -447,7 +519,12 @@ interface SwitchCase {
  * cases run `go`; any other value is an invalid jump.
  */
 function addSwitch(
-  types: B, m: wasm.Module, name: string, size: number, selector: () => number, cases: SwitchCase[],
+  types: B,
+  m: wasm.Module,
+  name: string,
+  size: number,
+  selector: () => number,
+  cases: SwitchCase[],
 ): void {
   const { i32, i64, none } = types;
   const names: string[] = new Array(size).fill("inv");
