@@ -23,21 +23,8 @@ import { lowerEnv, lowerHost } from "./lower_host.ts";
 import { lowerStorage } from "./lower_storage.ts";
 import { lowerTerminator, type Merge } from "./lower_control.ts";
 import {
-  EXPORT_RUN,
-  GAS_ADDR,
-  Halt,
-  IMPORT_CALLDATALOAD,
-  IMPORT_ENV,
-  IMPORT_HALT,
-  IMPORT_HOST,
-  IMPORT_MEMORY,
-  IMPORT_MODULE,
-  IMPORT_SEGMENT_FAIL,
-  IMPORT_SLOAD,
-  IMPORT_TICK,
-  INITIAL_PAGES,
-  MAX_PAGES,
-  MSIZE_ADDR,
+  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL, IMPORT_TICK,
+  INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR,
 } from "./layout.ts";
 import { STACK_LIMIT } from "../../src/forks/opcodes.ts";
 
@@ -70,27 +57,12 @@ export function compileToWasm(code: Uint8Array, rules: ForkRules, opts: CompileO
   m.addGlobal(G_MSIZE, wasm.i64, true, m.i64.const(0n));
   m.addGlobal(G_TICKS, wasm.i32, true, m.i32.const(CHECK_EVERY));
   m.addFunctionImport(IMPORT_HALT, IMPORT_MODULE, IMPORT_HALT, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
-  m.addFunctionImport(
-    IMPORT_SEGMENT_FAIL,
-    IMPORT_MODULE,
-    IMPORT_SEGMENT_FAIL,
-    wasm.createType([wasm.i32, wasm.f64, wasm.i32]),
-    wasm.none,
-  );
-  m.addFunctionImport(
-    IMPORT_HOST,
-    IMPORT_MODULE,
-    IMPORT_HOST,
-    wasm.createType([wasm.i32, wasm.i32, wasm.i32]),
-    wasm.none,
-  );
-  m.addFunctionImport(
-    IMPORT_CALLDATALOAD,
-    IMPORT_MODULE,
-    IMPORT_CALLDATALOAD,
-    wasm.createType([wasm.i32, wasm.i32]),
-    wasm.none,
-  );
+  m.addFunctionImport(IMPORT_SEGMENT_FAIL, IMPORT_MODULE, IMPORT_SEGMENT_FAIL,
+    wasm.createType([wasm.i32, wasm.f64, wasm.i32]), wasm.none);
+  m.addFunctionImport(IMPORT_HOST, IMPORT_MODULE, IMPORT_HOST,
+    wasm.createType([wasm.i32, wasm.i32, wasm.i32]), wasm.none);
+  m.addFunctionImport(IMPORT_CALLDATALOAD, IMPORT_MODULE, IMPORT_CALLDATALOAD,
+    wasm.createType([wasm.i32, wasm.i32]), wasm.none);
   m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
   m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, wasm.i32, wasm.none);
   m.addFunctionImport(IMPORT_TICK, IMPORT_MODULE, IMPORT_TICK, wasm.none, wasm.i32);
@@ -114,8 +86,7 @@ export function compileToWasm(code: Uint8Array, rules: ForkRules, opts: CompileO
 /** The features a compiled module uses, in Binaryen's terms. */
 function features(binaryen: typeof binaryenT): number {
   const f = binaryen.Features;
-  return f.MVP | f.MutableGlobals | f.SignExt | f.BulkMemory | f.NontrappingFPToInt | f.Multivalue | f.SIMD128 |
-    f.TailCall;
+  return f.MVP | f.MutableGlobals | f.SignExt | f.BulkMemory | f.NontrappingFPToInt | f.Multivalue | f.SIMD128 | f.TailCall;
 }
 
 /** A compiled module run through Binaryen's optimiser at `level`. */
@@ -175,10 +146,7 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
       if (seg.gas > 0) cx.emit(m.local.set(L_GAS, m.i64.sub(cx.gas(), cx.c64(BigInt(seg.gas)))));
     }
     if (i >= body) break;
-    if (
-      !(lowerStack(cx, ins) || lowerArith(cx, ins) || lowerBitwise(cx, ins) || lowerMemory(cx, ins) ||
-        lowerCalldata(cx, ins) || lowerStorage(cx, ins) || lowerEnv(cx, ins) || lowerHost(cx, ins))
-    ) {
+    if (!(lowerStack(cx, ins) || lowerArith(cx, ins) || lowerBitwise(cx, ins) || lowerMemory(cx, ins) || lowerCalldata(cx, ins) || lowerStorage(cx, ins) || lowerEnv(cx, ins) || lowerHost(cx, ins))) {
       throw new Error(`compiler: no lowering for opcode 0x${ins.op.toString(16)} at pc ${ins.pc}`);
     }
   }
@@ -197,11 +165,7 @@ function dispatch(m: wasm.Module, names: string[], target: () => number): number
     m.switch(Array.from({ length: chunks }, (_, k) => chunkLabel(k)), "inv", m.i32.shr_u(target(), m.i32.const(15))),
   ]);
   for (let k = 0; k < chunks; k++) {
-    const part = m.switch(
-      names.slice(k * MAX_TABLE, (k + 1) * MAX_TABLE),
-      "inv",
-      m.i32.and(target(), m.i32.const(MAX_TABLE - 1)),
-    );
+    const part = m.switch(names.slice(k * MAX_TABLE, (k + 1) * MAX_TABLE), "inv", m.i32.and(target(), m.i32.const(MAX_TABLE - 1)));
     inner = k + 1 < chunks ? m.block(chunkLabel(k + 1), [inner, part]) : m.block(null, [inner, part]);
   }
   return inner;
@@ -282,10 +246,7 @@ function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRul
     const ticked = (transfer: number): number =>
       m.block(null, [
         m.global.set(G_TICKS, m.i32.sub(m.global.get(G_TICKS, i32), m.i32.const(1))),
-        m.if(
-          m.i32.lt_s(m.global.get(G_TICKS, i32), m.i32.const(0)),
-          m.global.set(G_TICKS, m.call(IMPORT_TICK, [], i32)),
-        ),
+        m.if(m.i32.lt_s(m.global.get(G_TICKS, i32), m.i32.const(0)), m.global.set(G_TICKS, m.call(IMPORT_TICK, [], i32))),
         transfer,
       ], i32);
     /** A statement that continues at `to`, leaving block `from` (whose jump, if dynamic, is in L_TARGET). */
@@ -390,25 +351,16 @@ function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRul
   });
   if (a.dynamicJumps) addDispatch(types, m, a, merged);
   // run() -> status; the memory size is left at MSIZE_ADDR, where JavaScript reads it more cheaply than the global.
-  m.addFunction(
-    EXPORT_RUN,
-    none,
-    i32,
-    [i32],
-    m.block(null, [
-      m.global.set(G_MSIZE, m.i64.load(0, 8, m.i32.const(MSIZE_ADDR))),
-      m.local.set(
-        0,
-        m.call(blockFn(0), [
-          m.i32.const(0),
-          m.i64.load(0, 8, m.i32.const(GAS_ADDR)),
-          ...(a.blocks[0].term === "sled" ? [m.i32.const(0)] : []), // a sled takes its entry pc
-        ], i32),
-      ),
-      m.i64.store(0, 8, m.i32.const(MSIZE_ADDR), m.global.get(G_MSIZE, i64)),
-      m.local.get(0, i32),
-    ], i32),
-  );
+  m.addFunction(EXPORT_RUN, none, i32, [i32], m.block(null, [
+    m.global.set(G_MSIZE, m.i64.load(0, 8, m.i32.const(MSIZE_ADDR))),
+    m.local.set(0, m.call(blockFn(0), [
+      m.i32.const(0),
+      m.i64.load(0, 8, m.i32.const(GAS_ADDR)),
+      ...(a.blocks[0].term === "sled" ? [m.i32.const(0)] : []), // a sled takes its entry pc
+    ], i32)),
+    m.i64.store(0, 8, m.i32.const(MSIZE_ADDR), m.global.get(G_MSIZE, i64)),
+    m.local.get(0, i32),
+  ], i32));
 }
 
 /**
@@ -484,27 +436,12 @@ function addDispatch(types: B, m: wasm.Module, a: Analysis, merged: ReadonlySet<
     runs[lo >> DISPATCH_BUCKET_BITS] = name;
   }
   const signature = types.createType([i32, i64, i32]);
-  m.addFunction(
-    DISPATCH_NO_RUN,
-    signature,
-    i32,
-    [],
-    m.block(null, [haltCall(m, none, Halt.InvalidJump), m.unreachable()], i32),
-  );
+  const invalid = m.block(null, [haltCall(m, none, Halt.InvalidJump), m.unreachable()], i32);
+  m.addFunction(DISPATCH_NO_RUN, signature, i32, [], invalid);
   m.addTable(DISPATCH_TABLE, runs);
-  m.addFunction(
-    DISPATCH,
-    signature,
-    i32,
-    [],
-    m.return_call_indirect(
-      DISPATCH_TABLE,
-      m.i32.shr_u(pc(), m.i32.const(DISPATCH_BUCKET_BITS)),
-      [...args(), pc()],
-      signature,
-      i32,
-    ),
-  );
+  const run = m.i32.shr_u(pc(), m.i32.const(DISPATCH_BUCKET_BITS));
+  const call = m.return_call_indirect(DISPATCH_TABLE, run, [...args(), pc()], signature, i32);
+  m.addFunction(DISPATCH, signature, i32, [], call);
 }
 
 /** A case of a dispatch table: selector values [from, to) run `go`. */
@@ -519,12 +456,7 @@ interface SwitchCase {
  * cases run `go`; any other value is an invalid jump.
  */
 function addSwitch(
-  types: B,
-  m: wasm.Module,
-  name: string,
-  size: number,
-  selector: () => number,
-  cases: SwitchCase[],
+  types: B, m: wasm.Module, name: string, size: number, selector: () => number, cases: SwitchCase[],
 ): void {
   const { i32, i64, none } = types;
   const names: string[] = new Array(size).fill("inv");

@@ -185,15 +185,7 @@ export class Module {
   private scopes: (string | null)[] = [];
 
   private add(
-    kind: K,
-    type: Type,
-    code: number,
-    a = NONE,
-    b = NONE,
-    c = NONE,
-    imm = 0,
-    x: unknown = undefined,
-    align = 0,
+    kind: K, type: Type, code: number, a = NONE, b = NONE, c = NONE, imm = 0, x: unknown = undefined, align = 0,
   ): ExpressionRef {
     let i = this.count * STRIDE;
     if (i + STRIDE > this.f.length) {
@@ -216,9 +208,7 @@ export class Module {
   /** Where expression e's fields start in the table. */
   private at(e: ExpressionRef): number {
     const i = e - this.base;
-    if (i < 0 || i >= this.count) {
-      throw new Error("wasm builder: an expression used outside the function it was built for");
-    }
+    if (i < 0 || i >= this.count) throw new Error("wasm builder: an expression used outside the function it was built for");
     return i * STRIDE;
   }
   private typeOf(e: ExpressionRef): Type {
@@ -261,43 +251,11 @@ export class Module {
     const: (v: number) => this.add(K.Const32, i32, 0, NONE, NONE, NONE, v | 0),
     wrap: (a: ExpressionRef) => this.op(0xa7, i32, a),
     ...this.numeric(i32, {
-      load: 0x28,
-      load8_s: 0x2c,
-      load8_u: 0x2d,
-      load16_s: 0x2e,
-      load16_u: 0x2f,
-      store: 0x36,
-      store8: 0x3a,
-      store16: 0x3b,
-      eqz: 0x45,
-      eq: 0x46,
-      ne: 0x47,
-      lt_s: 0x48,
-      lt_u: 0x49,
-      gt_s: 0x4a,
-      gt_u: 0x4b,
-      le_s: 0x4c,
-      le_u: 0x4d,
-      ge_s: 0x4e,
-      ge_u: 0x4f,
-      clz: 0x67,
-      ctz: 0x68,
-      popcnt: 0x69,
-      add: 0x6a,
-      sub: 0x6b,
-      mul: 0x6c,
-      div_s: 0x6d,
-      div_u: 0x6e,
-      rem_s: 0x6f,
-      rem_u: 0x70,
-      and: 0x71,
-      or: 0x72,
-      xor: 0x73,
-      shl: 0x74,
-      shr_s: 0x75,
-      shr_u: 0x76,
-      rotl: 0x77,
-      rotr: 0x78,
+      load: 0x28, load8_s: 0x2c, load8_u: 0x2d, load16_s: 0x2e, load16_u: 0x2f,
+      store: 0x36, store8: 0x3a, store16: 0x3b,
+      eqz: 0x45, eq: 0x46, ne: 0x47, lt_s: 0x48, lt_u: 0x49, gt_s: 0x4a, gt_u: 0x4b, le_s: 0x4c, le_u: 0x4d, ge_s: 0x4e, ge_u: 0x4f,
+      clz: 0x67, ctz: 0x68, popcnt: 0x69, add: 0x6a, sub: 0x6b, mul: 0x6c, div_s: 0x6d, div_u: 0x6e, rem_s: 0x6f,
+      rem_u: 0x70, and: 0x71, or: 0x72, xor: 0x73, shl: 0x74, shr_s: 0x75, shr_u: 0x76, rotl: 0x77, rotr: 0x78,
     }),
   } as unknown as I32Ops;
 
@@ -306,46 +264,11 @@ export class Module {
     extend_u: (a: ExpressionRef) => this.op(0xad, i64, a),
     extend_s: (a: ExpressionRef) => this.op(0xac, i64, a),
     ...this.numeric(i64, {
-      load: 0x29,
-      load8_s: 0x30,
-      load8_u: 0x31,
-      load16_s: 0x32,
-      load16_u: 0x33,
-      load32_s: 0x34,
-      load32_u: 0x35,
-      store: 0x37,
-      store8: 0x3c,
-      store16: 0x3d,
-      store32: 0x3e,
-      eqz: 0x50,
-      eq: 0x51,
-      ne: 0x52,
-      lt_s: 0x53,
-      lt_u: 0x54,
-      gt_s: 0x55,
-      gt_u: 0x56,
-      le_s: 0x57,
-      le_u: 0x58,
-      ge_s: 0x59,
-      ge_u: 0x5a,
-      clz: 0x79,
-      ctz: 0x7a,
-      popcnt: 0x7b,
-      add: 0x7c,
-      sub: 0x7d,
-      mul: 0x7e,
-      div_s: 0x7f,
-      div_u: 0x80,
-      rem_s: 0x81,
-      rem_u: 0x82,
-      and: 0x83,
-      or: 0x84,
-      xor: 0x85,
-      shl: 0x86,
-      shr_s: 0x87,
-      shr_u: 0x88,
-      rotl: 0x89,
-      rotr: 0x8a,
+      load: 0x29, load8_s: 0x30, load8_u: 0x31, load16_s: 0x32, load16_u: 0x33, load32_s: 0x34, load32_u: 0x35,
+      store: 0x37, store8: 0x3c, store16: 0x3d, store32: 0x3e,
+      eqz: 0x50, eq: 0x51, ne: 0x52, lt_s: 0x53, lt_u: 0x54, gt_s: 0x55, gt_u: 0x56, le_s: 0x57, le_u: 0x58, ge_s: 0x59, ge_u: 0x5a,
+      clz: 0x79, ctz: 0x7a, popcnt: 0x7b, add: 0x7c, sub: 0x7d, mul: 0x7e, div_s: 0x7f, div_u: 0x80, rem_s: 0x81,
+      rem_u: 0x82, and: 0x83, or: 0x84, xor: 0x85, shl: 0x86, shr_s: 0x87, shr_u: 0x88, rotl: 0x89, rotr: 0x8a,
     }),
   } as unknown as I64Ops;
 
@@ -374,8 +297,7 @@ export class Module {
   };
   readonly global = {
     get: (name: string, type: Type) => this.add(K.GlobalGet, type, 0, NONE, NONE, NONE, 0, name),
-    set: (name: string, value: ExpressionRef) =>
-      this.add(K.GlobalSet, this.opType(none, value), 0, value, NONE, NONE, 0, name),
+    set: (name: string, value: ExpressionRef) => this.add(K.GlobalSet, this.opType(none, value), 0, value, NONE, NONE, 0, name),
   };
   readonly memory = {
     size: () => this.add(K.MemorySize, i32, 0),
@@ -405,9 +327,7 @@ export class Module {
       }
       for (let k = F_A; k <= F_C; k++) if (f[i + k] !== NONE) stack.push(f[i + k]);
       if (kind === K.Block) stack.push(...(x as BlockX).children);
-      if (kind === K.Call || kind === K.ReturnCall || kind === K.ReturnCallIndirect) {
-        stack.push(...(x as CallX).operands);
-      }
+      if (kind === K.Call || kind === K.ReturnCall || kind === K.ReturnCallIndirect) stack.push(...(x as CallX).operands);
     }
     return false;
   }
@@ -440,17 +360,11 @@ export class Module {
   }
   /** A tail call through the table: the function at `index` of `table`, of signature `params` -> `results`. */
   return_call_indirect(
-    table: string,
-    index: ExpressionRef,
-    operands: readonly ExpressionRef[],
-    params: Type,
-    results: Type,
+    table: string, index: ExpressionRef, operands: readonly ExpressionRef[], params: Type, results: Type,
   ): ExpressionRef {
     if (table !== this.table?.name) throw new Error(`wasm builder: no table ${table}`);
-    return this.add(K.ReturnCallIndirect, unreachable, 0, index, NONE, NONE, this.sig(params, results), {
-      name: table,
-      operands,
-    });
+    const sig = this.sig(params, results);
+    return this.add(K.ReturnCallIndirect, unreachable, 0, index, NONE, NONE, sig, { name: table, operands });
   }
   return(value: ExpressionRef = NONE): ExpressionRef {
     return this.add(K.Return, unreachable, 0, value);
@@ -466,14 +380,7 @@ export class Module {
   }
   select(condition: ExpressionRef, ifTrue: ExpressionRef, ifFalse: ExpressionRef): ExpressionRef {
     const t = this.typeOf(ifTrue);
-    return this.add(
-      K.Select,
-      this.opType(t === unreachable ? this.typeOf(ifFalse) : t, condition, ifTrue, ifFalse),
-      0,
-      condition,
-      ifTrue,
-      ifFalse,
-    );
+    return this.add(K.Select, this.opType(t === unreachable ? this.typeOf(ifFalse) : t, condition, ifTrue, ifFalse), 0, condition, ifTrue, ifFalse);
   }
 
   // ---- module fields
@@ -879,43 +786,12 @@ type Bin = (a: ExpressionRef, b: ExpressionRef) => ExpressionRef;
 type Load = (offset: number, align: number, ptr: ExpressionRef) => ExpressionRef;
 type Store = (offset: number, align: number, ptr: ExpressionRef, value: ExpressionRef) => ExpressionRef;
 interface IntOps {
-  eqz: Un;
-  clz: Un;
-  ctz: Un;
-  popcnt: Un;
-  eq: Bin;
-  ne: Bin;
-  lt_s: Bin;
-  lt_u: Bin;
-  gt_s: Bin;
-  gt_u: Bin;
-  le_s: Bin;
-  le_u: Bin;
-  ge_s: Bin;
-  ge_u: Bin;
-  add: Bin;
-  sub: Bin;
-  mul: Bin;
-  div_s: Bin;
-  div_u: Bin;
-  rem_s: Bin;
-  rem_u: Bin;
-  and: Bin;
-  or: Bin;
-  xor: Bin;
-  shl: Bin;
-  shr_s: Bin;
-  shr_u: Bin;
-  rotl: Bin;
-  rotr: Bin;
-  load: Load;
-  load8_s: Load;
-  load8_u: Load;
-  load16_s: Load;
-  load16_u: Load;
-  store: Store;
-  store8: Store;
-  store16: Store;
+  eqz: Un; clz: Un; ctz: Un; popcnt: Un;
+  eq: Bin; ne: Bin; lt_s: Bin; lt_u: Bin; gt_s: Bin; gt_u: Bin; le_s: Bin; le_u: Bin; ge_s: Bin; ge_u: Bin;
+  add: Bin; sub: Bin; mul: Bin; div_s: Bin; div_u: Bin; rem_s: Bin; rem_u: Bin; and: Bin; or: Bin; xor: Bin;
+  shl: Bin; shr_s: Bin; shr_u: Bin; rotl: Bin; rotr: Bin;
+  load: Load; load8_s: Load; load8_u: Load; load16_s: Load; load16_u: Load;
+  store: Store; store8: Store; store16: Store;
 }
 export interface I32Ops extends IntOps {
   const(v: number): ExpressionRef;
