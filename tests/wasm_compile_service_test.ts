@@ -2,13 +2,23 @@
 // (A wake-up left over from the previous answer could let a request read that answer, so that code ran
 // with another code's module or a module cut short; seen only under heavy load, in full state-test runs.)
 import assert from "node:assert/strict";
-import { CompileService } from "../backends/wasm/compile_service.ts";
+import { CompileService, type PendingCompile } from "../backends/wasm/compile_service.ts";
 import { SyncReply } from "../backends/wasm/compile_protocol.ts";
 import { WasmBackend } from "../backends/wasm/backend.ts";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
 import { runCall } from "../src/evm/run_call.ts";
 import { Fork } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
+
+/** The binary of a background compilation, polled until it is there (5 s at most). */
+async function answerOf(pending: PendingCompile): Promise<Uint8Array> {
+  for (let i = 0; i < 500; i++) {
+    const binary = pending.poll();
+    if (binary) return binary;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("no answer from the compiler thread");
+}
 
 Deno.test({
   name: "wasm: 300 back-to-back synchronous compilations each get their own module",
@@ -66,13 +76,8 @@ Deno.test({
       const guest = new CompileService(0, owner.connect());
       try {
         assert.deepEqual(guest.compileSync(code, rules), first);
-        const pending = guest.compileInBackground(new Uint8Array([0x00]), rules);
-        let binary: Uint8Array | undefined;
-        for (let i = 0; i < 500 && !binary; i++) {
-          binary = pending.poll();
-          if (!binary) await new Promise((r) => setTimeout(r, 10));
-        }
-        assert.ok(binary && new WebAssembly.Module(binary as BufferSource));
+        const binary = await answerOf(guest.compileInBackground(new Uint8Array([0x00]), rules));
+        assert.ok(new WebAssembly.Module(binary as BufferSource));
         assert.deepEqual(await guest.compileAsync(code, rules), first);
         const backend = new WasmBackend({ compile: (c, r) => guest.compileSync(c, r), fallback: new Interpreter() });
         const r = runCall({ backend, code, fork: Fork.Osaka });
@@ -95,22 +100,14 @@ Deno.test({
   async fn() {
     const service = new CompileService();
     const rules = rulesFor(Fork.Osaka);
-    const answer = async (pending: { poll(): Uint8Array | undefined }) => {
-      for (let i = 0; i < 1000; i++) {
-        const binary = pending.poll();
-        if (binary) return binary;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      throw new Error("no answer");
-    };
     const created: number[] = [];
     const create = SyncReply.create;
     SyncReply.create = (capacity?: number) => (created.push(capacity ?? 0), create(capacity));
     try {
       const codes = [0, 1, 2, 3].map((i) => new Uint8Array([0x60, i, 0x60, 0, 0x53, 0x60, 1, 0x60, 0, 0xf3]));
       const first = service.compileInBackground(codes[0], rules);
-      const binaries = [await answer(first)];
-      for (const code of codes.slice(1)) binaries.push(await answer(service.compileInBackground(code, rules)));
+      const binaries = [await answerOf(first)];
+      for (const code of codes.slice(1)) binaries.push(await answerOf(service.compileInBackground(code, rules)));
       // One buffer served all four; the first handle still answers its own module after the buffer moved on.
       assert.equal(created.length, 1);
       assert.deepEqual(first.poll(), binaries[0]);
