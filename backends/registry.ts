@@ -35,11 +35,11 @@ export function createBackend(name: string, setup: WasmSetup = {}): Backend {
       const interpreter = new Interpreter();
       const service = new CompileService(setup.optimizeLevel ?? 0, setup.compiler);
       // The compiler thread reads and writes the disk cache: the thread running the code never lists its folder
-      // or checks a module's bytes (but where the code is looked for at its first frame: diskFirst).
+      // or checks a module's bytes.
       if (setup.cacheDir) service.useDiskCache(setup.cacheDir, setup.cacheMaxBytes);
       if (setup.warmCompiler !== false) service.warm(); // Binaryen loads and warms up before code gets hot
-      const wasm = createWasmBackend(interpreter, setup.diskFirst ? setup : { ...setup, cacheDir: undefined }, service);
-      return withCompiler(new TieredBackend(interpreter, wasm, service, 1, setup.diskFirst), service);
+      const wasm = createWasmBackend(interpreter, { ...setup, cacheDir: undefined }, service);
+      return withCompiler(new TieredBackend(interpreter, wasm, service), service);
     }
     default:
       throw new UnknownBackendError(name);

@@ -53,8 +53,6 @@ export class TieredBackend implements Backend {
     private readonly wasm: WasmBackend,
     private readonly service: CompileService,
     private readonly scale = 1,
-    /** Look for a module (in memory, on disk) at a code's first frame, and run it there if found. */
-    private readonly diskFirst = false,
   ) {}
 
   run(frame: Frame, evm: Host): { status: "success" | "revert"; output: Uint8Array } {
@@ -73,14 +71,6 @@ export class TieredBackend implements Backend {
     if (h.pending && (h.hotIn !== this.executions || this.runningLong())) {
       const entry = this.installIfReady(code, rules, h);
       if (entry) return this.wasm.runEntry(entry, frame, evm);
-    }
-    if (this.diskFirst && !h.done && !h.pending && h.frames === 0) {
-      // In an execution worker (which runs long executions) the code has most likely run on the node's thread
-      // already: its module is read from the disk cache here and used at once.
-      if (this.wasm.fromDisk(code, rules)) h.done = true;
-      else this.promote(code, rules, h);
-      const found = this.wasm.cache.peek(code, rules);
-      if (found !== undefined && found !== "failed") return this.wasm.runEntry(found, frame, evm);
     }
     const t0 = performance.now();
     // A first frame that runs long starts the compiler on its code while it goes on, and starts its execution

@@ -12,8 +12,6 @@ export interface WasmSetup {
   cacheDir?: string;
   /** Start the compiler thread (and Binaryen's warm-up) now (default) rather than when first needed or warmed. */
   warmCompiler?: boolean;
-  /** auto: look for a compiled module at a code's first frame (execution workers: their code ran before). */
-  diskFirst?: boolean;
   /** Size cap of the disk cache's modules (default DEFAULT_MODULE_CACHE_BYTES); past it the least recently used go. */
   cacheMaxBytes?: number;
   /** A channel to a compiler thread started elsewhere (compilerOf(backend).connect()), used instead of a new one. */
