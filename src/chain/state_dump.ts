@@ -10,7 +10,16 @@
 import process from "node:process";
 import { BaseError } from "../errors/base.ts";
 import { keccak256 } from "../primitives/hash.ts";
-import { bigIntToBytes, bigIntToHex, bytesToBigInt, bytesToHex, concatBytes, hexToBytes } from "../primitives/hex.ts";
+import {
+  bigIntToBytes,
+  bigIntToHex,
+  bytesToBigInt,
+  bytesToHex,
+  concatBytes,
+  hexAddress,
+  hexToBytes,
+  hexWord,
+} from "../primitives/hex.ts";
 import { rlpEncode } from "../primitives/rlp.ts";
 import { Account } from "../state/account.ts";
 import type { Log } from "../state/world.ts";
@@ -21,6 +30,7 @@ import { GAS_PER_BLOB } from "../tx/blob.ts";
 import type { Block, PooledTransaction, Withdrawal } from "./block.ts";
 import { assembleBlock } from "./block_builder.ts";
 import type { DevChain } from "./chain.ts";
+import { headerJson, signedTransactionJson } from "./json.ts";
 import { blobGasPrice } from "./fees.ts";
 import type { BlockHeader } from "./header.ts";
 import type { Receipt } from "./receipt.ts";
@@ -38,8 +48,6 @@ export class StateFileError extends BaseError {
 
 type Json = Record<string, unknown>;
 
-const hexAddress = (a: bigint) => "0x" + a.toString(16).padStart(40, "0");
-const hexWord = (w: bigint) => "0x" + w.toString(16).padStart(64, "0");
 const q = bigIntToHex;
 
 // ---- saving ----
@@ -126,69 +134,9 @@ export function serializeState(chain: DevChain): Json {
   };
 }
 
-function headerJson(h: BlockHeader): Json {
-  const out: Json = {
-    parentHash: bytesToHex(h.parentHash),
-    sha3Uncles: bytesToHex(h.ommersHash),
-    miner: hexAddress(h.coinbase),
-    stateRoot: bytesToHex(h.stateRoot),
-    transactionsRoot: bytesToHex(h.transactionsRoot),
-    receiptsRoot: bytesToHex(h.receiptsRoot),
-    logsBloom: bytesToHex(h.logsBloom),
-    difficulty: q(h.difficulty),
-    number: q(h.number),
-    gasLimit: q(h.gasLimit),
-    gasUsed: q(h.gasUsed),
-    timestamp: q(h.timestamp),
-    extraData: bytesToHex(h.extraData),
-    mixHash: bytesToHex(h.mixHash),
-    nonce: bytesToHex(h.nonce),
-  };
-  if (h.baseFeePerGas !== undefined) out.baseFeePerGas = q(h.baseFeePerGas);
-  if (h.withdrawalsRoot !== undefined) out.withdrawalsRoot = bytesToHex(h.withdrawalsRoot);
-  if (h.blobGasUsed !== undefined) {
-    out.blobGasUsed = q(h.blobGasUsed);
-    out.excessBlobGas = q(h.excessBlobGas ?? 0n);
-    out.parentBeaconBlockRoot = bytesToHex(h.parentBeaconBlockRoot!);
-  }
-  if (h.requestsHash !== undefined) out.requestsHash = bytesToHex(h.requestsHash);
-  return out;
-}
-
 /** A block body's transaction as anvil writes it: the signed fields and the hash of the envelope. */
 function transactionJson(ptx: PooledTransaction): Json {
-  const tx = ptx.tx;
-  const out: Json = { type: q(tx.type) };
-  if (tx.chainId !== undefined) out.chainId = q(tx.chainId);
-  out.nonce = q(tx.nonce);
-  if (tx.type === TxType.Legacy || tx.type === TxType.AccessList) out.gasPrice = q(tx.gasPrice!);
-  out.gas = q(tx.gasLimit);
-  if (tx.type >= TxType.FeeMarket) {
-    out.maxFeePerGas = q(tx.maxFeePerGas!);
-    out.maxPriorityFeePerGas = q(tx.maxPriorityFeePerGas!);
-  }
-  if (tx.type === TxType.Blob) out.maxFeePerBlobGas = q(tx.maxFeePerBlobGas!);
-  out.to = tx.to === undefined ? null : hexAddress(tx.to);
-  out.value = q(tx.value);
-  if (tx.type !== TxType.Legacy) {
-    out.accessList = tx.accessList.map((e) => ({ address: hexAddress(e.address), storageKeys: e.storageKeys.map(hexWord) }));
-  }
-  if (tx.type === TxType.Blob) out.blobVersionedHashes = tx.blobVersionedHashes!.map(hexWord);
-  if (tx.type === TxType.SetCode) {
-    out.authorizationList = tx.authorizationList!.map((a) => ({
-      chainId: q(a.chainId),
-      address: hexAddress(a.address),
-      nonce: q(a.nonce),
-      yParity: q(a.yParity),
-      r: q(a.r),
-      s: q(a.s),
-    }));
-  }
-  out.input = bytesToHex(tx.data);
-  out.r = q(tx.signature.r);
-  out.s = q(tx.signature.s);
-  if (tx.type !== TxType.Legacy) out.yParity = q(tx.signature.yParity);
-  out.v = q(tx.signature.v);
+  const out: Json = signedTransactionJson(ptx.tx);
   out.hash = bytesToHex(keccak256(ptx.encoded));
   return out;
 }

@@ -71,6 +71,12 @@ export function bigIntToHex(v: bigint | number): string {
   return "0x" + v.toString(16);
 }
 
+/** An address as JSON-RPC writes it: 0x and 40 hex digits. */
+export const hexAddress = (a: bigint): string => "0x" + a.toString(16).padStart(40, "0");
+
+/** A 256-bit word (a storage slot or value, a hash) as 0x and 64 hex digits. */
+export const hexWord = (w: bigint): string => "0x" + w.toString(16).padStart(64, "0");
+
 export function bytesToBigInt(bytes: Uint8Array): bigint {
   if (bytes.length === 0) return 0n;
   let s = "0x";

@@ -1,13 +1,12 @@
 /** Chain objects as JSON-RPC answers carry them (field names and order as anvil writes them). */
 import type { Block, MinedTransaction, PooledTransaction, Withdrawal } from "../chain/block.ts";
 import { type BlockHeader, headerHash } from "../chain/header.ts";
-import { bigIntToHex, bytesToHex } from "../primitives/hex.ts";
+import { headerJson, signedTransactionJson } from "../chain/json.ts";
+import { bigIntToHex, bytesToHex, hexAddress, hexWord } from "../primitives/hex.ts";
 import type { Log } from "../state/world.ts";
 import type { AccessListEntry } from "../tx/transaction.ts";
 import { TxType } from "../tx/transaction.ts";
 
-export const hexAddress = (a: bigint) => "0x" + a.toString(16).padStart(40, "0");
-export const hexWord = (w: bigint) => "0x" + w.toString(16).padStart(64, "0");
 const q = bigIntToHex;
 
 export function formatAccessList(list: AccessListEntry[]) {
@@ -20,35 +19,7 @@ export function formatTransaction(
   baseFee?: bigint,
 ): Record<string, unknown> {
   const tx = ptx.tx;
-  const out: Record<string, unknown> = { type: q(tx.type) };
-  if (tx.chainId !== undefined) out.chainId = q(tx.chainId);
-  out.nonce = q(tx.nonce);
-  if (tx.type === TxType.Legacy || tx.type === TxType.AccessList) out.gasPrice = q(tx.gasPrice!);
-  out.gas = q(tx.gasLimit);
-  if (tx.type >= TxType.FeeMarket) {
-    out.maxFeePerGas = q(tx.maxFeePerGas!);
-    out.maxPriorityFeePerGas = q(tx.maxPriorityFeePerGas!);
-  }
-  if (tx.type === TxType.Blob) out.maxFeePerBlobGas = q(tx.maxFeePerBlobGas!);
-  out.to = tx.to === undefined ? null : hexAddress(tx.to);
-  out.value = q(tx.value);
-  if (tx.type !== TxType.Legacy) out.accessList = formatAccessList(tx.accessList);
-  if (tx.type === TxType.Blob) out.blobVersionedHashes = tx.blobVersionedHashes!.map(hexWord);
-  if (tx.type === TxType.SetCode) {
-    out.authorizationList = tx.authorizationList!.map((a) => ({
-      chainId: q(a.chainId),
-      address: hexAddress(a.address),
-      nonce: q(a.nonce),
-      yParity: q(a.yParity),
-      r: q(a.r),
-      s: q(a.s),
-    }));
-  }
-  out.input = bytesToHex(tx.data);
-  out.r = q(tx.signature.r);
-  out.s = q(tx.signature.s);
-  if (tx.type !== TxType.Legacy) out.yParity = q(tx.signature.yParity);
-  out.v = q(tx.signature.v);
+  const out = signedTransactionJson(tx);
   out.hash = bytesToHex(ptx.hash);
   out.blockHash = mined ? bytesToHex(mined.blockHash) : null;
   out.blockNumber = mined ? q(mined.blockNumber) : null;
@@ -183,30 +154,8 @@ export function formatBlock(block: Block, fullTransactions: boolean, anvilFields
   const h = block.header;
   const out: Record<string, unknown> = {
     hash: bytesToHex(block.hash),
-    parentHash: bytesToHex(h.parentHash),
-    sha3Uncles: bytesToHex(h.ommersHash),
-    miner: hexAddress(h.coinbase),
-    stateRoot: bytesToHex(h.stateRoot),
-    transactionsRoot: bytesToHex(h.transactionsRoot),
-    receiptsRoot: bytesToHex(h.receiptsRoot),
-    logsBloom: bytesToHex(h.logsBloom),
-    difficulty: q(h.difficulty),
-    number: q(h.number),
-    gasLimit: q(h.gasLimit),
-    gasUsed: q(h.gasUsed),
-    timestamp: q(h.timestamp),
-    extraData: bytesToHex(h.extraData),
-    mixHash: bytesToHex(h.mixHash),
-    nonce: bytesToHex(h.nonce),
+    ...headerJson(h),
   };
-  if (h.baseFeePerGas !== undefined) out.baseFeePerGas = q(h.baseFeePerGas);
-  if (h.withdrawalsRoot !== undefined) out.withdrawalsRoot = bytesToHex(h.withdrawalsRoot);
-  if (h.blobGasUsed !== undefined) {
-    out.blobGasUsed = q(h.blobGasUsed);
-    out.excessBlobGas = q(h.excessBlobGas ?? 0n);
-    out.parentBeaconBlockRoot = bytesToHex(h.parentBeaconBlockRoot!);
-  }
-  if (h.requestsHash !== undefined) out.requestsHash = bytesToHex(h.requestsHash);
   if (anvilFields) out.totalDifficulty = q(block.totalDifficulty ?? 0n);
   out.size = q(block.size);
   out.uncles = (block.ommers ?? []).map((o) => bytesToHex(headerHash(o)));

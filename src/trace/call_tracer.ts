@@ -1,12 +1,9 @@
 /** geth's callTracer: the tree of calls and creations with gas, input, output and errors (call_tree.ts's record). */
-import { bigIntToHex, bytesToHex } from "../primitives/hex.ts";
+import { bigIntToHex, bytesToHex, hexAddress, hexWord } from "../primitives/hex.ts";
 import { decodeRevertReason } from "../chain/revert_reason.ts";
 import type { WorldState } from "../state/world.ts";
 import { CallTreeTracer, type TraceNode } from "./call_tree.ts";
 import type { TraceLimits } from "./limits.ts";
-
-const hexAddress = (a: bigint) => "0x" + a.toString(16).padStart(40, "0");
-const hexWord = (w: bigint) => "0x" + w.toString(16).padStart(64, "0");
 
 export interface CallTracerConfig {
   onlyTopCall?: boolean;

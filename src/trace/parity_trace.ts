@@ -3,13 +3,10 @@
  * self-destruct with its traceAddress, as trace_transaction, trace_block, trace_filter and the "trace" of
  * trace_replay* and trace_call answer them; and the "stateDiff" of a transaction.
  */
-import { bigIntToHex, bytesEqual, bytesToHex } from "../primitives/hex.ts";
+import { bigIntToHex, bytesEqual, bytesToHex, hexAddress, hexWord } from "../primitives/hex.ts";
 import type { WorldState } from "../state/world.ts";
 import { haltName } from "../chain/halt_reason.ts";
 import { type TraceNode, walkTree } from "./call_tree.ts";
-
-const hexAddress = (a: bigint) => "0x" + a.toString(16).padStart(40, "0");
-const hexWord = (w: bigint) => "0x" + w.toString(16).padStart(64, "0");
 
 /** Where a transaction's traces sit in the chain (absent for calls and replays). */
 export interface TraceLocation {

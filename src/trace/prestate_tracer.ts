@@ -6,7 +6,7 @@ import type { EvmTracer } from "../evm/evm.ts";
 import type { Frame } from "../evm/frame.ts";
 import { CallKind, type ExecResult, type Message } from "../evm/message.ts";
 import { Op } from "../forks/opcodes.ts";
-import { bigIntToHex, bytesEqual, bytesToHex } from "../primitives/hex.ts";
+import { bigIntToHex, bytesEqual, bytesToHex, hexAddress, hexWord } from "../primitives/hex.ts";
 import type { WorldState } from "../state/world.ts";
 
 export interface PrestateConfig {
@@ -23,8 +23,6 @@ export interface AccountState {
 }
 
 const ADDRESS_MASK = (1n << 160n) - 1n;
-const hexAddress = (a: bigint) => "0x" + a.toString(16).padStart(40, "0");
-const hexWord = (w: bigint) => "0x" + w.toString(16).padStart(64, "0");
 
 export class PrestateTracer implements EvmTracer {
   private readonly touched = new Set<bigint>();

@@ -11,8 +11,7 @@ import { CONSOLIDATION_REQUEST_ADDRESS, WITHDRAWAL_REQUEST_ADDRESS } from "../..
 import { BEACON_ROOTS_ADDRESS, HISTORY_STORAGE_ADDRESS } from "../../chain/system_contracts.ts";
 import { precompileNames } from "../../evm/precompiles/index.ts";
 import { Fork } from "../../forks/fork.ts";
-import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
-import { hexAddress } from "../format.ts";
+import { bigIntToHex, bytesToHex, hexAddress } from "../../primitives/hex.ts";
 import type { MethodTable } from "../context.ts";
 
 const FAR = (1n << 64n) - 1n;

@@ -1,7 +1,6 @@
 /** web3_, net_ and the eth_ methods that describe the node rather than the chain state. */
-import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
+import { bigIntToHex, bytesToHex, hexAddress } from "../../primitives/hex.ts";
 import { keccak256 } from "../../primitives/hash.ts";
-import { hexAddress } from "../format.ts";
 import { data, type Params } from "../params.ts";
 import type { MethodTable, RpcContext } from "../context.ts";
 import { ErrorCode, RpcError } from "../errors.ts";

@@ -2,14 +2,14 @@
  * Otterscan's ots_* namespace (API level 8), as anvil serves it: block details and pages of transactions with
  * receipts, a transaction's internal operations, call trace and error, address history, contract creators.
  */
-import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
+import { bigIntToHex, bytesToHex, hexAddress } from "../../primitives/hex.ts";
 import type { Block, MinedTransaction } from "../../chain/block.ts";
 import type { DevChain } from "../../chain/chain.ts";
 import { UnknownBlockError } from "../../chain/errors.ts";
 import { ErrorCode, RpcError } from "../errors.ts";
 import { type TraceNode, walkTree } from "../../trace/call_tree.ts";
 import { blockCallTrees, transactionCallTree } from "../../trace/parity_replay.ts";
-import { formatBlock, formatReceipt, formatTransaction, hexAddress } from "../format.ts";
+import { formatBlock, formatReceipt, formatTransaction } from "../format.ts";
 import { address, blockRefOrNumber, hash, type Params, quantity, uint64 } from "../params.ts";
 import type { MethodTable } from "../context.ts";
 import { transactionBySenderAndNonce } from "./transaction_lookup.ts";

@@ -1,9 +1,8 @@
 /** Account state at a block: balances, code, storage, nonces, proofs. */
-import { bigIntToHex, bytesToHex } from "../../primitives/hex.ts";
+import { bigIntToHex, bytesToHex, hexAddress, hexWord } from "../../primitives/hex.ts";
 import { EMPTY_CODE_HASH } from "../../primitives/hash.ts";
 import { EMPTY_TRIE_ROOT } from "../../state/trie.ts";
 import type { BlockRef } from "../../chain/chain.ts";
-import { hexAddress, hexWord } from "../format.ts";
 import { address, array, blockRef, object, type Params, storageKey, word } from "../params.ts";
 import type { MethodTable, RpcContext } from "../context.ts";
 import { ErrorCode, InvalidParamsError, RpcError } from "../errors.ts";

@@ -4,9 +4,9 @@
  */
 import type { PooledTransaction } from "../../chain/block.ts";
 import type { DevChain } from "../../chain/chain.ts";
-import { formatTransaction, hexAddress } from "../format.ts";
+import { formatTransaction } from "../format.ts";
 import { address } from "../params.ts";
-import { bigIntToHex } from "../../primitives/hex.ts";
+import { bigIntToHex, hexAddress } from "../../primitives/hex.ts";
 import type { MethodTable } from "../context.ts";
 
 /** Every pool transaction, by kind, sender (lowercase hex) and nonce (decimal), as txpool_* answer. */
