@@ -1,23 +1,9 @@
 /** `statetest [--backend B] [--fork NAME[,NAME]] [--filter S] [--json] [--known-failures FILE] PATH...` */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { type ForkId, parseFork } from "../forks/fork.ts";
-import { runFixtureFile, type CaseResult } from "../statetest/runner.ts";
+import { type CaseResult, runFixtureFile } from "../statetest/runner.ts";
 import { createBackend } from "../../backends/registry.ts";
-import { WasmBackend } from "../../backends/wasm/backend.ts";
 import { CliError, parseArgs } from "./args.ts";
-
-function collectFiles(path: string, out: string[]): void {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new CliError(`no such file or folder: ${path}`);
-  }
-  if (st.isDirectory()) {
-    for (const name of readdirSync(path).sort()) collectFiles(join(path, name), out);
-  } else if (path.endsWith(".json")) out.push(path);
-}
+import { fixtureFiles, FixtureTally, fixtureText, knownFailures } from "./fixture_runs.ts";
 
 export function caseId(r: CaseResult): string {
   return `${r.file}::${r.test}::${r.fork}::d${r.indexes.data}g${r.indexes.gas}v${r.indexes.value}`;
@@ -29,56 +15,29 @@ export function statetestCommand(argv: string[]): number {
   let forks: Set<ForkId> | undefined;
   if (args.fork) forks = new Set(String(args.fork).split(",").map((f) => parseFork(f)));
   const backend = createBackend(String(args.backend ?? "interpreter"));
-  const files: string[] = [];
-  for (const p of args.positional) collectFiles(p, files);
-  const known = new Set<string>();
-  if (args["known-failures"]) {
-    for (const line of readFileSync(String(args["known-failures"]), "utf8").split("\n")) {
-      const t = line.trim();
-      if (t && !t.startsWith("#")) known.add(t);
-    }
-  }
-
-  const all: CaseResult[] = [];
-  let passed = 0, failed = 0, knownFailed = 0;
-  const nowPassing: string[] = [];
-  const start = performance.now();
+  const files = fixtureFiles(args.positional);
+  const knownFile = args["known-failures"] === undefined ? undefined : String(args["known-failures"]);
+  const tally = new FixtureTally(knownFailures(knownFile), knownFile);
+  const notPassed: CaseResult[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      text = `<unreadable: ${(e as Error).message}>`;
-    }
-    for (const r of runFixtureFile(file, text, { backend, forks, filter: args.filter as string | undefined })) {
-      const id = caseId(r);
-      if (r.passed) {
-        passed++;
-        if (known.has(id)) nowPassing.push(id);
-      } else if (known.has(id)) {
-        knownFailed++;
-      } else {
-        failed++;
-        if (!args.json) console.log(`FAIL ${r.file} ${r.test} [${r.fork} ${JSON.stringify(r.indexes)}]: ${r.detail}`);
+    for (
+      const r of runFixtureFile(file, fixtureText(file), { backend, forks, filter: args.filter as string | undefined })
+    ) {
+      const unexpected = tally.count(caseId(r), r.passed);
+      if (unexpected && !args.json) {
+        console.log(`FAIL ${r.file} ${r.test} [${r.fork} ${JSON.stringify(r.indexes)}]: ${r.detail}`);
       }
-      if (args.json) all.push(r);
+      if (args.json && !r.passed) notPassed.push(r);
     }
   }
-  // The wasm backend runs code it cannot compile on the interpreter: a pass there would not be the compiler's.
-  if (backend instanceof WasmBackend && backend.rejected > 0) {
-    failed += backend.rejected;
-    if (!args.json) console.log(`FAIL ${backend.rejected} codes were rejected by the compiler (they ran on the interpreter)`);
-  }
-  const seconds = ((performance.now() - start) / 1000).toFixed(1);
+  const rejected = tally.countRejected(backend);
   if (args.json) {
-    console.log(JSON.stringify({ passed, failed, knownFailed, nowPassing, seconds: Number(seconds), results: all.filter((r) => !r.passed) }, null, 1));
+    const { passed, failed, knownFailed, nowPassing } = tally;
+    const seconds = Number(tally.seconds());
+    console.log(JSON.stringify({ passed, failed, knownFailed, nowPassing, seconds, results: notPassed }, null, 1));
   } else {
-    if (known.size) {
-      console.log(`${knownFailed} known failures still failing (listed in ${args["known-failures"]})`);
-      for (const id of nowPassing) console.log(`NOW PASSING (remove from the known-failures list): ${id}`);
-    }
-    console.log(`${files.length} files, ${seconds} s, backend ${backend.name}`);
-    console.log(`${passed} passed, ${failed} failed`);
+    if (rejected) console.log(rejected);
+    for (const line of tally.summary(files.length, backend)) console.log(line);
   }
-  return failed > 0 ? 1 : 0;
+  return tally.status;
 }
