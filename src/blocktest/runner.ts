@@ -12,9 +12,9 @@ import { ForkSchedule, parseBlobSchedule } from "../chain/fork_schedule.ts";
 import { type GenesisSpec, parseAlloc } from "../chain/genesis.ts";
 import { headerToRlp } from "../chain/header.ts";
 import { BlockImportError, importBlock } from "../chain/import.ts";
-import { bigIntToBytes, bytesToHex, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
+import { bytesToHex, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
 import { rlpEncode } from "../primitives/rlp.ts";
-import type { WorldState } from "../state/world.ts";
+import { expectedStateDiff } from "../state/expected_state.ts";
 
 export interface FixtureBlock {
   rlp: string;
@@ -158,7 +158,7 @@ function runTest(file: string, test: string, tc: BlockchainTestCase, opts: Block
       const diffs: string[] = [];
       const last = bytesToHex(chain.latest.hash);
       if (last !== tc.lastblockhash.toLowerCase()) diffs.push(`last block hash ${last} != ${tc.lastblockhash}`);
-      if (tc.postState) diffs.push(...stateDiff(chain.head, tc.postState));
+      if (tc.postState) diffs.push(...expectedStateDiff(chain.head, tc.postState));
       if (tc.postStateHash) {
         const root = bytesToHex(chain.stateRootOf(chain.head));
         if (root !== tc.postStateHash.toLowerCase()) diffs.push(`post-state root ${root} != ${tc.postStateHash}`);
@@ -170,39 +170,4 @@ function runTest(file: string, test: string, tc: BlockchainTestCase, opts: Block
   } catch (e) {
     return done(false, `error: ${(e as Error).stack ?? e}`);
   }
-}
-
-/** Differences between a world state and a fixture's expected accounts (exact: no account missing or extra). */
-function stateDiff(world: WorldState, expected: NonNullable<BlockchainTestCase["postState"]>): string[] {
-  const out: string[] = [];
-  const seen = new Set<bigint>();
-  for (const [addrHex, exp] of Object.entries(expected)) {
-    const addr = hexToBigInt(addrHex);
-    seen.add(addr);
-    const acc = world.getAccount(addr);
-    if (!acc) {
-      out.push(`${addrHex}: missing`);
-      continue;
-    }
-    if (acc.nonce !== hexToBigInt(exp.nonce)) out.push(`${addrHex}: nonce ${acc.nonce} != ${hexToBigInt(exp.nonce)}`);
-    if (acc.balance !== hexToBigInt(exp.balance)) {
-      out.push(`${addrHex}: balance ${acc.balance} != ${hexToBigInt(exp.balance)}`);
-    }
-    if (bytesToHex(acc.code) !== exp.code.toLowerCase()) out.push(`${addrHex}: code differs`);
-    const want = new Map<bigint, bigint>();
-    for (const [k, v] of Object.entries(exp.storage ?? {})) {
-      if (hexToBigInt(v) !== 0n) want.set(hexToBigInt(k), hexToBigInt(v));
-    }
-    for (const [k, v] of want) {
-      const got = acc.storage.get(k) ?? 0n;
-      if (got !== v) out.push(`${addrHex}[0x${k.toString(16)}]: 0x${got.toString(16)} != 0x${v.toString(16)}`);
-    }
-    for (const [k, v] of acc.storage) {
-      if (v !== 0n && !want.has(k)) out.push(`${addrHex}[0x${k.toString(16)}]: 0x${v.toString(16)} unexpected`);
-    }
-  }
-  for (const [addr] of world.entries()) {
-    if (!seen.has(addr)) out.push(`${bytesToHex(bigIntToBytes(addr, 20))}: unexpected account`);
-  }
-  return out;
 }

@@ -7,6 +7,7 @@ import { executeTransaction } from "../tx/execute.ts";
 import { InvalidTransactionError } from "../tx/errors.ts";
 import { buildBlockEnv, buildTransaction, buildWorld, type StateTestCase } from "./fixture.ts";
 import { logsHash } from "./logs_hash.ts";
+import { expectedStateDiff } from "../state/expected_state.ts";
 
 export interface CaseResult {
   file: string;
@@ -85,45 +86,11 @@ function runCase(
     if (root !== post.hash.toLowerCase()) diffs.push(`state root ${root} != expected ${post.hash}`);
     if (logs !== post.logs.toLowerCase()) diffs.push(`logs hash ${logs} != expected ${post.logs}`);
     if (diffs.length) {
-      if (post.state) diffs.push(...describeStateDiff(world, post.state));
+      if (post.state) diffs.push(...expectedStateDiff(world, post.state).slice(0, 12));
       return done(false, diffs.join("; "));
     }
     return done(true);
   } catch (e) {
     return done(false, `error: ${(e as Error).stack ?? e}`);
   }
-}
-
-import type { WorldState } from "../state/world.ts";
-import { hexToBigInt } from "../primitives/hex.ts";
-import type { FixtureAccount } from "./fixture.ts";
-
-/** A short account-level diff against the fixture's expected post-state, to say what differed. */
-function describeStateDiff(world: WorldState, expected: Record<string, FixtureAccount>): string[] {
-  const out: string[] = [];
-  const seen = new Set<bigint>();
-  for (const [addrHex, exp] of Object.entries(expected)) {
-    const addr = hexToBigInt(addrHex);
-    seen.add(addr);
-    const acc = world.getAccount(addr);
-    if (!acc) {
-      out.push(`${addrHex}: missing`);
-      continue;
-    }
-    if (acc.nonce !== hexToBigInt(exp.nonce)) out.push(`${addrHex}: nonce ${acc.nonce} != ${hexToBigInt(exp.nonce)}`);
-    if (acc.balance !== hexToBigInt(exp.balance)) out.push(`${addrHex}: balance ${acc.balance} != ${hexToBigInt(exp.balance)}`);
-    if (bytesToHex(acc.code) !== exp.code.toLowerCase()) out.push(`${addrHex}: code differs`);
-    const expStorage = new Map(Object.entries(exp.storage ?? {}).map(([k, v]) => [hexToBigInt(k), hexToBigInt(v)]));
-    for (const [k, v] of expStorage) {
-      const got = acc.storage.get(k) ?? 0n;
-      if (got !== v) out.push(`${addrHex}[0x${k.toString(16)}]: ${got.toString(16)} != ${v.toString(16)}`);
-    }
-    for (const [k, v] of acc.storage) {
-      if (v !== 0n && !expStorage.has(k)) out.push(`${addrHex}[0x${k.toString(16)}]: ${v.toString(16)} unexpected`);
-    }
-  }
-  for (const [addr] of world.entries()) {
-    if (!seen.has(addr)) out.push(`0x${addr.toString(16).padStart(40, "0")}: unexpected account`);
-  }
-  return out.slice(0, 12);
 }
