@@ -25,7 +25,7 @@ import {
 import { createWasmBackend } from "../backends/wasm/create.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { rulesFor } from "../src/forks/rules.ts";
-import { type BenchCase, fixturesDir, loadBenchCases } from "./contracts.ts";
+import { type BenchCase, fixturesDir, loadBenchCases, preStateCalls } from "./contracts.ts";
 import { freePort } from "./free_port.ts";
 
 /** The compute-heavy contracts issue 3 names (its wasm targets are geometric means over these). */
@@ -44,7 +44,6 @@ const EMPTY_ACCOUNT = 0x00000000000000000000000000000000000e3e3en;
 
 const hex = (n: bigint) => "0x" + n.toString(16);
 const addr = (n: bigint) => "0x" + n.toString(16).padStart(40, "0");
-const word = (n: bigint) => "0x" + n.toString(16).padStart(64, "0");
 
 class Anvil {
   private id = 0;
@@ -108,13 +107,7 @@ class Anvil {
     if (this.current === c) return;
     await this.rpc("evm_revert", [this.snapshot]);
     this.snapshot = await this.rpc("evm_snapshot", []) as string;
-    const reqs: [string, unknown[]][] = [];
-    for (const a of c.pre) {
-      const at = addr(a.address);
-      reqs.push(["anvil_setBalance", [at, hex(a.balance)]], ["anvil_setNonce", [at, hex(a.nonce)]]);
-      if (a.code.length) reqs.push(["anvil_setCode", [at, bytesToHex(a.code)]]);
-      for (const [slot, value] of a.storage) reqs.push(["anvil_setStorageAt", [at, word(slot), word(value)]]);
-    }
+    const reqs = preStateCalls(c);
     for (let i = 0; i < reqs.length; i += 500) {
       const batch = reqs.slice(i, i + 500).map(([method, params]) => ({
         jsonrpc: "2.0",

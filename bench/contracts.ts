@@ -8,7 +8,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { type ForkName, forkName, parseFork } from "../src/forks/fork.ts";
-import { bytesToHex, hexToBytes } from "../src/primitives/hex.ts";
+import { bigIntToHex, bytesToHex, hexAddress, hexToBytes, hexWord } from "../src/primitives/hex.ts";
 
 export interface PreAccount {
   address: bigint;
@@ -56,6 +56,18 @@ export interface BenchCase {
 }
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The case's pre-state as the anvil_set* JSON-RPC calls that make it on a node: [method, params]. */
+export function preStateCalls(c: BenchCase): [string, unknown[]][] {
+  const calls: [string, unknown[]][] = [];
+  for (const a of c.pre) {
+    const at = hexAddress(a.address);
+    calls.push(["anvil_setBalance", [at, bigIntToHex(a.balance)]], ["anvil_setNonce", [at, bigIntToHex(a.nonce)]]);
+    if (a.code.length) calls.push(["anvil_setCode", [at, bytesToHex(a.code)]]);
+    for (const [slot, value] of a.storage) calls.push(["anvil_setStorageAt", [at, hexWord(slot), hexWord(value)]]);
+  }
+  return calls;
+}
 
 export function fixturesDir(): string {
   return process.env.EVMWASM_BENCH_FIXTURES ?? join(REPO_ROOT, "../shared/fixtures/bench");

@@ -23,7 +23,7 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { bytesToHex } from "../src/primitives/hex.ts";
-import { type BenchCase, fixturesDir, loadFixtureFolder } from "./contracts.ts";
+import { type BenchCase, fixturesDir, loadFixtureFolder, preStateCalls } from "./contracts.ts";
 import { HttpConnection } from "./http_client.ts";
 import { freePort } from "./free_port.ts";
 
@@ -169,13 +169,7 @@ class RunningNode {
   async load(c: BenchCase): Promise<void> {
     if (!(await this.rpc("evm_revert", [this.snapshot]))) throw new Error(`${this.kind}: evm_revert failed`);
     this.snapshot = await this.rpc("evm_snapshot", []) as string;
-    const reqs: [string, unknown[]][] = [];
-    for (const a of c.pre) {
-      const at = addr(a.address);
-      reqs.push(["anvil_setBalance", [at, hex(a.balance)]], ["anvil_setNonce", [at, hex(a.nonce)]]);
-      if (a.code.length) reqs.push(["anvil_setCode", [at, bytesToHex(a.code)]]);
-      for (const [slot, value] of a.storage) reqs.push(["anvil_setStorageAt", [at, word(slot), word(value)]]);
-    }
+    const reqs = preStateCalls(c);
     for (let i = 0; i < reqs.length; i += 500) {
       const batch = reqs.slice(i, i + 500).map(([method, params]) => ({
         jsonrpc: "2.0",
@@ -199,7 +193,6 @@ class RunningNode {
 
 const hex = (n: bigint) => "0x" + n.toString(16);
 const addr = (n: bigint) => "0x" + n.toString(16).padStart(40, "0");
-const word = (n: bigint) => "0x" + n.toString(16).padStart(64, "0");
 
 // ---------------------------------------------------------------- requests
 
