@@ -12,7 +12,7 @@ import { executeTransaction } from "../tx/execute.ts";
 import { InvalidTransactionError } from "../tx/errors.ts";
 import { toExecutable } from "../tx/codec.ts";
 import type { Block, MinedTransaction, PooledTransaction, Withdrawal } from "./block.ts";
-import { BLOOM_BYTES, logsBloom, orBlooms } from "./bloom.ts";
+import { BLOOM_BYTES, orBlooms } from "./bloom.ts";
 import type { ChainHardfork } from "./hardfork.ts";
 import {
   type BlockHeader,
@@ -21,7 +21,7 @@ import {
   headerHash,
   setForkFields,
 } from "./header.ts";
-import { encodeReceipt, orderedTrieRoot, type Receipt } from "./receipt.ts";
+import { encodeReceipt, orderedTrieRoot, type Receipt, receiptOf } from "./receipt.ts";
 import { applyWithdrawals, beginBlock, collectRequests, payRewards, requestsHash } from "./block_processing.ts";
 import { blockRlpItems, encodeWithdrawal } from "./block_codec.ts";
 import { MAINNET_DEPOSIT_CONTRACT } from "./fork_schedule.ts";
@@ -171,27 +171,11 @@ export function buildBlock(ctx: BuildContext, t: BlockTemplate): Block {
     ctx.pool.remove(bytesToHex(ptx.hash));
     gasUsed += result.gasUsed;
     blobGasUsed += result.blobGasUsed;
-    const receiptBloom = logsBloom(result.logs);
-    orBlooms(bloom, receiptBloom);
+    const postState = hardfork.fork < Fork.Byzantium ? ctx.stateRoot(world) : undefined;
+    const receipt = receiptOf(tx, result, gasUsed, postState, t.blobBaseFee);
+    orBlooms(bloom, receipt.logsBloom);
     allLogs.push(...result.logs);
-    included.push({
-      ptx,
-      receipt: {
-        type: tx.type,
-        status: result.status === "success",
-        postState: hardfork.fork < Fork.Byzantium ? ctx.stateRoot(world) : undefined,
-        cumulativeGasUsed: gasUsed,
-        gasUsed: result.gasUsed,
-        logsBloom: receiptBloom,
-        logs: result.logs,
-        contractAddress: tx.to === undefined && result.status === "success" ? result.createdAddress : undefined,
-        effectiveGasPrice: result.effectiveGasPrice,
-        blobGasUsed: result.blobGasUsed,
-        blobGasPrice: t.blobBaseFee,
-        output: result.output,
-        error: result.status === "halt" ? result.error : undefined,
-      },
-    });
+    included.push({ ptx, receipt });
   }
 
   const withdrawals: Withdrawal[] | undefined = fields.withdrawals ? (t.withdrawals ?? []) : undefined;

@@ -43,12 +43,12 @@ import {
   MAX_RLP_BLOCK_SIZE,
   type ParentValues,
 } from "./block_rules.ts";
-import { BLOOM_BYTES, logsBloom, orBlooms } from "./bloom.ts";
+import { BLOOM_BYTES, orBlooms } from "./bloom.ts";
 import type { DevChain } from "./chain.ts";
 import { blobGasPrice } from "./fees.ts";
 import type { ChainHardfork } from "./hardfork.ts";
 import { type BlockHeader, EMPTY_OMMERS_HASH, headerFieldsOf, headerHash, headerToRlp } from "./header.ts";
-import { encodeReceipt, orderedTrieRoot, type Receipt } from "./receipt.ts";
+import { encodeReceipt, orderedTrieRoot, type Receipt, receiptOf } from "./receipt.ts";
 
 export class BlockImportError extends BaseError {
   override name = "BlockImportError";
@@ -320,24 +320,13 @@ export function verifyBlock(chain: DevChain, rlp: Uint8Array): Verified | { know
       }
       gasUsed += result.gasUsed;
       blobGasUsed += result.blobGasUsed;
-      const receiptBloom = logsBloom(result.logs);
-      orBlooms(bloom, receiptBloom);
+      const postState = hardfork.fork < Fork.Byzantium ? chain.stateRootOf(world) : undefined;
+      const receipt = receiptOf(signed, result, gasUsed, postState, env.blobBaseFee);
+      orBlooms(bloom, receipt.logsBloom);
       allLogs.push(...result.logs);
       included.push({
         ptx: { tx: signed, sender: sender!, hash: transactionHash(signed), encoded, impersonated: false },
-        receipt: {
-          type: signed.type,
-          status: result.status === "success",
-          postState: hardfork.fork < Fork.Byzantium ? chain.stateRootOf(world) : undefined,
-          cumulativeGasUsed: gasUsed,
-          gasUsed: result.gasUsed,
-          logsBloom: receiptBloom,
-          logs: result.logs,
-          contractAddress: signed.to === undefined && result.status === "success" ? result.createdAddress : undefined,
-          effectiveGasPrice: result.effectiveGasPrice,
-          blobGasUsed: result.blobGasUsed,
-          blobGasPrice: env.blobBaseFee,
-        },
+        receipt,
       });
     }
     if (decoded.withdrawals) applyWithdrawals(world, decoded.withdrawals);

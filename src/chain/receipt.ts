@@ -4,6 +4,8 @@ import { rlpEncode } from "../primitives/rlp.ts";
 import type { Log } from "../state/world.ts";
 import { trieRoot } from "../state/trie.ts";
 import type { TxType } from "../tx/transaction.ts";
+import type { TxResult } from "../tx/execute.ts";
+import { logsBloom } from "./bloom.ts";
 
 export interface Receipt {
   type: TxType;
@@ -23,6 +25,34 @@ export interface Receipt {
   output?: Uint8Array;
   /** Why the transaction halted (not a revert), for the node's log. */
   error?: string;
+}
+
+/**
+ * The receipt of a transaction executed in a block: `cumulativeGasUsed` is the block's gas so far, this
+ * transaction's included; `postState` the state root after it (blocks before Byzantium).
+ */
+export function receiptOf(
+  tx: { type: TxType; to?: bigint },
+  result: TxResult,
+  cumulativeGasUsed: bigint,
+  postState: Uint8Array | undefined,
+  blobGasPrice: bigint,
+): Receipt {
+  return {
+    type: tx.type,
+    status: result.status === "success",
+    postState,
+    cumulativeGasUsed,
+    gasUsed: result.gasUsed,
+    logsBloom: logsBloom(result.logs),
+    logs: result.logs,
+    contractAddress: tx.to === undefined && result.status === "success" ? result.createdAddress : undefined,
+    effectiveGasPrice: result.effectiveGasPrice,
+    blobGasUsed: result.blobGasUsed,
+    blobGasPrice,
+    output: result.output,
+    error: result.status === "halt" ? result.error : undefined,
+  };
 }
 
 export function encodeReceipt(r: Receipt): Uint8Array {
