@@ -25,7 +25,7 @@ import {
 import { createWasmBackend } from "../backends/wasm/create.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { rulesFor } from "../src/forks/rules.ts";
-import { type BenchCase, fixturesDir, loadBenchCases, preStateCalls } from "./contracts.ts";
+import { type BenchCase, fixturesDir, loadBenchCases, preStateBatches } from "./contracts.ts";
 import { freePort } from "./free_port.ts";
 
 /** The compute-heavy contracts issue 3 names (its wasm targets are geometric means over these). */
@@ -107,14 +107,7 @@ class Anvil {
     if (this.current === c) return;
     await this.rpc("evm_revert", [this.snapshot]);
     this.snapshot = await this.rpc("evm_snapshot", []) as string;
-    const reqs = preStateCalls(c);
-    for (let i = 0; i < reqs.length; i += 500) {
-      const batch = reqs.slice(i, i + 500).map(([method, params]) => ({
-        jsonrpc: "2.0",
-        id: ++this.id,
-        method,
-        params,
-      }));
+    for (const batch of preStateBatches(c, () => ++this.id)) {
       const out = await this.rawCall(batch) as { error?: { message: string } }[];
       const bad = out.find((r) => r.error);
       if (bad) throw new Error(`anvil set-up: ${bad.error!.message}`);

@@ -57,8 +57,14 @@ export interface BenchCase {
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** The case's pre-state as the anvil_set* JSON-RPC calls that make it on a node: [method, params]. */
-export function preStateCalls(c: BenchCase): [string, unknown[]][] {
+/**
+ * The case's pre-state as the anvil_set* JSON-RPC requests that make it on a node, in batches of 500 (ids from
+ * `nextId`).
+ */
+export function preStateBatches(
+  c: BenchCase,
+  nextId: () => number,
+): { jsonrpc: "2.0"; id: number; method: string; params: unknown[] }[][] {
   const calls: [string, unknown[]][] = [];
   for (const a of c.pre) {
     const at = hexAddress(a.address);
@@ -66,7 +72,13 @@ export function preStateCalls(c: BenchCase): [string, unknown[]][] {
     if (a.code.length) calls.push(["anvil_setCode", [at, bytesToHex(a.code)]]);
     for (const [slot, value] of a.storage) calls.push(["anvil_setStorageAt", [at, hexWord(slot), hexWord(value)]]);
   }
-  return calls;
+  const batches = [];
+  for (let i = 0; i < calls.length; i += 500) {
+    batches.push(
+      calls.slice(i, i + 500).map(([method, params]) => ({ jsonrpc: "2.0" as const, id: nextId(), method, params })),
+    );
+  }
+  return batches;
 }
 
 export function fixturesDir(): string {

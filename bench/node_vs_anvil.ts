@@ -23,7 +23,7 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { bytesToHex } from "../src/primitives/hex.ts";
-import { type BenchCase, fixturesDir, loadFixtureFolder, preStateCalls } from "./contracts.ts";
+import { type BenchCase, fixturesDir, loadFixtureFolder, preStateBatches } from "./contracts.ts";
 import { HttpConnection } from "./http_client.ts";
 import { freePort } from "./free_port.ts";
 
@@ -169,14 +169,7 @@ class RunningNode {
   async load(c: BenchCase): Promise<void> {
     if (!(await this.rpc("evm_revert", [this.snapshot]))) throw new Error(`${this.kind}: evm_revert failed`);
     this.snapshot = await this.rpc("evm_snapshot", []) as string;
-    const reqs = preStateCalls(c);
-    for (let i = 0; i < reqs.length; i += 500) {
-      const batch = reqs.slice(i, i + 500).map(([method, params]) => ({
-        jsonrpc: "2.0",
-        id: ++this.id,
-        method,
-        params,
-      }));
+    for (const batch of preStateBatches(c, () => ++this.id)) {
       const out = JSON.parse(await this.post(JSON.stringify(batch))) as RpcReply[];
       const bad = out.find((r) => r.error);
       if (bad) throw new Error(`${this.kind} set-up: ${bad.error!.message}`);
