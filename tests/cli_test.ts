@@ -34,6 +34,19 @@ Deno.test("statetest on a malformed file names it and still counts the rest", ()
   assert.match(r.stdout, /^[1-9]\d* passed, 1 failed$/m);
 });
 
+Deno.test("a known-failures file that cannot be read, or a path that does not exist, is a one-line error", () => {
+  const fixtures = new URL("./fixtures/state_tests/homestead", import.meta.url).pathname;
+  for (const command of ["statetest", "blocktest"]) {
+    const missingList = cli(command, "--known-failures", "/nonexistent/known.txt", fixtures);
+    assert.equal(missingList.status, 2);
+    assert.match(missingList.stderr, /--known-failures: cannot read \/nonexistent\/known\.txt/);
+    assert.doesNotMatch(missingList.stderr, /\n\s+at /);
+    const missingPath = cli(command, "/nonexistent/fixtures");
+    assert.equal(missingPath.status, 2);
+    assert.match(missingPath.stderr, /no such file or folder: \/nonexistent\/fixtures/);
+  }
+});
+
 Deno.test("run prints JSON with output and gas", () => {
   const r = cli("run", "--code", "0x600160020160005260206000f3", "--json");
   assert.equal(r.status, 0, r.stderr);

@@ -39,7 +39,13 @@ export function fixtureText(file: string): string {
 export function knownFailures(file: string | undefined): Set<string> {
   const known = new Set<string>();
   if (file === undefined) return known;
-  for (const line of readFileSync(file, "utf8").split("\n")) {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new CliError(`--known-failures: cannot read ${file}: ${(e as Error).message}`);
+  }
+  for (const line of text.split("\n")) {
     const t = line.trim();
     if (t && !t.startsWith("#")) known.add(t);
   }
