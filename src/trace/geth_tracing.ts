@@ -5,8 +5,7 @@
  * debug_traceTransaction and the block variants.
  */
 import type { EvmTracer } from "../evm/evm.ts";
-import type { Frame } from "../evm/frame.ts";
-import type { ExecResult, Message } from "../evm/message.ts";
+import { MultiTracer } from "./multi_tracer.ts";
 import { bigIntToHex, bytesToHex } from "../primitives/hex.ts";
 import type { WorldState } from "../state/world.ts";
 import type { TxResult } from "../tx/execute.ts";
@@ -61,19 +60,6 @@ export interface GethTracing {
   finish(outcome: TraceOutcome): unknown;
 }
 
-/** Several tracers on one run (muxTracer). */
-class MultiTracer implements EvmTracer {
-  constructor(private readonly tracers: EvmTracer[]) {}
-  onStep(frame: Frame, pc: number, op: number, gas: number, stack: readonly bigint[], depth: number): void {
-    for (const t of this.tracers) t.onStep?.(frame, pc, op, gas, stack, depth);
-  }
-  onEnter(msg: Message): void {
-    for (const t of this.tracers) t.onEnter?.(msg);
-  }
-  onExit(msg: Message, result: ExecResult): void {
-    for (const t of this.tracers) t.onExit?.(msg, result);
-  }
-}
 
 const NOOP: EvmTracer = {};
 

@@ -4,8 +4,7 @@
  * (kept per block object, so that trace_filter and Otterscan's searches replay a block once).
  */
 import type { EvmTracer } from "../evm/evm.ts";
-import type { Frame } from "../evm/frame.ts";
-import type { ExecResult, Message } from "../evm/message.ts";
+import { MultiTracer } from "./multi_tracer.ts";
 import { bytesToHex } from "../primitives/hex.ts";
 import type { WorldState } from "../state/world.ts";
 import type { TxResult } from "../tx/execute.ts";
@@ -19,19 +18,6 @@ import { VmTracer } from "./vm_trace.ts";
 
 export type TraceType = "trace" | "stateDiff" | "vmTrace";
 export const TRACE_TYPES: TraceType[] = ["trace", "stateDiff", "vmTrace"];
-
-class Tee implements EvmTracer {
-  constructor(private readonly tracers: EvmTracer[]) {}
-  onStep(frame: Frame, pc: number, op: number, gas: number, stack: readonly bigint[], depth: number): void {
-    for (const t of this.tracers) t.onStep?.(frame, pc, op, gas, stack, depth);
-  }
-  onEnter(msg: Message): void {
-    for (const t of this.tracers) t.onEnter?.(msg);
-  }
-  onExit(msg: Message, result: ExecResult): void {
-    for (const t of this.tracers) t.onExit?.(msg, result);
-  }
-}
 
 /** The tracers for one replayed execution, and its trace_replay answer once it ran. */
 export class ParityReplay {
@@ -50,7 +36,7 @@ export class ParityReplay {
       tracers.push(this.touches);
     }
     if (types.has("vmTrace")) tracers.push(this.vm = new VmTracer());
-    this.tracer = tracers.length === 1 ? this.calls : new Tee(tracers);
+    this.tracer = tracers.length === 1 ? this.calls : new MultiTracer(tracers);
   }
 
   /** The answer of trace_call / trace_replay* for this execution. */
