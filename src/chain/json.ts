@@ -3,7 +3,7 @@
  * JSON-RPC answers (src/rpc/format.ts adds the block and receipt fields around them) and the state dump.
  */
 import { bigIntToHex as q, bytesToHex, hexAddress, hexWord } from "../primitives/hex.ts";
-import { TxType } from "../tx/transaction.ts";
+import { type AccessListEntry, TxType } from "../tx/transaction.ts";
 import type { SignedTransaction } from "../tx/codec.ts";
 import type { BlockHeader } from "./header.ts";
 
@@ -36,6 +36,11 @@ export function headerJson(h: BlockHeader): Record<string, string> {
   return out;
 }
 
+/** An access list as JSON-RPC writes it (transactions, eth_createAccessList). */
+export function accessListJson(list: readonly AccessListEntry[]): { address: string; storageKeys: string[] }[] {
+  return list.map((e) => ({ address: hexAddress(e.address), storageKeys: e.storageKeys.map(hexWord) }));
+}
+
 /**
  * The signed fields of a transaction. Its hash is the caller's to add: the state dump writes the envelope's,
  * JSON-RPC an impersonated transaction's own.
@@ -53,12 +58,7 @@ export function signedTransactionJson(tx: SignedTransaction): Record<string, unk
   if (tx.type === TxType.Blob) out.maxFeePerBlobGas = q(tx.maxFeePerBlobGas!);
   out.to = tx.to === undefined ? null : hexAddress(tx.to);
   out.value = q(tx.value);
-  if (tx.type !== TxType.Legacy) {
-    out.accessList = tx.accessList.map((e) => ({
-      address: hexAddress(e.address),
-      storageKeys: e.storageKeys.map(hexWord),
-    }));
-  }
+  if (tx.type !== TxType.Legacy) out.accessList = accessListJson(tx.accessList);
   if (tx.type === TxType.Blob) out.blobVersionedHashes = tx.blobVersionedHashes!.map(hexWord);
   if (tx.type === TxType.SetCode) {
     out.authorizationList = tx.authorizationList!.map((a) => ({

@@ -4,14 +4,9 @@ import { type BlockHeader, headerHash } from "../chain/header.ts";
 import { headerJson, signedTransactionJson } from "../chain/json.ts";
 import { bigIntToHex, bytesToHex, hexAddress, hexWord } from "../primitives/hex.ts";
 import type { Log } from "../state/world.ts";
-import type { AccessListEntry } from "../tx/transaction.ts";
 import { TxType } from "../tx/transaction.ts";
 
 const q = bigIntToHex;
-
-export function formatAccessList(list: AccessListEntry[]) {
-  return list.map((e) => ({ address: hexAddress(e.address), storageKeys: e.storageKeys.map(hexWord) }));
-}
 
 export function formatTransaction(
   ptx: PooledTransaction,

@@ -7,7 +7,8 @@ import { UnknownBlockError } from "../../chain/errors.ts";
 import { estimateGas } from "../../chain/estimate.ts";
 import { type SimulateBlockOverrides, simulate, type SimulatedBlockInput } from "../../chain/simulate.ts";
 import { ErrorCode, RpcError, simulatedCallError } from "../errors.ts";
-import { formatAccessList, formatBlock, formatLog } from "../format.ts";
+import { formatBlock, formatLog } from "../format.ts";
+import { accessListJson } from "../../chain/json.ts";
 import {
   address,
   array,
@@ -50,7 +51,7 @@ export const executionMethods: MethodTable = {
     const { request, resolved, overrides } = callArgs(p, ctx, 2);
     const r = createAccessList(ctx.chain, resolved.state, resolved.env, request, { state: overrides.state });
     const out: Record<string, unknown> = {
-      accessList: formatAccessList(r.accessList),
+      accessList: accessListJson(r.accessList),
       gasUsed: bigIntToHex(r.gasUsed),
     };
     if (r.error) out.error = r.error;
