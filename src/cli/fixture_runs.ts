@@ -36,7 +36,7 @@ export function fixtureText(file: string): string {
 }
 
 /** The ids listed in a known-failures file (one a line; blank lines and `#` comments skipped). */
-export function knownFailures(file: string | undefined): Set<string> {
+function knownFailures(file: string | undefined): Set<string> {
   const known = new Set<string>();
   if (file === undefined) return known;
   let text: string;
@@ -52,15 +52,18 @@ export function knownFailures(file: string | undefined): Set<string> {
   return known;
 }
 
-/** Results counted against a known-failures list. */
+/** Results counted against the known-failures list in `knownFile` (none without one). */
 export class FixtureTally {
   passed = 0;
   failed = 0;
   knownFailed = 0;
   readonly nowPassing: string[] = [];
+  private readonly known: Set<string>;
   private readonly start = performance.now();
 
-  constructor(private readonly known: Set<string>, private readonly knownFile: string | undefined) {}
+  constructor(private readonly knownFile: string | undefined) {
+    this.known = knownFailures(knownFile);
+  }
 
   /** Counts one result; true when it is a failure not on the list. */
   count(id: string, passed: boolean): boolean {
@@ -90,6 +93,12 @@ export class FixtureTally {
   /** Seconds since the tally began, to a tenth. */
   seconds(): string {
     return ((performance.now() - this.start) / 1000).toFixed(1);
+  }
+
+  /** The counts as the commands' --json output starts. */
+  counts(): { passed: number; failed: number; knownFailed: number; nowPassing: string[]; seconds: number } {
+    const { passed, failed, knownFailed, nowPassing } = this;
+    return { passed, failed, knownFailed, nowPassing, seconds: Number(this.seconds()) };
   }
 
   /** The summary lines: known failures still failing, those now passing, files and time, the counts. */

@@ -3,7 +3,7 @@ import { type ForkId, parseFork } from "../forks/fork.ts";
 import { type CaseResult, runFixtureFile } from "../statetest/runner.ts";
 import { createBackend } from "../../backends/registry.ts";
 import { CliError, parseArgs } from "./args.ts";
-import { fixtureFiles, FixtureTally, fixtureText, knownFailures } from "./fixture_runs.ts";
+import { fixtureFiles, FixtureTally, fixtureText } from "./fixture_runs.ts";
 
 export function caseId(r: CaseResult): string {
   return `${r.file}::${r.test}::${r.fork}::d${r.indexes.data}g${r.indexes.gas}v${r.indexes.value}`;
@@ -16,8 +16,7 @@ export function statetestCommand(argv: string[]): number {
   if (args.fork) forks = new Set(String(args.fork).split(",").map((f) => parseFork(f)));
   const backend = createBackend(String(args.backend ?? "interpreter"));
   const files = fixtureFiles(args.positional);
-  const knownFile = args["known-failures"] === undefined ? undefined : String(args["known-failures"]);
-  const tally = new FixtureTally(knownFailures(knownFile), knownFile);
+  const tally = new FixtureTally(args["known-failures"] === undefined ? undefined : String(args["known-failures"]));
   const notPassed: CaseResult[] = [];
   for (const file of files) {
     for (
@@ -32,9 +31,7 @@ export function statetestCommand(argv: string[]): number {
   }
   const rejected = tally.countRejected(backend);
   if (args.json) {
-    const { passed, failed, knownFailed, nowPassing } = tally;
-    const seconds = Number(tally.seconds());
-    console.log(JSON.stringify({ passed, failed, knownFailed, nowPassing, seconds, results: notPassed }, null, 1));
+    console.log(JSON.stringify({ ...tally.counts(), results: notPassed }, null, 1));
   } else {
     if (rejected) console.log(rejected);
     for (const line of tally.summary(files.length, backend)) console.log(line);
