@@ -123,7 +123,7 @@ export class WasmBackend implements Backend {
   }
 
   /** A module from the disk cache, if there is a valid one. */
-  fromDisk(code: Uint8Array, rules: ForkRules): ModuleEntry | undefined {
+  private fromDisk(code: Uint8Array, rules: ForkRules): ModuleEntry | undefined {
     const disk = this.opts.disk;
     if (!disk) return undefined;
     const dkey = disk.key(code, rules);
