@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { createNode } from "../src/node.ts";
 import { warmUpContract, warmUpNode } from "../src/exec/warm_up.ts";
+import { privateServer, warmUpHttpPath } from "../src/rpc/http_warm_up.ts";
 import { createBackend } from "../backends/registry.ts";
 import { runCall } from "../src/evm/run_call.ts";
 import { Fork } from "../src/forks/fork.ts";
@@ -73,6 +74,63 @@ Deno.test({
       // Idle: it goes ahead.
       assert.equal(await warmUpNode(handle, { quick: 5, spread: 0, idleMs: () => node.handler.idleMs() }), 5);
       assert.ok(node.handler.idleMs() >= 100);
+    } finally {
+      await node.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "HTTP warm-up: every request answered through a private server, unlogged, token-gated, chain unchanged",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const node = await createNode({});
+    try {
+      const logged: string[] = [];
+      node.handler.onRequest = (m) => logged.push(m);
+      const before = await node.handler.call("eth_blockNumber", []);
+      logged.length = 0;
+      const idleBefore = node.handler.idleMs();
+      assert.equal(await warmUpHttpPath(node.handler.unlogged(), { requests: 50 }), 50);
+      assert.deepEqual(logged, []);
+      assert.ok(node.handler.idleMs() >= idleBefore, "the warm-up counted as activity");
+      assert.deepEqual(await node.handler.call("eth_blockNumber", []), before);
+      // Stopped before it starts: nothing sent, and its server is closed either way.
+      assert.equal(await warmUpHttpPath(node.handler.unlogged(), { stopped: () => true }), 0);
+      // The private server answers its own token only.
+      const server = await privateServer(node.handler.unlogged());
+      try {
+        const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+        const ok = await fetch(server.url, { method: "POST", headers: server.headers, body });
+        assert.deepEqual(await ok.json(), { jsonrpc: "2.0", id: 1, result: "0x7a69" });
+        const other = await fetch(server.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        assert.equal(other.status, 403);
+        await other.body?.cancel();
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await node.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "HTTP warm-up: waits while the node is busy",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const node = await createNode({});
+    try {
+      let stop = false;
+      setTimeout(() => (stop = true), 400);
+      // The node answered someone 0 ms ago, all the time: no request goes out before it is stopped.
+      assert.equal(await warmUpHttpPath(node.handler.unlogged(), { idleMs: () => 0, stopped: () => stop }), 0);
     } finally {
       await node.close();
     }

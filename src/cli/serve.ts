@@ -26,6 +26,7 @@ import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "../fork/upstream.ts";
 import type { DevChain } from "../chain/chain.ts";
 import { loadGenesisFile } from "../chain/genesis.ts";
 import { warmUpNode } from "../exec/warm_up.ts";
+import { warmUpHttpPath } from "../rpc/http_warm_up.ts";
 import { BlockImportError, importChainFile } from "../chain/import.ts";
 
 export const SERVE_USAGE = `serve [options]    run a JSON-RPC dev node (the default command); serve --help lists the options`;
@@ -439,16 +440,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   let stopping = false;
   // After the first request (or a second without one): the compiler thread and, unless --no-warm-up,
-  // synthetic calls, so that users' first calls find optimised code.
+  // synthetic calls and, alongside them, synthetic requests through a private HTTP server, so that users' first
+  // calls and requests find optimised code.
   node.warmUpAfterFirstRequest(() => {
     normalJitPolicy();
     if (!config.warmUp) return;
     const quiet = node.handler.unlogged();
+    const idleMs = () => node.handler.idleMs();
     void warmUpNode((body) => quiet.handleBody(body), {
       stopped: () => stopping,
-      idleMs: () => node.handler.idleMs(),
+      idleMs,
       staticGas: node.chain.hardfork.rules.staticGas,
     });
+    void warmUpHttpPath(quiet, { stopped: () => stopping, idleMs }).catch(() => 0);
   });
   if (config.ipc !== undefined) {
     try {
