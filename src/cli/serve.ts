@@ -54,7 +54,7 @@ export interface ServeConfig {
   port: number;
   /** --silent or --quiet: no banner, no log. */
   silent: boolean;
-  /** Synthetic calls after start-up (not with --no-warm-up): src/exec/warm_up.ts. */
+  /** Synthetic calls and requests after start-up (not with --no-warm-up): exec/warm_up.ts, rpc/http_warm_up.ts. */
   warmUp: boolean;
   /** --json: log lines as JSON objects. */
   json: boolean;

@@ -87,7 +87,7 @@ export const SERVE_FLAG_GROUPS: FlagGroup[] = [
         value: "MS",
         help: "time limit of one eth_call, estimate, access list, simulation or trace (default 60000)",
       },
-      { name: "no-warm-up", help: "no synthetic calls after start-up (they get the engine's optimised code ready for the first real ones)" },
+      { name: "no-warm-up", help: "no synthetic calls and requests after start-up (they get the engine's optimised code ready for the first real ones)" },
     ],
   },
   {
