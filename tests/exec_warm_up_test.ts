@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { createNode } from "../src/node.ts";
 import { warmUpContract, warmUpNode } from "../src/exec/warm_up.ts";
-import { privateServer, warmUpHttpPath } from "../src/rpc/http_warm_up.ts";
+import { privateServer, warmUpHttpPath } from "../src/exec/http_warm_up.ts";
 import { createBackend } from "../backends/registry.ts";
 import { runCall } from "../src/evm/run_call.ts";
 import { Fork } from "../src/forks/fork.ts";

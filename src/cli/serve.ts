@@ -26,7 +26,7 @@ import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "../fork/upstream.ts";
 import type { DevChain } from "../chain/chain.ts";
 import { loadGenesisFile } from "../chain/genesis.ts";
 import { warmUpNode } from "../exec/warm_up.ts";
-import { warmUpHttpPath } from "../rpc/http_warm_up.ts";
+import { warmUpHttpPath } from "../exec/http_warm_up.ts";
 import { BlockImportError, importChainFile } from "../chain/import.ts";
 
 export const SERVE_USAGE = `serve [options]    run a JSON-RPC dev node (the default command); serve --help lists the options`;
@@ -54,7 +54,7 @@ export interface ServeConfig {
   port: number;
   /** --silent or --quiet: no banner, no log. */
   silent: boolean;
-  /** Synthetic calls and requests after start-up (not with --no-warm-up): exec/warm_up.ts, rpc/http_warm_up.ts. */
+  /** Synthetic calls and requests after start-up (not with --no-warm-up): exec/warm_up.ts, exec/http_warm_up.ts. */
   warmUp: boolean;
   /** --json: log lines as JSON objects. */
   json: boolean;

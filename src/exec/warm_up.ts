@@ -35,8 +35,20 @@ export interface WarmUpOptions {
 /** The warm-up waits until the node has been idle this long (ms). */
 const IDLE_MS = 100;
 
-/** An account no one has: the program is given to it as a state override. */
-const WARM_UP_ADDRESS = "0x00000000000000000000000000000000005741e1";
+/** An account no one has: what a warm-up runs is given to it as a state override, so fork mode fetches nothing. */
+export const WARM_UP_ADDRESS = "0x00000000000000000000000000000000005741e1";
+
+/**
+ * Waits until the node has been idle IDLE_MS (`idleMs`: since it last answered a user); false when `giveUp`
+ * says to stop first.
+ */
+export async function untilIdle(idleMs: () => number, giveUp: () => boolean): Promise<boolean> {
+  for (let idle = idleMs(); idle < IDLE_MS; idle = idleMs()) {
+    if (giveUp()) return false;
+    await new Promise((r) => setTimeout(r, IDLE_MS - idle));
+  }
+  return !giveUp();
+}
 
 /** Returns how many calls were answered (all unless stopped or out of time). */
 export async function warmUpNode(handle: BodyHandler, options: WarmUpOptions = {}): Promise<number> {
@@ -48,11 +60,7 @@ export async function warmUpNode(handle: BodyHandler, options: WarmUpOptions = {
   let calls = 0;
   for (let i = 0; i < quick + spread; i++) {
     await new Promise((r) => setTimeout(r, i < quick ? 0 : 10));
-    for (let idle = idleMs(); idle < IDLE_MS; idle = idleMs()) {
-      if (stopped() || performance.now() > end) return calls;
-      await new Promise((r) => setTimeout(r, IDLE_MS - idle));
-    }
-    if (stopped() || performance.now() > end) break;
+    if (!(await untilIdle(idleMs, () => stopped() || performance.now() > end))) break;
     const body = JSON.stringify({
       jsonrpc: "2.0",
       id: i,

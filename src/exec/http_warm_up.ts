@@ -8,9 +8,10 @@
  * answers only requests that carry a token of this process, so that for the second or so it listens it gives no
  * one else a way in.
  */
-import { createRpcApp } from "./app.ts";
-import type { JsonRpcHandler } from "./handler.ts";
+import { createRpcApp } from "../rpc/app.ts";
+import type { JsonRpcHandler } from "../rpc/handler.ts";
 import { serve } from "../server/serve.ts";
+import { untilIdle, WARM_UP_ADDRESS } from "./warm_up.ts";
 
 export interface HttpWarmUpOptions {
   /** Requests in all (default 3,000). */
@@ -21,11 +22,7 @@ export interface HttpWarmUpOptions {
   idleMs?: () => number;
 }
 
-const IDLE_MS = 100;
 const TOKEN_HEADER = "x-evmwasm-warm-up";
-
-/** An account no one has; the calls give it to themselves as a state override, so fork mode fetches nothing. */
-const WARM_UP_ADDRESS = "0x00000000000000000000000000000000005741e1";
 
 /** Methods that read nothing a fork would fetch. */
 const BODIES: string[] = [
@@ -62,11 +59,7 @@ export async function warmUpHttpPath(handler: JsonRpcHandler, options: HttpWarmU
   let answered = 0;
   try {
     for (let i = 0; i < requests; i++) {
-      for (let idle = idleMs(); idle < IDLE_MS; idle = idleMs()) {
-        if (stopped()) return answered;
-        await new Promise((r) => setTimeout(r, IDLE_MS - idle));
-      }
-      if (stopped()) break;
+      if (!(await untilIdle(idleMs, stopped))) break;
       const response = await fetch(server.url, {
         method: "POST",
         headers: server.headers,
