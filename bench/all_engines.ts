@@ -27,6 +27,7 @@ import { CompileService } from "../backends/wasm/compile_service.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 import { type BenchCase, fixturesDir, loadBenchCases, preStateBatches } from "./contracts.ts";
 import { freePort } from "./free_port.ts";
+import { bigIntToHex as hex, hexAddress as addr } from "../src/primitives/hex.ts";
 
 /** The compute-heavy contracts issue 3 names (its wasm targets are geometric means over these). */
 const COMPUTE_HEAVY = /^(snailtracer|sha1_divs|sha1_shifts|blake2b_huff|swap_math|fibonacci|factorial)/;
@@ -41,9 +42,6 @@ const EJS_MAX_GAS = 300_000_000n;
 const EMPTY_ACCOUNT = 0x00000000000000000000000000000000000e3e3en;
 
 // ---------------------------------------------------------------- anvil
-
-const hex = (n: bigint) => "0x" + n.toString(16);
-const addr = (n: bigint) => "0x" + n.toString(16).padStart(40, "0");
 
 class Anvil {
   private id = 0;

@@ -22,7 +22,7 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { bytesToHex } from "../src/primitives/hex.ts";
+import { bigIntToHex as hex, bytesToHex, hexAddress as addr } from "../src/primitives/hex.ts";
 import { type BenchCase, fixturesDir, loadFixtureFolder, preStateBatches } from "./contracts.ts";
 import { HttpConnection } from "./http_client.ts";
 import { freePort } from "./free_port.ts";
@@ -183,9 +183,6 @@ class RunningNode {
     } catch { /* already gone */ }
   }
 }
-
-const hex = (n: bigint) => "0x" + n.toString(16);
-const addr = (n: bigint) => "0x" + n.toString(16).padStart(40, "0");
 
 // ---------------------------------------------------------------- requests
 

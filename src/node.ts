@@ -4,7 +4,7 @@
  */
 import { type ChainEvents, DevChain, type DevChainOptions } from "./chain/chain.ts";
 import { FilterRegistry } from "./chain/filters.ts";
-import { bytesToHex } from "./primitives/hex.ts";
+import { bytesToHex, hexAddress } from "./primitives/hex.ts";
 import { createRpcApp } from "./rpc/app.ts";
 import type { NodeInfo, RpcContext } from "./rpc/context.ts";
 import { RpcError } from "./rpc/errors.ts";
@@ -416,7 +416,7 @@ export class EvmwasmNode {
   /** The dev accounts: address and private key, as the banner lists them. */
   accounts(): { address: Hex; privateKey: Hex }[] {
     return this.chain.devAccounts.map((a) => ({
-      address: `0x${a.address.toString(16).padStart(40, "0")}` as Hex,
+      address: hexAddress(a.address) as Hex,
       privateKey: bytesToHex(a.privateKey) as Hex,
     }));
   }

@@ -12,7 +12,7 @@ import { CallKind, type ExecResult } from "../evm/message.ts";
 import { precompileAddressSet } from "../evm/precompiles/index.ts";
 import { Fork } from "../forks/fork.ts";
 import { sha256 } from "../primitives/hash.ts";
-import { bytesToBigInt, concatBytes } from "../primitives/hex.ts";
+import { bytesToBigInt, concatBytes, hexAddress } from "../primitives/hex.ts";
 import type { Log, WorldState } from "../state/world.ts";
 import type { Withdrawal } from "./block.ts";
 import { blockReward } from "./block_rules.ts";
@@ -168,7 +168,7 @@ export function collectRequests(
       if (!strict) continue;
       throw new InvalidBlockError(
         "requests",
-        `system contract 0x${address.toString(16).padStart(40, "0")} has no code`,
+        `system contract ${hexAddress(address)} has no code`,
       );
     }
     const r = systemCall(ctx, address, new Uint8Array(0));
@@ -176,7 +176,7 @@ export function collectRequests(
       if (!strict) continue;
       throw new InvalidBlockError(
         "requests",
-        `system call to 0x${address.toString(16).padStart(40, "0")} failed: ${r.error ?? r.status}`,
+        `system call to ${hexAddress(address)} failed: ${r.error ?? r.status}`,
       );
     }
     if (r.output.length > 0) requests.push(concatBytes(new Uint8Array([type]), r.output));

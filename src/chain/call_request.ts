@@ -20,6 +20,7 @@ import { ChainError, ExecutionHaltedError, ExecutionRevertedError, TransactionRe
 import { haltName } from "./halt_reason.ts";
 import { decodeRevertReason } from "./revert_reason.ts";
 import { rejectionFor } from "./tx_rejection.ts";
+import { hexAddress } from "../primitives/hex.ts";
 
 /** A transaction request as eth_call, eth_estimateGas and eth_sendTransaction take it. */
 export interface CallRequest {
@@ -87,13 +88,13 @@ export function applyStateOverrides(
   const moved = new Set<bigint>();
   for (const address of [...overrides.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     const o = overrides.get(address)!;
-    const hex = `0x${address.toString(16).padStart(40, "0")}`;
+    const hex = hexAddress(address);
     if (moved.has(address)) throw new ChainError(`account ${hex} has already been overridden by a precompile`);
     const precompile = precompiles?.get(address);
     if (o.movePrecompileTo !== undefined) {
       if (!precompile) throw new ChainError(`account ${hex} is not a precompile`);
       if (overrides.has(o.movePrecompileTo)) {
-        throw new ChainError(`account 0x${o.movePrecompileTo.toString(16).padStart(40, "0")} is already overridden`);
+        throw new ChainError(`account ${hexAddress(o.movePrecompileTo)} is already overridden`);
       }
       precompiles!.set(o.movePrecompileTo, precompile);
       moved.add(o.movePrecompileTo);

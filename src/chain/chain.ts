@@ -8,7 +8,7 @@ import type { Backend } from "../../backends/backend.ts";
 import type { BlockEnv } from "../evm/env.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { rlpEncode } from "../primitives/rlp.ts";
-import { bigIntToBytes, bytesToBigInt, bytesToHex, concatBytes } from "../primitives/hex.ts";
+import { bigIntToBytes, bytesToBigInt, bytesToHex, concatBytes, hexAddress } from "../primitives/hex.ts";
 import { Account } from "../state/account.ts";
 import { type StateSource, WorldState } from "../state/world.ts";
 import {
@@ -1003,7 +1003,7 @@ export class DevChain {
     }
     if (!unsigned && !this.canSendFrom(from)) {
       throw new ChainInputError("No Signer available", {
-        details: `0x${from.toString(16).padStart(40, "0")} is neither a dev account nor impersonated`,
+        details: `${hexAddress(from)} is neither a dev account nor impersonated`,
       });
     }
     const v = tx.type === TxType.Legacy ? (tx.chainId === undefined ? 27n : tx.chainId * 2n + 35n) : 0n;

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { BaseError } from "../errors/base.ts";
 import { keccak256 } from "../primitives/hash.ts";
-import { bigIntToBytes, bytesToBigInt, bytesToHex, hexToBytes } from "../primitives/hex.ts";
+import { bigIntToBytes, bytesToBigInt, bytesToHex, hexAddress, hexToBytes } from "../primitives/hex.ts";
 import { hasNativeSecp256k1, nodeCrypto, publicKeyOf, SECP256K1_N } from "../primitives/signature.ts";
 import { defaultCacheDir } from "../cache_dir.ts";
 
@@ -147,7 +147,7 @@ function readKeptAccounts(file: string, count: number): DevAccount[] | undefined
 
 function keepAccounts(file: string, accounts: DevAccount[]): void {
   const rows = accounts.map((a) => ({
-    address: "0x" + a.address.toString(16).padStart(40, "0"),
+    address: hexAddress(a.address),
     privateKey: bytesToHex(a.privateKey),
   }));
   try {

@@ -11,6 +11,7 @@ import { ChainInputError } from "./errors.ts";
 import { estimateGas } from "./estimate.ts";
 import { DEFAULT_PRIORITY_FEE } from "./fees.ts";
 import { Fork } from "../forks/fork.ts";
+import { hexAddress } from "../primitives/hex.ts";
 
 /** `anySender`: fill for any account, not only those the node signs for (eth_fillTransaction). */
 export function fillTransaction(
@@ -22,7 +23,7 @@ export function fillTransaction(
   const from = r.from;
   if (!anySender && !chain.canSendFrom(from)) {
     throw new ChainInputError("No Signer available", {
-      details: `0x${from.toString(16).padStart(40, "0")} is neither a dev account nor impersonated`,
+      details: `${hexAddress(from)} is neither a dev account nor impersonated`,
     });
   }
   if (r.chainId !== undefined && r.chainId !== chain.chainId) {

@@ -12,7 +12,7 @@ import type { EvmTracer } from "../evm/evm.ts";
 import { CallKind } from "../evm/message.ts";
 import type { Precompile } from "../evm/precompiles/types.ts";
 import { Fork } from "../forks/fork.ts";
-import { bigIntToBytes, bytesToBigInt } from "../primitives/hex.ts";
+import { bigIntToBytes, bytesToBigInt, hexAddress } from "../primitives/hex.ts";
 import type { Log, WorldState } from "../state/world.ts";
 import { GAS_PER_BLOB } from "../tx/blob.ts";
 import { encodeTransaction, type SignedTransaction, transactionHash } from "../tx/codec.ts";
@@ -434,7 +434,7 @@ function runSimulatedCall(
   precompiles: ReadonlyMap<bigint, Precompile> | undefined,
 ): TxResult {
   const { world } = ctx;
-  const hex = `0x${tx.sender.toString(16).padStart(40, "0")}`;
+  const hex = hexAddress(tx.sender);
   if (ctx.validation) {
     const stateNonce = world.getNonce(tx.sender);
     if (stateNonce < tx.nonce) {

@@ -12,7 +12,7 @@ import { defaultCacheDir } from "../cache_dir.ts";
 import { UpstreamClient } from "../fork/upstream.ts";
 import { Fork, parseFork } from "../forks/fork.ts";
 import { rulesFor } from "../forks/rules.ts";
-import { hexToBigInt, hexToBytes } from "../primitives/hex.ts";
+import { hexAddress, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
 import { CliError, parseArgs } from "./args.ts";
 
 function progress(done: number, total: number, label: string): void {
@@ -59,7 +59,7 @@ export async function precompileCommand(argv: string[]): Promise<number> {
       status = result === "failed" ? "failed (runs on the interpreter)" : backend.compiled > before ? "compiled" : "already cached";
     }
     const ms = performance.now() - t0;
-    rows.push({ address: "0x" + hexToBigInt(address).toString(16).padStart(40, "0"), codeBytes: code.length, status, ms });
+    rows.push({ address: hexAddress(hexToBigInt(address)), codeBytes: code.length, status, ms });
     progress(i + 1, addresses.length, `${address} ${status}`);
   }
   if (args.json) {

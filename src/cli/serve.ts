@@ -9,7 +9,7 @@ import { ETHER } from "../chain/chain.ts";
 import { INITIAL_BASE_FEE } from "../chain/fees.ts";
 import { createForkedNode, createNode, type NodeOptions } from "../node.ts";
 import { defaultCacheDir } from "../cache_dir.ts";
-import { bytesToHex } from "../primitives/hex.ts";
+import { bytesToHex, hexAddress } from "../primitives/hex.ts";
 import { toChecksumAddress } from "../primitives/checksum.ts";
 import { VERSION } from "../version.ts";
 import { CliError } from "./args.ts";
@@ -300,9 +300,8 @@ function formatEther(wei: bigint): string {
 export function configJson(config: ServeConfig, node: ReturnType<typeof createNode>): Record<string, unknown> {
   const o = config.node;
   const chain = node.chain;
-  const hex = (a: bigint) => "0x" + a.toString(16).padStart(40, "0");
   const common = {
-    available_accounts: chain.devAccounts.map((a) => hex(a.address)),
+    available_accounts: chain.devAccounts.map((a) => hexAddress(a.address)),
     private_keys: chain.devAccounts.map((a) => bytesToHex(a.privateKey)),
   };
   const rest = {

@@ -1,4 +1,5 @@
 import { BaseError } from "../errors/base.ts";
+import { hexAddress } from "../primitives/hex.ts";
 
 /** The upstream node failed, timed out, or answered with an error or garbage. */
 export class UpstreamError extends BaseError {
@@ -42,9 +43,9 @@ export class StateMissError extends Error {
 export function describeKey(key: StateKey): string {
   switch (key.kind) {
     case "account":
-      return `account 0x${key.address.toString(16).padStart(40, "0")}`;
+      return `account ${hexAddress(key.address)}`;
     case "storage":
-      return `storage 0x${key.address.toString(16).padStart(40, "0")}[0x${key.slot.toString(16)}]`;
+      return `storage ${hexAddress(key.address)}[0x${key.slot.toString(16)}]`;
     case "blockHash":
       return `block hash ${key.number}`;
   }

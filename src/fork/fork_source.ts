@@ -8,7 +8,7 @@
  */
 import { Account } from "../state/account.ts";
 import type { StateSource } from "../state/world.ts";
-import { bigIntToHex, bytesToHex, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
+import { bigIntToHex, bytesToHex, hexAddress, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
 import { StateMissError, type StateKey, UpstreamError } from "./errors.ts";
 import type { UpstreamClient } from "./upstream.ts";
 import { cacheFilePath, type ForkCacheData, loadForkCache, saveForkCache } from "./disk_cache.ts";
@@ -151,7 +151,7 @@ export class ForkStateSource implements StateSource {
     const c = this.client;
     switch (k.kind) {
       case "account": {
-        const addr = "0x" + k.address.toString(16).padStart(40, "0");
+        const addr = hexAddress(k.address);
         const [balance, nonce, code] = await Promise.all([
           c.request<string>("eth_getBalance", [addr, this.blockTag]),
           c.request<string>("eth_getTransactionCount", [addr, this.blockTag]),
@@ -168,7 +168,7 @@ export class ForkStateSource implements StateSource {
         return;
       }
       case "storage": {
-        const addr = "0x" + k.address.toString(16).padStart(40, "0");
+        const addr = hexAddress(k.address);
         const v = await c.request<string>("eth_getStorageAt", [addr, bigIntToHex(k.slot), this.blockTag]);
         let m = this.storage.get(k.address);
         if (!m) this.storage.set(k.address, (m = new Map()));

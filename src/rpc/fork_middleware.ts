@@ -13,7 +13,7 @@
  */
 import type { DevChain } from "../chain/chain.ts";
 import { decodeTransaction, recoverSender } from "../tx/codec.ts";
-import { bytesToHex, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
+import { bytesToHex, hexAddress, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
 import { type StateKey, UpstreamError } from "../fork/errors.ts";
 import type { ForkConnection } from "../fork/connect.ts";
 import { runRestoringOnMiss, runUntilNoMisses } from "../fork/miss_retry.ts";
@@ -218,10 +218,6 @@ export class ForkRunner {
 
 const NOT_PROXIED = Symbol("not proxied");
 
-function addr(a: bigint): string {
-  return "0x" + a.toString(16).padStart(40, "0");
-}
-
 /** The call a method makes or sends (for the prefetch and the transaction's call run), if any. */
 function callOf(method: string, params: unknown[]): Record<string, unknown> | undefined {
   if (CALL_LIKE.has(method)) {
@@ -231,8 +227,8 @@ function callOf(method: string, params: unknown[]): Record<string, unknown> | un
     try {
       const tx = decodeTransaction(hexToBytes(params[0]));
       return {
-        from: addr(recoverSender(tx)),
-        ...(tx.to !== undefined ? { to: addr(tx.to) } : {}),
+        from: hexAddress(recoverSender(tx)),
+        ...(tx.to !== undefined ? { to: hexAddress(tx.to) } : {}),
         data: bytesToHex(tx.data),
         value: "0x" + tx.value.toString(16),
         gas: "0x" + tx.gasLimit.toString(16),

@@ -60,7 +60,6 @@ export interface GethTracing {
   finish(outcome: TraceOutcome): unknown;
 }
 
-
 const NOOP: EvmTracer = {};
 
 /** The tracer for `options` on a run whose world is `world` (the state it executes on). */

@@ -7,7 +7,7 @@ import type { EvmTracer } from "../evm/evm.ts";
 import type { Frame } from "../evm/frame.ts";
 import type { ExecResult, Message } from "../evm/message.ts";
 import { Op, OPCODE_NAMES } from "../forks/opcodes.ts";
-import { bigIntToHex, bytesToHex } from "../primitives/hex.ts";
+import { bigIntToHex, bytesToHex, hexWord } from "../primitives/hex.ts";
 import type { WorldState } from "../state/world.ts";
 import { TraceBudget, type TraceLimits } from "./limits.ts";
 
@@ -35,8 +35,6 @@ export interface StructLog {
   refund?: number;
   error?: string;
 }
-
-const word = (v: bigint) => "0x" + v.toString(16).padStart(64, "0");
 
 export class StructLogger implements EvmTracer {
   readonly logs: StructLog[] = [];
@@ -78,7 +76,7 @@ export class StructLogger implements EvmTracer {
       else if (stack.length >= 2) seen.set(slot, stack[stack.length - 2]);
       // Slots in order, as anvil's sorted map; "0x"-prefixed words.
       const slots = [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      log.storage = Object.fromEntries(slots.map(([k, v]) => [word(k), word(v)]));
+      log.storage = Object.fromEntries(slots.map(([k, v]) => [hexWord(k), hexWord(v)]));
     }
     if (this.config.enableReturnData) log.returnData = bytesToHex(frame.returnData);
     // anvil writes the refund counter on every step, 0 included (geth leaves a 0 out).

@@ -2,7 +2,7 @@
  * The Parity-style trace namespace: trace_transaction, trace_block, trace_filter, trace_call,
  * trace_replayTransaction and trace_replayBlockTransactions.
  */
-import { bytesToHex } from "../../primitives/hex.ts";
+import { bytesToHex, hexAddress } from "../../primitives/hex.ts";
 import { createAddress } from "../../evm/address.ts";
 import type { Block, MinedTransaction } from "../../chain/block.ts";
 import { ethCall } from "../../chain/call_request.ts";
@@ -92,7 +92,7 @@ export const traceMethods: MethodTable = {
       return "hash" in ref ? chain.findBlock(ref).header.number : "tag" in ref ? chain.tagNumber(ref.tag) : ref.number;
     };
     const addresses = (k: string) =>
-      f[k] == null ? undefined : new Set(array(f[k], `filter.${k}`).map((a, i) => "0x" + address(a, `filter.${k}[${i}]`).toString(16).padStart(40, "0")));
+      f[k] == null ? undefined : new Set(array(f[k], `filter.${k}`).map((a, i) => hexAddress(address(a, `filter.${k}[${i}]`))));
     const from = number("fromBlock", chain.blocks[0].header.number);
     const to = number("toBlock", chain.blockNumber);
     if (from > to) throw new InvalidParamsError(`invalid filter: fromBlock ${from} is after toBlock ${to}`);
