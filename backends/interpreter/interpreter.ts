@@ -2,6 +2,7 @@
  * The reference backend: a switch over opcodes with 256-bit words as bigints.
  * Static gas comes from the fork table; everything touching state goes
  * through the shared host operations in src/evm/host_ops.ts.
+ * Its stack checks are written from src/forks/opcodes.ts by `deno task gen:stack-checks`.
  */
 import type { Backend } from "../backend.ts";
 import { CHECK_EVERY, checkDeadline } from "../../src/evm/interrupt.ts";
