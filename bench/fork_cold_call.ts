@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createForkedNode } from "../src/node.ts";
+import { hexAddress } from "../src/primitives/hex.ts";
 import { RpcClient, startAnvil } from "../tests/rpc/helpers.ts";
 import { startCountingProxy, summingCode } from "../tests/fork/counting_proxy.ts";
 
@@ -18,19 +19,18 @@ const flag = (name: string, dflt: number) => {
 const LATENCY = flag("latency", 50);
 const SLOTS = flag("slots", 8);
 const CONTRACTS = 3;
-const hexAddr = (n: bigint) => "0x" + n.toString(16).padStart(40, "0");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const upstream = await startAnvil();
 const addrs = Array.from({ length: CONTRACTS }, (_, i) => 0xfeed0000n + BigInt(i));
 for (const [i, a] of addrs.entries()) {
-  await upstream.rpc.call("anvil_setCode", [hexAddr(a), summingCode(SLOTS, addrs[i + 1])]);
+  await upstream.rpc.call("anvil_setCode", [hexAddress(a), summingCode(SLOTS, addrs[i + 1])]);
   for (let s = 0; s < SLOTS; s++) {
-    await upstream.rpc.call("anvil_setStorageAt", [hexAddr(a), "0x" + s.toString(16), "0x" + (BigInt(s + 1) * a).toString(16).padStart(64, "0")]);
+    await upstream.rpc.call("anvil_setStorageAt", [hexAddress(a), "0x" + s.toString(16), "0x" + (BigInt(s + 1) * a).toString(16).padStart(64, "0")]);
   }
 }
 await upstream.rpc.call("evm_mine", []);
-const call = [{ to: hexAddr(addrs[0]), data: "0x" }, "latest"];
+const call = [{ to: hexAddress(addrs[0]), data: "0x" }, "latest"];
 const expected = await upstream.rpc.call<string>("eth_call", call);
 
 interface Row {

@@ -12,6 +12,7 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { calldata, deployData, DEV0 } from "../tests/rpc/helpers.ts";
+import { hexAddress } from "../src/primitives/hex.ts";
 import { HttpConnection } from "./http_client.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -79,7 +80,7 @@ export async function deployContracts(url: string): Promise<Contracts> {
 /** The mix: [weight, kind, request maker]. */
 function mix(c: Contracts, client: number, lastHash: () => string | undefined) {
   const from = DEV_ACCOUNTS[client % DEV_ACCOUNTS.length];
-  const to = "0x" + (0xc11e0000n + BigInt(client)).toString(16).padStart(40, "0");
+  const to = hexAddress(0xc11e0000n + BigInt(client));
   return [
     [25, "eth_call counter", () => ["eth_call", [{ to: c.counter, data: calldata("Counter", "count") }, "latest"]]],
     [20, "eth_call 20 slots", () => ["eth_call", [{ to: c.probe, data: calldata("Probe", "sum", [20n]) }, "latest"]]],

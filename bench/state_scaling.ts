@@ -17,6 +17,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { DEV0 } from "../tests/rpc/helpers.ts";
+import { hexAddress } from "../src/primitives/hex.ts";
 import { HttpConnection } from "./http_client.ts";
 import { freePort, rssOf, startAnvil, startOurs } from "./mixed_load.ts";
 import { HeapProbe } from "./heap_probe.ts";
@@ -35,7 +36,6 @@ const NODE_ARGS = opt("node-args", "").split(" ").filter((a) => a);
 const WITH_ANVIL = !args.includes("--no-anvil");
 const WITH_HEAP = !args.includes("--no-heap");
 
-const hexAddr = (n: bigint) => "0x" + n.toString(16).padStart(40, "0");
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
@@ -85,7 +85,7 @@ async function fund(s: Server, from: number, to: number): Promise<void> {
   for (let i = from; i < to; i += 500) {
     const batch = [];
     for (let j = i; j < Math.min(to, i + 500); j++) {
-      batch.push({ jsonrpc: "2.0", id: j, method: "anvil_setBalance", params: [hexAddr(0x100000n + BigInt(j)), "0xde0b6b3a7640000"] });
+      batch.push({ jsonrpc: "2.0", id: j, method: "anvil_setBalance", params: [hexAddress(0x100000n + BigInt(j)), "0xde0b6b3a7640000"] });
     }
     await rpc(s, batch);
   }
@@ -93,7 +93,7 @@ async function fund(s: Server, from: number, to: number): Promise<void> {
 
 async function transfer(s: Server, to: bigint): Promise<number> {
   const t = performance.now();
-  await rpc(s, { jsonrpc: "2.0", id: nextId++, method: "eth_sendTransaction", params: [{ from: DEV0, to: hexAddr(to), value: "0x1" }] });
+  await rpc(s, { jsonrpc: "2.0", id: nextId++, method: "eth_sendTransaction", params: [{ from: DEV0, to: hexAddress(to), value: "0x1" }] });
   return performance.now() - t;
 }
 
