@@ -1,10 +1,11 @@
 /**
- * The `auto` backend, tiering two backends: cold code runs on the interpreter; code that runs a second time, or whose interpreted
- * time passes a millisecond, is compiled on the compiler thread (or read from the disk cache there) while the
- * interpreter keeps going, and runs as WebAssembly from the first frame of a later execution once the module is
- * ready. The engine compiles a module's functions as they are first entered (tens of milliseconds for a
- * contract's usual path), which a short execution would pay where the interpreter finishes in a few: so the
- * execution that made the code hot switches to the module (at a frame of that code) only once it has run long
+ * The `auto` backend, tiering two backends: cold code runs on the interpreter; code that runs a second time, or
+ * whose interpreted time passes a millisecond, is compiled on the compiler thread (or read from the disk cache
+ * there, and made into the engine's module there) while the interpreter keeps going, and runs as WebAssembly from
+ * the first frame of a later execution once the module is ready. An engine that compiles a module's functions
+ * lazily, as they are first entered, does it on the thread that runs them (tens of milliseconds for a contract's
+ * usual path), which a short execution would pay where the interpreter finishes in a few: so the execution that
+ * made the code hot switches to the module (at a frame of that code) only once it has run long
  * (RESTART_AFTER_MS), and a frame still interpreting then starts its execution over, compiled, where the
  * execution allows it (read-only calls: src/evm/interrupt.ts, restartable).
  */
@@ -102,26 +103,20 @@ export class TieredBackend implements Backend {
 
   /** The module of a pending compilation, installed, once it is ready (undefined: not yet, or it failed). */
   private installIfReady(code: Uint8Array, rules: ForkRules, h: Heat): ModuleEntry | undefined {
-    let binary: Uint8Array | undefined;
+    let module: WebAssembly.Module | undefined;
     try {
-      binary = h.pending!.poll();
+      module = h.pending!.poll();
     } catch {
       this.wasm.cache.store(code, rules, "failed");
       h.done = true;
       h.pending = undefined;
       return undefined;
     }
-    if (!binary) return undefined;
+    if (!module) return undefined;
     h.done = true;
     h.pending = undefined;
-    try {
-      const entry = this.wasm.install(code, rules, binary, this.service.persists);
-      this.tieredUp++;
-      return entry;
-    } catch {
-      this.wasm.cache.store(code, rules, "failed");
-      return undefined;
-    }
+    this.tieredUp++;
+    return this.wasm.installModule(code, rules, module);
   }
 
   /**

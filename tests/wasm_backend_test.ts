@@ -382,8 +382,8 @@ Deno.test({
       const callee = hexToBytes("600035600101600052602060006000f3");
       // Calls the callee three times: its second frame makes it hot, and its module is ready at once.
       const caller = hexToBytes("6000600060006000600060bb5af150".repeat(3) + "00");
-      const binary = service.compileSync(callee, rules);
-      service.compileInBackground = () => ({ poll: () => binary });
+      const module = new WebAssembly.Module(service.compileSync(callee, rules) as BufferSource);
+      service.compileInBackground = () => ({ poll: () => module });
       const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r), fallback: interpreter });
       const auto = new TieredBackend(interpreter, wasmB, service, Infinity);
       const world = new WorldState();

@@ -145,9 +145,15 @@ export class WasmBackend implements Backend {
    * (the compiler thread has, or read it from there).
    */
   install(code: Uint8Array, rules: ForkRules, binary: Uint8Array, persisted = false): ModuleEntry {
-    const entry = new ModuleEntry(new WebAssembly.Module(binary as BufferSource), code, rules);
-    this.cache.store(code, rules, entry);
+    const entry = this.installModule(code, rules, new WebAssembly.Module(binary as BufferSource));
     if (!persisted) this.opts.disk?.put(this.opts.disk.key(code, rules), binary);
+    return entry;
+  }
+
+  /** Makes a module (compiled elsewhere, and cached on disk there if at all) the module for code under rules. */
+  installModule(code: Uint8Array, rules: ForkRules, module: WebAssembly.Module): ModuleEntry {
+    const entry = new ModuleEntry(module, code, rules);
+    this.cache.store(code, rules, entry);
     return entry;
   }
 }

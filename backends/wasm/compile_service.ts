@@ -2,8 +2,9 @@
  * Compilation off the main thread: one worker holds Binaryen (whose loading
  * alone takes about half a second), so a process that never compiles never
  * loads it. Synchronous requests block on a shared buffer (the `wasm` backend
- * compiles a frame's code before running it); asynchronous ones resolve a
- * promise (the `auto` backend keeps interpreting meanwhile).
+ * compiles a frame's code before running it); background ones are polled (the
+ * `auto` backend keeps interpreting meanwhile); asynchronous ones resolve a
+ * promise.
  *
  * Another thread's service can share the compiler thread through a port (`connect`): the node's execution
  * workers compile on the node's compiler thread rather than loading a Binaryen of their own.
@@ -11,19 +12,39 @@
 import type { MessagePort, Worker } from "node:worker_threads";
 import process from "node:process";
 import type { ForkRules } from "../../src/forks/rules.ts";
-import type { CompilerDiskMessage, CompileRequest, CompileResponse, CompilerPortMessage } from "./compile_worker.ts";
-import { REPLY_CAPACITY, SyncReply } from "./compile_protocol.ts";
+import type {
+  CompiledModule,
+  CompilerDiskMessage,
+  CompileRequest,
+  CompileResponse,
+  CompilerPortMessage,
+  CompilerResultChannelMessage,
+} from "./compile_worker.ts";
+import { SyncReply } from "./compile_protocol.ts";
 
 /** node:worker_threads, loaded when the compiler thread starts (under Bun, loading it takes about 5 ms). */
 const workerThreads = () => process.getBuiltinModule("node:worker_threads") as typeof import("node:worker_threads");
 
 export interface PendingCompile {
-  poll(): Uint8Array | undefined;
+  /** The module once it is ready (made on the compiler thread), undefined until then; throws why there is none. */
+  poll(): WebAssembly.Module | undefined;
 }
 
 const SYNC_TIMEOUT_MS = 120_000;
-/** Reply buffers of finished background compilations kept for the next ones. */
-const SPARE_REPLIES = 4;
+
+/**
+ * Background answers come on a port of their own, read with receiveMessageOnPort when `arrivals` (counted up
+ * by the compiler thread after each) says one has come: nothing is allocated per compilation (a reply buffer
+ * of 8-32 MB each took 0.6 ms, and now and then 20-90 ms, inside the call that made a code hot).
+ */
+interface ResultChannel {
+  port: MessagePort;
+  arrivals: Int32Array;
+  /** Arrivals read so far. */
+  seen: number;
+  /** Background compilations not answered yet, by id. */
+  waiting: Map<number, (answer: CompiledModule) => void>;
+}
 
 export class CompileService {
   private worker: Worker | MessagePort | undefined;
@@ -32,11 +53,7 @@ export class CompileService {
   private readonly pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
   private readonly onStart: (() => void)[] = [];
   private disk: CompilerDiskMessage["diskCache"] | undefined;
-  /**
-   * Reply buffers of finished background compilations, for the next ones: allocating one (4 MB and up) took
-   * 0.1-0.6 ms, and now and then 11-15 ms, inside the call that made a code hot.
-   */
-  private readonly spareReplies: SharedArrayBuffer[] = [];
+  private results: ResultChannel | undefined;
 
   /** `port`: a channel to a compiler thread started elsewhere (another service's `connect`). */
   constructor(readonly optimizeLevel = 0, private readonly port?: MessagePort) {}
@@ -60,6 +77,12 @@ export class CompileService {
     // After the listeners: under Bun, attaching a listener refs the worker again and the process never exits.
     w.unref();
     this.worker = w;
+    this.results?.port.close(); // of a compiler thread that failed
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
+    const arrivals = new SharedArrayBuffer(4);
+    w.postMessage({ resultChannel: { port: port1, arrivals } } satisfies CompilerResultChannelMessage, [port1]);
+    port2.unref();
+    this.results = { port: port2, arrivals: new Int32Array(arrivals), seen: 0, waiting: new Map() };
     for (const f of this.onStart.splice(0)) f();
     return w;
   }
@@ -106,42 +129,39 @@ export class CompileService {
   }
 
   /**
-   * Starts a compilation and returns at once; `poll` on the handle gives the
-   * binary when it is done (without blocking), throws the compiler's error,
-   * or returns undefined while it is still running.
+   * Starts a compilation and returns at once; `poll` on the handle gives the module (compiled to a binary and
+   * made into a module on the compiler thread) when it is ready, without blocking or the event loop, throws the
+   * compiler's error, or returns undefined while it is still running.
    */
   compileInBackground(code: Uint8Array, rules: ForkRules, optimizeLevel = this.optimizeLevel): PendingCompile {
     const w = this.start();
-    // Room for the module: generous for the code size; a larger one comes back as an error.
-    const reply = this.takeReply(Math.min(REPLY_CAPACITY, (4 << 20) + code.length * 256));
-    SyncReply.arm(reply);
-    w.postMessage({ id: 0, code, fork: rules.id, optimizeLevel, reply, disk: this.persists } satisfies CompileRequest);
-    // The answer is read once; its buffer then serves another compilation.
-    let answer: { binary: Uint8Array } | { error: unknown } | undefined;
+    const results = this.results!;
+    const id = this.nextId++;
+    let answer: CompiledModule | undefined;
+    results.waiting.set(id, (a) => (answer = a));
+    const disk = this.persists;
+    w.postMessage({ id, code, fork: rules.id, optimizeLevel, disk, background: true } satisfies CompileRequest);
     return {
       poll: () => {
-        if (!answer) {
-          if (!SyncReply.ready(reply)) return undefined;
-          try {
-            answer = { binary: SyncReply.read(reply) };
-          } catch (error) {
-            answer = { error };
-          }
-          if (this.spareReplies.length < SPARE_REPLIES) this.spareReplies.push(reply);
-        }
-        if ("error" in answer) throw answer.error;
-        return answer.binary;
+        if (!answer) this.takeArrivals(results);
+        if (!answer) return undefined;
+        if (!answer.module) throw new Error(answer.error ?? "compile failed");
+        return answer.module;
       },
     };
   }
 
-  /** A reply buffer with room for `capacity` bytes: a spare one, or a new one of the next power of two. */
-  private takeReply(capacity: number): SharedArrayBuffer {
-    const spares = this.spareReplies;
-    for (let i = 0; i < spares.length; i++) {
-      if (SyncReply.capacity(spares[i]) >= capacity) return spares.splice(i, 1)[0];
+  /** Hands every background answer that has arrived to its compilation. */
+  private takeArrivals(results: ResultChannel): void {
+    const arrived = Atomics.load(results.arrivals, 0);
+    if (arrived === results.seen) return;
+    const { receiveMessageOnPort } = workerThreads();
+    for (let m; results.seen !== arrived && (m = receiveMessageOnPort(results.port));) {
+      results.seen++;
+      const answer = m.message as CompiledModule;
+      results.waiting.get(answer.id)?.(answer);
+      results.waiting.delete(answer.id);
     }
-    return SyncReply.create(Math.min(REPLY_CAPACITY, 2 ** Math.ceil(Math.log2(capacity))));
   }
 
   /** A promise of the binary (for callers that can wait on the event loop). */

@@ -1,7 +1,9 @@
 /**
  * The compiler thread: compiles on request. A request
  * with a shared buffer is answered there (the caller waits on it with
- * Atomics.wait); any other request is answered by message. The listener is
+ * Atomics.wait); a background request is answered with the engine's module on
+ * its source's result channel (the caller polls it without its event loop);
+ * any other request is answered by message. The listener is
  * installed before anything is loaded: Deno drops messages that arrive
  * before a worker listens.
  *
@@ -25,6 +27,24 @@ export interface CompileRequest {
   reply?: SharedArrayBuffer;
   /** Look in the disk cache first (CompilerDiskMessage), and write what is compiled to it. */
   disk?: boolean;
+  /** Answer with the engine's module on the source's result channel (CompilerResultChannelMessage). */
+  background?: boolean;
+}
+
+/**
+ * Where a source's background requests are answered: a CompiledModule message on `port`, then `arrivals`
+ * (an Int32Array's one element on a shared buffer) counted up, so that the source learns of an answer with
+ * one atomic read and takes it with receiveMessageOnPort, between two instructions of a running contract.
+ */
+export interface CompilerResultChannelMessage {
+  resultChannel: { port: MessagePort; arrivals: SharedArrayBuffer };
+}
+
+/** The answer to a background request: the module (compiled here) or why there is none. */
+export interface CompiledModule {
+  id: number;
+  module?: WebAssembly.Module;
+  error?: string;
 }
 
 /** The disk cache that requests with `disk` use: its folder and size cap. */
@@ -44,10 +64,14 @@ export interface CompileResponse {
   ms?: number;
 }
 
+type Message = CompileRequest | CompilerPortMessage | CompilerDiskMessage | CompilerResultChannelMessage;
+
 interface Source {
   postMessage(m: CompileResponse): void;
-  on(event: "message", listener: (m: CompileRequest | CompilerPortMessage | CompilerDiskMessage) => void): unknown;
+  on(event: "message", listener: (m: Message) => void): unknown;
 }
+
+const resultChannels = new WeakMap<Source, { port: MessagePort; arrivals: Int32Array }>();
 
 const queue: [CompileRequest, Source][] = [];
 let compile: ((req: CompileRequest) => Uint8Array) | undefined;
@@ -142,12 +166,39 @@ function serve(req: CompileRequest, source: Source): void {
 
 function reply(req: CompileRequest, source: Source, binary: Uint8Array | undefined, error: string | undefined, ms: number): void {
   if (req.reply) SyncReply.write(req.reply, binary, error);
+  else if (req.background) answerWithModule(req.id, resultChannels.get(source)!, binary, error);
   else source.postMessage({ id: req.id, binary, error, ms });
+}
+
+/**
+ * The engine compiles a module's functions where the module is made: here, all of them at once under
+ * `--no-wasm-lazy-compilation` (as `deno task start` runs), so that the thread running the contract compiles
+ * none (it took that thread 3-100 ms inside the call that first ran a module); or where each first runs, when
+ * the engine compiles lazily.
+ */
+function answerWithModule(
+  id: number,
+  channel: { port: MessagePort; arrivals: Int32Array },
+  binary: Uint8Array | undefined,
+  error: string | undefined,
+): void {
+  let module: WebAssembly.Module | undefined;
+  try {
+    if (binary) module = new WebAssembly.Module(binary as BufferSource);
+  } catch (e) {
+    error = `the engine rejected the compiled module: ${(e as Error)?.message ?? e}`;
+  }
+  channel.port.postMessage({ id, module, error } satisfies CompiledModule);
+  Atomics.add(channel.arrivals, 0, 1);
 }
 
 function listen(source: Source): void {
   source.on("message", (m) => {
     if ("port" in m) return listen(m.port as unknown as Source);
+    if ("resultChannel" in m) {
+      const { port, arrivals } = m.resultChannel;
+      return void resultChannels.set(source, { port, arrivals: new Int32Array(arrivals) });
+    }
     if ("diskCache" in m) {
       if (diskSetting?.dir !== m.diskCache.dir || diskSetting.maxBytes !== m.diskCache.maxBytes) disks.clear();
       diskSetting = m.diskCache;

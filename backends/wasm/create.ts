@@ -4,6 +4,7 @@ import type { Backend } from "../backend.ts";
 import { WasmBackend } from "./backend.ts";
 import { CompileService } from "./compile_service.ts";
 import { compilerIdentity, DiskCache } from "./disk_cache.ts";
+import { compileRuntimeModuleInBackground } from "./runtime_module.ts";
 
 export interface WasmSetup {
   /** Binaryen optimisation level for modules compiled before running (default 0; see backends/wasm/README.md). */
@@ -43,6 +44,7 @@ export function createWasmBackend(fallback: Backend, setup: WasmSetup = {}, serv
   // The disk cache's key names the compiler's sources: hashed as the compiler thread starts (a node warms it up
   // after its first answer), neither on the start path nor on the first call of the first contract.
   if (setup.cacheDir) s.whenStarted(compilerIdentity);
+  s.whenStarted(compileRuntimeModuleInBackground);
   const backend = new WasmBackend({
     compile: (code, rules) => s.compileSync(code, rules, level),
     fallback,

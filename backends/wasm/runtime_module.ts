@@ -44,12 +44,17 @@ export async function buildRuntimeBinary(): Promise<Uint8Array> {
 }
 
 let compiled: WebAssembly.Module | undefined;
+let compiling: Promise<unknown> | undefined;
 
-/** The runtime module, compiled on first use. */
+/** The runtime module, compiled on first use (or earlier: compileRuntimeModuleInBackground). */
 export function runtimeModule(): WebAssembly.Module {
-  if (!compiled) {
-    const bytes = base64ToBytes(RUNTIME_MODULE_BASE64);
-    compiled = new WebAssembly.Module(bytes);
-  }
-  return compiled;
+  return compiled ??= new WebAssembly.Module(base64ToBytes(RUNTIME_MODULE_BASE64));
+}
+
+/**
+ * Compiles the runtime module off the calling thread ahead of its first use: an engine that compiles every
+ * function of a module at once (`--no-wasm-lazy-compilation`) took 60 ms for it on the node's thread.
+ */
+export function compileRuntimeModuleInBackground(): void {
+  compiling ??= WebAssembly.compile(base64ToBytes(RUNTIME_MODULE_BASE64)).then((m) => void (compiled ??= m), () => {});
 }
