@@ -140,13 +140,10 @@ export class WasmBackend implements Backend {
     }
   }
 
-  /**
-   * Makes a compiled binary the module for code under rules, and writes it to the disk cache unless `persisted`
-   * (the compiler thread has, or read it from there).
-   */
-  install(code: Uint8Array, rules: ForkRules, binary: Uint8Array, persisted = false): ModuleEntry {
+  /** Makes a compiled binary the module for code under rules, and writes it to the disk cache. */
+  install(code: Uint8Array, rules: ForkRules, binary: Uint8Array): ModuleEntry {
     const entry = this.installModule(code, rules, new WebAssembly.Module(binary as BufferSource));
-    if (!persisted) this.opts.disk?.put(this.opts.disk.key(code, rules), binary);
+    this.opts.disk?.put(this.opts.disk.key(code, rules), binary);
     return entry;
   }
 

@@ -1,14 +1,10 @@
 /** The shared-buffer reply of a synchronous compile request: [state, status, length] then the bytes. */
 const HEADER = 16;
-export const REPLY_CAPACITY = 64 << 20;
+const REPLY_CAPACITY = 64 << 20;
 
 export const SyncReply = {
-  create(capacity = REPLY_CAPACITY): SharedArrayBuffer {
-    return new SharedArrayBuffer(HEADER + capacity);
-  },
-  /** The largest answer the buffer holds. */
-  capacity(buf: SharedArrayBuffer): number {
-    return buf.byteLength - HEADER;
+  create(): SharedArrayBuffer {
+    return new SharedArrayBuffer(HEADER + REPLY_CAPACITY);
   },
   /** Worker side: writes the result and wakes the waiting thread. */
   write(buf: SharedArrayBuffer, binary: Uint8Array | undefined, error: string | undefined): void {
@@ -44,11 +40,7 @@ export const SyncReply = {
     }
     return SyncReply.read(buf);
   },
-  /** Caller side, without waiting: whether the answer is there. */
-  ready(buf: SharedArrayBuffer): boolean {
-    return Atomics.load(new Int32Array(buf, 0, 4), 0) === 1;
-  },
-  /** Caller side: the answer (after `ready` or `wait`). */
+  /** Caller side: the answer (after `wait`). */
   read(buf: SharedArrayBuffer): Uint8Array {
     const ctl = new Int32Array(buf, 0, 4);
     const bytes = new Uint8Array(buf, HEADER, ctl[2]).slice();

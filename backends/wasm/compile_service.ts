@@ -103,7 +103,7 @@ export class CompileService {
   }
 
   /** Whether the compiler thread writes what this service compiles in the background to a disk cache. */
-  get persists(): boolean {
+  private get persists(): boolean {
     return this.disk !== undefined;
   }
 
