@@ -180,6 +180,7 @@ export function generateStackChecks(
   const edits: StackCheckEdit[] = [];
   const inputs = (op: number) => stackIn[op];
   const growth = (op: number) => stackOut[op] - stackIn[op];
+  let checks = 0;
 
   for (const g of groups) {
     const body: number[] = [];
@@ -187,12 +188,14 @@ export function generateStackChecks(
     const under = body.filter((i) => lines[i].includes(`halt("stack underflow")`));
     const over = body.filter((i) => lines[i].includes(`halt("stack overflow")`));
     const fail = (msg: string) => errors.push(`${g.label} (line ${g.header + 1}): ${msg}`);
+    checks += under.length + over.length;
     if (under.length > 1 || over.length > 1) {
       fail("more than one underflow or overflow check in one case");
       continue;
     }
     const indent = lines[g.header + 1].match(/^\s*/)![0];
     let addAt = g.header + 1;
+    const addCheck = (check: string) => insert.set(addAt, [...(insert.get(addAt) ?? []), `${indent}${check}`]);
 
     // Underflow.
     const need = common(g.ops, inputs);
@@ -216,7 +219,7 @@ export function generateStackChecks(
     } else if (need === undefined) {
       fail(`no underflow check, and the opcodes' inputs differ (${describe(g.ops, inputs)})`);
     } else if (need > 0) {
-      insert.set(addAt, [...(insert.get(addAt) ?? []), `${indent}if (sp < ${need}) halt("stack underflow");`]);
+      addCheck(`if (sp < ${need}) halt("stack underflow");`);
     }
 
     // Overflow.
@@ -234,17 +237,10 @@ export function generateStackChecks(
       }
       replace.set(i, grows === 0 ? null : `${m[1]}if (${overflowCondition(grows)}) halt("stack overflow");`);
     } else if (grows > 0) {
-      insert.set(addAt, [
-        ...(insert.get(addAt) ?? []),
-        `${indent}if (${overflowCondition(grows)}) halt("stack overflow");`,
-      ]);
+      addCheck(`if (${overflowCondition(grows)}) halt("stack overflow");`);
     }
   }
 
-  const checks = groups.reduce((n, g) => {
-    for (let i = g.header + 1; i < g.end; i++) if (/halt\("stack (underflow|overflow)"\)/.test(lines[i])) n++;
-    return n;
-  }, 0);
   const opcodes = groups.reduce((n, g) => n + g.ops.length, 0);
   if (errors.length) return { source, edits, errors, checks, opcodes };
   const labelOf = (i: number) => groups.find((g) => i > g.header && i <= g.end)?.label ?? "";
