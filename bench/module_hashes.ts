@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import process from "node:process";
-import binaryen from "binaryen";
+import binaryen from "../backends/wasm/binaryen.ts";
 import { compileToWasm } from "../backends/wasm/compiler.ts";
 import { FORK_NAMES, parseFork } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";

@@ -7,7 +7,7 @@
 // it), BigInt.
 // Each wasm case runs a wasm loop over 64 operand sets of the same shape (so JS-to-wasm call cost is not
 // measured); times are the best of several rounds, in ns per operation.
-import binaryen from "binaryen";
+import binaryen from "../backends/wasm/binaryen.ts";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { addU256Runtime, U256_FUNCS, wideArithmeticSupported, writeWord } from "../backends/wasm/runtime/u256.ts";
 

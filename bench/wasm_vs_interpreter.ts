@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import binaryen from "binaryen";
+import binaryen from "../backends/wasm/binaryen.ts";
 import { bytesToHex, Fork, Interpreter } from "../mod.ts";
 import type { Backend } from "../backends/backend.ts";
 import { WasmBackend } from "../backends/wasm/backend.ts";

@@ -5,7 +5,7 @@
  *
  *   npx -y deno run -A scripts/build_keccak_wasm.ts
  */
-import binaryen from "binaryen";
+import binaryen from "../backends/wasm/binaryen.ts";
 import { writeFileSync } from "node:fs";
 import { addKeccak } from "../backends/wasm/runtime/keccak.ts";
 

@@ -1,15 +1,15 @@
 /**
  * Builds the u256 runtime module that every compiled contract imports
- * (backends/wasm/runtime_module.ts) and writes it, base64-encoded, to
+ * (backends/wasm/runtime_module_build.ts) and writes it, base64-encoded, to
  * backends/wasm/runtime_module_binary.ts. Run after changing backends/wasm/runtime/;
  * tests/wasm_runtime_test.ts checks that the checked-in binary is current.
  *
  *   npx -y deno run -A scripts/build_runtime_wasm.ts
  */
 import { writeFileSync } from "node:fs";
-import { buildRuntimeBinary } from "../backends/wasm/runtime_module.ts";
+import { buildRuntimeBinary } from "../backends/wasm/runtime_module_build.ts";
 
-const bytes = await buildRuntimeBinary();
+const bytes = buildRuntimeBinary();
 let b64 = "";
 for (let i = 0; i < bytes.length; i += 0x8000) b64 += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
 b64 = btoa(b64);

@@ -9,7 +9,7 @@
 // before wabt is given the text, so that a deeper module fails here rather than hanging.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import wabtInit from "wabt";
+import wabtInit from "../backends/wasm/wabt.ts";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
 import type { Backend } from "../backends/backend.ts";
 import { WasmBackend } from "../backends/wasm/backend.ts";

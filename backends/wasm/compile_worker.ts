@@ -17,6 +17,7 @@ import type { ForkId } from "../../src/forks/fork.ts";
 import { SyncReply } from "./compile_protocol.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
 import type { DiskCache } from "./disk_cache.ts";
+import type { Binaryen } from "./wasm_tools.ts";
 
 export interface CompileRequest {
   id: number;
@@ -140,15 +141,19 @@ function compileOrRecall(req: CompileRequest): Uint8Array {
 }
 
 /** Binaryen, for optimisation levels above 0: loaded with the first such request (it takes about half a second). */
-let binaryen: typeof import("binaryen").default | undefined;
+let binaryen: Binaryen | undefined;
 let binaryenLoad: Promise<void> | undefined;
+let binaryenError: string | undefined;
 
 function serve(req: CompileRequest, source: Source): void {
   if (req.optimizeLevel > 0 && !binaryen && compile) {
-    binaryenLoad ??= import("binaryen").then((b) => void (binaryen = b.default), () => {});
+    binaryenLoad ??= import("./wasm_tools.ts").then((t) => t.loadBinaryen()).then(
+      (b) => void (binaryen = b),
+      (e) => void (binaryenError = (e as Error).message),
+    );
     void binaryenLoad.then(() => {
       if (binaryen) serve(req, source);
-      else reply(req, source, undefined, "Binaryen could not be loaded for optimisation level " + req.optimizeLevel, 0);
+      else reply(req, source, undefined, `optimisation level ${req.optimizeLevel} needs Binaryen: ${binaryenError}`, 0);
     });
     return;
   }

@@ -6,7 +6,7 @@
  * Binaryen's optimiser. The u256 runtime is imported from the shared runtime
  * module (runtime_module.ts).
  */
-import type binaryenT from "binaryen";
+import type binaryenT from "./binaryen.ts";
 import * as wasm from "./wasm_builder.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { declareU256RuntimeImports } from "./u256_runtime.ts";

@@ -5,7 +5,7 @@
  * block's first instructions. The text assembles back (wabt, with the SIMD and
  * tail-call features) to the same module: tests/wasm_wat_roundtrip_test.ts.
  */
-import wabtInit from "wabt";
+import { loadWabt } from "./wasm_tools.ts";
 import { OPCODE_NAMES } from "../../src/forks/opcodes.ts";
 import { PC_MARK } from "./compiler.ts";
 
@@ -26,7 +26,7 @@ function describe(code: Uint8Array, pc: number, count = 4): string {
 }
 
 export async function watWithPcs(binary: Uint8Array, code: Uint8Array): Promise<string> {
-  const wabt = await wabtInit();
+  const wabt = await loadWabt();
   const mod = wabt.readWasm(binary, { readDebugNames: true, simd: true, tail_call: true });
   try {
     const text = mod.toText({ foldExprs: false, inlineExport: true });

@@ -15,6 +15,7 @@
  * finished (cli.ts awaits its command at the top level, `serve` included).
  */
 import process from "node:process";
+import "./wasm_tools.ts";
 
 await import("../../cli.ts");
 process.exit(process.exitCode ?? 0);

@@ -4,6 +4,7 @@ import { Fork, parseFork } from "../forks/fork.ts";
 import { rulesFor } from "../forks/rules.ts";
 import { CliError, parseArgs } from "./args.ts";
 import { readHexArg } from "./run.ts";
+import { loadBinaryen } from "../../backends/wasm/wasm_tools.ts";
 
 export async function compileCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { string: ["code", "out", "wat", "fork", "opt"], boolean: ["json"] });
@@ -14,7 +15,7 @@ export async function compileCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(level) || level < 0 || level > 4) throw new CliError(`--opt: expected 0..4, got ${args.opt}`);
   const t0 = performance.now();
   const [binaryen, { compileToWasm }, { watWithPcs }] = await Promise.all([
-    level > 0 ? import("binaryen").then((b) => b.default) : undefined,
+    level > 0 ? loadBinaryen() : undefined,
     import("../../backends/wasm/compiler.ts"),
     import("../../backends/wasm/wat.ts"),
   ]);

@@ -2,7 +2,7 @@
  * The single-file binary (`deno task binary`: `bun build --compile`, packed behind a launcher): built
  * from this tree into a temporary folder (or taken from $EVMWASM_BINARY), then
  * `--version`, `serve` answering eth_chainId and eth_call (and a runaway call in an execution worker), `statetest` on a
- * sample and on 1024-deep calls, `compile --wat`, and `run` on the
+ * sample and on 1024-deep calls, `compile --wat` and `--opt 2` (Binaryen bundled), and `run` on the
  * WebAssembly backend (its compiler thread inside the binary).
  */
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 
 /** The `binary` task's build (scripts/binary/build.ts), writing to `outfile` instead of dist/evmwasm. */
 export async function buildBinary(outfile: string): Promise<void> {
-  const task = denoJson.tasks.binary.replace(/^deno install && /, "");
+  const task = denoJson.tasks.binary.replace(/^deno task setup && /, "");
   assert.equal(task, "deno run -A scripts/binary/build.ts");
   await runOk(Deno.execPath(), ["run", "-A", "scripts/binary/build.ts", "--out", outfile], { cwd: REPO, timeoutMs: 300_000 });
 }
@@ -57,7 +57,7 @@ async function startServe(bin: string, flags: string[] = []): Promise<{ url: str
 
 Deno.test({
   name:
-    "single-file binary: --version, serve (eth_chainId, eth_call, WebSocket), statetest (incl. 1024-deep calls), compile --wat, run --backend wasm",
+    "single-file binary: --version, serve (eth_chainId, eth_call, WebSocket), statetest (incl. 1024-deep calls), compile --wat and --opt, run --backend wasm",
   ignore: Deno.build.os !== "linux" || !anvilAvailable(), // bun from npm; the same platforms as the client tools
   sanitizeResources: false,
   sanitizeOps: false,
@@ -153,6 +153,14 @@ Deno.test({
         assert.match(text, /^\(module|\n\(module/);
         assert.match(text, /EVM pc 0 \(0x0\): PUSH1 0x01/);
         assert.ok(existsSync(wasm) && new WebAssembly.Module(readFileSync(wasm)));
+      });
+
+      await t.step("compile --opt 2 (Binaryen inside the binary)", async () => {
+        const wasm = join(tmp, "opt.wasm");
+        const args = ["compile", "--code", "0x600160020160005260206000f3", "--opt", "2", "--out", wasm, "--json"];
+        const out = await runOk(bin!, args, { cwd: tmp, timeoutMs: 60_000 });
+        assert.ok(JSON.parse(out).optimize > 0, out);
+        assert.ok(new WebAssembly.Module(readFileSync(wasm)));
       });
 
       await t.step("run --backend wasm (the compiler thread inside the binary)", async () => {

@@ -5,7 +5,7 @@
 //   Möller-Granlund 2-by-1 / 3-by-2 divisions by a precomputed reciprocal: multiplies instead of
 //   i64.div_u, whose latency (about 10x a multiply) dominates any chain of them.
 // The entry points add fast paths (operands below 2^64, dividend below divisor, powers of two).
-import binaryen from "binaryen";
+import binaryen from "../binaryen.ts";
 import { BuildOptions, entryFn, Fn, Local, Ops, Ptr, Word, X } from "./ir.ts";
 import { emitMul, MulScratch } from "./mul.ts";
 import { Wide } from "./wide.ts";

@@ -1,5 +1,5 @@
 // EXP by right-to-left square-and-multiply on words in locals, and the byte length EXP's gas needs.
-import binaryen from "binaryen";
+import binaryen from "../binaryen.ts";
 import { BuildOptions, entryFn, Fn, Ops, X } from "./ir.ts";
 import { emitMul, MulScratch } from "./mul.ts";
 

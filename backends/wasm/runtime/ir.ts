@@ -1,5 +1,5 @@
 // Small helpers for building the runtime's Binaryen IR: typed locals, i64 operators, words of four limbs.
-import binaryen from "binaryen";
+import binaryen from "../binaryen.ts";
 
 export type X = binaryen.ExpressionRef;
 

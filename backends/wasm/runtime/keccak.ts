@@ -3,7 +3,7 @@
 // past ptr+len. Digests of 32- and 64-byte inputs (storage slots of arrays and mappings) are kept in a small
 // cache in linear memory: contracts hash the same slot over and over (snailtracer 5,547 times a call over
 // two inputs, an ERC-20 transfer loop 15,001 times over two), and a permutation costs about 0.4 µs.
-import binaryen from "binaryen";
+import binaryen from "../binaryen.ts";
 import { BuildOptions, Fn, Local, Ops, X } from "./ir.ts";
 
 const RATE_BYTES = 136;

@@ -1,7 +1,7 @@
 // 256-bit multiplication on 64-bit limbs, column by column. The low half of a limb product is a plain
 // i64.mul; the high half is one i64.mul_wide_u in wide-arithmetic builds, otherwise (WebAssembly MVP has no
 // 64x64->128 multiply) four 32x32 products.
-import binaryen from "binaryen";
+import binaryen from "../binaryen.ts";
 import { BuildOptions, entryFn, Fn, Local, Ops, Word, X } from "./ir.ts";
 
 /** Locals a product needs; allocate once per function and reuse for every product it emits. */

@@ -4,7 +4,7 @@
 // significant 64 bits, at ptr; limb 3 at ptr+24). Arguments are i32 pointers; results go to `out`, which
 // may alias an input. No imports and no memory of its own: scratch is in locals only; five private
 // mutable globals cache the last divisors' reciprocals.
-import binaryen from "binaryen";
+import binaryen from "../binaryen.ts";
 import {
   addAddMod,
   addDivRemCore,

@@ -1,0 +1,86 @@
+/**
+ * Binaryen (optimisation levels above 0, the runtime module's build) and wabt (`compile --wat`).
+ *
+ * They are a project of their own in ./tools, installed by `deno task setup` (which the test task runs) or here
+ * on first use, not dependencies of the root package: `deno task` reads the bin scripts of every direct npm
+ * dependency before it runs a task, and Binaryen's nine of 10 MB each cost every `deno task start` 0.23 s.
+ * The node's code loads them through computed specifiers: Deno builds the module graph of a program,
+ * dynamic imports included, before running it, and a literal import of Binaryen added 0.1 s to every start.
+ * The single-file binary bundles both and says how to load them (setWasmToolLoaders).
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import process from "node:process";
+import type binaryenApi from "./binaryen.ts";
+import type wabtInit from "./wabt.ts";
+
+export type Binaryen = typeof binaryenApi;
+export type Wabt = Awaited<ReturnType<typeof wabtInit>>;
+
+interface Loaders {
+  binaryen: () => Promise<Binaryen>;
+  wabt: () => Promise<typeof wabtInit>;
+}
+
+const TOOLS_DIR = fileURLToPath(new URL("./tools/", import.meta.url));
+const PACKAGES = ["binaryen/index.js", "wabt/index.js"];
+
+let loaders: Loaders = {
+  binaryen: () => installed().then(() => importComputed("./binaryen.ts")),
+  wabt: () => installed().then(() => importComputed("./wabt.ts")),
+};
+let binaryen: Promise<Binaryen> | undefined;
+let wabt: Promise<Wabt> | undefined;
+
+/** The single-file binary's own loaders (literal imports, bundled): ./tools is not there. */
+export function setWasmToolLoaders(l: Loaders): void {
+  loaders = l;
+}
+
+export function loadBinaryen(): Promise<Binaryen> {
+  return binaryen ??= loaders.binaryen().catch((e) => {
+    binaryen = undefined;
+    throw e;
+  });
+}
+
+/** An instance of wabt's module (its text and binary readers and writers). */
+export function loadWabt(): Promise<Wabt> {
+  return wabt ??= loaders.wabt().then((init) => init()).catch((e) => {
+    wabt = undefined;
+    throw e;
+  });
+}
+
+async function importComputed<T>(path: string): Promise<T> {
+  const url = new URL(path, import.meta.url).href;
+  return (await import(url)).default as T;
+}
+
+let installing: Promise<void> | undefined;
+
+/** Installs ./tools when a package is missing: `deno install` under Deno, `bun install` under Bun. */
+function installed(): Promise<void> {
+  if (missing().length === 0) return Promise.resolve();
+  return installing ??= install().finally(() => installing = undefined);
+}
+
+function missing(): string[] {
+  return PACKAGES.filter((p) => !existsSync(`${TOOLS_DIR}node_modules/${p}`));
+}
+
+async function install(): Promise<void> {
+  const { execFile } = await import("node:child_process");
+  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+  const cmd = deno ? deno.execPath() : process.execPath;
+  const args = deno ? ["install", "--quiet"] : ["install", "--no-save", "--silent"];
+  console.error(`evmwasm: installing Binaryen and wabt into ${TOOLS_DIR} (once)`);
+  const why = await new Promise<string | undefined>((resolve) =>
+    execFile(cmd, args, { cwd: TOOLS_DIR }, (error, _stdout, stderr) => {
+      const left = missing();
+      if (error) resolve(String(stderr).trim() || error.message);
+      else resolve(left.length ? `${left.join(", ")} still missing` : undefined);
+    })
+  );
+  if (why !== undefined) throw new Error(`cannot install Binaryen and wabt into ${TOOLS_DIR}: ${why}`);
+}
