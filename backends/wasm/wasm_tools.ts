@@ -3,7 +3,7 @@
  *
  * They are a project of their own in ./tools, installed by `deno task setup` (which the test task runs) or here
  * on first use, not dependencies of the root package: `deno task` reads the bin scripts of every direct npm
- * dependency before it runs a task, and Binaryen's nine of 10 MB each cost every `deno task start` 0.23 s.
+ * dependency before it runs a task, and Binaryen's nine of 10 MB each cost every `deno task start` 0.23-0.28 s.
  * The node's code loads them through computed specifiers: Deno builds the module graph of a program,
  * dynamic imports included, before running it, and a literal import of Binaryen added 0.1 s to every start.
  * The single-file binary bundles both and says how to load them (setWasmToolLoaders).
