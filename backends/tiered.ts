@@ -1,13 +1,13 @@
 /**
- * The `auto` backend, tiering two backends: cold code runs on the interpreter; code whose interpreted time after
- * its first frame passes a millisecond (or whose first frame runs that long) is compiled on the compiler thread
- * (or read from the disk cache there, and made into the engine's module there) while the interpreter keeps
- * going, and runs as WebAssembly from the first frame of a later execution once the module is ready. An engine
- * that compiles a module's functions lazily, as they are first entered, does it on the thread that runs them
- * (tens of milliseconds for a contract's usual path), which a short execution would pay where the interpreter
- * finishes in a few: so the execution that made the code hot switches to the module (at a frame of that code)
- * only once it has run long (RESTART_AFTER_MS), and a frame still interpreting then starts its execution over,
- * compiled, where the execution allows it (read-only calls: src/evm/interrupt.ts, restartable).
+ * The `auto` backend, tiering two backends: cold code runs on the interpreter; code that runs a second time, or
+ * whose interpreted time passes a millisecond, is compiled on the compiler thread (or read from the disk cache
+ * there, and made into the engine's module there) while the interpreter keeps going, and runs as WebAssembly from
+ * the first frame of a later execution once the module is ready. An engine that compiles a module's functions
+ * lazily, as they are first entered, does it on the thread that runs them (tens of milliseconds for a contract's
+ * usual path), which a short execution would pay where the interpreter finishes in a few: so the execution that
+ * made the code hot switches to the module (at a frame of that code) only once it has run long
+ * (RESTART_AFTER_MS), and a frame still interpreting then starts its execution over, compiled, where the
+ * execution allows it (read-only calls: src/evm/interrupt.ts, restartable).
  */
 import type { Backend } from "./backend.ts";
 import type { Host } from "../src/evm/host.ts";
@@ -19,17 +19,13 @@ import type { ModuleEntry } from "./wasm/module_cache.ts";
 import { canRestart, RESTART_AFTER_MS, RestartCompiled, setTickHook } from "../src/evm/interrupt.ts";
 
 /**
- * Interpreted time (ms) after which code is compiled. A code's first frame counts only while it runs (a long one
- * starts compiling before it ends): when it is over, its time is left out, as it ran on cold interpreter paths
- * and says little about the code's own cost. Code whose frames take tens of microseconds (most contracts' calls)
- * thus stays interpreted for its first calls, where compiling it after its second frame cost more than it saved
- * (the switch, and the compilation on a two-core machine, fell on calls 2-10); code that runs long compiles as
- * early as before.
+ * Interpreted time (ms) after which code is compiled even if it has not run twice. Compilation runs on its
+ * own thread, so a low bar costs the caller nothing; it decides how early a node's calls turn fast.
  */
 export const HOT_MS = 1;
 
 interface Heat {
-  /** Interpreted milliseconds so far, the first frame's left out. */
+  /** Interpreted milliseconds so far. */
   ms: number;
   /** Frames interpreted so far. */
   frames: number;
@@ -93,9 +89,9 @@ export class TieredBackend implements Backend {
       return this.interpreter.run(frame, evm);
     } finally {
       setTickHook(outer);
-      if (!h.done && !h.pending && h.frames++ > 0) {
+      if (!h.done && !h.pending) {
         h.ms += performance.now() - t0;
-        if (h.ms >= h.threshold) this.promote(code, rules, h);
+        if (h.ms >= h.threshold || ++h.frames >= 2) this.promote(code, rules, h);
       }
     }
   }

@@ -17,7 +17,7 @@ import { calldata, type ContractName, deployData, DEV0, DEV1 } from "./rpc/helpe
 function backendNamed(name: string): { backend: Backend; wasm?: WasmBackend } {
   if (name === "interpreter") return { backend: new Interpreter() };
   if (name === "wasm") return { backend: createWasmBackend(new Interpreter()) };
-  // Compiles a code once it has run interpreted twice, so that after the warm-up everything runs compiled.
+  // Compiles a code once it has run interpreted, so that after the warm-up everything runs compiled.
   const service = new CompileService(0);
   const interpreter = new Interpreter();
   const wasm = createWasmBackend(interpreter, {}, service);
