@@ -140,21 +140,24 @@ function compileOrRecall(req: CompileRequest): Uint8Array {
   return binary;
 }
 
-/** Binaryen, for optimisation levels above 0: loaded with the first such request (it takes about half a second). */
+/**
+ * Binaryen, for optimisation levels above 0: loaded with the first such request (it takes about half a second;
+ * loadBinaryen keeps the one load, or its failure, for every request).
+ */
 let binaryen: Binaryen | undefined;
-let binaryenLoad: Promise<void> | undefined;
-let binaryenError: string | undefined;
 
 function serve(req: CompileRequest, source: Source): void {
   if (req.optimizeLevel > 0 && !binaryen && compile) {
-    binaryenLoad ??= import("./wasm_tools.ts").then((t) => t.loadBinaryen()).then(
-      (b) => void (binaryen = b),
-      (e) => void (binaryenError = (e as Error).message),
+    void import("./wasm_tools.ts").then((t) => t.loadBinaryen()).then(
+      (b) => {
+        binaryen = b;
+        serve(req, source);
+      },
+      (e) => {
+        const why = `optimisation level ${req.optimizeLevel} needs Binaryen: ${(e as Error).message}`;
+        reply(req, source, undefined, why, 0);
+      },
     );
-    void binaryenLoad.then(() => {
-      if (binaryen) serve(req, source);
-      else reply(req, source, undefined, `optimisation level ${req.optimizeLevel} needs Binaryen: ${binaryenError}`, 0);
-    });
     return;
   }
   const t0 = performance.now();

@@ -11,6 +11,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
+import { BaseError } from "../../src/errors/base.ts";
 import type binaryenApi from "./binaryen.ts";
 import type wabtInit from "./wabt.ts";
 
@@ -29,8 +30,9 @@ let loaders: Loaders = {
   binaryen: () => installed().then(() => importComputed("./binaryen.ts")),
   wabt: () => installed().then(() => importComputed("./wabt.ts")),
 };
+/** One load each for the process, its failure included (a failed install is not tried again per request). */
 let binaryen: Promise<Binaryen> | undefined;
-let wabt: Promise<Wabt> | undefined;
+let wabt: Promise<typeof wabtInit> | undefined;
 
 /** The single-file binary's own loaders (literal imports, bundled): ./tools is not there. */
 export function setWasmToolLoaders(l: Loaders): void {
@@ -38,23 +40,22 @@ export function setWasmToolLoaders(l: Loaders): void {
 }
 
 export function loadBinaryen(): Promise<Binaryen> {
-  return binaryen ??= loaders.binaryen().catch((e) => {
-    binaryen = undefined;
-    throw e;
-  });
+  return binaryen ??= loaders.binaryen();
 }
 
-/** An instance of wabt's module (its text and binary readers and writers). */
-export function loadWabt(): Promise<Wabt> {
-  return wabt ??= loaders.wabt().then((init) => init()).catch((e) => {
-    wabt = undefined;
-    throw e;
-  });
+/** A new instance of wabt's module (its text and binary readers and writers): a failed read can spoil one. */
+export async function loadWabt(): Promise<Wabt> {
+  return (await (wabt ??= loaders.wabt()))();
 }
 
 async function importComputed<T>(path: string): Promise<T> {
   const url = new URL(path, import.meta.url).href;
   return (await import(url)).default as T;
+}
+
+/** Binaryen and wabt could not be installed (offline, no space, ...): the command line reports it in one line. */
+export class WasmToolsUnavailableError extends BaseError {
+  override name = "WasmToolsUnavailableError";
 }
 
 let installing: Promise<void> | undefined;
@@ -78,9 +79,11 @@ async function install(): Promise<void> {
   const why = await new Promise<string | undefined>((resolve) =>
     execFile(cmd, args, { cwd: TOOLS_DIR }, (error, _stdout, stderr) => {
       const left = missing();
-      if (error) resolve(String(stderr).trim() || error.message);
+      // The installer's first line says what failed (Deno adds a backtrace after it).
+      if (error) resolve(String(stderr).trim().split("\n")[0] || error.message);
       else resolve(left.length ? `${left.join(", ")} still missing` : undefined);
     })
   );
-  if (why !== undefined) throw new Error(`cannot install Binaryen and wabt into ${TOOLS_DIR}: ${why}`);
+  if (why === undefined) return;
+  throw new WasmToolsUnavailableError(`cannot install Binaryen and wabt into ${TOOLS_DIR}: ${why}`);
 }
