@@ -1,5 +1,4 @@
 /** evmwasm command line: `evmwasm <command> [options]`. */
-import process from "node:process";
 import { CliError } from "./src/cli/args.ts";
 import { UnknownBackendError } from "./backends/registry.ts";
 import { HexError } from "./src/primitives/hex.ts";
@@ -7,6 +6,7 @@ import { UnknownForkError } from "./src/forks/fork.ts";
 import { VERSION } from "./src/version.ts";
 import { BaseError } from "./src/errors/base.ts";
 import { normalJitPolicy } from "./src/jit_policy.ts";
+import { commandArgs, setExitCode } from "./src/runtime.ts";
 
 const USAGE = `evmwasm ${VERSION} — an EVM runtime for Deno and Bun
 
@@ -79,14 +79,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 try {
-  process.exitCode = await main(process.argv.slice(2));
+  setExitCode(await main(commandArgs()));
 } catch (e) {
   if (
     e instanceof CliError || e instanceof HexError || e instanceof UnknownForkError || e instanceof UnknownBackendError ||
     e instanceof BaseError
   ) {
     console.error(`evmwasm: ${e.message}`);
-    process.exitCode = 2;
+    setExitCode(2);
   } else {
     throw e;
   }

@@ -1,19 +1,17 @@
-import { type Dirent, readdirSync, rmSync, statSync } from "node:fs";
-import process from "node:process";
-import { homedir } from "node:os";
-import { join } from "node:path";
+import type { Dirent } from "node:fs";
+import { envVar, homeDir, joinPath, nodeFs, nodePath, nodeProcess, processId } from "./runtime.ts";
 
 /** The per-user cache root: $EVMWASM_CACHE_DIR, else $XDG_CACHE_HOME/evmwasm, else ~/.cache/evmwasm. */
 export function defaultCacheDir(): string {
-  const env = process.env;
-  if (env.EVMWASM_CACHE_DIR) return env.EVMWASM_CACHE_DIR;
-  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "evmwasm");
+  const dir = envVar("EVMWASM_CACHE_DIR");
+  if (dir) return dir;
+  return joinPath(envVar("XDG_CACHE_HOME") || joinPath(homeDir(), ".cache"), "evmwasm");
 }
 
 /** Whether a process with this id is running (a temporary file named after it may still be written). */
 function processAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
+    nodeProcess().kill(pid, 0);
     return true;
   } catch (e) {
     return (e as { code?: string }).code === "EPERM";
@@ -36,12 +34,12 @@ export function removeStaleTemporaryFiles(
   let removed = 0;
   let entries: Dirent[];
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    entries = nodeFs().readdirSync(dir, { withFileTypes: true });
   } catch {
     return 0;
   }
   for (const e of entries) {
-    const path = join(dir, e.name);
+    const path = nodePath().join(dir, e.name);
     if (e.isDirectory()) {
       if (depth > 0) removed += removeStaleTemporaryFiles(path, depth - 1, only);
       continue;
@@ -50,10 +48,10 @@ export function removeStaleTemporaryFiles(
     const fields = e.name.split(".");
     const pid = [fields[fields.length - 2], fields[fields.length - 3]].map(Number).find((n) => Number.isInteger(n) && n > 0);
     try {
-      const stale = (pid !== undefined && pid !== process.pid && !processAlive(pid)) ||
-        Date.now() - statSync(path).mtimeMs > STALE_TEMPORARY_MS;
+      const stale = (pid !== undefined && pid !== processId() && !processAlive(pid)) ||
+        Date.now() - nodeFs().statSync(path).mtimeMs > STALE_TEMPORARY_MS;
       if (stale) {
-        rmSync(path, { force: true });
+        nodeFs().rmSync(path, { force: true });
         removed++;
       }
     } catch { /* gone already, or not ours to remove */ }

@@ -4,10 +4,11 @@
  * ES module, so they come here. The require function is made on first use: node:module's createRequire took
  * about a millisecond of every start under Bun, which never needs it.
  */
-import { createRequire } from "node:module";
+import { nodeModule } from "./runtime.ts";
 
 let denoRequireFn: ((id: string) => unknown) | undefined;
 
 export function denoRequire(id: string): unknown {
-  return (denoRequireFn ??= createRequire(import.meta.url))(id);
+  denoRequireFn ??= nodeModule<typeof import("node:module")>("node:module").createRequire(import.meta.url);
+  return denoRequireFn(id);
 }

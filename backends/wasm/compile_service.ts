@@ -10,7 +10,7 @@
  * workers compile on the node's compiler thread rather than loading a Binaryen of their own.
  */
 import type { MessagePort, Worker } from "node:worker_threads";
-import process from "node:process";
+import { nodeModule } from "../../src/runtime.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import type {
   CompiledModule,
@@ -23,7 +23,7 @@ import type {
 import { SyncReply } from "./compile_protocol.ts";
 
 /** node:worker_threads, loaded when the compiler thread starts (under Bun, loading it takes about 5 ms). */
-const workerThreads = () => process.getBuiltinModule("node:worker_threads") as typeof import("node:worker_threads");
+const workerThreads = () => nodeModule<typeof import("node:worker_threads")>("node:worker_threads");
 
 export interface PendingCompile {
   /** The module once it is ready (made on the compiler thread), undefined until then; throws why there is none. */

@@ -8,14 +8,12 @@
  * last read or written). Temporary files of writes that were cut off are
  * removed when the cache is first used.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { removeStaleTemporaryFiles } from "../../src/cache_dir.ts";
-import { join } from "node:path";
-import process from "node:process";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { keccak256 } from "../../src/primitives/hash.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
 import { COMPILER_VERSION } from "./layout.ts";
+import { nodeFs, nodePath, processId } from "../../src/runtime.ts";
 
 const MAGIC = new TextEncoder().encode("EVMWASM\x01");
 const HEADER = MAGIC.length + 32 + 4 + 32; // magic, key, length, keccak of the module
@@ -30,9 +28,12 @@ export function compilerIdentity(): string {
   if (sourceHash !== undefined) return sourceHash;
   const parts: Uint8Array[] = [new TextEncoder().encode(COMPILER_VERSION)];
   try {
+    const fs = nodeFs();
     for (const dir of [new URL("./", import.meta.url), new URL("./runtime/", import.meta.url)]) {
       const path = dir.pathname;
-      for (const f of readdirSync(path).sort()) if (f.endsWith(".ts")) parts.push(readFileSync(join(path, f)));
+      for (const f of fs.readdirSync(path).sort()) {
+        if (f.endsWith(".ts")) parts.push(fs.readFileSync(nodePath().join(path, f)));
+      }
     }
   } catch {
     // sources not readable (a packaged binary): the version alone
@@ -67,7 +68,7 @@ export class DiskCache {
     if (this.ready) return;
     this.ready = true;
     try {
-      mkdirSync(this.dir, { recursive: true });
+      nodeFs().mkdirSync(this.dir, { recursive: true });
     } catch {
       return;
     }
@@ -80,14 +81,14 @@ export class DiskCache {
     this.total = 0;
     let names: string[];
     try {
-      names = readdirSync(this.dir);
+      names = nodeFs().readdirSync(this.dir);
     } catch {
       return;
     }
     for (const name of names) {
       if (!name.endsWith(MODULE_SUFFIX)) continue;
       try {
-        const st = statSync(join(this.dir, name));
+        const st = nodeFs().statSync(nodePath().join(this.dir, name));
         this.files.set(name, { size: st.size, used: st.mtimeMs });
         this.total += st.size;
       } catch { /* removed meanwhile */ }
@@ -101,7 +102,7 @@ export class DiskCache {
     const oldest = [...this.files].filter(([name]) => name !== keep).sort((a, b) => a[1].used - b[1].used);
     for (const [name, f] of oldest) {
       if (this.total <= this.maxBytes * 0.9) break;
-      this.remove(join(this.dir, name));
+      this.remove(nodePath().join(this.dir, name));
       this.files.delete(name);
       this.total -= f.size;
     }
@@ -127,7 +128,7 @@ export class DiskCache {
   }
 
   private path(key: Uint8Array): string {
-    return join(this.dir, this.name(key));
+    return nodePath().join(this.dir, this.name(key));
   }
 
   /** The cached module binary, or undefined (missing, or damaged and now removed). */
@@ -136,7 +137,7 @@ export class DiskCache {
     const file = this.path(key);
     let data: Uint8Array;
     try {
-      data = readFileSync(file);
+      data = nodeFs().readFileSync(file);
     } catch {
       return undefined;
     }
@@ -148,7 +149,7 @@ export class DiskCache {
     // Used now: last in line for eviction.
     const now = Date.now();
     try {
-      utimesSync(file, now / 1000, now / 1000);
+      nodeFs().utimesSync(file, now / 1000, now / 1000);
     } catch { /* a read-only cache still serves */ }
     const f = this.files.get(this.name(key));
     if (f) f.used = now;
@@ -178,10 +179,10 @@ export class DiskCache {
       data.set(keccak256(binary), MAGIC.length + 36);
       data.set(binary, HEADER);
       const file = this.path(key);
-      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      const tmp = `${file}.${processId()}.${Math.random().toString(36).slice(2)}.tmp`;
       try {
-        writeFileSync(tmp, data);
-        renameSync(tmp, file);
+        nodeFs().writeFileSync(tmp, data);
+        nodeFs().renameSync(tmp, file);
       } catch (e) {
         this.remove(tmp);
         throw e;
@@ -198,7 +199,7 @@ export class DiskCache {
 
   remove(file: string): void {
     try {
-      rmSync(file, { force: true });
+      nodeFs().rmSync(file, { force: true });
     } catch {
       // ignore
     }

@@ -10,14 +10,12 @@
  * (under Bun it loaded node:crypto and the BIP-39 word list for it, about 15 ms).
  */
 import { denoRequire } from "../deno_require.ts";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import process from "node:process";
 import { BaseError } from "../errors/base.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bytesToBigInt, bytesToHex, hexAddress, hexToBytes } from "../primitives/hex.ts";
 import { hasNativeSecp256k1, nodeCrypto, publicKeyOf, SECP256K1_N } from "../primitives/signature.ts";
 import { defaultCacheDir } from "../cache_dir.ts";
+import { joinPath, nodeFs, nodePath, processId, readTextIfPresent } from "../runtime.ts";
 
 export const DEFAULT_MNEMONIC = "test test test test test test test test test test test junk";
 /** The account index is appended to this prefix. */
@@ -105,7 +103,7 @@ export function deriveDevAccounts(mnemonic: string, count: number, pathPrefix = 
   const known = derived.get(id);
   if (known) return known;
   const keep = mnemonic === DEFAULT_MNEMONIC && pathPrefix === DEFAULT_DERIVATION_PATH && count <= KEPT_ACCOUNTS_MAX;
-  const file = join(defaultCacheDir(), "dev-accounts.json");
+  const file = joinPath(defaultCacheDir(), "dev-accounts.json");
   const kept = keep ? readKeptAccounts(file, count) : undefined;
   if (kept) {
     derived.set(id, kept);
@@ -113,7 +111,9 @@ export function deriveDevAccounts(mnemonic: string, count: number, pathPrefix = 
   }
   const seed = mnemonicToSeed(mnemonic);
   const master = hmacSha512("Bitcoin seed", seed);
-  const publicKeys = new PublicKeyCache(hasNativeSecp256k1() ? undefined : join(defaultCacheDir(), "dev-public-keys.json"));
+  const publicKeys = new PublicKeyCache(
+    hasNativeSecp256k1() ? undefined : joinPath(defaultCacheDir(), "dev-public-keys.json"),
+  );
   const publicKey = (key: Uint8Array) => publicKeys.of(key);
   let parent: ExtendedKey = { key: master.slice(0, 32), chainCode: master.slice(32) };
   for (const index of parsePath(pathPrefix)) parent = deriveChild(parent, index, publicKey);
@@ -134,7 +134,7 @@ const KEPT_ACCOUNTS_MAX = 1_000;
 /** The first `count` kept accounts, or undefined when fewer are kept or the file is missing or damaged. */
 function readKeptAccounts(file: string, count: number): DevAccount[] | undefined {
   try {
-    const kept = JSON.parse(readFileSync(file, "utf8"));
+    const kept = JSON.parse(readTextIfPresent(file) ?? "null");
     if (!Array.isArray(kept) || kept.length < count) return undefined;
     return kept.slice(0, count).map((a) => {
       if (!/^0x[0-9a-f]{64}$/.test(a?.privateKey) || !/^0x[0-9a-f]{40}$/.test(a?.address)) throw new Error("damaged");
@@ -151,10 +151,11 @@ function keepAccounts(file: string, accounts: DevAccount[]): void {
     privateKey: bytesToHex(a.privateKey),
   }));
   try {
-    mkdirSync(join(file, ".."), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(rows));
-    renameSync(tmp, file);
+    const fs = nodeFs();
+    fs.mkdirSync(nodePath().dirname(file), { recursive: true });
+    const tmp = `${file}.${processId()}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(rows));
+    fs.renameSync(tmp, file);
   } catch { /* a read-only cache folder only costs the next start its time */ }
 }
 
@@ -167,8 +168,9 @@ export class PublicKeyCache {
   constructor(private readonly file?: string, private readonly compute = publicKeyOf) {
     if (!file) return;
     try {
-      if (existsSync(file)) {
-        const parsed = JSON.parse(readFileSync(file, "utf8"));
+      const text = readTextIfPresent(file);
+      if (text !== undefined) {
+        const parsed = JSON.parse(text);
         if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) this.entries = parsed;
       }
     } catch { /* unreadable or damaged: computed again and rewritten */ }
@@ -190,10 +192,11 @@ export class PublicKeyCache {
     const ids = Object.keys(this.entries);
     if (ids.length > 4_000) this.entries = Object.fromEntries(ids.slice(-2_000).map((k) => [k, this.entries[k]]));
     try {
-      mkdirSync(join(this.file, ".."), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(this.entries));
-      renameSync(tmp, this.file);
+      const fs = nodeFs();
+      fs.mkdirSync(nodePath().dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${processId()}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(this.entries));
+      fs.renameSync(tmp, this.file);
     } catch { /* a read-only cache folder only costs the next start its time */ }
   }
 }

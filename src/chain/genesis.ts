@@ -4,7 +4,6 @@
  * header has the optional fields of the fork it starts in, so its hash is the
  * one geth computes for the same file.
  */
-import { readFileSync } from "node:fs";
 import { BaseError } from "../errors/base.ts";
 import { hexToBytes } from "../primitives/hex.ts";
 import { Account } from "../state/account.ts";
@@ -12,6 +11,7 @@ import { EMPTY_TRIE_ROOT } from "../state/trie.ts";
 import { INITIAL_BASE_FEE } from "./fees.ts";
 import { ForkSchedule, ForkScheduleError } from "./fork_schedule.ts";
 import { type BlockHeader, EMPTY_OMMERS_HASH, EMPTY_REQUESTS_HASH, headerFieldsOf } from "./header.ts";
+import { nodeFs } from "../runtime.ts";
 
 export class GenesisError extends BaseError {
   override name = "GenesisError";
@@ -196,7 +196,7 @@ export function parseGethGenesis(json: unknown): GenesisSpec {
 export function loadGenesisFile(path: string): GenesisSpec {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = nodeFs().readFileSync(path, "utf8");
   } catch (e) {
     throw new GenesisError(`cannot read genesis file ${path}: ${(e as Error).message}`);
   }

@@ -7,7 +7,7 @@
  * replaces the blocks the file has; the states of blocks before the head are not in the file, so reads at
  * those blocks answer "state not available" (anvil's default, without --preserve-historical-states).
  */
-import process from "node:process";
+import { nodeModule } from "../runtime.ts";
 import { BaseError } from "../errors/base.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import {
@@ -36,7 +36,7 @@ import type { BlockHeader } from "./header.ts";
 import type { Receipt } from "./receipt.ts";
 
 /** node:zlib, loaded when first needed (under Bun, loading it took about 7 ms of every start). */
-const zlib = () => process.getBuiltinModule("node:zlib") as typeof import("node:zlib");
+const zlib = () => nodeModule<typeof import("node:zlib")>("node:zlib");
 
 /** A state file or dump that cannot be read: what is wrong and where. */
 export class StateFileError extends BaseError {

@@ -4,19 +4,17 @@
  * file beside the target, is flushed, and is renamed over it, so a crash or kill mid-save leaves the last
  * complete file.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
-import process from "node:process";
 import { removeStaleTemporaryFiles } from "../cache_dir.ts";
 import type { DevChain } from "./chain.ts";
 import { decodeStateDump, loadState, serializeState, StateFileError } from "./state_dump.ts";
+import { nodeFs, nodePath, processId } from "../runtime.ts";
 
 /** anvil's default interval between saves when a save path is set. */
 export const DEFAULT_STATE_INTERVAL_SECONDS = 60;
 
 export function statePath(path: string): string {
   try {
-    if (statSync(path).isDirectory()) return join(path, "state.json");
+    if (nodeFs().statSync(path).isDirectory()) return nodePath().join(path, "state.json");
   } catch { /* absent: the path itself */ }
   return path;
 }
@@ -26,7 +24,7 @@ export function readStateFile(path: string): unknown {
   const file = statePath(path);
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = nodeFs().readFileSync(file);
   } catch (e) {
     throw new StateFileError(`cannot read ${file}: ${(e as Error).message}`);
   }
@@ -53,18 +51,18 @@ export function loadStateFile(chain: DevChain, path: string): void {
 export function saveStateFile(chain: DevChain, path: string): void {
   const file = statePath(path);
   const text = JSON.stringify(serializeState(chain));
-  const tmp = join(dirname(file), `.${file.split("/").pop()}.${process.pid}.tmp`);
+  const tmp = nodePath().join(nodePath().dirname(file), `.${file.split("/").pop()}.${processId()}.tmp`);
   try {
-    const fd = openSync(tmp, "w");
+    const fd = nodeFs().openSync(tmp, "w");
     try {
-      writeSync(fd, text);
-      fsyncSync(fd);
+      nodeFs().writeSync(fd, text);
+      nodeFs().fsyncSync(fd);
     } finally {
-      closeSync(fd);
+      nodeFs().closeSync(fd);
     }
-    renameSync(tmp, file);
+    nodeFs().renameSync(tmp, file);
   } catch (e) {
-    if (existsSync(tmp)) rmSync(tmp, { force: true });
+    if (nodeFs().existsSync(tmp)) nodeFs().rmSync(tmp, { force: true });
     throw new StateFileError(`cannot write ${file}: ${(e as Error).message}`);
   }
 }
@@ -85,7 +83,7 @@ export class StateSaver {
     // What a save cut off by a kill left beside the file.
     const file = statePath(path);
     const prefix = `.${file.split("/").pop()}.`;
-    removeStaleTemporaryFiles(dirname(file), 0, (name) => name.startsWith(prefix));
+    removeStaleTemporaryFiles(nodePath().dirname(file), 0, (name) => name.startsWith(prefix));
     if (intervalSeconds > 0) {
       this.timer = setInterval(() => this.save(), intervalSeconds * 1000);
       // Periodic saves do not keep the process alive.

@@ -2,7 +2,6 @@
  * `serve`: the JSON-RPC dev node with anvil's flags and startup banner.
  * With --fork-url, state comes from the upstream node through the fork bridge (src/fork/).
  */
-import process from "node:process";
 import { createBackend, DEFAULT_BACKEND } from "../../backends/registry.ts";
 import { DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC } from "../chain/dev_accounts.ts";
 import { ETHER } from "../chain/chain.ts";
@@ -15,7 +14,6 @@ import { VERSION } from "../version.ts";
 import { CliError } from "./args.ts";
 import { parseServeFlags, serveHelp } from "./serve_flags.ts";
 import { DEFAULT_STATE_INTERVAL_SECONDS, loadStateFile, StateSaver } from "../chain/state_file.ts";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { denoRequire } from "../deno_require.ts";
 import { BatchedLines, NodeLog } from "./node_log.ts";
 import { keccakCompiled } from "../primitives/keccak_wasm.ts";
@@ -28,6 +26,7 @@ import { loadGenesisFile } from "../chain/genesis.ts";
 import { warmUpNode } from "../exec/warm_up.ts";
 import { warmUpHttpPath } from "../exec/http_warm_up.ts";
 import { BlockImportError, importChainFile } from "../chain/import.ts";
+import { nodeFs, onceTerminated } from "../runtime.ts";
 
 export const SERVE_USAGE = `serve [options]    run a JSON-RPC dev node (the default command); serve --help lists the options`;
 
@@ -370,7 +369,7 @@ export function banner(config: ServeConfig, listening: string, node: ReturnType<
 function importAtStart(chain: DevChain, file: string): void {
   let data: Uint8Array;
   try {
-    data = readFileSync(file);
+    data = nodeFs().readFileSync(file);
   } catch (e) {
     throw new CliError(`--import: cannot read ${file}: ${(e as Error).message}`);
   }
@@ -415,7 +414,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     : createNode(config.node);
   if (config.configOut !== undefined) {
     try {
-      writeFileSync(config.configOut, JSON.stringify(configJson(config, node), null, 2));
+      nodeFs().writeFileSync(config.configOut, JSON.stringify(configJson(config, node), null, 2));
     } catch (e) {
       await node.close();
       throw new CliError(`--config-out: cannot write ${config.configOut}: ${(e as Error).message}`);
@@ -424,7 +423,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const { load, loadIfPresent, save, intervalSeconds } = config.state;
   try {
     if (config.importFile !== undefined) importAtStart(node.chain, config.importFile);
-    if (load !== undefined && (!loadIfPresent || existsSync(load))) loadStateFile(node.chain, load);
+    if (load !== undefined && (!loadIfPresent || nodeFs().existsSync(load))) loadStateFile(node.chain, load);
   } catch (e) {
     await node.close();
     throw e;
@@ -479,11 +478,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!config.silent) console.log(banner(config, where, node) + (config.ipc ? `\nIPC path: ${config.ipc}` : ""));
   // A second after start, out of the way of the first requests.
   const prewarm = setTimeout(() => node.prewarmExecutions(), 1000);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await new Promise<void>((resolve) => onceTerminated(resolve));
   stopping = true;
   clearTimeout(prewarm);
   const saved = saver?.stop() ?? true;

@@ -5,8 +5,7 @@
  * the node's other requests) and keeps it for later jobs at the same state.
  */
 import type { MessagePort, Worker } from "node:worker_threads";
-import process from "node:process";
-import os from "node:os";
+import { nodeModule } from "../runtime.ts";
 import type { DevChain, BlockRef } from "../chain/chain.ts";
 import { blockRef } from "../rpc/params.ts";
 import { ErrorCode, RpcError } from "../rpc/errors.ts";
@@ -55,7 +54,7 @@ class ExecutionWorker {
     onExit: (w: ExecutionWorker) => void,
     traceLimits?: TraceLimits,
   ) {
-    const { Worker } = process.getBuiltinModule("node:worker_threads") as typeof import("node:worker_threads");
+    const { Worker } = nodeModule<typeof import("node:worker_threads")>("node:worker_threads");
     this.worker = new Worker(new URL("./execution_worker.ts", import.meta.url));
     this.worker.on("message", (m: WorkerMessage) => onMessage(this, m));
     this.worker.on("error", () => onExit(this));
@@ -101,8 +100,9 @@ export class ExecutionPool {
   constructor(private readonly chain: () => DevChain, private readonly spec: BackendSpec, options: PoolOptions) {
     this.timeoutMs = options.timeoutMs;
     this.quickMs = options.quickMs ?? EXECUTION_SLICE_MS / 2;
-    // availableParallelism, not cpus().length: under Deno, cpus() parses /proc/cpuinfo (several ms of every start).
-    this.size = options.size ?? Math.max(2, Math.min(4, os.availableParallelism() - 1));
+    // The web's hardwareConcurrency (os.availableParallelism under both runtimes), not node:os, which a start
+    // under Deno would pay for (src/runtime.ts), nor cpus().length, which parses /proc/cpuinfo.
+    this.size = options.size ?? Math.max(2, Math.min(4, navigator.hardwareConcurrency - 1));
     this.fetchMissing = options.fetchMissing;
     this.connectCompiler = options.connectCompiler ?? (() => undefined);
   }

@@ -2,12 +2,11 @@
  * Fork mode start-up: reach the upstream, pin a block, and build the state
  * source, with the accounts the dev chain needs at genesis already fetched.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { bigIntToHex, hexToBigInt, hexToBytes } from "../primitives/hex.ts";
 import { UpstreamError, type StateKey } from "./errors.ts";
 import { ForkStateSource } from "./fork_source.ts";
 import { UpstreamClient } from "./upstream.ts";
+import { nodeFs, nodePath } from "../runtime.ts";
 
 export interface ForkConfig {
   url: string;
@@ -142,12 +141,12 @@ async function transactionsUpTo(
 
 /** The pinned block's JSON, kept for offline starts with --fork-chain-id and --fork-block-number. */
 function pinnedBlockPath(cacheDir: string, chainId: bigint, number: bigint): string {
-  return join(cacheDir, "fork-state", `chain-${chainId}`, `pinned-${number}.json`);
+  return nodePath().join(cacheDir, "fork-state", `chain-${chainId}`, `pinned-${number}.json`);
 }
 
 function readPinnedBlock(file: string, number: bigint): Record<string, unknown> | undefined {
   try {
-    const json = JSON.parse(readFileSync(file, "utf8"));
+    const json = JSON.parse(nodeFs().readFileSync(file, "utf8"));
     if (json && typeof json === "object" && typeof json.hash === "string" && json.number === bigIntToHex(number)) return json;
   } catch { /* absent or damaged: fetched again */ }
   return undefined;
@@ -155,9 +154,9 @@ function readPinnedBlock(file: string, number: bigint): Record<string, unknown> 
 
 function writePinnedBlock(file: string, json: Record<string, unknown>): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    nodeFs().mkdirSync(nodePath().dirname(file), { recursive: true });
     const tmp = `${file}.tmp-${Date.now()}`;
-    writeFileSync(tmp, JSON.stringify(json));
-    renameSync(tmp, file);
+    nodeFs().writeFileSync(tmp, JSON.stringify(json));
+    nodeFs().renameSync(tmp, file);
   } catch { /* a read-only cache folder: the next start asks the upstream again */ }
 }

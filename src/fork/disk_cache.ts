@@ -4,11 +4,9 @@
  * file, then rename); a file that fails to parse or whose checksum, version,
  * chain or block does not match is discarded and reported, never trusted.
  */
-import process from "node:process";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { sha256 } from "../primitives/hash.ts";
 import { bytesToHex } from "../primitives/hex.ts";
+import { nodeFs, nodePath, processId } from "../runtime.ts";
 
 const FORMAT_VERSION = 1;
 
@@ -34,7 +32,7 @@ export function emptyCacheData(): ForkCacheData {
  */
 export function cacheFilePath(cacheDir: string, chainId: bigint, block: bigint, blockHash?: string): string {
   const name = blockHash ? `block-${block}-${blockHash.replace(/^0x/, "").slice(0, 16)}.json` : `block-${block}.json`;
-  return join(cacheDir, "fork-state", `chain-${chainId}`, name);
+  return nodePath().join(cacheDir, "fork-state", `chain-${chainId}`, name);
 }
 
 function checksum(payload: string): string {
@@ -50,13 +48,13 @@ export interface LoadResult {
 export function loadForkCache(file: string, chainId: bigint, block: bigint): LoadResult {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = nodeFs().readFileSync(file, "utf8");
   } catch {
     return { data: emptyCacheData() };
   }
   const discard = (why: string): LoadResult => {
     try {
-      rmSync(file, { force: true });
+      nodeFs().rmSync(file, { force: true });
     } catch { /* a read-only cache folder: we just won't trust the file */ }
     return { data: emptyCacheData(), discarded: `${file}: ${why}; discarded` };
   };
@@ -86,14 +84,14 @@ export function loadForkCache(file: string, chainId: bigint, block: bigint): Loa
 export function saveForkCache(file: string, chainId: bigint, block: bigint, data: ForkCacheData): void {
   const payload = JSON.stringify(data);
   const body = JSON.stringify({ version: FORMAT_VERSION, chainId: chainId.toString(), block: block.toString(), checksum: checksum(payload), payload });
-  mkdirSync(dirname(file), { recursive: true });
+  nodeFs().mkdirSync(nodePath().dirname(file), { recursive: true });
   // Named after this process, so that a later start can tell a write that was cut off (removeStaleTemporaryFiles).
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const tmp = `${file}.${processId()}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    writeFileSync(tmp, body);
-    renameSync(tmp, file);
+    nodeFs().writeFileSync(tmp, body);
+    nodeFs().renameSync(tmp, file);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    nodeFs().rmSync(tmp, { force: true });
     throw e;
   }
 }

@@ -13,7 +13,7 @@ import { StateMissError, type StateKey, UpstreamError } from "./errors.ts";
 import type { UpstreamClient } from "./upstream.ts";
 import { cacheFilePath, type ForkCacheData, loadForkCache, saveForkCache } from "./disk_cache.ts";
 import { removeStaleTemporaryFiles } from "../cache_dir.ts";
-import { dirname } from "node:path";
+import { nodePath } from "../runtime.ts";
 
 interface AccountData {
   nonce: bigint;
@@ -54,7 +54,7 @@ export class ForkStateSource implements StateSource {
     this.blockTag = bigIntToHex(opts.blockNumber);
     this.cacheFile = opts.cacheDir ? cacheFilePath(opts.cacheDir, opts.chainId, opts.blockNumber, opts.blockHash) : null;
     if (this.cacheFile) {
-      removeStaleTemporaryFiles(dirname(this.cacheFile), 0);
+      removeStaleTemporaryFiles(nodePath().dirname(this.cacheFile), 0);
       this.loadDisk(this.cacheFile);
     }
   }

@@ -1,6 +1,6 @@
 /** secp256k1 signer recovery and key-to-address, as transactions and EIP-7702 use them. */
 import { denoRequire } from "../deno_require.ts";
-import process from "node:process";
+import { nodeModule } from "../runtime.ts";
 import type { secp256k1 as Secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak256 } from "./hash.ts";
 import { bigIntToBytes, bytesToBigInt } from "./hex.ts";
@@ -25,7 +25,7 @@ let cryptoModule: typeof import("node:crypto") | undefined;
 
 /** node:crypto, loaded when first needed (under Bun, loading it takes about 12 ms of a start that may not). */
 export function nodeCrypto(): typeof import("node:crypto") {
-  return cryptoModule ??= process.getBuiltinModule("node:crypto") as typeof import("node:crypto");
+  return cryptoModule ??= nodeModule<typeof import("node:crypto")>("node:crypto");
 }
 
 /** The address that signed `hash`, or undefined when the signature is invalid. */
