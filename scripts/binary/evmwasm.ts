@@ -16,6 +16,7 @@
  */
 import process from "node:process";
 import "./wasm_tools.ts";
+import "./npm_packages.ts";
 
 await import("../../cli.ts");
 process.exit(process.exitCode ?? 0);

@@ -9,7 +9,7 @@
  * Hardhat print at every start: public knowledge) are kept there too, so that a default start derives nothing
  * (under Bun it loaded node:crypto and the BIP-39 word list for it, about 15 ms).
  */
-import { denoRequire } from "../deno_require.ts";
+import { npmPackage } from "../npm_packages.ts";
 import { BaseError } from "../errors/base.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bytesToBigInt, bytesToHex, hexAddress, hexToBytes } from "../primitives/hex.ts";
@@ -74,16 +74,12 @@ function parsePath(path: string): number[] {
 }
 
 /**
- * BIP-39's checksum over the English word list, loaded when first needed: a literal require(), which Bun's
- * bundler turns into a module run when first required; Deno through denoRequire.
+ * BIP-39's checksum over the English word list, loaded when first needed (src/npm_packages.ts).
  */
 function validMnemonic(phrase: string): boolean {
-  const { validateMnemonic } = (typeof require === "function"
-    ? require("@scure/bip39")
-    : denoRequire("@scure/bip39")) as typeof import("@scure/bip39");
-  const { wordlist } = (typeof require === "function"
-    ? require("@scure/bip39/wordlists/english.js")
-    : denoRequire("@scure/bip39/wordlists/english.js")) as typeof import("@scure/bip39/wordlists/english.js");
+  const { validateMnemonic } = npmPackage<typeof import("@scure/bip39")>("@scure/bip39");
+  type Wordlist = typeof import("@scure/bip39/wordlists/english.js");
+  const { wordlist } = npmPackage<Wordlist>("@scure/bip39/wordlists/english.js");
   return validateMnemonic(phrase, wordlist);
 }
 

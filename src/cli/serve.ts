@@ -14,7 +14,7 @@ import { VERSION } from "../version.ts";
 import { CliError } from "./args.ts";
 import { parseServeFlags, serveHelp } from "./serve_flags.ts";
 import { DEFAULT_STATE_INTERVAL_SECONDS, loadStateFile, StateSaver } from "../chain/state_file.ts";
-import { denoRequire } from "../deno_require.ts";
+import { npmPackage } from "../npm_packages.ts";
 import { BatchedLines, NodeLog } from "./node_log.ts";
 import { keccakCompiled } from "../primitives/keccak_wasm.ts";
 import { normalJitPolicy } from "../jit_policy.ts";
@@ -273,15 +273,10 @@ const MNEMONIC_WORDS: Record<number, number> = { 12: 128, 15: 160, 18: 192, 21: 
 function randomMnemonicOf(words: number): string {
   const strength = MNEMONIC_WORDS[words];
   if (!strength) throw new CliError(`--mnemonic-random: ${words} words is not a BIP-39 length (12, 15, 18, 21 or 24)`);
-  // BIP-39 and its word list are loaded only for this flag (the word list took about 3 ms of every start): a
-  // literal require(), which Bun's bundler turns into a module run when first required; Deno through
-  // denoRequire.
-  const { generateMnemonic } = (typeof require === "function"
-    ? require("@scure/bip39")
-    : denoRequire("@scure/bip39")) as typeof import("@scure/bip39");
-  const { wordlist } = (typeof require === "function"
-    ? require("@scure/bip39/wordlists/english.js")
-    : denoRequire("@scure/bip39/wordlists/english.js")) as typeof import("@scure/bip39/wordlists/english.js");
+  // BIP-39 and its word list are loaded only for this flag (the word list took about 3 ms of every start).
+  const { generateMnemonic } = npmPackage<typeof import("@scure/bip39")>("@scure/bip39");
+  type Wordlist = typeof import("@scure/bip39/wordlists/english.js");
+  const { wordlist } = npmPackage<Wordlist>("@scure/bip39/wordlists/english.js");
   return generateMnemonic(wordlist, strength);
 }
 

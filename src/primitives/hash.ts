@@ -1,4 +1,4 @@
-import { denoRequire } from "../deno_require.ts";
+import { npmPackage } from "../npm_packages.ts";
 import { keccak256Wasm, keccak256WordWasm } from "./keccak_wasm.ts";
 import { hexToBytes } from "./hex.ts";
 import type { sha256 as Sha256 } from "@noble/hashes/sha2.js";
@@ -11,23 +11,16 @@ export function keccak256(data: Uint8Array): Uint8Array {
 export { keccak256WordWasm as keccak256Word };
 
 // SHA-256 and RIPEMD-160 are loaded on first use (their modules took about 6 ms of every start under Bun, which
-// hashes with neither before a precompile or a fork needs them): a literal require(), which Bun's bundler turns
-// into a module run when first required; Deno through denoRequire.
+// hashes with neither before a precompile or a fork needs them): src/npm_packages.ts.
 let nobleSha256: typeof Sha256 | undefined;
 let nobleRipemd160: typeof Ripemd160 | undefined;
 
 export function sha256(data: Uint8Array): Uint8Array {
-  nobleSha256 ??=
-    ((typeof require === "function" ? require("@noble/hashes/sha2.js") : denoRequire("@noble/hashes/sha2.js")) as {
-      sha256: typeof Sha256;
-    }).sha256;
+  nobleSha256 ??= npmPackage<{ sha256: typeof Sha256 }>("@noble/hashes/sha2.js").sha256;
   return nobleSha256(data);
 }
 export function ripemd160(data: Uint8Array): Uint8Array {
-  nobleRipemd160 ??=
-    ((typeof require === "function" ? require("@noble/hashes/legacy.js") : denoRequire("@noble/hashes/legacy.js")) as {
-      ripemd160: typeof Ripemd160;
-    }).ripemd160;
+  nobleRipemd160 ??= npmPackage<{ ripemd160: typeof Ripemd160 }>("@noble/hashes/legacy.js").ripemd160;
   return nobleRipemd160(data);
 }
 

@@ -4,12 +4,11 @@
  * general-purpose encoder concatenates a new array at every level (trie
  * nodes, headers and receipts are encoded for every block). Decoding is
  * @ethereumjs/rlp's, loaded on first use (a start decodes nothing, and its
- * module's tables cost about a millisecond of every start under Bun): a
- * literal require(), which Bun's bundler turns into a module run when first
- * required; Deno through denoRequire.
+ * module's tables cost about a millisecond of every start under Bun):
+ * src/npm_packages.ts.
  */
 import type { RLP as RlpCodec } from "@ethereumjs/rlp";
-import { denoRequire } from "../deno_require.ts";
+import { npmPackage } from "../npm_packages.ts";
 
 let rlp: typeof RlpCodec | undefined;
 
@@ -76,8 +75,6 @@ export function rlpEncode(input: RlpInput): Uint8Array {
 }
 
 export function rlpDecode(data: Uint8Array): RlpInput {
-  rlp ??= ((typeof require === "function" ? require("@ethereumjs/rlp") : denoRequire("@ethereumjs/rlp")) as {
-    RLP: typeof RlpCodec;
-  }).RLP;
+  rlp ??= npmPackage<{ RLP: typeof RlpCodec }>("@ethereumjs/rlp").RLP;
   return rlp.decode(data) as RlpInput;
 }

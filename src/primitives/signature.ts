@@ -1,5 +1,5 @@
 /** secp256k1 signer recovery and key-to-address, as transactions and EIP-7702 use them. */
-import { denoRequire } from "../deno_require.ts";
+import { npmPackage } from "../npm_packages.ts";
 import { nodeModule } from "../runtime.ts";
 import type { secp256k1 as Secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak256 } from "./hash.ts";
@@ -12,13 +12,10 @@ let curve: typeof Secp256k1 | undefined;
 
 /**
  * @noble/curves' secp256k1, loaded on first use (building it took about 7 ms of every start, before any
- * signature is needed): a literal require(), which Bun's bundler turns into a module run when first required;
- * Deno through denoRequire.
+ * signature is needed): src/npm_packages.ts.
  */
 export function secp256k1(): typeof Secp256k1 {
-  return curve ??= ((typeof require === "function"
-    ? require("@noble/curves/secp256k1.js")
-    : denoRequire("@noble/curves/secp256k1.js")) as { secp256k1: typeof Secp256k1 }).secp256k1;
+  return curve ??= (npmPackage("@noble/curves/secp256k1.js") as { secp256k1: typeof Secp256k1 }).secp256k1;
 }
 
 let cryptoModule: typeof import("node:crypto") | undefined;

@@ -2,6 +2,7 @@
 import type { JsonRpcHandler } from "./handler.ts";
 import { ErrorCode } from "./errors.ts";
 import { type AccessPolicy, allowOriginHeader, checkAccess, DEFAULT_ACCESS } from "../server/access.ts";
+import { npmModule } from "../npm_packages.ts";
 
 /** anvil's default request body limit. */
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -104,7 +105,10 @@ export function createRpcApp(handler: JsonRpcHandler, options: AppOptions = {}):
   // every start, and most clients only POST).
   let app: Promise<RpcApp> | undefined;
   const otherRoutes = async (): Promise<RpcApp> => {
-    const [{ Hono }, { cors }] = await Promise.all([import("hono"), import("hono/cors")]);
+    const [{ Hono }, { cors }] = await Promise.all([
+      npmModule<typeof import("hono")>("hono"),
+      npmModule<typeof import("hono/cors")>("hono/cors"),
+    ]);
     const app = new Hono();
     if (access.allowOrigins !== false) app.use("*", cors({ origin: access.allowOrigins }));
     app.get("/", (c) => c.text("evmwasm JSON-RPC node: POST JSON-RPC 2.0 requests to this URL\n"));

