@@ -5,61 +5,28 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { envVar, joinPath, processId, readTextIfPresent } from "../src/runtime.ts";
-
-const ROOT = new URL("../", import.meta.url).pathname;
+import { cliModuleGraph, projectModule, reach } from "./module_graph.ts";
 
 Deno.test("the modules a node's start evaluates import no node: module", async () => {
-  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json", "cli.ts"], cwd: ROOT }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  const graph: {
-    roots: string[];
-    modules: { specifier: string; dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[] }[];
-  } = JSON.parse(new TextDecoder().decode(out.stdout));
-  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const graph = await cliModuleGraph();
   // cli.ts and what it imports statically, and the serve command, which it imports when it runs.
-  const serve = new URL("src/cli/serve.ts", new URL(`file://${ROOT}`)).href;
-  const seen = new Set<string>();
-  const builtins: string[] = [];
-  const walk = (s: string) => {
-    if (seen.has(s)) return;
-    seen.add(s);
-    for (const d of bySpecifier.get(s)?.dependencies ?? []) {
-      if (!d.code || d.isDynamic) continue;
-      const to = d.code.specifier;
-      if (to.startsWith("node:")) builtins.push(`${s.slice(s.lastIndexOf("/") + 1)}: ${to}`);
-      else walk(to);
-    }
-  };
-  [...graph.roots, serve].forEach(walk);
+  const serve = projectModule("src/cli/serve.ts");
+  const { seen, stopped } = reach(graph, [...graph.roots, serve], {
+    staticOnly: true,
+    stop: (s) => s.startsWith("node:"),
+  });
   assert.ok(seen.has(serve) && seen.size > 100, `only ${seen.size} modules: not the node's graph`);
-  assert.deepEqual(builtins, [], "load these when first used (src/runtime.ts: nodeModule, nodeFs, nodePath)");
+  assert.deepEqual(stopped, [], "load these when first used (src/runtime.ts: nodeModule, nodeFs, nodePath)");
 });
 
 Deno.test("the program names no npm package literally (Deno would read each before every start)", async () => {
-  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json", "cli.ts"], cwd: ROOT }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  const graph: {
-    roots: string[];
-    modules: { specifier: string; dependencies?: { code?: { specifier: string } }[] }[];
-  } = JSON.parse(new TextDecoder().decode(out.stdout));
-  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
-  const seen = new Set<string>();
-  const packages: string[] = [];
+  const graph = await cliModuleGraph();
   // Code imports, literal dynamic ones and require()s included: what `deno run` reads before it starts.
-  const walk = (s: string) => {
-    if (seen.has(s)) return;
-    seen.add(s);
-    for (const d of bySpecifier.get(s)?.dependencies ?? []) {
-      const to = d.code?.specifier;
-      if (!to) continue;
-      if (to.startsWith("npm:") || to.includes("/node_modules/")) {
-        packages.push(`${s.slice(s.lastIndexOf("/") + 1)}: ${to}`);
-      } else walk(to);
-    }
-  };
-  graph.roots.forEach(walk);
+  const { seen, stopped } = reach(graph, graph.roots, {
+    stop: (s) => s.startsWith("npm:") || s.includes("/node_modules/"),
+  });
   assert.ok(seen.size > 100, `only ${seen.size} modules: not the program's graph`);
-  assert.deepEqual(packages, [], "load these through src/npm_packages.ts");
+  assert.deepEqual(stopped, [], "load these through src/npm_packages.ts");
 });
 
 Deno.test("runtime: paths, files, environment", () => {

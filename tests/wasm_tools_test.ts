@@ -5,8 +5,7 @@ import { loadBinaryen, loadWabt } from "../backends/wasm/wasm_tools.ts";
 import { compileToWasm } from "../backends/wasm/compiler.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 import { Fork } from "../src/forks/fork.ts";
-
-const ROOT = new URL("../", import.meta.url).pathname;
+import { cliModuleGraph, reach } from "./module_graph.ts";
 
 Deno.test("Binaryen and wabt load on demand and work", async () => {
   const binaryen = await loadBinaryen();
@@ -26,21 +25,9 @@ Deno.test("Binaryen and wabt load on demand and work", async () => {
 });
 
 Deno.test("the node's module graph holds neither Binaryen nor wabt", async () => {
-  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json", "cli.ts"], cwd: ROOT }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  const graph: {
-    roots: string[];
-    modules: { specifier: string; dependencies?: { code?: { specifier: string } }[] }[];
-  } = JSON.parse(new TextDecoder().decode(out.stdout));
+  const graph = await cliModuleGraph();
   // What `deno run` reads before it starts: the code imports (literal dynamic ones included), not the type ones.
-  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
-  const seen = new Set<string>();
-  const walk = (s: string) => {
-    if (seen.has(s)) return;
-    seen.add(s);
-    for (const d of bySpecifier.get(s)?.dependencies ?? []) if (d.code) walk(d.code.specifier);
-  };
-  graph.roots.forEach(walk);
+  const { seen } = reach(graph, graph.roots, {});
   assert.ok(seen.size > 100, `only ${seen.size} modules: not the node's graph`);
   const tools = [...seen].filter((s) => /binaryen|wabt|\/backends\/wasm\/tools\//.test(s));
   assert.deepEqual(tools, [], "a literal import reaches Binaryen or wabt: Deno would read it before every start");

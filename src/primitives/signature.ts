@@ -3,7 +3,7 @@ import { npmPackage } from "../npm_packages.ts";
 import { nodeModule } from "../runtime.ts";
 import type { secp256k1 as Secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak256 } from "./hash.ts";
-import { bigIntToBytes, bytesToBigInt } from "./hex.ts";
+import { bigIntToBytes, bytesToBigInt, concatBytes } from "./hex.ts";
 
 /** The order of secp256k1's group (the curve's own, checked against @noble/curves by the tests). */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -123,15 +123,7 @@ function hmac(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
     const { sha256 } = npmPackage<{ sha256: Sha256 }>("@noble/hashes/sha2.js");
     nobleHmac = (k, m) => hmac(sha256, k, m);
   }
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const message = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    message.set(p, at);
-    at += p.length;
-  }
-  return nobleHmac(key, message);
+  return nobleHmac(key, concatBytes(...parts));
 }
 
 /** RFC 6979 section 3.2 for secp256k1 and SHA-256 (no extra entropy); the native k·G; undefined if unusable. */
