@@ -1,7 +1,7 @@
 // What a node's start under Deno reads and runs: no Node compatibility layer (src/runtime.ts, 30-50 ms of every
 // start) and no npm package (src/npm_packages.ts, 40 ms).
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { envVar, joinPath, processId, readTextIfPresent } from "../src/runtime.ts";
@@ -34,10 +34,14 @@ Deno.test("runtime: paths, files, environment", () => {
   assert.equal(joinPath("/home/u/", "", "/x//y"), "/home/u/x/y");
   assert.equal(joinPath("relative", "a"), "relative/a");
   const dir = mkdtempSync(join(tmpdir(), "evmwasm-runtime-"));
-  assert.equal(readTextIfPresent(join(dir, "missing.json")), undefined);
-  writeFileSync(join(dir, "here.json"), "[1]");
-  assert.equal(readTextIfPresent(join(dir, "here.json")), "[1]");
-  assert.throws(() => readTextIfPresent(dir), "a folder is an error, not a missing file");
+  try {
+    assert.equal(readTextIfPresent(join(dir, "missing.json")), undefined);
+    writeFileSync(join(dir, "here.json"), "[1]");
+    assert.equal(readTextIfPresent(join(dir, "here.json")), "[1]");
+    assert.throws(() => readTextIfPresent(dir), "a folder is an error, not a missing file");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.equal(envVar("PATH"), Deno.env.get("PATH"));
   assert.equal(envVar("EVMWASM_SURELY_UNSET_VARIABLE"), undefined);
   assert.equal(processId(), Deno.pid);
