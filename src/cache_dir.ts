@@ -18,6 +18,24 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Writes `file` whole or not at all: into a temporary file beside it, named after this process so that a later
+ * start can tell a write that was cut off (removeStaleTemporaryFiles), then renamed over it. The temporary file is
+ * removed when the write fails; the error is thrown. `makeDir`: create the folder first.
+ */
+export function writeFileAtomically(file: string, data: string | Uint8Array, { makeDir = false } = {}): void {
+  const fs = nodeFs();
+  if (makeDir) fs.mkdirSync(nodePath().dirname(file), { recursive: true });
+  const tmp = `${file}.${processId()}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 /** Temporary files of a write that did not finish (`*.tmp`), once older than this, are removed whoever wrote them. */
 const STALE_TEMPORARY_MS = 60 * 60 * 1000;
 

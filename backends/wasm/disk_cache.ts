@@ -8,12 +8,12 @@
  * last read or written). Temporary files of writes that were cut off are
  * removed when the cache is first used.
  */
-import { removeStaleTemporaryFiles } from "../../src/cache_dir.ts";
+import { removeStaleTemporaryFiles, writeFileAtomically } from "../../src/cache_dir.ts";
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { keccak256 } from "../../src/primitives/hash.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
 import { COMPILER_VERSION } from "./layout.ts";
-import { nodeFs, nodePath, processId } from "../../src/runtime.ts";
+import { nodeFs, nodePath } from "../../src/runtime.ts";
 
 const MAGIC = new TextEncoder().encode("EVMWASM\x01");
 const HEADER = MAGIC.length + 32 + 4 + 32; // magic, key, length, keccak of the module
@@ -179,14 +179,7 @@ export class DiskCache {
       data.set(keccak256(binary), MAGIC.length + 36);
       data.set(binary, HEADER);
       const file = this.path(key);
-      const tmp = `${file}.${processId()}.${Math.random().toString(36).slice(2)}.tmp`;
-      try {
-        nodeFs().writeFileSync(tmp, data);
-        nodeFs().renameSync(tmp, file);
-      } catch (e) {
-        this.remove(tmp);
-        throw e;
-      }
+      writeFileAtomically(file, data);
       const name = this.name(key);
       const old = this.files.get(name);
       this.total += data.length - (old?.size ?? 0);

@@ -14,8 +14,8 @@ import { BaseError } from "../errors/base.ts";
 import { keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bytesToBigInt, bytesToHex, hexAddress, hexToBytes } from "../primitives/hex.ts";
 import { hasNativeSecp256k1, nodeCrypto, publicKeyOf, SECP256K1_N } from "../primitives/signature.ts";
-import { defaultCacheDir } from "../cache_dir.ts";
-import { joinPath, nodeFs, nodePath, processId, readTextIfPresent } from "../runtime.ts";
+import { defaultCacheDir, writeFileAtomically } from "../cache_dir.ts";
+import { joinPath, readTextIfPresent } from "../runtime.ts";
 
 export const DEFAULT_MNEMONIC = "test test test test test test test test test test test junk";
 /** The account index is appended to this prefix. */
@@ -147,11 +147,7 @@ function keepAccounts(file: string, accounts: DevAccount[]): void {
     privateKey: bytesToHex(a.privateKey),
   }));
   try {
-    const fs = nodeFs();
-    fs.mkdirSync(nodePath().dirname(file), { recursive: true });
-    const tmp = `${file}.${processId()}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(rows));
-    fs.renameSync(tmp, file);
+    writeFileAtomically(file, JSON.stringify(rows), { makeDir: true });
   } catch { /* a read-only cache folder only costs the next start its time */ }
 }
 
@@ -188,11 +184,7 @@ export class PublicKeyCache {
     const ids = Object.keys(this.entries);
     if (ids.length > 4_000) this.entries = Object.fromEntries(ids.slice(-2_000).map((k) => [k, this.entries[k]]));
     try {
-      const fs = nodeFs();
-      fs.mkdirSync(nodePath().dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${processId()}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(this.entries));
-      fs.renameSync(tmp, this.file);
+      writeFileAtomically(this.file, JSON.stringify(this.entries), { makeDir: true });
     } catch { /* a read-only cache folder only costs the next start its time */ }
   }
 }

@@ -7,6 +7,7 @@ import { UpstreamError, type StateKey } from "./errors.ts";
 import { ForkStateSource } from "./fork_source.ts";
 import { UpstreamClient } from "./upstream.ts";
 import { nodeFs, nodePath } from "../runtime.ts";
+import { writeFileAtomically } from "../cache_dir.ts";
 
 export interface ForkConfig {
   url: string;
@@ -154,9 +155,6 @@ function readPinnedBlock(file: string, number: bigint): Record<string, unknown> 
 
 function writePinnedBlock(file: string, json: Record<string, unknown>): void {
   try {
-    nodeFs().mkdirSync(nodePath().dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${Date.now()}`;
-    nodeFs().writeFileSync(tmp, JSON.stringify(json));
-    nodeFs().renameSync(tmp, file);
+    writeFileAtomically(file, JSON.stringify(json), { makeDir: true });
   } catch { /* a read-only cache folder: the next start asks the upstream again */ }
 }

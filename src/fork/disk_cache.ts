@@ -6,7 +6,8 @@
  */
 import { sha256 } from "../primitives/hash.ts";
 import { bytesToHex } from "../primitives/hex.ts";
-import { nodeFs, nodePath, processId } from "../runtime.ts";
+import { nodeFs, nodePath } from "../runtime.ts";
+import { writeFileAtomically } from "../cache_dir.ts";
 
 const FORMAT_VERSION = 1;
 
@@ -84,14 +85,5 @@ export function loadForkCache(file: string, chainId: bigint, block: bigint): Loa
 export function saveForkCache(file: string, chainId: bigint, block: bigint, data: ForkCacheData): void {
   const payload = JSON.stringify(data);
   const body = JSON.stringify({ version: FORMAT_VERSION, chainId: chainId.toString(), block: block.toString(), checksum: checksum(payload), payload });
-  nodeFs().mkdirSync(nodePath().dirname(file), { recursive: true });
-  // Named after this process, so that a later start can tell a write that was cut off (removeStaleTemporaryFiles).
-  const tmp = `${file}.${processId()}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    nodeFs().writeFileSync(tmp, body);
-    nodeFs().renameSync(tmp, file);
-  } catch (e) {
-    nodeFs().rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomically(file, body, { makeDir: true });
 }
