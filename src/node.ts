@@ -41,6 +41,7 @@ import type { PooledTransaction } from "./chain/block.ts";
 import { parseRpcTransaction } from "./chain/state_dump.ts";
 import { encodeTransaction, recoverSender } from "./tx/codec.ts";
 import { keccak256 } from "./primitives/hash.ts";
+import { afterMs } from "./runtime.ts";
 
 /** Fork-mode settings, parsed from the command line and kept for the fork bridge. */
 export interface ForkOptions {
@@ -233,16 +234,15 @@ export class EvmwasmNode {
     const start = () => {
       if (started) return;
       started = true;
-      clearTimeout(timer);
+      cancel();
       compilerOf(this.chain.backend)?.warm();
       then?.();
     };
-    const timer = setTimeout(start, WARM_UP_AFTER_MS);
-    (timer as { unref?: () => void }).unref?.();
+    const cancel = afterMs(WARM_UP_AFTER_MS, start);
     const earlier = this.handler.onRequest;
     this.handler.onRequest = (method, params) => {
       earlier?.(method, params);
-      if (!started) setTimeout(start, 0);
+      if (!started) afterMs(0, start);
     };
   }
 

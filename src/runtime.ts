@@ -110,3 +110,16 @@ export function onceTerminated(f: () => void): void {
     else nodeProcess().once(s, handler);
   }
 }
+
+/**
+ * Calls `f` after `ms` milliseconds unless cancelled (the returned function), without keeping the process alive.
+ * For timers a start sets before its first answer: under Deno the global setTimeout is Node's, and its first use
+ * loads Node's timers (12-30 ms); an AbortSignal's timeout takes about a millisecond.
+ */
+export function afterMs(ms: number, f: () => void): () => void {
+  let cancelled = false;
+  AbortSignal.timeout(ms).addEventListener("abort", () => {
+    if (!cancelled) f();
+  }, { once: true });
+  return () => void (cancelled = true);
+}

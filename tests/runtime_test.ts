@@ -1,11 +1,14 @@
 // What a node's start under Deno reads and runs: no Node compatibility layer (src/runtime.ts, 30-50 ms of every
-// start) and no npm package (src/npm_packages.ts, 40 ms).
+// start) and no npm package (src/npm_packages.ts, 40 ms); no timer of Node's before the first answer (afterMs).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { envVar, joinPath, processId, readTextIfPresent } from "../src/runtime.ts";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { cliModuleGraph, projectModule, reach } from "./module_graph.ts";
+import { freePort, RpcClient } from "./rpc/helpers.ts";
 
 Deno.test("the modules a node's start evaluates import no node: module", async () => {
   const graph = await cliModuleGraph();
@@ -45,4 +48,30 @@ Deno.test("runtime: paths, files, environment", () => {
   assert.equal(envVar("PATH"), Deno.env.get("PATH"));
   assert.equal(envVar("EVMWASM_SURELY_UNSET_VARIABLE"), undefined);
   assert.equal(processId(), Deno.pid);
+});
+
+Deno.test("before its first answer a node uses no global whose first use loads Node's timers or process", async () => {
+  const port = freePort();
+  const child = spawn(Deno.execPath(), [
+    "run",
+    "-A",
+    "--preload",
+    fileURLToPath(new URL("./start_trap_preload.js", import.meta.url)),
+    fileURLToPath(new URL("../cli.ts", import.meta.url)),
+    "serve",
+    "--port",
+    String(port),
+  ], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += d));
+  try {
+    await new RpcClient(`http://127.0.0.1:${port}`).waitReady();
+    for (let i = 0; i < 100 && !stderr.includes("TRAP first answer"); i++) await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("close", r));
+  }
+  const before = stderr.slice(0, stderr.indexOf("TRAP first answer"));
+  assert.ok(stderr.includes("TRAP first answer"), stderr);
+  assert.ok(!before.includes("TRAP first use"), `used before the first answer (src/runtime.ts: afterMs):\n${before}`);
 });

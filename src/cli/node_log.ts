@@ -9,6 +9,7 @@ import { decodeRevertReason } from "../chain/revert_reason.ts";
 import { createAddress } from "../evm/address.ts";
 import { toChecksumAddress } from "../primitives/checksum.ts";
 import { bytesToHex } from "../primitives/hex.ts";
+import { afterMs } from "../runtime.ts";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -41,7 +42,7 @@ export class BatchedLines {
     if (this.lines.length >= 1024) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      setTimeout(() => this.flush(), FLUSH_MS);
+      afterMs(FLUSH_MS, () => this.flush());
     }
   };
 

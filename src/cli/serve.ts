@@ -26,7 +26,7 @@ import { loadGenesisFile } from "../chain/genesis.ts";
 import { warmUpNode } from "../exec/warm_up.ts";
 import { warmUpHttpPath } from "../exec/http_warm_up.ts";
 import { BlockImportError, importChainFile } from "../chain/import.ts";
-import { nodeFs, onceTerminated } from "../runtime.ts";
+import { afterMs, nodeFs, onceTerminated } from "../runtime.ts";
 
 export const SERVE_USAGE = `serve [options]    run a JSON-RPC dev node (the default command); serve --help lists the options`;
 
@@ -472,10 +472,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   stdout.flush();
   if (!config.silent) console.log(banner(config, where, node) + (config.ipc ? `\nIPC path: ${config.ipc}` : ""));
   // A second after start, out of the way of the first requests.
-  const prewarm = setTimeout(() => node.prewarmExecutions(), 1000);
+  const cancelPrewarm = afterMs(1000, () => node.prewarmExecutions());
   await new Promise<void>((resolve) => onceTerminated(resolve));
   stopping = true;
-  clearTimeout(prewarm);
+  cancelPrewarm();
   const saved = saver?.stop() ?? true;
   await node.close();
   stdout.flush();

@@ -120,8 +120,15 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** The bytes of a base64 text (a plain loop: Uint8Array.from with a mapping function took 6 ms for 3 KB under Bun). */
+const fromBase64 = (Uint8Array as { fromBase64?: (text: string) => Uint8Array<ArrayBuffer> }).fromBase64;
+
+/**
+ * The bytes of a base64 text: the engine's own decoder where it has one (under Deno the first atob loads a
+ * script of the runtime's, about 4 ms of a start), else a plain loop (Uint8Array.from with a mapping function
+ * took 6 ms for 3 KB under Bun).
+ */
 export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
+  if (fromBase64) return fromBase64(text);
   const raw = atob(text);
   const out = new Uint8Array(raw.length);
   for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
