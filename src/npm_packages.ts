@@ -44,10 +44,10 @@ export function setNpmLoaders(
 export function npmPackage<T>(id: NpmPackage): T {
   const loader = loaders[id];
   if (loader) return loader() as T;
-  // Under Bun, require() takes a name computed at run time; Deno has no require in an ES module.
-  requireFn ??= typeof require === "function"
-    ? require
-    : nodeModule<typeof import("node:module")>("node:module").createRequire(import.meta.url);
+  // Under Bun, require() takes a name computed at run time; Deno has no require in an ES module. Named through
+  // import.meta: a bare `require` makes a bundler (scripts/start/) import node:module for it at every start.
+  requireFn ??= (import.meta as { require?: (id: string) => unknown }).require ??
+    nodeModule<typeof import("node:module")>("node:module").createRequire(import.meta.url);
   return requireFn(id) as T;
 }
 

@@ -50,28 +50,32 @@ Deno.test("runtime: paths, files, environment", () => {
   assert.equal(processId(), Deno.pid);
 });
 
-Deno.test("before its first answer a node uses no global whose first use loads Node's timers or process", async () => {
-  const port = freePort();
-  const child = spawn(Deno.execPath(), [
-    "run",
-    "-A",
-    "--preload",
-    fileURLToPath(new URL("./start_trap_preload.js", import.meta.url)),
-    fileURLToPath(new URL("../cli.ts", import.meta.url)),
-    "serve",
-    "--port",
-    String(port),
-  ], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
-  try {
-    await new RpcClient(`http://127.0.0.1:${port}`).waitReady();
-    for (let i = 0; i < 100 && !stderr.includes("TRAP first answer"); i++) await new Promise((r) => setTimeout(r, 20));
-  } finally {
-    child.kill("SIGKILL");
-    await new Promise((r) => child.once("close", r));
-  }
-  const before = stderr.slice(0, stderr.indexOf("TRAP first answer"));
-  assert.ok(stderr.includes("TRAP first answer"), stderr);
-  assert.ok(!before.includes("TRAP first use"), `used before the first answer (src/runtime.ts: afterMs):\n${before}`);
-});
+for (const entry of ["cli.ts", "scripts/start/start.ts"]) {
+  Deno.test(`${entry}: a node uses no global that loads Node's timers or process before its first answer`, async () => {
+    const port = freePort();
+    const child = spawn(Deno.execPath(), [
+      "run",
+      "-A",
+      "--preload",
+      fileURLToPath(new URL("./start_trap_preload.js", import.meta.url)),
+      fileURLToPath(new URL(`../${entry}`, import.meta.url)),
+      "serve",
+      "--port",
+      String(port),
+    ], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    try {
+      await new RpcClient(`http://127.0.0.1:${port}`).waitReady(60_000);
+      for (let i = 0; i < 100 && !stderr.includes("TRAP first answer"); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("close", r));
+    }
+    const before = stderr.slice(0, stderr.indexOf("TRAP first answer"));
+    assert.ok(stderr.includes("TRAP first answer"), stderr);
+    assert.ok(!before.includes("TRAP first use"), `used before the first answer (src/runtime.ts: afterMs):\n${before}`);
+  });
+}

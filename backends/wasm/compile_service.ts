@@ -21,6 +21,7 @@ import type {
   CompilerResultChannelMessage,
 } from "./compile_worker.ts";
 import { SyncReply } from "./compile_protocol.ts";
+import { sourceFile } from "../../src/source_files.ts";
 
 /** node:worker_threads, loaded when the compiler thread starts (under Bun, loading it takes about 5 ms). */
 const workerThreads = () => nodeModule<typeof import("node:worker_threads")>("node:worker_threads");
@@ -60,7 +61,9 @@ export class CompileService {
 
   private start(): Worker | MessagePort {
     if (this.worker) return this.worker;
-    const w = this.port ?? new (workerThreads().Worker)(new URL("./compile_worker.ts", import.meta.url));
+    const w = this.port ?? new (workerThreads().Worker)(
+      sourceFile("backends/wasm/compile_worker.ts", "./compile_worker.ts", import.meta.url),
+    );
     w.on("message", (r: CompileResponse) => {
       const p = this.pending.get(r.id);
       if (!p) return;

@@ -14,6 +14,7 @@ import { keccak256 } from "../../src/primitives/hash.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
 import { COMPILER_VERSION } from "./layout.ts";
 import { nodeFs, nodePath } from "../../src/runtime.ts";
+import { sourceFile } from "../../src/source_files.ts";
 
 const MAGIC = new TextEncoder().encode("EVMWASM\x01");
 const HEADER = MAGIC.length + 32 + 4 + 32; // magic, key, length, keccak of the module
@@ -29,7 +30,8 @@ export function compilerIdentity(): string {
   const parts: Uint8Array[] = [new TextEncoder().encode(COMPILER_VERSION)];
   try {
     const fs = nodeFs();
-    for (const dir of [new URL("./", import.meta.url), new URL("./runtime/", import.meta.url)]) {
+    const dirs = [["backends/wasm/", "./"], ["backends/wasm/runtime/", "./runtime/"]];
+    for (const dir of dirs.map(([path, relative]) => sourceFile(path, relative, import.meta.url))) {
       const path = dir.pathname;
       for (const f of fs.readdirSync(path).sort()) {
         if (f.endsWith(".ts")) parts.push(fs.readFileSync(nodePath().join(path, f)));

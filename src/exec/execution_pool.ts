@@ -6,6 +6,7 @@
  */
 import type { MessagePort, Worker } from "node:worker_threads";
 import { nodeModule } from "../runtime.ts";
+import { sourceFile } from "../source_files.ts";
 import type { DevChain, BlockRef } from "../chain/chain.ts";
 import { blockRef } from "../rpc/params.ts";
 import { ErrorCode, RpcError } from "../rpc/errors.ts";
@@ -55,7 +56,7 @@ class ExecutionWorker {
     traceLimits?: TraceLimits,
   ) {
     const { Worker } = nodeModule<typeof import("node:worker_threads")>("node:worker_threads");
-    this.worker = new Worker(new URL("./execution_worker.ts", import.meta.url));
+    this.worker = new Worker(sourceFile("src/exec/execution_worker.ts", "./execution_worker.ts", import.meta.url));
     this.worker.on("message", (m: WorkerMessage) => onMessage(this, m));
     this.worker.on("error", () => onExit(this));
     this.worker.on("exit", () => onExit(this));
