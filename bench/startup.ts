@@ -2,8 +2,8 @@
  * Start-up of the node: time from spawning the process to its first eth_chainId
  * answer, for the single-file binary (dist/evmwasm, `deno task binary`; unpacked
  * already, and on its first run, which unpacks it), anvil (npm, a
- * devDependency), the README's `deno task start` (with and without npx in front),
- * and cli.ts under Deno and under Bun; plus file sizes.
+ * devDependency), the README's `deno task start` (with and without npx in front) and its command,
+ * and cli.ts (the sources) under Deno and under Bun; plus file sizes.
  *
  *   npx -y deno run -A bench/startup.ts [--runs 10] [--out bench/results/startup.json] [--binary dist/evmwasm]
  *                                       [--only TEXT[,TEXT]]  (the subjects whose name contains a TEXT)
@@ -174,9 +174,15 @@ const subjects: {
     version: denoVersion,
   },
   {
-    name: "deno run cli.ts serve (the start task's command)",
+    name: `deno ${startArgs.join(" ").replace(/--v8-flags=\S+ /, "")} (the start task's command)`,
     cmd: deno,
     args: (p) => [...startArgs, "--port", String(p), "--silent"],
+    version: denoVersion,
+  },
+  {
+    name: "deno run -A cli.ts serve (the sources, unbundled)",
+    cmd: deno,
+    args: (p) => [...startArgs.map((a) => (a.endsWith("start.ts") ? "cli.ts" : a)), "--port", String(p), "--silent"],
     version: denoVersion,
   },
   {
