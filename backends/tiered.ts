@@ -15,7 +15,7 @@ import type { Frame } from "../src/evm/frame.ts";
 import type { ForkRules } from "../src/forks/rules.ts";
 import type { WasmBackend } from "./wasm/backend.ts";
 import type { CompileService, PendingCompile } from "./wasm/compile_service.ts";
-import type { ModuleEntry } from "./wasm/module_cache.ts";
+import { codeKey, type ModuleEntry } from "./wasm/module_cache.ts";
 import { canRestart, RESTART_AFTER_MS, RestartCompiled, setTickHook } from "../src/evm/interrupt.ts";
 
 /**
@@ -24,6 +24,9 @@ import { canRestart, RESTART_AFTER_MS, RestartCompiled, setTickHook } from "../s
  */
 export const HOT_MS = 1;
 
+/** Background compilations kept by key for other arrays of the same bytes (TieredBackend.compiling). */
+const COMPILING_KEPT = 64;
+
 interface Heat {
   /** Interpreted milliseconds so far. */
   ms: number;
@@ -31,6 +34,8 @@ interface Heat {
   frames: number;
   threshold: number;
   pending?: PendingCompile;
+  /** The code's key (module_cache.ts codeKey) once it is hot. */
+  key?: string;
   /** The execution (TieredBackend.executions) in which the code became hot. */
   hotIn: number;
   /** A module is in the cache (or the code failed to compile): the heat is no longer counted. */
@@ -44,6 +49,12 @@ export class TieredBackend implements Backend {
   tieredUp = 0;
   /** Executions started over to run a module that became ready while its first frame was interpreting. */
   restarts = 0;
+  /**
+   * Background compilations not installed yet, by code key: the same bytes deployed again (another array) share
+   * one rather than start another, and take over one whose array is not run again (a test suite deploys the
+   * same contracts for every test).
+   */
+  private readonly compiling = new Map<string, PendingCompile>();
   /** Executions seen (frames at depth 0), and when the latest began (performance.now()). */
   private executions = 0;
   private executionStartedAt = 0;
@@ -107,16 +118,23 @@ export class TieredBackend implements Backend {
     try {
       module = h.pending!.poll();
     } catch {
-      this.wasm.cache.store(code, rules, "failed");
-      h.done = true;
-      h.pending = undefined;
+      this.wasm.cache.store(code, rules, "failed", h.key);
+      this.settle(h);
       return undefined;
     }
     if (!module) return undefined;
-    h.done = true;
-    h.pending = undefined;
+    this.settle(h);
+    // Installed already for another array of the same bytes: that entry (and its pool of instances).
+    const installed = this.wasm.cache.lookup(code, rules, h.key);
+    if (installed !== undefined) return installed === "failed" ? undefined : installed;
     this.tieredUp++;
     return this.wasm.installModule(code, rules, module);
+  }
+
+  private settle(h: Heat): void {
+    if (this.compiling.get(h.key!) === h.pending) this.compiling.delete(h.key!);
+    h.done = true;
+    h.pending = undefined;
   }
 
   /**
@@ -126,8 +144,18 @@ export class TieredBackend implements Backend {
    */
   private promote(code: Uint8Array, rules: ForkRules, h: Heat): void {
     h.hotIn = this.executions;
-    if (this.wasm.cache.lookup(code, rules) !== undefined) h.done = true;
-    else h.pending = this.service.compileInBackground(code, rules);
+    const key = h.key = codeKey(code, rules);
+    if (this.wasm.cache.lookup(code, rules, key) !== undefined) {
+      h.done = true;
+      return;
+    }
+    let pending = this.compiling.get(key);
+    if (pending === undefined) {
+      // Oldest first out: an abandoned compilation holds its module.
+      if (this.compiling.size >= COMPILING_KEPT) this.compiling.delete(this.compiling.keys().next().value!);
+      this.compiling.set(key, pending = this.service.compileInBackground(code, rules));
+    }
+    h.pending = pending;
   }
 
   private heatOf(code: Uint8Array, rules: ForkRules): Heat {

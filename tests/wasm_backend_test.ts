@@ -372,6 +372,40 @@ Deno.test({
 });
 
 Deno.test({
+  name: "auto: the same bytes in another array share one compilation, also after the first array is run no more",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn() {
+    const service = new CompileService();
+    try {
+      const rules = rulesFor(Fork.Osaka);
+      const code = hexToBytes("60003560010160005260206000f3"); // returns its first word + 1
+      const module = new WebAssembly.Module(service.compileSync(code, rules) as BufferSource);
+      let ready = false;
+      const requested: Uint8Array[] = [];
+      service.compileInBackground = (c) => (requested.push(c), { poll: () => (ready ? module : undefined) });
+      const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r), fallback: interpreter });
+      const auto = new TieredBackend(interpreter, wasmB, service, Infinity);
+      const run = (c: Uint8Array) => runCall({ backend: auto, code: c, input: hexToBytes("0x01"), gas: 100_000n });
+      // The code deployed three times (as a test suite does), each array run twice: hot, compiling.
+      const arrays = [code.slice(), code.slice(), code.slice()];
+      for (const a of arrays.slice(0, 2)) for (let i = 0; i < 2; i++) assert.equal(run(a).output.at(-1), 1);
+      assert.equal(requested.length, 1, "one compilation for the bytes");
+      ready = true; // the module lands; the first two arrays are not run again
+      assert.equal(run(arrays[2]).output.at(-1), 1);
+      assert.equal(run(arrays[2]).output.at(-1), 1);
+      assert.equal(requested.length, 1);
+      assert.equal(run(arrays[2]).output.at(-1), 1);
+      const entry = wasmB.cache.peek(arrays[2], rules);
+      assert.ok(entry !== undefined && entry !== "failed", "the third array runs the module");
+      assert.equal(auto.tieredUp, 1);
+    } finally {
+      service.terminate();
+    }
+  },
+});
+
+Deno.test({
   name: "auto: a module ready during the execution that made its code hot is used from the next execution",
   sanitizeOps: false,
   sanitizeResources: false,
