@@ -1,6 +1,6 @@
 /**
  * Files the program opens by path as it runs (threads' entry points, the compiler's own sources), found beside
- * the modules that name them; in a bundle of the program (scripts/start.ts) those modules are elsewhere, and
+ * the modules that name them; in a bundle of the program (scripts/start/) those modules are elsewhere, and
  * the bundle's entry point says where the project's folder is.
  */
 let projectRoot: URL | undefined;

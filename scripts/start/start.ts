@@ -4,7 +4,7 @@
  * `deno run -A cli.ts` always runs the sources.
  *
  * Deno reads, resolves and evaluates a program module by module: cli.ts and the serve command are about 180
- * modules, which took 50-60 ms of each start to the first answer that a bundle of the same code (a few files,
+ * modules, which took 40-60 ms of each start to the first answer that a bundle of the same code (a few files,
  * the commands other than serve split out) does not.
  */
 import { build, bundleEntry, isBuilt, sourceStamp } from "./bundle.ts";
