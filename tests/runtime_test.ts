@@ -5,10 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { envVar, joinPath, processId, readTextIfPresent } from "../src/runtime.ts";
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { cliModuleGraph, projectModule, reach } from "./module_graph.ts";
-import { freePort, RpcClient } from "./rpc/helpers.ts";
+import { spawnServe } from "./rpc/helpers.ts";
 
 Deno.test("the modules a node's start evaluates import no node: module", async () => {
   const graph = await cliModuleGraph();
@@ -52,28 +51,17 @@ Deno.test("runtime: paths, files, environment", () => {
 
 for (const entry of ["cli.ts", "scripts/start/start.ts"]) {
   Deno.test(`${entry}: a node uses no global that loads Node's timers or process before its first answer`, async () => {
-    const port = freePort();
-    const child = spawn(Deno.execPath(), [
-      "run",
-      "-A",
-      "--preload",
-      fileURLToPath(new URL("./start_trap_preload.js", import.meta.url)),
-      fileURLToPath(new URL(`../${entry}`, import.meta.url)),
-      "serve",
-      "--port",
-      String(port),
-    ], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr!.on("data", (d) => (stderr += d));
+    const preload = fileURLToPath(new URL("./start_trap_preload.js", import.meta.url));
+    const node = await spawnServe([], ["--preload", preload], entry);
     try {
-      await new RpcClient(`http://127.0.0.1:${port}`).waitReady(60_000);
-      for (let i = 0; i < 100 && !stderr.includes("TRAP first answer"); i++) {
+      await node.rpc.call("eth_chainId");
+      for (let i = 0; i < 100 && !node.err().includes("TRAP first answer"); i++) {
         await new Promise((r) => setTimeout(r, 20));
       }
     } finally {
-      child.kill("SIGKILL");
-      await new Promise((r) => child.once("close", r));
+      await node.stop();
     }
+    const stderr = node.err();
     const before = stderr.slice(0, stderr.indexOf("TRAP first answer"));
     assert.ok(stderr.includes("TRAP first answer"), stderr);
     assert.ok(!before.includes("TRAP first use"), `used before the first answer (src/runtime.ts: afterMs):\n${before}`);

@@ -4,10 +4,9 @@
  * workers' entry points, npm packages) are found from it.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, statSync, utimesSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { freePort, RpcClient } from "./rpc/helpers.ts";
+import { spawnServe } from "./rpc/helpers.ts";
 import { bundlePath, sourceStamp } from "../scripts/start/bundle.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -17,31 +16,7 @@ const TARGET = "0x00000000000000000000000000000000000c0de1";
 const word = (n: number) => "0x" + n.toString(16).padStart(64, "0");
 const call = (n: number) => ({ to: TARGET, input: word(n), gas: "0x" + (2n ** 40n).toString(16) });
 
-async function start(args: string[]): Promise<{ rpc: RpcClient; child: ChildProcess; stderr: () => string }> {
-  const port = freePort();
-  const child = spawn(Deno.execPath(), [
-    "run",
-    "-A",
-    "scripts/start/start.ts",
-    "serve",
-    "--port",
-    String(port),
-    ...args,
-  ], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
-  const rpc = new RpcClient(`http://127.0.0.1:${port}`);
-  await rpc.waitReady(60_000);
-  return { rpc, child, stderr: () => stderr };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.kill("SIGKILL");
-  await new Promise((r) => child.once("close", r));
-}
+const start = (args: string[]) => spawnServe(args, [], "scripts/start/start.ts");
 
 Deno.test({
   name: "start bundle: built for sources not bundled yet, then reused; workers and packages found from it",
@@ -59,9 +34,9 @@ Deno.test({
     const first = await start(["--backend", "interpreter", "--gas-limit", "1000000000000"]);
     let built: number;
     try {
-      assert.ok(existsSync(`${OUT}bundle_entry.js`), `no bundle: ${first.stderr()}`);
+      assert.ok(existsSync(`${OUT}bundle_entry.js`), `no bundle: ${first.err()}`);
       built = statSync(`${OUT}bundle_entry.js`).mtimeMs;
-      assert.equal(first.stderr().includes("could not be built"), false, first.stderr());
+      assert.equal(first.err().includes("could not be built"), false, first.err());
       await first.rpc.call("anvil_setCode", [TARGET, COUNTDOWN]);
       // Past the execution slice (100 ms): an execution worker finishes it.
       const t0 = performance.now();
@@ -73,7 +48,7 @@ Deno.test({
         "0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       );
     } finally {
-      await stop(first.child);
+      await first.stop();
     }
     assert.equal(await Deno.readTextFile(`${OUT}stamp`), stamp);
     // The same sources: the bundle is reused; the compiler thread (--backend wasm compiles every code) starts.
@@ -83,7 +58,7 @@ Deno.test({
       await second.rpc.call("anvil_setCode", [TARGET, COUNTDOWN]);
       assert.equal(await second.rpc.call("eth_call", [call(1000), "latest"]), word(1000));
     } finally {
-      await stop(second.child);
+      await second.stop();
     }
   },
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { parseServeArgs } from "../../src/cli/serve.ts";
 import { CliError } from "../../src/cli/args.ts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { DEV0, RpcClient } from "./helpers.ts";
+import { DEV0, spawnServe } from "./helpers.ts";
 import { parseServeFlags, SERVE_FLAG_GROUPS } from "../../src/cli/serve_flags.ts";
 
 Deno.test("serve flags: anvil's names, fork options kept for the fork bridge, bad values refused", () => {
@@ -90,50 +90,6 @@ Deno.test("cli.ts with no command serves JSON-RPC, prints the banner and stops o
   }
   assert.equal(code, 0);
 });
-
-/**
- * `cli.ts` (serve, the default command) with `args` on a free port, and `denoFlags` for Deno: its RPC client, what it
- * printed on stdout and stderr, and a stop that sends SIGINT and gives the exit code.
- */
-export async function spawnServe(
-  args: string[],
-  denoFlags: string[] = [],
-): Promise<{ rpc: RpcClient; out: () => string; err: () => string; stop(): Promise<number> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-check", ...denoFlags, "cli.ts", "--port", "0", ...args],
-    cwd: new URL("../../", import.meta.url).pathname,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const text = { out: "", err: "" };
-  const collect = async (stream: ReadableStream<Uint8Array>, into: "out" | "err") => {
-    const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      text[into] += value;
-    }
-  };
-  const pumps = Promise.all([collect(child.stdout, "out"), collect(child.stderr, "err")]);
-  const stop = async () => {
-    try {
-      child.kill("SIGINT");
-    } catch { /* gone */ }
-    const status = await child.status;
-    await pumps;
-    return status.code;
-  };
-  const deadline = Date.now() + 30_000;
-  while (!/Listening on 127\.0\.0\.1:(\d+)/.test(text.out)) {
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`no "Listening on" in: ${text.out}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const port = /Listening on 127\.0\.0\.1:(\d+)/.exec(text.out)![1];
-  return { rpc: new RpcClient(`http://127.0.0.1:${port}`), out: () => text.out, err: () => text.err, stop };
-}
 
 Deno.test({
   name: "serve --state: loads the file when present, saves every --state-interval and on exit; a corrupt file stops the start",

@@ -158,3 +158,49 @@ export async function startAnvil(args: string[] = []): Promise<RunningAnvil> {
   }
   return { rpc, url, close };
 }
+
+/**
+ * `entry` (cli.ts, or scripts/start/start.ts as `deno task start` runs it; serve is their default command) with
+ * `args` on a free port, and `denoFlags` for Deno: its RPC client, what it printed on stdout and stderr, and a stop
+ * that sends SIGINT and gives the exit code.
+ */
+export async function spawnServe(
+  args: string[],
+  denoFlags: string[] = [],
+  entry = "cli.ts",
+): Promise<{ rpc: RpcClient; out: () => string; err: () => string; stop(): Promise<number> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-check", ...denoFlags, entry, "--port", "0", ...args],
+    cwd: new URL("../../", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const text = { out: "", err: "" };
+  const collect = async (stream: ReadableStream<Uint8Array>, into: "out" | "err") => {
+    const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      text[into] += value;
+    }
+  };
+  const pumps = Promise.all([collect(child.stdout, "out"), collect(child.stderr, "err")]);
+  const stop = async () => {
+    try {
+      child.kill("SIGINT");
+    } catch { /* gone */ }
+    const status = await child.status;
+    await pumps;
+    return status.code;
+  };
+  const deadline = Date.now() + 30_000;
+  while (!/Listening on 127\.0\.0\.1:(\d+)/.test(text.out)) {
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`no "Listening on" in: ${text.out}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const port = /Listening on 127\.0\.0\.1:(\d+)/.exec(text.out)![1];
+  return { rpc: new RpcClient(`http://127.0.0.1:${port}`), out: () => text.out, err: () => text.err, stop };
+}
