@@ -7,7 +7,9 @@
  */
 const ROOT = new URL("../../", import.meta.url);
 const ROOT_PATH = decodeURIComponent(ROOT.pathname);
-export const BUNDLES_PATH = `${ROOT_PATH}.cache/start/`;
+/** Where the bundles are kept, in the project's folder. */
+const BUNDLES = ".cache/start/";
+const BUNDLES_PATH = ROOT_PATH + BUNDLES;
 const ENTRY = "scripts/start/bundle_entry.ts";
 const FILES = ["cli.ts", "deno.json", "deno.lock", "scripts/start/bundle.ts", ENTRY];
 const STALE_AFTER_MS = 24 * 3600_000;
@@ -41,14 +43,18 @@ function fnv1a(text: string, h = FNV_OFFSET): number {
   return h;
 }
 
-/** The folder of the bundle built from sources with this stamp. */
+/** The folder of the bundle built from sources with this stamp, in the project's folder. */
+function bundleFolder(stamp: string): string {
+  return `${BUNDLES}${fnv1a(stamp).toString(16).padStart(8, "0")}/`;
+}
+
 export function bundlePath(stamp: string): string {
-  return `${BUNDLES_PATH}${fnv1a(stamp).toString(16).padStart(8, "0")}/`;
+  return ROOT_PATH + bundleFolder(stamp);
 }
 
 /** The bundle's entry point, to import. */
 export function bundleEntry(stamp: string): string {
-  return new URL(`${bundlePath(stamp).slice(ROOT_PATH.length)}bundle_entry.js`, ROOT).href;
+  return new URL(`${bundleFolder(stamp)}bundle_entry.js`, ROOT).href;
 }
 
 /** Whether the bundle of these sources is built (its stamp file is written last). */
