@@ -58,6 +58,11 @@ export class TieredBackend implements Backend {
   /** Executions seen (frames at depth 0), and when the latest began (performance.now()). */
   private executions = 0;
   private executionStartedAt = 0;
+  /**
+   * Lengths of the codes made hot so far: a new array of one of these lengths may hold bytes compiled (or
+   * compiling) under another array, which its first frame looks up by hash. Other new arrays are not hashed.
+   */
+  private readonly hotLengths = new Set<number>();
 
   constructor(
     /** The tier cold code runs on (the interpreter). */
@@ -80,6 +85,10 @@ export class TieredBackend implements Backend {
     const c = this.wasm.cache.peek(code, rules);
     if (c !== undefined) return c === "failed" ? this.interpreter.run(frame, evm) : this.wasm.runEntry(c, frame, evm);
     const h = this.heatOf(code, rules);
+    if (h.key === undefined && this.hotLengths.has(code.length)) {
+      const entry = this.adopt(code, rules, h);
+      if (entry) return this.wasm.runEntry(entry, frame, evm);
+    }
     if (h.pending && (h.hotIn !== this.executions || this.runningLong())) {
       const entry = this.installIfReady(code, rules, h);
       if (entry) return this.wasm.runEntry(entry, frame, evm);
@@ -138,13 +147,35 @@ export class TieredBackend implements Backend {
   }
 
   /**
+   * The first frame of an array whose bytes may have been made hot under another array (a contract deployed
+   * again: a test suite's setUp, a factory's clones): its module, installed already, runs from this frame;
+   * a compilation in flight is joined. Without this, the array would be interpreted until it became hot itself,
+   * and its first execution through to the end.
+   */
+  private adopt(code: Uint8Array, rules: ForkRules, h: Heat): ModuleEntry | undefined {
+    const key = h.key = codeKey(code, rules);
+    const installed = this.wasm.cache.lookup(code, rules, key);
+    if (installed !== undefined) {
+      h.done = true;
+      return installed === "failed" ? undefined : installed;
+    }
+    const pending = this.compiling.get(key);
+    if (pending !== undefined) {
+      h.pending = pending;
+      h.hotIn = this.executions;
+    }
+    return undefined;
+  }
+
+  /**
    * Hot code: a module in memory (the same code under another array) runs from the next frame; otherwise the
    * compiler thread reads it from the disk cache or compiles it. Done here rather than on the first frame, so
    * that code run once pays for no hashing.
    */
   private promote(code: Uint8Array, rules: ForkRules, h: Heat): void {
     h.hotIn = this.executions;
-    const key = h.key = codeKey(code, rules);
+    this.hotLengths.add(code.length);
+    const key = h.key ??= codeKey(code, rules);
     if (this.wasm.cache.lookup(code, rules, key) !== undefined) {
       h.done = true;
       return;

@@ -406,6 +406,42 @@ Deno.test({
 });
 
 Deno.test({
+  name: "auto: a new array of bytes compiled under another array runs the module from its first frame",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn() {
+    const service = new CompileService();
+    try {
+      const rules = rulesFor(Fork.Osaka);
+      const code = hexToBytes("60003560010160005260206000f3"); // returns its first word + 1
+      const module = new WebAssembly.Module(service.compileSync(code, rules) as BufferSource);
+      let compiles = 0;
+      service.compileInBackground = () => (compiles++, { poll: () => module });
+      const wasmB = new WasmBackend({ compile: (c, r) => service.compileSync(c, r), fallback: interpreter });
+      const auto = new TieredBackend(interpreter, wasmB, service, Infinity);
+      const run = (c: Uint8Array) => runCall({ backend: auto, code: c, input: hexToBytes("0x01"), gas: 100_000n });
+      const first = code.slice();
+      for (let i = 0; i < 3; i++) assert.equal(run(first).output.at(-1), 1); // hot, then installed
+      const entry = wasmB.cache.peek(first, rules);
+      assert.ok(entry !== undefined && entry !== "failed");
+      const runs = entry.runs;
+      const again = code.slice(); // the contract deployed again
+      assert.equal(run(again).output.at(-1), 1);
+      // (assert.ok: a failing assert.equal would print the entry, instances and memories included)
+      assert.ok(wasmB.cache.peek(again, rules) === entry, "the new array's first frame ran the module");
+      assert.equal(entry.runs, runs + 1);
+      // Other bytes of the same length: interpreted, and not taken for the compiled code.
+      const other = hexToBytes("60003560020160005260206000f3");
+      assert.equal(run(other).output.at(-1), 2);
+      assert.ok(wasmB.cache.peek(other, rules) === undefined, "the other bytes were interpreted");
+      assert.equal(compiles, 1);
+    } finally {
+      service.terminate();
+    }
+  },
+});
+
+Deno.test({
   name: "auto: a module ready during the execution that made its code hot is used from the next execution",
   sanitizeOps: false,
   sanitizeResources: false,
