@@ -19,6 +19,7 @@ import { blockReward } from "./block_rules.ts";
 import type { ChainHardfork } from "./hardfork.ts";
 import type { BlockHeader } from "./header.ts";
 import { BEACON_ROOTS_ADDRESS, HISTORY_STORAGE_ADDRESS } from "./system_contracts.ts";
+import { EMPTY_BYTES } from "../primitives/byte_slab.ts";
 
 export const SYSTEM_ADDRESS = 0xfffffffffffffffffffffffffffffffffffffffen;
 export const SYSTEM_CALL_GAS = 30_000_000n;
@@ -171,7 +172,7 @@ export function collectRequests(
         `system contract ${hexAddress(address)} has no code`,
       );
     }
-    const r = systemCall(ctx, address, new Uint8Array(0));
+    const r = systemCall(ctx, address, EMPTY_BYTES);
     if (r.status !== "success") {
       if (!strict) continue;
       throw new InvalidBlockError(

@@ -21,6 +21,7 @@ import { haltName } from "./halt_reason.ts";
 import { decodeRevertReason } from "./revert_reason.ts";
 import { rejectionFor } from "./tx_rejection.ts";
 import { hexAddress } from "../primitives/hex.ts";
+import { EMPTY_BYTES } from "../primitives/byte_slab.ts";
 
 /** A transaction request as eth_call, eth_estimateGas and eth_sendTransaction take it. */
 export interface CallRequest {
@@ -167,7 +168,7 @@ export function callTransaction(r: CallRequest, world: WorldState, env: BlockEnv
     gasLimit: gasLimit ?? r.gas ?? env.gasLimit,
     to: r.to,
     value: r.value ?? 0n,
-    data: r.data ?? new Uint8Array(0),
+    data: r.data ?? EMPTY_BYTES,
     accessList: r.accessList ?? [],
     sender,
   };

@@ -12,6 +12,7 @@ import { estimateGas } from "./estimate.ts";
 import { DEFAULT_PRIORITY_FEE } from "./fees.ts";
 import { Fork } from "../forks/fork.ts";
 import { hexAddress } from "../primitives/hex.ts";
+import { EMPTY_BYTES } from "../primitives/byte_slab.ts";
 
 /** `anySender`: fill for any account, not only those the node signs for (eth_fillTransaction). */
 export function fillTransaction(
@@ -48,7 +49,7 @@ export function fillTransaction(
     gasLimit: 0n,
     to: r.to,
     value: r.value ?? 0n,
-    data: r.data ?? new Uint8Array(0),
+    data: r.data ?? EMPTY_BYTES,
     accessList: r.accessList ?? [],
   };
   if (type === TxType.Legacy || type === TxType.AccessList) {

@@ -47,6 +47,7 @@ import type { ChainHardfork } from "./hardfork.ts";
 import { type BlockHeader, EMPTY_OMMERS_HASH, headerFieldsOf } from "./header.ts";
 import { encodeReceipt, orderedTrieRoot, type Receipt } from "./receipt.ts";
 import { decodeRevertReason } from "./revert_reason.ts";
+import { EMPTY_BYTES } from "../primitives/byte_slab.ts";
 
 export interface SimulateBlockOverrides extends BlockOverrides {
   beaconRoot?: Uint8Array;
@@ -193,7 +194,7 @@ function callToTransaction(r: CallRequest, nonce: bigint, gas: bigint, chainId: 
     gasLimit: gas,
     to: r.to,
     value: r.value ?? 0n,
-    data: r.data ?? new Uint8Array(0),
+    data: r.data ?? EMPTY_BYTES,
     accessList: r.accessList ?? [],
     signature: { r: 0n, s: 0n, yParity: 0, v: 0n },
   };
@@ -349,7 +350,7 @@ function simulateBlock(ctx: SimulationContext, planned: PlannedBlock, parent: Bl
       status: result.status === "success",
       // A failed call's data is in its error; a creation answers with the code it deployed.
       returnData: result.status !== "success"
-        ? new Uint8Array(0)
+        ? EMPTY_BYTES
         : tx.to === undefined && result.createdAddress !== undefined
         ? world.getCode(result.createdAddress)
         : result.output,
@@ -403,7 +404,7 @@ function simulateBlock(ctx: SimulationContext, planned: PlannedBlock, parent: Bl
     gasLimit,
     gasUsed,
     timestamp: planned.time,
-    extraData: new Uint8Array(0),
+    extraData: EMPTY_BYTES,
     mixHash: bigIntToBytes(prevRandao),
     nonce: new Uint8Array(8),
   };

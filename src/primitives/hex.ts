@@ -1,4 +1,5 @@
 /** Hex and byte conversions. Every parser throws HexError naming the bad input. */
+import { EMPTY_BYTES } from "./byte_slab.ts";
 
 export class HexError extends Error {
   override name = "HexError";
@@ -96,7 +97,7 @@ export function bigIntToBytes(v: bigint, width = 32): Uint8Array {
 
 /** Big-endian, minimal width (0 → empty), as RLP wants integers. */
 export function bigIntToMinimalBytes(v: bigint): Uint8Array {
-  if (v === 0n) return new Uint8Array(0);
+  if (v === 0n) return EMPTY_BYTES;
   let h = v.toString(16);
   if (h.length % 2) h = "0" + h;
   return hexToBytes(h);

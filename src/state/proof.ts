@@ -9,6 +9,7 @@ import { bigIntToBytes, bytesToBigInt } from "../primitives/hex.ts";
 import { rlpDecode, rlpEncode, type RlpInput } from "../primitives/rlp.ts";
 import { type TrieNode, trieGet, trieNodeRoot, trieProof } from "./incremental_trie.ts";
 import { EMPTY_TRIE_ROOT, hexPrefix, reference, toNibbles } from "./trie.ts";
+import { EMPTY_BYTES } from "../primitives/byte_slab.ts";
 
 /** A trie over sorted nibble keys, built once; proofs walk it by key (the reference for the incremental trie's proofs). */
 export class ProofTrie {
@@ -39,10 +40,10 @@ export class ProofTrie {
     for (let nibble = 0; nibble < 16; nibble++) {
       let j = i;
       while (j < hi && keys[j][depth] === nibble) j++;
-      branch[nibble] = j > i ? reference(this.node(i, j, depth + 1)) : new Uint8Array(0);
+      branch[nibble] = j > i ? reference(this.node(i, j, depth + 1)) : EMPTY_BYTES;
       i = j;
     }
-    branch[16] = new Uint8Array(0);
+    branch[16] = EMPTY_BYTES;
     return branch;
   }
 

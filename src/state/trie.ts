@@ -5,6 +5,7 @@
 import { keccak256 } from "../primitives/hash.ts";
 import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
 import { hexToBytes } from "../primitives/hex.ts";
+import { EMPTY_BYTES } from "../primitives/byte_slab.ts";
 
 /** keccak256(rlp("")): the root of an empty trie (written out: see EMPTY_CODE_HASH). */
 export const EMPTY_TRIE_ROOT = hexToBytes("0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421");
@@ -47,13 +48,13 @@ function build(keys: Uint8Array[], values: Uint8Array[], lo: number, hi: number,
     return [hexPrefix(first, depth, common, false), reference(child)];
   }
   const branch: RlpInput[] = new Array(17);
-  let value: Uint8Array = new Uint8Array(0);
+  let value: Uint8Array = EMPTY_BYTES;
   let i = lo;
   if (keys[i].length === depth) value = values[i++];
   for (let nibble = 0; nibble < 16; nibble++) {
     let j = i;
     while (j < hi && keys[j][depth] === nibble) j++;
-    branch[nibble] = j > i ? reference(build(keys, values, i, j, depth + 1)) : new Uint8Array(0);
+    branch[nibble] = j > i ? reference(build(keys, values, i, j, depth + 1)) : EMPTY_BYTES;
     i = j;
   }
   branch[16] = value;

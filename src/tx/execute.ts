@@ -21,6 +21,7 @@ import { InvalidTransactionError } from "./errors.ts";
 import { intrinsicGas, PER_AUTH_BASE_COST, PER_EMPTY_ACCOUNT_COST } from "./intrinsic.ts";
 import { GAS_PER_BLOB, VERSIONED_HASH_VERSION_KZG } from "./blob.ts";
 import { TxType, type Authorization, type Transaction } from "./transaction.ts";
+import { EMPTY_BYTES } from "../primitives/byte_slab.ts";
 
 const MAX_NONCE = (1n << 64n) - 1n;
 const U256_MAX = (1n << 256n) - 1n;
@@ -183,10 +184,10 @@ export function executeTransaction(ctx: TxContext, tx: Transaction): TxResult {
     if (rules.accessLists) world.warmAddress(address);
     const msg: Message = {
       kind: CallKind.Create, caller: sender, address, codeAddress: address, value: tx.value, transfersValue: true,
-      input: new Uint8Array(0), gas, isStatic: false, depth: 0, code: tx.data, disablePrecompiles: false,
+      input: EMPTY_BYTES, gas, isStatic: false, depth: 0, code: tx.data, disablePrecompiles: false,
     };
     if (hasCodeOrNonce(evm, address)) {
-      result = { status: "halt", gasLeft: 0n, output: new Uint8Array(0), error: "address collision" };
+      result = { status: "halt", gasLeft: 0n, output: EMPTY_BYTES, error: "address collision" };
     } else {
       result = evm.executeCreate(msg);
     }
@@ -196,7 +197,7 @@ export function executeTransaction(ctx: TxContext, tx: Transaction): TxResult {
       if (refund) world.addRefund(refund);
     }
     const msg = evm.callMessage(
-      { kind: CallKind.Call, caller: sender, address: sender, codeAddress: sender, value: 0n, transfersValue: false, input: tx.data, gas, isStatic: false, depth: -1, code: new Uint8Array(0), disablePrecompiles: false },
+      { kind: CallKind.Call, caller: sender, address: sender, codeAddress: sender, value: 0n, transfersValue: false, input: tx.data, gas, isStatic: false, depth: -1, code: EMPTY_BYTES, disablePrecompiles: false },
       CallKind.Call, tx.to, tx.value, tx.data, gas,
     );
     if (msg.codeAddress !== tx.to && rules.accessLists) world.warmAddress(msg.codeAddress);
@@ -253,7 +254,7 @@ function applyAuthorizations(evm: Evm, list: Authorization[]): number {
     if (code.length > 0 && delegationTarget(code) === undefined) continue;
     if (world.getNonce(authority) !== auth.nonce) continue;
     if (world.exists(authority)) refund += PER_EMPTY_ACCOUNT_COST - PER_AUTH_BASE_COST;
-    world.setCode(authority, auth.address === 0n ? new Uint8Array(0) : delegationDesignator(auth.address));
+    world.setCode(authority, auth.address === 0n ? EMPTY_BYTES : delegationDesignator(auth.address));
     world.setNonce(authority, auth.nonce + 1n);
   }
   return refund;
