@@ -5,7 +5,7 @@
 import { type ChainEvents, DevChain, type DevChainOptions } from "./chain/chain.ts";
 import { FilterRegistry } from "./chain/filters.ts";
 import { bytesToHex, hexAddress } from "./primitives/hex.ts";
-import { createRpcApp } from "./rpc/app.ts";
+import { createRpcApp, type RequestLoad } from "./rpc/app.ts";
 import type { NodeInfo, RpcContext } from "./rpc/context.ts";
 import { RpcError } from "./rpc/errors.ts";
 import { DEFAULT_LIMITS, JsonRpcHandler, type JsonRpcResponse, type RpcLimits } from "./rpc/handler.ts";
@@ -114,6 +114,8 @@ export class EvmwasmNode {
   /** Listeners of chain events that outlive the chain (anvil_reset with forking replaces it). */
   private chainListeners = new Set<ChainEvents>();
   private detachChain?: () => void;
+  /** The HTTP requests being answered (the execution gate offloads long calls while others wait). */
+  private readonly load: RequestLoad = { inFlight: 0 };
   /** Where executions run (the node's thread or a worker), with their time limits. */
   private executions: ExecutionGate;
   /** How execution workers make the backend (undefined: every execution runs on the node's thread). */
@@ -138,7 +140,7 @@ export class EvmwasmNode {
       options.onInternalError ?? ((method, e) => console.error(`evmwasm: internal error in ${method}:`, e)),
     );
     this.access = { ...DEFAULT_ACCESS, ...options.access };
-    this.app = createRpcApp(this.handler, { maxBodyBytes: options.maxBodyBytes, access: this.access });
+    this.app = createRpcApp(this.handler, { maxBodyBytes: options.maxBodyBytes, access: this.access, load: this.load });
     this.attachChainEvents();
     const timeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const spec = options.backendSpec ?? (options.backend ? undefined : { name: DEFAULT_BACKEND });
@@ -150,7 +152,7 @@ export class EvmwasmNode {
       ? new ExecutionPool(() => this.chain, spec, { timeoutMs, quickMs: sliceMs / 2, connectCompiler })
       : undefined;
     if (pool) pool.traceLimits = this.info.traceLimits;
-    this.executions = new ExecutionGate(pool, timeoutMs, sliceMs);
+    this.executions = new ExecutionGate(pool, timeoutMs, sliceMs, this.load);
     this.handler.around = (method, params, attempt) => Promise.resolve(this.executions.run(method, params, attempt));
   }
 
@@ -329,7 +331,7 @@ export class EvmwasmNode {
       : undefined;
     if (pool) pool.traceLimits = this.info.traceLimits;
     this.executions.close();
-    this.executions = new ExecutionGate(pool, timeoutMs, sliceMs);
+    this.executions = new ExecutionGate(pool, timeoutMs, sliceMs, this.load);
     const gate = this.executions;
     this.handler.around = (method, params, attempt) =>
       runner.run(method, params, () => gate.run(method, params, attempt));

@@ -4,6 +4,7 @@
  * did are sent there at once. A worker reads the state it needs from the node as it goes (answered between
  * the node's other requests) and keeps it for later jobs at the same state.
  */
+import type { RequestLoad } from "../rpc/app.ts";
 import type { MessagePort, Worker } from "node:worker_threads";
 import { nodeModule } from "../runtime.ts";
 import { sourceFile } from "../source_files.ts";
@@ -108,6 +109,11 @@ export class ExecutionPool {
     this.connectCompiler = options.connectCompiler ?? (() => undefined);
   }
 
+  /** Whether a job would start now: a worker is idle or another may be started. */
+  hasRoom(): boolean {
+    return !this.closed && (this.idle.length > 0 || this.all.size < this.size);
+  }
+
   /** Whether an execution like this one ran past its slice before. */
   isSlow(method: string, params: unknown[]): boolean {
     return this.slow.size > 0 && this.slow.has(slowKey(method, params));
@@ -122,7 +128,12 @@ export class ExecutionPool {
    * Runs the method in a worker at the block its parameters name; resolves to its result. `started`: when the
    * request began (Date.now()), from which its time limit counts.
    */
-  async run(method: string, params: unknown[], started = Date.now()): Promise<unknown> {
+  async run(
+    method: string,
+    params: unknown[],
+    started = Date.now(),
+    onTime?: (ms: number) => void,
+  ): Promise<unknown> {
     const chain = this.chain();
     const ref: BlockRef = params[1] === undefined || params[1] === null ? { tag: "latest" } : blockRef(params[1], "block");
     const resolved = chain.resolve(ref);
@@ -151,6 +162,7 @@ export class ExecutionPool {
       // Quick after all (its slice ran out on a one-off cost: the engine compiling, a collection, load from
       // elsewhere): executions like it start on the node's thread again.
       if (done.ms < this.quickMs) this.slow.delete(slowKey(method, params));
+      onTime?.(done.ms);
       return done.result;
     } finally {
       this.release(stateKey);
@@ -335,16 +347,47 @@ export const EXECUTION_SLICE_MS = 100;
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 
 /**
+ * Resolves after the event loop has polled for I/O once (requests that arrived meanwhile start): setImmediate,
+ * some tens of microseconds. A timer takes 1-2 ms; a MessageChannel's message, under Deno with Node's worker
+ * threads loaded, arrives before any I/O is polled.
+ */
+function afterIoPoll(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** A long execution looks for other requests (one poll of the event loop) this often while none were waiting. */
+const LOOK_EVERY = 8;
+/** Looks in a row that find no other request before long executions stop looking each time. */
+const QUIET_LOOKS = 4;
+
+/**
+ * A read-only execution whose last run on the node's thread took at least this long (ms) runs in a worker
+ * while other requests wait: the node's thread goes on to them, and a second core works.
+ */
+export const OFFLOAD_WHEN_BUSY_MS = 2;
+
+/**
  * Where each request's execution runs: read-only executions start on the node's thread for one slice and move
- * to a worker past it (or at once, if one like it did before); other executions on a copy of the state run
- * under the time limit; the rest as they are. Without a pool (a backend the workers cannot make, fork mode),
- * every read-only execution runs on the node's thread under the time limit.
+ * to a worker past it (or at once, if one like it did before, or if it runs OFFLOAD_WHEN_BUSY_MS or more while
+ * other requests wait); other executions on a copy of the state run under the time limit; the rest as they are.
+ * Without a pool (a backend the workers cannot make, fork mode), every read-only execution runs on the node's
+ * thread under the time limit.
  */
 export class ExecutionGate {
+  /** Executions that ran OFFLOAD_WHEN_BUSY_MS or more on the node's thread, by slowKey: their last time (ms). */
+  private readonly long = new Map<string, number>();
+  /** Whether other requests were waiting when a long execution last looked (then every long one looks). */
+  private othersWaited = false;
+  /** Long executions run on the node's thread since one last looked (with one client, few look). */
+  private longSinceLook = 0;
+  /** Looks in a row that found no other request waiting. */
+  private quietLooks = 0;
+
   constructor(
     private readonly pool: ExecutionPool | undefined,
     readonly timeoutMs: number,
     readonly sliceMs = EXECUTION_SLICE_MS,
+    private readonly load: RequestLoad = { inFlight: 0 },
   ) {}
 
   run(method: string, params: unknown[], call: () => unknown): unknown {
@@ -354,19 +397,60 @@ export class ExecutionGate {
       const pool = this.pool;
       if (!pool) return withDeadline(this.timeoutMs, "timeout", attempt);
       if (pool.isSlow(method, params)) return pool.run(method, params);
-      if (this.sliceMs >= this.timeoutMs) return withDeadline(this.timeoutMs, "timeout", attempt);
-      const started = Date.now();
-      try {
-        // A run started over (compiled) gets a slice of its own.
-        return restartable(() => withDeadline(this.sliceMs, "slice", call));
-      } catch (e) {
-        if (!(e instanceof ExecutionInterrupted) || e.reason !== "slice") throw e;
-        pool.markSlow(method, params);
-        return pool.run(method, params, started);
+      if (this.long.size > 0 && pool.hasRoom()) {
+        const key = slowKey(method, params);
+        if (this.long.has(key) && (this.othersWaited || ++this.longSinceLook >= LOOK_EVERY)) {
+          return this.runLong(key, method, params, call, pool);
+        }
       }
+      return this.runHere(method, params, call, pool);
     }
     if (TIME_LIMITED.has(method)) return withDeadline(this.timeoutMs, "timeout", call);
     return call();
+  }
+
+  /**
+   * A read-only execution known to run long: the event loop polls once first, and requests that arrived
+   * meanwhile start; if any is waiting then, this one runs in a worker and the node's thread takes the others.
+   */
+  private async runLong(key: string, method: string, params: unknown[], call: () => unknown, pool: ExecutionPool) {
+    this.longSinceLook = 0;
+    await afterIoPoll();
+    const waiting = this.load.inFlight > 1;
+    // Under load a look now and then finds no one (the clients are between requests): a few in a row end it.
+    this.quietLooks = waiting ? 0 : this.quietLooks + 1;
+    this.othersWaited = waiting || (this.othersWaited && this.quietLooks < QUIET_LOOKS);
+    if (waiting && pool.hasRoom()) {
+      return await pool.run(method, params, Date.now(), (ms) => this.noteTime(key, ms));
+    }
+    return await this.runHere(method, params, call, pool);
+  }
+
+  /** A read-only execution on the node's thread for one slice, then in a worker if it has not ended. */
+  private runHere(method: string, params: unknown[], call: () => unknown, pool: ExecutionPool): unknown {
+    if (this.sliceMs >= this.timeoutMs) return withDeadline(this.timeoutMs, "timeout", () => restartable(call));
+    const started = Date.now();
+    try {
+      // A run started over (compiled) gets a slice of its own.
+      const result = restartable(() => withDeadline(this.sliceMs, "slice", call));
+      const ms = Date.now() - started;
+      if (ms >= OFFLOAD_WHEN_BUSY_MS || this.long.size > 0) this.noteTime(slowKey(method, params), ms);
+      return result;
+    } catch (e) {
+      if (!(e instanceof ExecutionInterrupted) || e.reason !== "slice") throw e;
+      pool.markSlow(method, params);
+      return pool.run(method, params, started);
+    }
+  }
+
+  /** Keeps `key` among the long executions while its runs on the node's thread take OFFLOAD_WHEN_BUSY_MS or more. */
+  private noteTime(key: string, ms: number): void {
+    if (ms < OFFLOAD_WHEN_BUSY_MS) {
+      this.long.delete(key);
+      return;
+    }
+    if (this.long.size >= SLOW_KEYS_KEPT && !this.long.has(key)) this.long.delete(this.long.keys().next().value!);
+    this.long.set(key, ms);
   }
 
   /** See ExecutionPool.prewarm. */

@@ -11,6 +11,13 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Allowed Host names and CORS origins (default: loopback and IP hosts, any origin). */
   access?: AccessPolicy;
+  /** Counts the JSON-RPC POSTs being answered (from the start of reading the body to the answer). */
+  load?: RequestLoad;
+}
+
+/** JSON-RPC POSTs being answered now: more than one while clients wait on each other. */
+export interface RequestLoad {
+  inFlight: number;
 }
 
 function jsonError(status: number, code: number, message: string, cors: Record<string, string> = {}): Response {
@@ -97,6 +104,7 @@ export interface RpcApp {
  */
 export function createRpcApp(handler: JsonRpcHandler, options: AppOptions = {}): RpcApp {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const load = options.load ?? { inFlight: 0 };
   const access = options.access ?? DEFAULT_ACCESS;
   const corsOf = access.allowOrigins === "*"
     ? () => ANY_ORIGIN
@@ -123,9 +131,10 @@ export function createRpcApp(handler: JsonRpcHandler, options: AppOptions = {}):
       if (refused) return refused;
       if (request.method === "POST" && isRootPath(request.url)) {
         const cors = corsOf(request);
+        load.inFlight++;
         return answerPost(request, handler, limit, cors).catch((e) =>
           jsonError(500, ErrorCode.InternalError, `Internal error: ${(e as Error).message}`, cors)
-        );
+        ).finally(() => load.inFlight--);
       }
       return (app ??= otherRoutes()).then((a) => a.fetch(request));
     },
