@@ -86,7 +86,7 @@ export class TieredBackend implements Backend {
     if (c !== undefined) return c === "failed" ? this.interpreter.run(frame, evm) : this.wasm.runEntry(c, frame, evm);
     const h = this.heatOf(code, rules);
     if (h.key === undefined && this.hotLengths.has(code.length)) {
-      const entry = this.adopt(code, rules, h);
+      const entry = this.shared(code, rules, h);
       if (entry) return this.wasm.runEntry(entry, frame, evm);
     }
     if (h.pending && (h.hotIn !== this.executions || this.runningLong())) {
@@ -147,13 +147,13 @@ export class TieredBackend implements Backend {
   }
 
   /**
-   * The first frame of an array whose bytes may have been made hot under another array (a contract deployed
-   * again: a test suite's setUp, a factory's clones): its module, installed already, runs from this frame;
-   * a compilation in flight is joined. Without this, the array would be interpreted until it became hot itself,
-   * and its first execution through to the end.
+   * The module or compilation of these bytes under any array: an installed module is returned (the heat is
+   * done), a compilation in flight is joined. Run by the first frame of an array whose bytes may have been made
+   * hot under another array (a contract deployed again: a test suite's setUp, a factory's clones), which would
+   * otherwise be interpreted until it became hot itself, and by promote before it starts a compilation.
    */
-  private adopt(code: Uint8Array, rules: ForkRules, h: Heat): ModuleEntry | undefined {
-    const key = h.key = codeKey(code, rules);
+  private shared(code: Uint8Array, rules: ForkRules, h: Heat): ModuleEntry | undefined {
+    const key = h.key ??= codeKey(code, rules);
     const installed = this.wasm.cache.lookup(code, rules, key);
     if (installed !== undefined) {
       h.done = true;
@@ -175,18 +175,11 @@ export class TieredBackend implements Backend {
   private promote(code: Uint8Array, rules: ForkRules, h: Heat): void {
     h.hotIn = this.executions;
     this.hotLengths.add(code.length);
-    const key = h.key ??= codeKey(code, rules);
-    if (this.wasm.cache.lookup(code, rules, key) !== undefined) {
-      h.done = true;
-      return;
-    }
-    let pending = this.compiling.get(key);
-    if (pending === undefined) {
-      // Oldest first out: an abandoned compilation holds its module.
-      if (this.compiling.size >= COMPILING_KEPT) this.compiling.delete(this.compiling.keys().next().value!);
-      this.compiling.set(key, pending = this.service.compileInBackground(code, rules));
-    }
-    h.pending = pending;
+    this.shared(code, rules, h);
+    if (h.done || h.pending) return;
+    // Oldest first out: an abandoned compilation holds its module.
+    if (this.compiling.size >= COMPILING_KEPT) this.compiling.delete(this.compiling.keys().next().value!);
+    this.compiling.set(h.key!, h.pending = this.service.compileInBackground(code, rules));
   }
 
   private heatOf(code: Uint8Array, rules: ForkRules): Heat {
