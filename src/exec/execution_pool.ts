@@ -374,8 +374,8 @@ export const OFFLOAD_WHEN_BUSY_MS = 2;
  * thread under the time limit.
  */
 export class ExecutionGate {
-  /** Executions that ran OFFLOAD_WHEN_BUSY_MS or more on the node's thread, by slowKey: their last time (ms). */
-  private readonly long = new Map<string, number>();
+  /** Executions (by slowKey) whose last run took OFFLOAD_WHEN_BUSY_MS or more. */
+  private readonly long = new Set<string>();
   /** Whether other requests were waiting when a long execution last looked (then every long one looks). */
   private othersWaited = false;
   /** Long executions run on the node's thread since one last looked (with one client, few look). */
@@ -449,8 +449,8 @@ export class ExecutionGate {
       this.long.delete(key);
       return;
     }
-    if (this.long.size >= SLOW_KEYS_KEPT && !this.long.has(key)) this.long.delete(this.long.keys().next().value!);
-    this.long.set(key, ms);
+    if (this.long.size >= SLOW_KEYS_KEPT && !this.long.has(key)) this.long.delete(this.long.values().next().value!);
+    this.long.add(key);
   }
 
   /** See ExecutionPool.prewarm. */
