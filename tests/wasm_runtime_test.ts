@@ -592,14 +592,25 @@ for (const wideArithmetic of [false, true]) {
 }
 
 if (deno) {
-  Deno.test("the checked-in runtime module is what scripts/build_runtime_wasm.ts builds from runtime/", async () => {
+  Deno.test("the checked-in runtime modules are what scripts/build_runtime_wasm.ts builds from runtime/", async () => {
     const { buildRuntimeBinary } = await import("../backends/wasm/runtime_module_build.ts");
-    const { RUNTIME_MODULE_BASE64 } = await import("../backends/wasm/runtime_module_binary.ts");
-    const fresh = buildRuntimeBinary();
-    const stored = Uint8Array.from(atob(RUNTIME_MODULE_BASE64), (c) => c.charCodeAt(0));
-    assert(
-      stored.length === fresh.length && stored.every((b, i) => b === fresh[i]),
-      "backends/wasm/runtime_module_binary.ts is stale: run `npx -y deno run -A scripts/build_runtime_wasm.ts`",
-    );
+    const binaries = await import("../backends/wasm/runtime_module_binary.ts");
+    for (const [wide, base64] of [[false, binaries.RUNTIME_MODULE_BASE64], [true, binaries.RUNTIME_MODULE_WIDE_BASE64]]) {
+      const fresh = buildRuntimeBinary(wide as boolean);
+      const stored = Uint8Array.from(atob(base64 as string), (c) => c.charCodeAt(0));
+      assert(
+        stored.length === fresh.length && stored.every((b, i) => b === fresh[i]),
+        "backends/wasm/runtime_module_binary.ts is stale: run `npx -y deno run -A scripts/build_runtime_wasm.ts`",
+      );
+    }
+  });
+
+  Deno.test("compiled contracts run on the wide-arithmetic runtime where the engine has it", async () => {
+    const { RUNTIME_IS_WIDE, runtimeModule } = await import("../backends/wasm/runtime_module.ts");
+    assert.equal(RUNTIME_IS_WIDE, wideArithmeticSupported());
+    // The test task passes the flag that gives Deno wide arithmetic: the flavour users get is the one tested.
+    assert(RUNTIME_IS_WIDE, "run the tests with --v8-flags=--experimental-wasm-wide-arithmetic (deno task test)");
+    const imports = WebAssembly.Module.imports(runtimeModule());
+    assert.deepEqual(imports.map((i) => i.kind), ["memory"]);
   });
 }

@@ -15,8 +15,11 @@ import {
   SCRATCH_OUT,
 } from "./layout.ts";
 
-/** Builds the runtime module's binary (memory imported as `evm.memory`, entry points exported). */
-export function buildRuntimeBinary(): Uint8Array {
+/**
+ * Builds the runtime module's binary (memory imported as `evm.memory`, entry points exported); `wideArithmetic`:
+ * the variant for engines that have i64.mul_wide_u (U256RuntimeOptions.wideArithmetic).
+ */
+export function buildRuntimeBinary(wideArithmetic = false): Uint8Array {
   if (KECCAK_CACHE + KECCAK_CACHE_BYTES > GAS_ADDR) throw new Error("keccak256's cache runs into the frame header");
   const m = new binaryen.Module();
   try {
@@ -26,6 +29,7 @@ export function buildRuntimeBinary(): Uint8Array {
     addU256Runtime(m, undefined, {
       scratch: { a: SCRATCH_A, b: SCRATCH_B, c: SCRATCH_C, out: SCRATCH_OUT },
       keccakCache: KECCAK_CACHE,
+      wideArithmetic,
     });
     for (const name of [...Object.values(U256_FUNCS), ...Object.values(U256_SCRATCH_FUNCS)]) {
       m.addFunctionExport(name, name);

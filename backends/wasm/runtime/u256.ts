@@ -19,6 +19,7 @@ import { addByteLen, addExp } from "./exp.ts";
 import { addKeccak } from "./keccak.ts";
 import { addMul } from "./mul.ts";
 import { U256_FUNCS, U256_SCRATCH_FUNCS } from "./entry_points.ts";
+export { wideArithmeticSupported } from "./entry_points.ts";
 
 export { declareU256RuntimeImports, U256_FUNCS, U256_SCRATCH_FUNCS } from "./entry_points.ts";
 
@@ -91,23 +92,6 @@ export function linkU256Runtime(m: binaryen.Module, memoryName?: string, options
     if (m.getFunction(name)) m.removeFunction(name); // imports the optimizer left (unused ones it removed)
   }
   addU256Runtime(m, memoryName, options);
-}
-
-/** A module whose one function uses i64.mul_wide_u (opcode 0xfc 0x16). */
-const WIDE_ARITHMETIC_PROBE = bytesFromHex(
-  "0061736d 01000000", // magic, version
-  "01 07 01 60 02 7e 7e 01 7e", // type section: (i64, i64) -> i64
-  "03 02 01 00", // function section: one function of type 0
-  "0a 0b 01 09 00 20 00 20 01 fc 16 1a 0b", // code: local.get 0, local.get 1, i64.mul_wide_u, drop, end
-);
-
-function bytesFromHex(...parts: string[]): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(parts.join("").replace(/\s/g, "").match(/../g)!, (byte) => parseInt(byte, 16));
-}
-
-/** Whether this engine runs wide-arithmetic code (see U256RuntimeOptions.wideArithmetic). */
-export function wideArithmeticSupported(): boolean {
-  return WebAssembly.validate(WIDE_ARITHMETIC_PROBE);
 }
 
 // Helpers for JS code that reads and writes words in a module's memory (tests, host functions).
