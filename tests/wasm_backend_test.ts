@@ -151,6 +151,36 @@ Deno.test("wasm: memory, keccak, copies, gas", () => {
   same("6000640100000000200000"); // length 0 at an offset >= 2^32: no expansion, no failure
 });
 
+Deno.test("wasm: CALLDATACOPY, CODECOPY and MCOPY (copied in WebAssembly) at the edges of source and memory", () => {
+  const data = "0x" + Array.from({ length: 70 }, (_, i) => ((i * 29 + 7) & 0xff).toString(16).padStart(2, "0")).join("");
+  // Memory holds a pattern first, so that MCOPY moves something and a copy's zero padding shows.
+  const pattern = push32(0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20n) + "6000" + "52" +
+    push32(M - 12345n) + "6020" + "52";
+  const words = (...xs: bigint[]) => xs.map((x) => (x & M).toString(16).padStart(64, "0")).join("");
+  const offsets = [0n, 3n, 31n, 64n, 69n, 70n, 71n, 1000n, 1n << 32n, 1n << 64n, M];
+  const sizes = [0n, 1n, 5n, 32n, 33n, 70n];
+  for (const op of ["37", "39", "5e"]) {
+    // Operands from calldata: one module runs every case.
+    const dynamic = pattern + "604035" + "602035" + "600035" + op + "60806000f3";
+    for (const dst of [0n, 1n, 31n, 0x40n, 1n << 32n]) {
+      for (const src of offsets) {
+        for (const size of sizes) {
+          same(dynamic, { input: "0x" + words(dst, src, size) + data.slice(2) });
+          // Constants: a sample (each is a module of its own).
+          if (dst === 1n && size !== 5n) same(pattern + push32(size) + push32(src) + push32(dst) + op + "60806000f3", { input: data });
+        }
+      }
+    }
+    // Gas around the copy's own cost and the expansion's.
+    for (let gas = 60n; gas <= 140n; gas += 3n) same("604060036020" + op + "00", { gas });
+  }
+  // Calldata larger than its region in linear memory: copied through the host.
+  const big = "0x" + "cd".repeat(29990) + "0102030405060708090a";
+  for (const src of [0n, 29980n, 29995n, 30000n, 30001n, M]) {
+    same("604035" + "602035" + "600035" + "37" + "60806000f3", { input: big.replace(/^0x.{192}/, "0x" + words(0x10n, src, 0x60n)) });
+  }
+});
+
 Deno.test("wasm: calldata from views at every offset of shared buffers, of every short length, and after a resize", () => {
   // Returns the whole calldata (CALLDATACOPY) and the words at 0 and at size - 3 (CALLDATALOAD past the end).
   const code = hexToBytes("0x366000600037" + "600035" + "600336" + "03" + "35" + "36" + "52" + "36602001" + "52" + "60403601" + "6000" + "f3");

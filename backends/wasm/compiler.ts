@@ -20,13 +20,14 @@ import { lowerArith } from "./lower_arith.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
 import { lowerCalldata, lowerMemory } from "./lower_memory.ts";
 import { lowerEnv, lowerHost } from "./lower_host.ts";
+import { CODE_SEGMENT, lowerCopy } from "./lower_copy.ts";
 import { lowerStorage } from "./lower_storage.ts";
 import { lowerTerminator, type Merge } from "./lower_control.ts";
 import {
-  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL, IMPORT_TICK,
+  EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, IMPORT_CALLDATACOPY, IMPORT_CALLDATALOAD, IMPORT_ENV, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SEGMENT_FAIL, IMPORT_TICK,
   INITIAL_PAGES, MAX_PAGES, MSIZE_ADDR,
 } from "./layout.ts";
-import { STACK_LIMIT } from "../../src/forks/opcodes.ts";
+import { Op, STACK_LIMIT } from "../../src/forks/opcodes.ts";
 
 type B = typeof wasm;
 
@@ -63,11 +64,15 @@ export function compileToWasm(code: Uint8Array, rules: ForkRules, opts: CompileO
     wasm.createType([wasm.i32, wasm.i32, wasm.i32]), wasm.none);
   m.addFunctionImport(IMPORT_CALLDATALOAD, IMPORT_MODULE, IMPORT_CALLDATALOAD,
     wasm.createType([wasm.i32, wasm.i32]), wasm.none);
+  m.addFunctionImport(IMPORT_CALLDATACOPY, IMPORT_MODULE, IMPORT_CALLDATACOPY,
+    wasm.createType([wasm.i32, wasm.i32, wasm.i32]), wasm.none);
   m.addFunctionImport(IMPORT_SLOAD, IMPORT_MODULE, IMPORT_SLOAD, wasm.createType([wasm.i32, wasm.i32]), wasm.none);
   m.addFunctionImport(IMPORT_ENV, IMPORT_MODULE, IMPORT_ENV, wasm.i32, wasm.none);
   m.addFunctionImport(IMPORT_TICK, IMPORT_MODULE, IMPORT_TICK, wasm.none, wasm.i32);
   declareU256RuntimeImports(m, wasm); // the runtime module (runtime_module.ts) supplies them
   addBuiltinFunctions(wasm, m);
+  const copiesCode = analysis.blocks.some((b) => b.instrs.some((ins) => ins.op === Op.CODECOPY));
+  if (copiesCode) m.addPassiveSegment(CODE_SEGMENT, code);
   addBlockFunctions(wasm, m, analysis, rules, !!opts.annotate);
   m.addFunctionExport(EXPORT_RUN, EXPORT_RUN);
   m.addGlobalExport(G_MSIZE, G_MSIZE);
@@ -146,7 +151,7 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
       if (seg.gas > 0) cx.emit(m.local.set(L_GAS, m.i64.sub(cx.gas(), cx.c64(BigInt(seg.gas)))));
     }
     if (i >= body) break;
-    if (!(lowerStack(cx, ins) || lowerArith(cx, ins) || lowerBitwise(cx, ins) || lowerMemory(cx, ins) || lowerCalldata(cx, ins) || lowerStorage(cx, ins) || lowerEnv(cx, ins) || lowerHost(cx, ins))) {
+    if (!(lowerStack(cx, ins) || lowerArith(cx, ins) || lowerBitwise(cx, ins) || lowerMemory(cx, ins) || lowerCalldata(cx, ins) || lowerCopy(cx, ins) || lowerStorage(cx, ins) || lowerEnv(cx, ins) || lowerHost(cx, ins))) {
       throw new Error(`compiler: no lowering for opcode 0x${ins.op.toString(16)} at pc ${ins.pc}`);
     }
   }

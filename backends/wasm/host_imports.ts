@@ -20,7 +20,7 @@ import { ENV_OPS } from "../../src/forks/opcodes.ts";
 import { diagnoseSegment } from "./analysis.ts";
 import { giveBackMemory, type InstanceMemory, takeMemory } from "./instance_memory.ts";
 import {
-  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE, ENV_BASE, ENV_MASK_ADDR, IMPORT_ENV,
+  SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATACOPY, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE, ENV_BASE, ENV_MASK_ADDR, IMPORT_ENV,
   IMPORT_SEGMENT_FAIL, IMPORT_TICK, MEM_BASE, MSIZE_ADDR, OUT_LEN_ADDR, OUT_OFF_ADDR, PAGE, STACK_BASE, Status,
 } from "./layout.ts";
 
@@ -87,6 +87,10 @@ export class CompiledInstance {
       [IMPORT_CALLDATALOAD]: (offPtr: number, outPtr: number) => {
         this.refresh();
         this.setWord(outPtr, calldataWord(this.frame.message.input, this.word(offPtr)));
+      },
+      [IMPORT_CALLDATACOPY]: (dst: number, start: number, n: number) => {
+        this.refresh();
+        this.mem.set(this.frame.message.input.subarray(start, start + n), dst);
       },
     };
     this.memorySet = takeMemory();

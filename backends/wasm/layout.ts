@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever generated code or this layout changes; part of every cache key. */
-export const COMPILER_VERSION = "evmwasm-c21";
+export const COMPILER_VERSION = "evmwasm-c22";
 
 /** [0, 4096): reserved for the u256 runtime's own scratch space. */
 export const RUNTIME_SCRATCH = 0;
@@ -79,6 +79,8 @@ export const IMPORT_HALT = "halt"; // (code: i32, arg: i32) -> never
 export const IMPORT_SEGMENT_FAIL = "segment_fail"; // (pc: i32, gas: f64, height: i32) -> never
 export const IMPORT_HOST = "host"; // (op: i32, sp: i32, pc: i32) -> void
 export const IMPORT_CALLDATALOAD = "calldataload"; // (offsetWordPtr: i32, outPtr: i32) -> void
+/** Copies calldata[start, start + n) to EVM memory at dst, for calldata too large for its region. */
+export const IMPORT_CALLDATACOPY = "calldatacopy"; // (dst: i32, start: i32, n: i32) -> void
 export const IMPORT_TICK = "tick"; // () -> i32: jumps until the next call; throws past the execution's deadline
 export const IMPORT_SLOAD = "sload"; // (keyPtr: i32, outPtr: i32) -> void; gas exchanged at GAS_ADDR
 export const IMPORT_ENV = "env"; // (k: i32) -> void: writes environment word k at ENV_BASE + 32k, sets its mask bit

@@ -68,6 +68,8 @@ const enum K {
   Shuffle,
   MemorySize,
   MemoryGrow,
+  /** memory.init, memory.copy or memory.fill (code: the 0xfc sub-opcode; imm: memory.init's segment). */
+  MemoryBulk,
 }
 
 /** Fields of an expression in the node table: kind, type, opcode or local index, three operands, immediate, alignment. */
@@ -180,6 +182,8 @@ export class Module {
   private table: { name: string; elements: readonly string[] } | undefined;
   private memoryLimits: { initial: number; maximum: number } = { initial: 0, maximum: -1 };
   private memoryImport: { module: string; base: string } | undefined;
+  /** Passive data segments (for memory.init), by name. */
+  private segments: { name: string; data: Uint8Array }[] = [];
   private readonly body = new Bytes();
   /** Labels in scope while a function is written (null: an if's). */
   private scopes: (string | null)[] = [];
@@ -302,6 +306,17 @@ export class Module {
   readonly memory = {
     size: () => this.add(K.MemorySize, i32, 0),
     grow: (delta: ExpressionRef) => this.add(K.MemoryGrow, this.opType(i32, delta), 0, delta),
+    /** Copies `size` bytes from `source` to `dest` (the ranges may overlap). */
+    copy: (dest: ExpressionRef, source: ExpressionRef, size: ExpressionRef) =>
+      this.add(K.MemoryBulk, this.opType(none, dest, source, size), 0x0a, dest, source, size),
+    /** Sets `size` bytes at `dest` to `value`. */
+    fill: (dest: ExpressionRef, value: ExpressionRef, size: ExpressionRef) =>
+      this.add(K.MemoryBulk, this.opType(none, dest, value, size), 0x0b, dest, value, size),
+    /** Copies `size` bytes of passive data segment `segment` from `offset` to `dest`. */
+    init: (segment: string, dest: ExpressionRef, offset: ExpressionRef, size: ExpressionRef) => {
+      const type = this.opType(none, dest, offset, size);
+      return this.add(K.MemoryBulk, type, 0x08, dest, offset, size, this.segmentIndex(segment));
+    },
   };
 
   /**
@@ -468,6 +483,16 @@ export class Module {
   }
   addMemoryImport(_name: string, module: string, base: string): void {
     this.memoryImport = { module, base };
+  }
+  /** A passive data segment: bytes that memory.init copies into memory, not placed at instantiation. */
+  addPassiveSegment(name: string, data: Uint8Array): void {
+    if (this.segments.some((d) => d.name === name)) throw new Error(`wasm builder: segment ${name} added twice`);
+    this.segments.push({ name, data });
+  }
+  private segmentIndex(name: string): number {
+    const i = this.segments.findIndex((d) => d.name === name);
+    if (i < 0) throw new Error(`wasm builder: no data segment ${name}`);
+    return i;
   }
 
   // ---- encoding
@@ -649,6 +674,16 @@ export class Module {
         out.byte(0x40);
         out.byte(0);
         return;
+      case K.MemoryBulk:
+        this.emit(a);
+        this.emit(b);
+        this.emit(c);
+        out.byte(0xfc);
+        out.u32(code);
+        if (code === 0x08) out.u32(f[i + F_IMM]); // memory.init: the segment
+        if (code === 0x0a) out.byte(0); // memory.copy: source memory (then the destination's, below)
+        out.byte(0);
+        return;
     }
   }
 
@@ -755,6 +790,8 @@ export class Module {
         for (const f of table.elements) s.u32(this.indexOf(f));
       });
     }
+    // Data count (before the code that names segments), code, then the data.
+    if (this.segments.length) section(12, (s) => s.u32(this.segments.length));
     section(10, (s) => {
       s.u32(this.bodies.length);
       for (const b of this.bodies) {
@@ -762,6 +799,16 @@ export class Module {
         s.bytes(b);
       }
     });
+    if (this.segments.length) {
+      section(11, (s) => {
+        s.u32(this.segments.length);
+        for (const d of this.segments) {
+          s.byte(0x01); // passive
+          s.u32(d.data.length);
+          s.bytes(d.data);
+        }
+      });
+    }
     return mod.take();
   }
 }
