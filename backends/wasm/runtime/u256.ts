@@ -19,9 +19,10 @@ import { addByteLen, addExp } from "./exp.ts";
 import { addKeccak } from "./keccak.ts";
 import { addMul } from "./mul.ts";
 import { U256_FUNCS, U256_SCRATCH_FUNCS } from "./entry_points.ts";
-export { wideArithmeticSupported } from "./entry_points.ts";
 
-export { declareU256RuntimeImports, U256_FUNCS, U256_SCRATCH_FUNCS } from "./entry_points.ts";
+export {
+  declareU256RuntimeImports, U256_FUNCS, U256_SCRATCH_FUNCS, wideArithmeticSupported,
+} from "./entry_points.ts";
 
 /** The fixed words of the scratch variants: two-operand functions use a, b and out; three-operand ones also c. */
 export interface ScratchWords {
