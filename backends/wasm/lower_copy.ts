@@ -32,8 +32,9 @@ function copyFrom(cx: Lowerer, source: "calldata" | "code"): boolean {
   const r = memoryRange(cx, dst, len, COPY_WORD_GAS);
   if (!(len.k === "c" && len.v === 0n)) {
     const body = cx.capture(() => {
-      const size = () => m.i32.load(0, 4, cx.c32(CDSIZE_ADDR));
-      const sourceLength = source === "code" ? () => cx.c32(cx.code.length) : size;
+      const sourceLength = source === "code"
+        ? () => cx.c32(cx.code.length)
+        : () => m.i32.load(0, 4, cx.c32(CDSIZE_ADDR));
       // Where the bytes start in the source (its length when the offset is at or past it) and how many there are.
       const start = cx.local(), avail = cx.local();
       cx.emit(cx.set(start, m.i64.extend_u(startIn(cx, src, sourceLength))));
@@ -63,15 +64,11 @@ function copyFrom(cx: Lowerer, source: "calldata" | "code"): boolean {
 /** The source offset as an i32: its value when below the source's length, else the length. */
 function startIn(cx: Lowerer, src: Val, sourceLength: () => Expr): Expr {
   const m = cx.m;
-  if (src.k === "c") return src.v >= 0xffffffffn ? sourceLength() : selectStart(cx, cx.c64(src.v), sourceLength);
+  // A constant at or past 2^32 is past any source.
+  if (src.k === "c" && src.v >= 0xffffffffn) return sourceLength();
   let past: Expr = m.i64.ge_u(cx.limb(src, 0), m.i64.extend_u(sourceLength()));
   for (let i = 1; i < 4; i++) if (!cx.zeroLimb(src, i)) past = m.i32.or(past, m.i64.ne(cx.limb(src, i), cx.c64(0n)));
   return m.select(past, sourceLength(), m.i32.wrap(cx.limb(src, 0)));
-}
-
-function selectStart(cx: Lowerer, offset: Expr, sourceLength: () => Expr): Expr {
-  const m = cx.m;
-  return m.select(m.i64.ge_u(offset, m.i64.extend_u(sourceLength())), sourceLength(), m.i32.wrap(offset));
 }
 
 /** MCOPY (dst, src, size): both ranges checked and made active memory, then one overlapping-safe copy. */
