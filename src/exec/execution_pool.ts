@@ -397,13 +397,14 @@ export class ExecutionGate {
       const pool = this.pool;
       if (!pool) return withDeadline(this.timeoutMs, "timeout", attempt);
       if (pool.isSlow(method, params)) return pool.run(method, params);
+      let key: string | undefined;
       if (this.long.size > 0 && pool.hasRoom()) {
-        const key = slowKey(method, params);
+        key = slowKey(method, params);
         if (this.long.has(key) && (this.othersWaited || ++this.longSinceLook >= LOOK_EVERY)) {
           return this.runLong(key, method, params, call, pool);
         }
       }
-      return this.runHere(method, params, call, pool);
+      return this.runHere(method, params, call, pool, key);
     }
     if (TIME_LIMITED.has(method)) return withDeadline(this.timeoutMs, "timeout", call);
     return call();
@@ -423,18 +424,27 @@ export class ExecutionGate {
     if (waiting && pool.hasRoom()) {
       return await pool.run(method, params, Date.now(), (ms) => this.noteTime(key, ms));
     }
-    return await this.runHere(method, params, call, pool);
+    return await this.runHere(method, params, call, pool, key);
   }
 
-  /** A read-only execution on the node's thread for one slice, then in a worker if it has not ended. */
-  private runHere(method: string, params: unknown[], call: () => unknown, pool: ExecutionPool): unknown {
+  /**
+   * A read-only execution on the node's thread for one slice, then in a worker if it has not ended. `key`: its
+   * slowKey, when the caller has built it already.
+   */
+  private runHere(
+    method: string,
+    params: unknown[],
+    call: () => unknown,
+    pool: ExecutionPool,
+    key?: string,
+  ): unknown {
     if (this.sliceMs >= this.timeoutMs) return withDeadline(this.timeoutMs, "timeout", () => restartable(call));
     const started = Date.now();
     try {
       // A run started over (compiled) gets a slice of its own.
       const result = restartable(() => withDeadline(this.sliceMs, "slice", call));
       const ms = Date.now() - started;
-      if (ms >= OFFLOAD_WHEN_BUSY_MS || this.long.size > 0) this.noteTime(slowKey(method, params), ms);
+      if (ms >= OFFLOAD_WHEN_BUSY_MS || this.long.size > 0) this.noteTime(key ?? slowKey(method, params), ms);
       return result;
     } catch (e) {
       if (!(e instanceof ExecutionInterrupted) || e.reason !== "slice") throw e;
