@@ -16,7 +16,7 @@ Deno.test("Binaryen and wabt load on demand and work", async () => {
   assert.ok(new WebAssembly.Module(optimised as BufferSource));
   assert.notDeepEqual(optimised, plain);
   const wabt = await loadWabt();
-  const mod = wabt.readWasm(plain, { readDebugNames: true });
+  const mod = wabt.readWasm(plain, { readDebugNames: true, simd: true, tail_call: true });
   try {
     assert.match(mod.toText({}), /^\(module/);
   } finally {

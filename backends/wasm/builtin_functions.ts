@@ -1,8 +1,11 @@
-/** The functions every compiled module carries besides its blocks: byte swap, memory expansion, shifts by a dynamic amount. */
+/**
+ * The functions every compiled module carries besides its blocks: the halt trampolines, byte swap, memory
+ * expansion, shifts by a dynamic amount.
+ */
 import type * as wasm from "./wasm_builder.ts";
 import { MEMORY_QUADRATIC_DIVISOR, MEMORY_WORD_GAS } from "../../src/forks/opcodes.ts";
-import { Halt, MEM_BASE, SCRATCH_OUT, SHIFT_AREA } from "./layout.ts";
-import { G_MSIZE, haltCall } from "./lower_context.ts";
+import { Halt, IMPORT_HALT, IMPORT_SEGMENT_FAIL, MEM_BASE, SCRATCH_OUT, SHIFT_AREA } from "./layout.ts";
+import { G_MSIZE, HALT_TAIL, haltCall, SEGMENT_FAIL_TAIL } from "./lower_context.ts";
 
 export function addBuiltinFunctions(types: typeof wasm, m: wasm.Module): void {
   const { i32, i64, none } = types;
@@ -11,6 +14,17 @@ export function addBuiltinFunctions(types: typeof wasm, m: wasm.Module): void {
   const g64 = (l: number) => m.local.get(l, i64);
   const g32 = (l: number) => m.local.get(l, i32);
   const oog = () => haltCall(m, none, Halt.OutOfGas);
+
+  // halt_tail(code, arg) -> status, segment_fail_tail(pc, gas, height) -> status: the imports (which throw),
+  // for functions that return a status to reach by a tail call (lower_context.ts haltTail).
+  m.addFunction(HALT_TAIL, types.createType([i32, i32]), i32, [], m.block(null, [
+    m.call(IMPORT_HALT, [g32(0), g32(1)], none),
+    m.unreachable(),
+  ], i32));
+  m.addFunction(SEGMENT_FAIL_TAIL, types.createType([i32, i64, i32]), i32, [], m.block(null, [
+    m.call(IMPORT_SEGMENT_FAIL, [g32(0), m.f64.convert_s.i64(g64(1)), g32(2)], none),
+    m.unreachable(),
+  ], i32));
 
   // bswap64(x) -> x with its bytes reversed
   {

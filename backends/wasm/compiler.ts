@@ -14,7 +14,7 @@ import { analyseCode, type Analysis, type Block, MAX_BLOCK_INSTRS } from "./anal
 import { addBuiltinFunctions } from "./builtin_functions.ts";
 import { analyseStackFlow } from "./stack_heights.ts";
 import { CHECK_EVERY } from "../../src/evm/interrupt.ts";
-import { G_MSIZE, haltCall, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer } from "./lower_context.ts";
+import { G_MSIZE, haltTail, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer, SEGMENT_FAIL_TAIL } from "./lower_context.ts";
 import { lowerStack } from "./lower_stack.ts";
 import { lowerArith } from "./lower_arith.ts";
 import { lowerBitwise } from "./lower_bitwise.ts";
@@ -140,12 +140,11 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
         const ok = `seg${ins.pc}`, failed = `segfail${ins.pc}`;
         cx.emit(m.block(ok, [
           m.block(failed, [...fails.map((c) => m.br(failed, c)), m.br(ok)]),
-          m.call(IMPORT_SEGMENT_FAIL, [
+          m.return_call(SEGMENT_FAIL_TAIL, [
             cx.c32(ins.pc),
-            m.f64.convert_s.i64(cx.gas()),
+            cx.gas(),
             m.i32.add(m.i32.shr_s(cx.spb(), cx.c32(5)), cx.c32(h)),
-          ], cx.none),
-          m.unreachable(),
+          ], cx.i32),
         ]));
       }
       if (seg.gas > 0) cx.emit(m.local.set(L_GAS, m.i64.sub(cx.gas(), cx.c64(BigInt(seg.gas)))));
@@ -272,7 +271,7 @@ function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRul
       // whose one way in is another block's jump may be lowered on there after this function is built, so a
       // jump to it from here is one the analysis saw no execution make (this block halts before it).
       const only = onlyEntry.get(k);
-      if (merged.has(k) || (only !== undefined && only !== from)) return haltCall(m, none, Halt.Internal, to);
+      if (merged.has(k) || (only !== undefined && only !== from)) return haltTail(m, i32, Halt.Internal, to);
       if (a.blocks[k].term === "sled") return m.return_call(blockFn(k), [...next(), m.i32.const(to)], i32);
       if (k === i) {
         selfLoop = true;
@@ -374,13 +373,13 @@ function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRul
  * and continues after the run.
  */
 function addSled(types: B, m: wasm.Module, a: Analysis, block: Block, i: number, annotate: boolean): void {
-  const { i32, i64, none } = types;
+  const { i32, i64 } = types;
   const SP = 0, GAS = 1, PC = 2, COST = 3;
   const next = a.blockAt.get(block.next);
   if (next === undefined) throw new Error(`compiler: no block after the JUMPDESTs at pc ${block.pc}`);
   const body = [
     m.local.set(COST, m.i64.extend_u(m.i32.sub(m.i32.const(block.next), m.local.get(PC, i32)))),
-    m.if(m.i64.lt_s(m.local.get(GAS, i64), m.local.get(COST, i64)), haltCall(m, none, Halt.OutOfGas)),
+    m.if(m.i64.lt_s(m.local.get(GAS, i64), m.local.get(COST, i64)), haltTail(m, i32, Halt.OutOfGas)),
     m.return_call(blockFn(next), [m.local.get(SP, i32), m.i64.sub(m.local.get(GAS, i64), m.local.get(COST, i64))], i32),
   ];
   if (annotate) body.unshift(m.drop(m.i32.const(PC_MARK + block.pc)));
@@ -403,7 +402,7 @@ const DISPATCH_NO_RUN = "dispatch_no_run";
  * call pays only for the runs of pcs it jumps into.
  */
 function addDispatch(types: B, m: wasm.Module, a: Analysis, merged: ReadonlySet<number>): void {
-  const { i32, i64, none } = types;
+  const { i32, i64 } = types;
   const args = () => [m.local.get(0, i32), m.local.get(1, i64)];
   // One case per JUMPDEST, or per sled (a range of pcs: its function takes the pc).
   const targets: SwitchCase[] = [];
@@ -414,7 +413,7 @@ function addDispatch(types: B, m: wasm.Module, a: Analysis, merged: ReadonlySet<
     // A block without a function is lowered inside the one block that jumps to it (which tests for it), or
     // never entered: the analysis saw no other way in.
     const go = merged.has(k)
-      ? () => haltCall(m, none, Halt.Internal, from)
+      ? () => haltTail(m, i32, Halt.Internal, from)
       : () => m.return_call(blockFn(k), sled ? [...args(), m.local.get(2, i32)] : args(), i32);
     targets.push({ from, to, go });
     pc = to - 1;
@@ -441,7 +440,7 @@ function addDispatch(types: B, m: wasm.Module, a: Analysis, merged: ReadonlySet<
     runs[lo >> DISPATCH_BUCKET_BITS] = name;
   }
   const signature = types.createType([i32, i64, i32]);
-  const invalid = m.block(null, [haltCall(m, none, Halt.InvalidJump), m.unreachable()], i32);
+  const invalid = haltTail(m, i32, Halt.InvalidJump);
   m.addFunction(DISPATCH_NO_RUN, signature, i32, [], invalid);
   m.addTable(DISPATCH_TABLE, runs);
   const run = m.i32.shr_u(pc(), m.i32.const(DISPATCH_BUCKET_BITS));
@@ -470,7 +469,7 @@ function addSwitch(
   // Children are wrapped in `if (1)` so that Binaryen never types a named block by scanning its (nested,
   // ever larger) contents for branches: quadratic otherwise.
   const always = (e: number) => m.if(m.i32.const(1), e);
-  const halt = always(haltCall(m, none, Halt.InvalidJump));
+  const halt = always(haltTail(m, i32, Halt.InvalidJump));
   let nest = m.block(
     cases.length ? "c0" : null,
     [m.block("inv", [always(dispatch(m, names, selector))], none), halt],
