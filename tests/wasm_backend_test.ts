@@ -151,6 +151,25 @@ Deno.test("wasm: memory, keccak, copies, gas", () => {
   same("6000640100000000200000"); // length 0 at an offset >= 2^32: no expansion, no failure
 });
 
+Deno.test("wasm: expansion to memory known to be active (after the entry block's stores, earlier in a function)", () => {
+  const ret = "59600052" + "60206000f3"; // MSIZE, returned
+  const cases = [
+    // The entry block stores the free memory pointer (active: 0x60); the block jumped to loads it and writes
+    // the scratch word (known), then loads at 0x60 (expands).
+    "6080604052600856" + "5b" + "604051" + "600052" + "606051" + "50" + ret,
+    // No memory access in the entry block: the block jumped to pays for its first access.
+    "600456" + "5b" + "606051" + "50" + "604051" + "50" + ret,
+    // Within a function: the second load is below the first one's end.
+    "610100515060805150" + ret,
+    // Stores of one byte and of a word at the same constant offset.
+    "60ff60405360ff604052" + ret,
+  ];
+  for (const code of cases) {
+    same(code);
+    for (let gas = 0n; gas <= 80n; gas++) same(code, { gas });
+  }
+});
+
 Deno.test("wasm: CALLDATACOPY, CODECOPY and MCOPY (copied in WebAssembly) at the edges of source and memory", () => {
   const data = "0x" + Array.from({ length: 70 }, (_, i) => ((i * 29 + 7) & 0xff).toString(16).padStart(2, "0")).join("");
   // Memory holds a pattern first, so that MCOPY moves something and a copy's zero padding shows.

@@ -156,6 +156,27 @@ function lowerInstrs(cx: Lowerer, block: Block): void {
   }
 }
 
+/**
+ * Bytes of memory active in every frame once the block at pc 0 has made its accesses at constant offsets
+ * (Solidity's code starts by storing the free memory pointer: PUSH1 0x80 PUSH1 0x40 MSTORE): every other block
+ * runs after them, so what they made active needs no check there.
+ */
+function entryMemory(a: Analysis): bigint {
+  const entry = a.blocks[0];
+  if (entry?.pc !== 0) return 0n;
+  const body = entry.term === "fallthrough" ? entry.instrs.length : entry.instrs.length - 1;
+  let known = 0n;
+  for (let i = 1; i < body; i++) {
+    const op = entry.instrs[i].op, offset = entry.instrs[i - 1];
+    const size = op === Op.MSTORE || op === Op.MLOAD ? 32n : op === Op.MSTORE8 ? 1n : 0n;
+    // The offset pushed right before (the top of the stack); larger than 2^32, the access runs out of gas.
+    if (size > 0n && offset.op >= Op.PUSH0 && offset.op <= Op.PUSH32 && offset.imm < 1n << 32n) {
+      if (offset.imm + size > known) known = offset.imm + size;
+    }
+  }
+  return known;
+}
+
 /** Engines cap a br_table's size (V8: 65520 targets); larger tables are split on the high bits of the pc. */
 const MAX_TABLE = 32768;
 
@@ -222,6 +243,7 @@ function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRul
   const onlyEntry = flow?.onlyEntry ?? new Map<number, number>();
   /** The last block lowered, at the end of the function before: the constants it left are known after it. */
   let lastLowered = -1;
+  const memoryAfterEntry = entryMemory(a);
 
   const addFunction = (i: number) => {
     const block = a.blocks[i];
@@ -232,7 +254,7 @@ function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRul
       return;
     }
     const carried = cx.flushedConsts;
-    cx.resetFunction();
+    cx.resetFunction(i === 0 ? 0n : memoryAfterEntry);
     // A block that no jump enters is reached only from the one before (which ended with a flush, falling
     // through or not taking a JUMPI): the constants that block left on the stack are known here.
     const prev = a.blocks[i - 1];

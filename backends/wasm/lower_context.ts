@@ -108,8 +108,20 @@ export class Lowerer {
     this.none = types.none;
   }
 
-  /** Starts the function of a new block: no statements, an empty virtual stack, no locals beyond the fixed ones. */
-  resetFunction(): void {
+  /**
+   * Bytes of EVM memory known to be active here: expansion to at most this is not checked. A function is one
+   * path from its first block (its branches leave it), and active memory only grows.
+   */
+  private knownMemory = 0n;
+  /** Code being captured for a branch (capture): what it makes active is not known after it. */
+  private capturing = 0;
+
+  /**
+   * Starts the function of a new block: no statements, an empty virtual stack, no locals beyond the fixed ones.
+   * `knownMemory`: bytes of memory active whenever the block is entered.
+   */
+  resetFunction(knownMemory = 0n): void {
+    this.knownMemory = knownMemory;
     this.out = [];
     this.items.clear();
     this.clean.clear();
@@ -132,7 +144,12 @@ export class Lowerer {
   capture(f: () => void): Expr {
     const saved = this.out, shift = this.spbShift;
     this.out = [];
-    f();
+    this.capturing++;
+    try {
+      f();
+    } finally {
+      this.capturing--;
+    }
     const body = this.out;
     this.out = saved;
     // Code on one branch must not move the stack base: what follows assumes one static spbShift.
@@ -427,6 +444,13 @@ export class Lowerer {
 
   msize(): Expr {
     return this.m.global.get(G_MSIZE, this.i64);
+  }
+
+  /** ensureMemory for an end known at compile time: nothing when that much memory is known to be active. */
+  ensureMemoryTo(end: bigint): void {
+    if (end <= this.knownMemory) return;
+    this.ensureMemory(this.c64(end));
+    if (this.capturing === 0) this.knownMemory = end;
   }
 
   /** Makes [0, end) active memory (end: i64 expression, evaluated once), charging expansion. */

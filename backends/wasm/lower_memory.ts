@@ -25,7 +25,7 @@ function access(cx: Lowerer, off: Val, size: number): () => Expr {
   const m = cx.m;
   cx.requireU32(off);
   if (off.k === "c") {
-    cx.ensureMemory(cx.c64(off.v + BigInt(size)));
+    cx.ensureMemoryTo(off.v + BigInt(size));
     const o = Number(off.v & 0xffffffffn);
     return () => cx.c32(o);
   }
@@ -70,7 +70,7 @@ export function memoryRange(cx: Lowerer, off: Val, len: Val, perWord: number): {
     if (off.v > 0xffffffffn || len.v > 0xffffffffn) cx.emit(cx.outOfGas());
     else {
       if (perWord) cx.chargeConst(Number((len.v + 31n) >> 5n) * perWord);
-      cx.ensureMemory(cx.c64(off.v + len.v));
+      cx.ensureMemoryTo(off.v + len.v);
     }
     const o = Number(off.v & 0xffffffffn) + MEM_BASE, n = Number(len.v & 0xffffffffn);
     return { addr: () => cx.c32(o), len: () => cx.c32(n) };
