@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { compileToWasm } from "../backends/wasm/compiler.ts";
-import { parseFork } from "../src/forks/fork.ts";
+import { type ForkId, parseFork } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 import { VERSION } from "../src/version.ts";
 import { loadBenchCases, loadFixtureFolder } from "./contracts.ts";
@@ -39,7 +39,7 @@ interface Row {
 }
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
-const codes = new Map<string, { name: string; code: Uint8Array; fork: number }>();
+const codes = new Map<string, { name: string; code: Uint8Array; fork: ForkId }>();
 for (const c of [...loadBenchCases(), ...loadFixtureFolder(`${ROOT}bench/heldout/fixtures`)]) {
   c.pre.forEach((a, i) => {
     if (a.code.length === 0) return;
@@ -64,7 +64,7 @@ function withRound(binary: Uint8Array, round: number): Uint8Array {
 
 const rows: Row[] = [];
 for (const { name, code, fork } of codes.values()) {
-  const rules = rulesFor(fork as never);
+  const rules = rulesFor(fork);
   let best: Row | undefined;
   for (let r = 0; r < ROUNDS; r++) {
     const t0 = performance.now();
