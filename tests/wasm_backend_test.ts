@@ -151,6 +151,16 @@ Deno.test("wasm: memory, keccak, copies, gas", () => {
   same("6000640100000000200000"); // length 0 at an offset >= 2^32: no expansion, no failure
 });
 
+Deno.test("wasm: gas above 2^30 handed to and from host instructions, at the edges of its split", () => {
+  // SSTORE, SLOAD, LOG0, BALANCE and a CALL with all the gas, each followed by GAS stored to memory; returned.
+  const code = "6001600055" + "5a600052" + "6000545060006000a0" + "5a602052" + "61123431" + "50" + "5a604052" +
+    "600060006000600060006004" + "5a" + "f150" + "5a606052" + "60806000f3";
+  for (const base of [1n << 30n, 1n << 32n, 1n << 34n, 1n << 52n, 1n << 53n, 1n << 62n]) {
+    for (const d of [-3000n, -1n, 0n, 1n, 2899n, 22200n, 25000n]) same(code, { gas: base + d });
+  }
+  same(code, { gas: (1n << 63n) - 1n });
+});
+
 Deno.test("wasm: expansion to memory known to be active (after the entry block's stores, earlier in a function)", () => {
   const ret = "59600052" + "60206000f3"; // MSIZE, returned
   const cases = [

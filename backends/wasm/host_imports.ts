@@ -6,9 +6,8 @@
  * EVM memory as a view of the instance's linear memory.
  */
 import type { Host } from "../../src/evm/host.ts";
-import type { Frame } from "../../src/evm/frame.ts";
+import { FAST_GAS, type Frame } from "../../src/evm/frame.ts";
 import { CallKind, EvmHalt } from "../../src/evm/message.ts";
-import { MAX_SAFE_GAS } from "../../src/evm/gas.ts";
 import {
   calldataWord, opBalance, opCall, opCreate, opDataCopy, opExtcodecopy, opExtcodehash, opExtcodesize, opLog, opMcopy,
   opSelfdestruct, opSload, opSstore, opTload, opTstore, outOfGas,
@@ -66,6 +65,9 @@ export class CompiledInstance {
   private memView!: DataView;
   private frame!: Frame;
   private evm!: Host;
+  /** The last split of gas above 2^30 (gasToFrame): the high part, and it times 2^30 as a bigint. */
+  private upper = 0;
+  private upperGas = 0n;
 
   constructor(module: WebAssembly.Module, private readonly code: Uint8Array, private readonly rules: ForkRules) {
     const evmImports = {
@@ -247,6 +249,12 @@ export class CompiledInstance {
       const hi = Math.floor(g / TWO32);
       this.u32[i] = g - hi * TWO32;
       this.u32[i + 1] = hi;
+    } else if (f.gasReserve === this.upperGas && f.gas <= FAST_GAS) {
+      // Left as gasToFrame split it (or spent from its low part): upper * 2^30 + gas, in exact doubles.
+      const x = (this.upper % 4) * FAST_GAS + f.gas;
+      const carry = x >= TWO32 ? 1 : 0;
+      this.u32[i] = x - carry * TWO32;
+      this.u32[i + 1] = Math.floor(this.upper / 4) + carry;
     } else {
       const t = f.gasLeft();
       this.u32[i] = Number(t & 0xffffffffn);
@@ -254,16 +262,27 @@ export class CompiledInstance {
     }
   }
 
+  /**
+   * The frame's gas from the instance's counter. Above 2^30 it is split at bit 30: the high part's bigint is
+   * made only when that part changes, so a frame given more gas than that (Foundry's default gas limit is
+   * 2^63 - 1) exchanges it with each host call without BigInt arithmetic.
+   */
   private gasToFrame(): void {
     const i = GAS_ADDR / 4;
     const lo = this.u32[i], hi = this.u32[i + 1];
-    const g = hi * TWO32 + lo;
-    if (g <= MAX_SAFE_GAS) {
-      this.frame.gas = g;
-      this.frame.gasReserve = 0n;
-    } else {
-      this.frame.setGasLeft((BigInt(hi) << 32n) | BigInt(lo));
+    const frame = this.frame;
+    if (hi === 0 && lo <= FAST_GAS) {
+      frame.gas = lo;
+      frame.gasReserve = 0n;
+      return;
     }
+    const upper = hi * 4 + (lo >>> 30);
+    if (upper !== this.upper) {
+      this.upper = upper;
+      this.upperGas = BigInt(upper) << 30n;
+    }
+    frame.gas = lo & (FAST_GAS - 1);
+    frame.gasReserve = this.upperGas;
   }
 
   // ---- stack words in linear memory
