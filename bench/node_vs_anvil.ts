@@ -8,7 +8,8 @@
  * and 16 concurrent clients. Every answer is compared with anvil's (and with the node's own first one), and the
  * gas used (eth_simulateV1) too. Also the RPC floor: eth_chainId, eth_blockNumber and a trivial eth_call.
  *
- *   deno task bench:node [--quick] [--filter TEXT[,TEXT...]] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE]
+ *   deno task bench:node [--quick] [--filter TEXT[,TEXT...]] [--out FILE]
+ *                        [--nodes evmwasm,binary,interpreter,binary-interpreter,wasm,auto,anvil]
  *                        [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]
  *
  * --filter: the cases whose group/name contains any of the comma-separated texts.
@@ -49,26 +50,30 @@ function kindOf(c: BenchCase): CaseKind {
 }
 const CONCURRENCY = [1, 4, 16];
 /**
- * Reference nodes (our node on the interpreter) are there for the first calls: the default backend's first call
- * is compared with theirs. They make the first REFERENCE_CALLS calls only (no steady window, no throughput).
+ * Reference nodes (our node on the interpreter: `deno task start --backend interpreter`, and the binary's with the
+ * same flag) are there for the first calls: the default backend's first call is compared with theirs, on the
+ * same runtime. They make the first REFERENCE_CALLS calls only (no steady window, no throughput).
  */
 const REFERENCE_CALLS = 10;
 /** The pause between starting the nodes and the first request (ms). */
 const SETTLE_MS = 5000;
-const isReference = (k: NodeKind) => k === "interpreter";
+const isReference = (k: NodeKind) => k === "interpreter" || k === "binary-interpreter";
+/** The reference node a node's first calls are compared with: the interpreter on the same runtime. */
+const referenceOf = (k: NodeKind): NodeKind => k === "binary" ? "binary-interpreter" : "interpreter";
 /** --verbose: the nodes' stderr and every call's time. */
 let verbose = false;
 
 // ---------------------------------------------------------------- nodes
 
-type NodeKind = "evmwasm" | "binary" | "interpreter" | "wasm" | "auto" | "anvil";
-const NODE_KINDS: NodeKind[] = ["evmwasm", "binary", "interpreter", "wasm", "auto", "anvil"];
+type NodeKind = "evmwasm" | "binary" | "interpreter" | "binary-interpreter" | "wasm" | "auto" | "anvil";
+const NODE_KINDS: NodeKind[] = ["evmwasm", "binary", "interpreter", "binary-interpreter", "wasm", "auto", "anvil"];
 /** Our node with a backend chosen by flag (deno task start --backend NAME). */
 const BACKEND_KINDS: NodeKind[] = ["interpreter", "wasm", "auto"];
 const NODE_LABELS: Record<NodeKind, string> = {
   evmwasm: "evmwasm (deno task start)",
   binary: "evmwasm (dist/evmwasm serve)",
   interpreter: "evmwasm --backend interpreter",
+  "binary-interpreter": "dist/evmwasm serve --backend interpreter",
   wasm: "evmwasm --backend wasm",
   auto: "evmwasm --backend auto",
   anvil: "anvil",
@@ -108,8 +113,8 @@ class RunningNode {
     const port = String(await freePort());
     const [cmd, args] = kind === "anvil"
       ? [ANVIL_BIN, ["--port", port]]
-      : kind === "binary"
-      ? [BINARY, ["serve", "--port", port]]
+      : kind === "binary" || kind === "binary-interpreter"
+      ? [BINARY, ["serve", "--port", port, ...(kind === "binary" ? [] : ["--backend", "interpreter"])]]
       : ["npx", [
         "-y",
         "deno",
@@ -537,7 +542,10 @@ interface Summary {
   worstSteady: { name: string; ratio: number } | undefined;
   throughput16: number | undefined;
   worstP99OverP50: number | undefined;
-  /** Our first call over the interpreter node's first call (geometric mean, and the case where it is largest). */
+  /**
+   * Our first call over the first call of the interpreter node on the same runtime (geometric mean, and the case
+   * where it is largest).
+   */
   firstOverInterpreter: number | undefined;
   worstFirst: { name: string; ratio: number } | undefined;
 }
@@ -552,9 +560,10 @@ function summarise(results: CaseResult[], o: Options): Summary[] {
       const worstOf = (xs: { name: string; ratio: number }[], better: (a: number, b: number) => boolean) =>
         xs.reduce<{ name: string; ratio: number } | undefined>((w, s) => (w === undefined || better(s.ratio, w.ratio) ? s : w), undefined);
       const steady = rs.map((r) => ({ name: r.name, ratio: speedup(r, k, "steadyMs")! }));
-      const first = rs.filter((r) => r.nodes.interpreter).map((r) => ({
+      const ref = referenceOf(k);
+      const first = rs.filter((r) => r.nodes[ref]).map((r) => ({
         name: r.name,
-        ratio: r.nodes[k]!.firstMs / r.nodes.interpreter!.firstMs,
+        ratio: r.nodes[k]!.firstMs / r.nodes[ref]!.firstMs,
       }));
       rows.push({
         node: k,
@@ -587,7 +596,8 @@ function markdown(
     }, commit ${machine.commit}, ${machine.cores} cores, ${machine.anvil})`,
     "",
     "Speed-up = anvil's time / ours (above 1x: ours is faster); throughput = ours / anvil's; first call = ours / the",
-    "interpreter node's first call (at most 1.2x is the target). Geometric means over the cases.",
+    "first call of the interpreter node on the same runtime (`--backend interpreter`; at most 1.2x is the target).",
+    "Geometric means over the cases.",
     "",
     "| node | contracts | cases | calls 2-10 | steady (91-100) | slowest case, steady | 16 clients throughput | worst p99/p50 | first call vs interpreter (worst) |",
     "|---|---|--:|--:|--:|---|--:|--:|---|",
@@ -716,7 +726,7 @@ function machineInfo(): Machine {
 
 function parseOptions(argv: string[]): Options {
   const usage =
-    "usage: node_vs_anvil.ts [--quick] [--filter TEXT[,TEXT...]] [--nodes evmwasm,binary,interpreter,wasm,auto,anvil] [--out FILE] [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]";
+    "usage: node_vs_anvil.ts [--quick] [--filter TEXT[,TEXT...]] [--nodes evmwasm,binary,interpreter,binary-interpreter,wasm,auto,anvil] [--out FILE] [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]";
   const o: Options = {
     quick: false,
     nodes: [],
@@ -760,13 +770,14 @@ function parseOptions(argv: string[]): Options {
     "evmwasm",
     ...(existsSync(BINARY) ? ["binary" as const] : []),
     "interpreter",
+    ...(existsSync(BINARY) ? ["binary-interpreter" as const] : []),
     "anvil",
   ];
   o.nodes = nodes === undefined ? defaultNodes : nodes.split(",").map((n) => {
     if (!NODE_KINDS.includes(n as NodeKind)) throw new Error(`--nodes: unknown node "${n}" (${NODE_KINDS.join(", ")})`);
     return n as NodeKind;
   });
-  if (o.nodes.includes("binary") && !existsSync(BINARY)) {
+  if ((o.nodes.includes("binary") || o.nodes.includes("binary-interpreter")) && !existsSync(BINARY)) {
     throw new Error(`no ${BINARY}: build it with npx -y deno task binary`);
   }
   if (o.nodes.includes("anvil") && !existsSync(ANVIL_BIN)) {
