@@ -6,7 +6,7 @@ import { CompileService, type PendingCompile } from "../backends/wasm/compile_se
 import { WasmBackend } from "../backends/wasm/backend.ts";
 import { Interpreter } from "../backends/interpreter/interpreter.ts";
 import { runCall } from "../src/evm/run_call.ts";
-import { Fork } from "../src/forks/fork.ts";
+import { Fork, type ForkId } from "../src/forks/fork.ts";
 import { rulesFor } from "../src/forks/rules.ts";
 
 /** The module of a background compilation, polled until it is there (5 s at most). */
@@ -87,6 +87,35 @@ Deno.test({
       // The owner's thread outlives the guest's port.
       assert.deepEqual(owner.compileSync(code, rules), first);
     } finally {
+      owner.terminate();
+    }
+  },
+});
+
+Deno.test({
+  name: "wasm: the same codes asked for again, from another thread's service, get modules that run them",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const owner = new CompileService();
+    const guest = new CompileService(0, owner.connect());
+    try {
+      // More codes than the compiler thread keeps modules of; one asked for again under another fork.
+      const codes = [...Array(12).keys()].map((i) => new Uint8Array([0x60, i, 0x60, 0, 0x53, 0x60, 1, 0x60, 0, 0xf3]));
+      const asks: [number, CompileService, ForkId][] = [
+        ...codes.map((_, i): [number, CompileService, ForkId] => [i, owner, Fork.Osaka]),
+        ...[11, 3, 0, 7, 11, 1].map((i): [number, CompileService, ForkId] => [i, guest, Fork.Osaka]),
+        [3, guest, Fork.Cancun],
+      ];
+      for (const [i, service, fork] of asks) {
+        const rules = rulesFor(fork);
+        const module = await answerOf(service.compileInBackground(codes[i], rules));
+        const backend = new WasmBackend({ compile: () => new Uint8Array(), fallback: new Interpreter() });
+        backend.installModule(codes[i], rules, module);
+        assert.equal(runCall({ backend, code: codes[i], fork }).output[0], i, `code ${i}`);
+      }
+    } finally {
+      guest.terminate();
       owner.terminate();
     }
   },

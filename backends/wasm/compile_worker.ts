@@ -112,14 +112,32 @@ function recentKey(req: CompileRequest): string {
 }
 
 /**
+ * The engine's modules of the last background answers, by the same key, least recently used first: the
+ * execution worker a long call moves to asks for the module the node's thread asked for a moment before, and
+ * making it again from the binary would compile every function again (half a second for a large contract).
+ */
+const recentModules = new Map<string, WebAssembly.Module>();
+const RECENT_MODULES = 8;
+
+function moduleOf(key: string, binary: Uint8Array): WebAssembly.Module {
+  let module = recentModules.get(key);
+  if (module) recentModules.delete(key);
+  else {
+    module = new WebAssembly.Module(binary as BufferSource);
+    if (recentModules.size >= RECENT_MODULES) recentModules.delete(recentModules.keys().next().value!);
+  }
+  recentModules.set(key, module);
+  return module;
+}
+
+/**
  * The disk cache, when the node has one: looked up and written here, so that the node's thread neither reads
  * its folder (a first lookup lists every module in it) nor hashes a module's bytes to check them.
  */
 let diskSetting: CompilerDiskMessage["diskCache"] | undefined;
 const disks = new Map<number, DiskCache>();
 
-function compileOrRecall(req: CompileRequest): Uint8Array {
-  const key = recentKey(req);
+function compileOrRecall(req: CompileRequest, key: string): Uint8Array {
   const kept = recent.get(key);
   if (kept) {
     recent.delete(key);
@@ -155,26 +173,34 @@ function serve(req: CompileRequest, source: Source): void {
       },
       (e) => {
         const why = `optimisation level ${req.optimizeLevel} needs Binaryen: ${(e as Error).message}`;
-        reply(req, source, undefined, why, 0);
+        reply(req, source, undefined, why, 0, "");
       },
     );
     return;
   }
   const t0 = performance.now();
+  const key = recentKey(req);
   let binary: Uint8Array | undefined, error: string | undefined = loadError;
   if (compile) {
     try {
-      binary = compileOrRecall(req);
+      binary = compileOrRecall(req, key);
     } catch (e) {
       error = (e as Error)?.stack ?? String(e);
     }
   }
-  reply(req, source, binary, error, performance.now() - t0);
+  reply(req, source, binary, error, performance.now() - t0, key);
 }
 
-function reply(req: CompileRequest, source: Source, binary: Uint8Array | undefined, error: string | undefined, ms: number): void {
+function reply(
+  req: CompileRequest,
+  source: Source,
+  binary: Uint8Array | undefined,
+  error: string | undefined,
+  ms: number,
+  key: string,
+): void {
   if (req.reply) SyncReply.write(req.reply, binary, error);
-  else if (req.background) answerWithModule(req.id, resultChannels.get(source)!, binary, error);
+  else if (req.background) answerWithModule(req.id, key, resultChannels.get(source)!, binary, error);
   else source.postMessage({ id: req.id, binary, error, ms });
 }
 
@@ -186,13 +212,14 @@ function reply(req: CompileRequest, source: Source, binary: Uint8Array | undefin
  */
 function answerWithModule(
   id: number,
+  key: string,
   channel: { port: MessagePort; arrivals: Int32Array },
   binary: Uint8Array | undefined,
   error: string | undefined,
 ): void {
   let module: WebAssembly.Module | undefined;
   try {
-    if (binary) module = new WebAssembly.Module(binary as BufferSource);
+    if (binary) module = moduleOf(key, binary);
   } catch (e) {
     error = `the engine rejected the compiled module: ${(e as Error)?.message ?? e}`;
   }
