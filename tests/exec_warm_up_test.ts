@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createNode } from "../src/node.ts";
 import { warmUpContract, warmUpNode } from "../src/exec/warm_up.ts";
 import { privateServer, warmUpHttpPath } from "../src/exec/http_warm_up.ts";
+import { touchYoungGeneration } from "../src/exec/young_generation.ts";
 import { createBackend } from "../backends/registry.ts";
 import { runCall } from "../src/evm/run_call.ts";
 import { Fork } from "../src/forks/fork.ts";
@@ -135,5 +136,21 @@ Deno.test({
     } finally {
       await node.close();
     }
+  },
+});
+
+Deno.test({
+  name: "young generation touch: allocates while idle, in steps, and waits while the node is busy",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    assert.equal(await touchYoungGeneration({ megabytes: 8, stepMegabytes: 2 }), 8);
+    let steps = 0;
+    const stopAfterTwo = () => steps++ >= 2;
+    assert.equal(await touchYoungGeneration({ megabytes: 8, stepMegabytes: 2, stopped: stopAfterTwo }), 4);
+    // Someone else's request a moment ago, all the time: nothing is allocated until it stops.
+    const until = performance.now() + 300;
+    const stopped = () => performance.now() > until;
+    assert.equal(await touchYoungGeneration({ megabytes: 8, idleMs: () => 0, stopped }), 0);
   },
 });

@@ -25,6 +25,7 @@ import type { DevChain } from "../chain/chain.ts";
 import { loadGenesisFile } from "../chain/genesis.ts";
 import { warmUpNode } from "../exec/warm_up.ts";
 import { warmUpHttpPath } from "../exec/http_warm_up.ts";
+import { touchYoungGeneration } from "../exec/young_generation.ts";
 import { BlockImportError, importChainFile } from "../chain/import.ts";
 import { afterMs, nodeFs, onceTerminated } from "../runtime.ts";
 
@@ -53,7 +54,7 @@ export interface ServeConfig {
   port: number;
   /** --silent or --quiet: no banner, no log. */
   silent: boolean;
-  /** Synthetic calls and requests after start-up (not with --no-warm-up): exec/warm_up.ts, exec/http_warm_up.ts. */
+  /** Synthetic calls, requests and garbage after start-up (not with --no-warm-up): exec/warm_up.ts and others. */
   warmUp: boolean;
   /** --json: log lines as JSON objects. */
   json: boolean;
@@ -434,7 +435,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let stopping = false;
   // After the first request (or a second without one): the compiler thread and, unless --no-warm-up,
   // synthetic calls and, alongside them, synthetic requests through a private HTTP server, so that users' first
-  // calls and requests find optimised code.
+  // calls and requests find optimised code, and garbage through the engine's young generation, so that they find
+  // its memory mapped.
   node.warmUpAfterFirstRequest(() => {
     normalJitPolicy();
     if (!config.warmUp) return;
@@ -446,6 +448,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       staticGas: node.chain.hardfork.rules.staticGas,
     });
     void warmUpHttpPath(quiet, { stopped: () => stopping, idleMs }).catch(() => 0);
+    void touchYoungGeneration({ stopped: () => stopping, idleMs });
   });
   if (config.ipc !== undefined) {
     try {
