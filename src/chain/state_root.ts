@@ -15,9 +15,9 @@ import type { WorldState } from "../state/world.ts";
 
 /** Hashed slot keys, kept for the slots written most (a mapping's hot entries): bounded. */
 const SLOT_PATHS_KEPT = 65_536;
-const slotPaths = new Map<bigint, Uint8Array>();
+const slotPaths = new Map<bigint, string>();
 
-export function slotPath(slot: bigint): Uint8Array {
+export function slotPath(slot: bigint): string {
   let p = slotPaths.get(slot);
   if (!p) {
     p = keyNibbles(keccak256(bigIntToBytes(slot)));
@@ -27,7 +27,7 @@ export function slotPath(slot: bigint): Uint8Array {
   return p;
 }
 
-export function addressPath(address: bigint): Uint8Array {
+export function addressPath(address: bigint): string {
   return keyNibbles(keccak256(bigIntToBytes(address, 20)));
 }
 
@@ -61,7 +61,7 @@ export class StateRootTracker {
       }
       let storage: TrieNode | undefined;
       if (slots === ALL_SLOTS) {
-        for (const [slot, v] of acc.storage) {
+        for (const [slot, v] of acc.storageIfAny ?? []) {
           if (v !== 0n) storage = trieSet(storage, slotPath(slot), rlpEncode(bigIntToMinimalBytes(v)));
         }
       } else {

@@ -6,8 +6,11 @@ export class Account {
   balance: bigint;
   private _code: Uint8Array;
   private _codeHash: Uint8Array | undefined;
-  /** Current storage. Zero values may be present; they mean empty. */
-  storage: Map<bigint, bigint>;
+  /**
+   * Current storage (storage and storageIfAny). Made on first use: most accounts never hold a slot, and an
+   * empty Map costs about 190 bytes an account for as long as the state keeps it.
+   */
+  private _storage: Map<bigint, bigint> | undefined;
   /**
    * Whether `storage` holds every slot. False for an account read from a
    * remote state source, whose missing slots are still to be fetched; true
@@ -15,12 +18,30 @@ export class Account {
    */
   storageComplete = true;
 
-  constructor(nonce = 0n, balance = 0n, code: Uint8Array = EMPTY_CODE, storage = new Map<bigint, bigint>(), codeHash?: Uint8Array) {
+  constructor(
+    nonce = 0n,
+    balance = 0n,
+    code: Uint8Array = EMPTY_CODE,
+    storage?: Map<bigint, bigint>,
+    codeHash?: Uint8Array,
+  ) {
     this.nonce = nonce;
     this.balance = balance;
     this._code = code;
     this._codeHash = code.length === 0 ? EMPTY_CODE_HASH : codeHash;
-    this.storage = storage;
+    this._storage = storage;
+  }
+
+  /** Current storage. Zero values may be present; they mean empty. */
+  get storage(): Map<bigint, bigint> {
+    return (this._storage ??= new Map());
+  }
+  set storage(storage: Map<bigint, bigint>) {
+    this._storage = storage;
+  }
+  /** The storage, or undefined if no slot was ever kept: for readers that need not make it. */
+  get storageIfAny(): ReadonlyMap<bigint, bigint> | undefined {
+    return this._storage;
   }
 
   get code(): Uint8Array {
@@ -46,13 +67,14 @@ export class Account {
 
   /** A copy without the storage, whose slots are to be read from where this one came from. */
   lazyCopy(): Account {
-    const copy = new Account(this.nonce, this.balance, this._code, new Map(), this._codeHash);
+    const copy = new Account(this.nonce, this.balance, this._code, undefined, this._codeHash);
     copy.storageComplete = false;
     return copy;
   }
 
   clone(): Account {
-    const copy = new Account(this.nonce, this.balance, this._code, new Map(this.storage), this._codeHash);
+    const storage = this._storage && this._storage.size > 0 ? new Map(this._storage) : undefined;
+    const copy = new Account(this.nonce, this.balance, this._code, storage, this._codeHash);
     copy.storageComplete = this.storageComplete;
     return copy;
   }

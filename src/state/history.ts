@@ -137,7 +137,7 @@ export class StateHistory implements StateObserver {
     this.changes++;
     const p = this.note(address, acc);
     if (p.account && !p.storageReplaced && acc) {
-      for (const [slot, v] of acc.storage) if (!p.slots.has(slot)) p.slots.set(slot, v);
+      for (const [slot, v] of acc.storageIfAny ?? []) if (!p.slots.has(slot)) p.slots.set(slot, v);
       p.storageReplaced = true;
     }
     this.dirty.set(address, ALL_SLOTS);
@@ -274,7 +274,7 @@ export class StateHistory implements StateObserver {
     for (const address of addresses) {
       const acc = view.getAccount(address);
       if (!acc) continue;
-      const copy = new Account(acc.nonce, acc.balance, acc.code, new Map(), acc.codeHash);
+      const copy = new Account(acc.nonce, acc.balance, acc.code, undefined, acc.codeHash);
       const slots = new Set<bigint>(this.recordedSlots(mark, address));
       for (const slot of this.head.getAccount(address)?.storage.keys() ?? []) slots.add(slot);
       for (const slot of slots) {
@@ -350,7 +350,7 @@ class HistoryReader implements StateSource {
     if (p) {
       const f = p.account;
       if (!f) return undefined;
-      const acc = new Account(f.nonce, f.balance, f.code, new Map(), f.codeHash);
+      const acc = new Account(f.nonce, f.balance, f.code, undefined, f.codeHash);
       acc.storageComplete = false; // slots come through loadStorage
       return acc;
     }

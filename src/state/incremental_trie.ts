@@ -4,99 +4,212 @@
  * keeps every other subtree with its cached hash, so a root after a few
  * changes costs a few hashes instead of rehashing everything (trie.ts does
  * the latter, from scratch, and stays the reference).
+ *
+ * A node's paths, value and hash are strings of one byte a character, not byte arrays: the trie keeps a leaf
+ * per account or slot for as long as the state has it, and every state kept for history shares most nodes
+ * with the next. A string of 32 bytes takes about 48 bytes of heap; a Uint8Array of its own, about 300 (its
+ * object, its buffer's object and the buffer, outside the heap).
  */
 import { keccak256 } from "../primitives/hash.ts";
-import { rlpEncode, type RlpInput } from "../primitives/rlp.ts";
 import { EMPTY_TRIE_ROOT } from "./trie.ts";
-import { EMPTY_BYTES as EMPTY } from "../primitives/byte_slab.ts";
+
+/**
+ * A node as its parent holds it: the 32 bytes of its hash, or, when its encoding is under 32 bytes, the
+ * encoding itself (embedded in the parent as it is).
+ */
+type Ref = string;
 
 interface Leaf {
   kind: "leaf";
-  path: Uint8Array;
-  value: Uint8Array;
+  /** Nibbles, one a character. */
+  path: string;
+  /** The value's bytes, one a character. */
+  value: string;
   /** Kept with the value, not hashed: an account leaf holds its storage trie here. */
-  extra?: unknown;
-  ref?: RlpInput;
+  extra: unknown;
+  ref: Ref | undefined;
 }
 interface Extension {
   kind: "ext";
-  path: Uint8Array;
+  path: string;
   child: Branch;
-  ref?: RlpInput;
+  ref: Ref | undefined;
 }
 interface Branch {
   kind: "branch";
   children: (TrieNode | undefined)[];
-  ref?: RlpInput;
+  ref: Ref | undefined;
 }
 export type TrieNode = Leaf | Extension | Branch;
+export type TrieLeaf = Leaf;
 
-export function keyNibbles(key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(key.length * 2);
+const nibbles = new Uint8Array(64);
+
+/** A key of up to 32 bytes (a hash) as the path of nibbles that the trie functions take. */
+export function keyNibbles(key: Uint8Array): string {
   for (let i = 0; i < key.length; i++) {
-    out[2 * i] = key[i] >> 4;
-    out[2 * i + 1] = key[i] & 15;
+    nibbles[2 * i] = key[i] >> 4;
+    nibbles[2 * i + 1] = key[i] & 15;
   }
+  return bytesToString(nibbles.subarray(0, 2 * key.length));
+}
+
+function bytesToString(bytes: Uint8Array): string {
+  // fromCharCode takes a limited number of arguments; trie values are short, but not bounded here.
+  if (bytes.length <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return s;
+}
+
+function stringToBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }
 
-function hexPrefix(nibbles: Uint8Array, leaf: boolean): Uint8Array {
-  const odd = nibbles.length % 2;
-  const out = new Uint8Array(1 + (nibbles.length >> 1));
-  out[0] = ((leaf ? 2 : 0) + odd) << 4;
+/** The value held at a leaf, as bytes. */
+export function leafValue(leaf: Leaf): Uint8Array {
+  return stringToBytes(leaf.value);
+}
+
+// ---------------------------------------------------------------- encoding
+
+/** Bytes of an RLP string item of `n` bytes whose first byte is `first`. */
+function stringItemLength(n: number, first: number): number {
+  if (n === 1 && first < 0x80) return 1;
+  return n <= 55 ? 1 + n : 1 + lengthOfLength(n) + n;
+}
+
+function lengthOfLength(n: number): number {
+  let k = 0;
+  for (; n > 0; n = Math.floor(n / 256)) k++;
+  return k;
+}
+
+function listHeaderLength(payload: number): number {
+  return payload <= 55 ? 1 : 1 + lengthOfLength(payload);
+}
+
+/** Writes an RLP length prefix (offset 0x80 for strings, 0xc0 for lists); returns the next position. */
+function writeHeader(out: Uint8Array, at: number, n: number, offset: number): number {
+  if (n <= 55) {
+    out[at] = offset + n;
+    return at + 1;
+  }
+  const k = lengthOfLength(n);
+  out[at] = offset + 55 + k;
+  for (let i = k; i > 0; i--, n = Math.floor(n / 256)) out[at + i] = n & 0xff;
+  return at + 1 + k;
+}
+
+/** The hex-prefix encoding's length for `n` nibbles (Yellow Paper appendix C); as an RLP item, see pathItem. */
+function hexPrefixLength(n: number): number {
+  return 1 + (n >> 1);
+}
+
+/** Bytes of the RLP item of a hex-prefixed path: its first byte is at most 0x3f, so one byte is itself. */
+function pathItemLength(n: number): number {
+  const hp = hexPrefixLength(n);
+  return hp === 1 ? 1 : 1 + hp;
+}
+
+function writePathItem(out: Uint8Array, at: number, path: string, leaf: boolean): number {
+  const n = path.length;
+  const hp = hexPrefixLength(n);
+  if (hp > 1) out[at++] = 0x80 + hp;
+  const odd = n & 1;
+  let first = ((leaf ? 2 : 0) + odd) << 4;
   let i = 0;
-  if (odd) out[0] |= nibbles[i++];
-  for (let j = 1; i < nibbles.length; i += 2, j++) out[j] = (nibbles[i] << 4) | nibbles[i + 1];
-  return out;
+  if (odd) first |= path.charCodeAt(i++);
+  out[at++] = first;
+  for (; i < n; i += 2) out[at++] = (path.charCodeAt(i) << 4) | path.charCodeAt(i + 1);
+  return at;
 }
 
-function raw(node: TrieNode): RlpInput {
+function writeString(out: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) out[at++] = s.charCodeAt(i);
+  return at;
+}
+
+function refItemLength(ref: Ref): number {
+  // A hash is a 32-byte string item; an embedded node is its own encoding, a list.
+  return ref.length === 32 ? 33 : ref.length;
+}
+
+function writeRef(out: Uint8Array, at: number, ref: Ref): number {
+  if (ref.length === 32) out[at++] = 0x80 + 32;
+  return writeString(out, at, ref);
+}
+
+/** The node's RLP encoding. */
+function encode(node: TrieNode): Uint8Array {
   switch (node.kind) {
-    case "leaf":
-      return [hexPrefix(node.path, true), node.value];
-    case "ext":
-      return [hexPrefix(node.path, false), reference(node.child)];
+    case "leaf": {
+      const v = node.value;
+      const payload = pathItemLength(node.path.length) + stringItemLength(v.length, v.charCodeAt(0));
+      const out = new Uint8Array(listHeaderLength(payload) + payload);
+      let at = writeHeader(out, 0, payload, 0xc0);
+      at = writePathItem(out, at, node.path, true);
+      if (!(v.length === 1 && v.charCodeAt(0) < 0x80)) at = writeHeader(out, at, v.length, 0x80);
+      writeString(out, at, v);
+      return out;
+    }
+    case "ext": {
+      const child = reference(node.child);
+      const payload = pathItemLength(node.path.length) + refItemLength(child);
+      const out = new Uint8Array(listHeaderLength(payload) + payload);
+      let at = writeHeader(out, 0, payload, 0xc0);
+      at = writePathItem(out, at, node.path, false);
+      writeRef(out, at, child);
+      return out;
+    }
     case "branch": {
-      const items: RlpInput[] = node.children.map((c) => (c ? reference(c) : EMPTY));
-      items.push(EMPTY);
-      return items;
+      const children = node.children;
+      let payload = 1; // the empty value
+      for (let i = 0; i < 16; i++) {
+        const c = children[i];
+        payload += c ? refItemLength(reference(c)) : 1;
+      }
+      const out = new Uint8Array(listHeaderLength(payload) + payload);
+      let at = writeHeader(out, 0, payload, 0xc0);
+      for (let i = 0; i < 16; i++) {
+        const c = children[i];
+        if (c) at = writeRef(out, at, c.ref!);
+        else out[at++] = 0x80;
+      }
+      out[at] = 0x80;
+      return out;
     }
   }
 }
 
-/** The node as its parent holds it: inline when its encoding is under 32 bytes, else its hash. */
-function reference(node: TrieNode): RlpInput {
-  if (node.ref === undefined) {
-    const r = raw(node);
-    const encoded = rlpEncode(r);
-    if (encoded.length < 32) node.ref = r;
-    else if (node.kind === "leaf") packLeaf(node, keccak256(encoded));
-    else node.ref = keccak256(encoded);
+function reference(node: TrieNode): Ref {
+  let ref = node.ref;
+  if (ref === undefined) {
+    const encoded = encode(node);
+    ref = node.ref = bytesToString(encoded.length < 32 ? encoded : keccak256(encoded));
   }
-  return node.ref!;
+  return ref;
 }
 
-/**
- * Gives a leaf's path, value and hash one buffer (the same bytes as views): a trie keeps a leaf per account
- * or slot for as long as the state has it, and each array with a buffer of its own costs some 260 bytes.
- */
-function packLeaf(node: Leaf, hash: Uint8Array): void {
-  const p = node.path.length, v = node.value.length;
-  const buffer = new Uint8Array(p + v + hash.length);
-  buffer.set(node.path);
-  buffer.set(node.value, p);
-  buffer.set(hash, p + v);
-  node.path = buffer.subarray(0, p);
-  node.value = buffer.subarray(p, p + v);
-  node.ref = buffer.subarray(p + v);
+export function trieNodeRoot(root: TrieNode | undefined): Uint8Array {
+  if (!root) return EMPTY_TRIE_ROOT;
+  const ref = reference(root);
+  // The root is hashed even when it is small enough to be embedded.
+  return ref.length === 32 ? stringToBytes(ref) : keccak256(stringToBytes(ref));
 }
+
+// ---------------------------------------------------------------- updates
 
 // Nodes are made with every field present (ref too), so that each kind keeps one shape with its fields inline.
-function leaf(path: Uint8Array, value: Uint8Array, extra: unknown): Leaf {
+function leaf(path: string, value: string, extra: unknown): Leaf {
   return { kind: "leaf", path, value, extra, ref: undefined };
 }
 
-function ext(path: Uint8Array, child: Branch): Extension {
+function ext(path: string, child: Branch): Extension {
   return { kind: "ext", path, child, ref: undefined };
 }
 
@@ -104,86 +217,80 @@ function branch(children: (TrieNode | undefined)[]): Branch {
   return { kind: "branch", children, ref: undefined };
 }
 
-export function trieNodeRoot(root: TrieNode | undefined): Uint8Array {
-  if (!root) return EMPTY_TRIE_ROOT;
-  const r = reference(root);
-  // A reference is the hash unless the node is small enough to be inlined; the root is hashed either way.
-  return r instanceof Uint8Array ? r : keccak256(rlpEncode(r));
-}
-
-function commonPrefix(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
+/** The length of the common prefix of `a` and `b` from `from`. */
+function commonPrefix(a: string, b: string, from: number): number {
+  const n = Math.min(a.length, b.length - from);
   let i = 0;
-  while (i < n && a[i] === b[i]) i++;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(from + i)) i++;
   return i;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 /** A node under `prefix`: merges paths so that no extension points at a leaf or an extension. */
-function prefixed(prefix: Uint8Array, node: TrieNode): TrieNode {
+function prefixed(prefix: string, node: TrieNode): TrieNode {
   if (prefix.length === 0) return node;
-  if (node.kind === "leaf") return leaf(concat(prefix, node.path), node.value, node.extra);
-  if (node.kind === "ext") return ext(concat(prefix, node.path), node.child);
+  if (node.kind === "leaf") return leaf(prefix + node.path, node.value, node.extra);
+  if (node.kind === "ext") return ext(prefix + node.path, node.child);
   return ext(prefix, node);
 }
 
-function branchOf(entries: [number, TrieNode][]): Branch {
+function branchOf(a: number, nodeA: TrieNode, b: number, nodeB: TrieNode): Branch {
   const children: (TrieNode | undefined)[] = new Array(16).fill(undefined);
-  for (const [nibble, node] of entries) children[nibble] = node;
+  children[a] = nodeA;
+  children[b] = nodeB;
   return branch(children);
 }
 
 /**
- * Sets `path` (nibbles) to a non-empty value (and `extra` beside it). Nodes are never changed: the result
- * shares every untouched subtree with `node`, which stays a valid trie of the values before.
+ * Sets `path` (nibbles: keyNibbles) to a non-empty value (and `extra` beside it). Nodes are never changed: the
+ * result shares every untouched subtree with `node`, which stays a valid trie of the values before.
  */
-export function trieSet(node: TrieNode | undefined, path: Uint8Array, value: Uint8Array, extra?: unknown): TrieNode {
-  if (!node) return leaf(path, value, extra);
-  if (node.kind === "branch") {
-    const children = node.children.slice();
-    children[path[0]] = trieSet(children[path[0]], path.subarray(1), value, extra);
-    return branch(children);
-  }
-  const c = commonPrefix(node.path, path);
-  if (node.kind === "leaf") {
-    if (c === node.path.length) return leaf(node.path, value, extra);
-    const split = branchOf([
-      [node.path[c], leaf(node.path.subarray(c + 1), node.value, node.extra)],
-      [path[c], leaf(path.subarray(c + 1), value, extra)],
-    ]);
-    return prefixed(path.subarray(0, c), split);
-  }
-  if (c === node.path.length) {
-    return ext(node.path, trieSet(node.child, path.subarray(c), value, extra) as Branch);
-  }
-  const rest = node.path.subarray(c + 1);
-  const split = branchOf([
-    [node.path[c], rest.length > 0 ? ext(rest, node.child) : node.child],
-    [path[c], leaf(path.subarray(c + 1), value, extra)],
-  ]);
-  return prefixed(path.subarray(0, c), split);
+export function trieSet(node: TrieNode | undefined, path: string, value: Uint8Array, extra?: unknown): TrieNode {
+  return set(node, path, 0, bytesToString(value), extra);
 }
 
-/** The leaf at `path`, if any. */
-export function trieGet(node: TrieNode | undefined, path: Uint8Array): { value: Uint8Array; extra?: unknown } | undefined {
-  let i = 0;
+function set(node: TrieNode | undefined, path: string, at: number, value: string, extra: unknown): TrieNode {
+  if (!node) return leaf(path.slice(at), value, extra);
+  if (node.kind === "branch") {
+    const children = node.children.slice();
+    const nibble = path.charCodeAt(at);
+    children[nibble] = set(children[nibble], path, at + 1, value, extra);
+    return branch(children);
+  }
+  const c = commonPrefix(node.path, path, at);
+  if (node.kind === "leaf") {
+    if (c === node.path.length) return leaf(node.path, value, extra);
+    const split = branchOf(
+      node.path.charCodeAt(c),
+      leaf(node.path.slice(c + 1), node.value, node.extra),
+      path.charCodeAt(at + c),
+      leaf(path.slice(at + c + 1), value, extra),
+    );
+    return prefixed(path.slice(at, at + c), split);
+  }
+  if (c === node.path.length) return ext(node.path, set(node.child, path, at + c, value, extra) as Branch);
+  const rest = node.path.slice(c + 1);
+  const split = branchOf(
+    node.path.charCodeAt(c),
+    rest.length > 0 ? ext(rest, node.child) : node.child,
+    path.charCodeAt(at + c),
+    leaf(path.slice(at + c + 1), value, extra),
+  );
+  return prefixed(path.slice(at, at + c), split);
+}
+
+/** The leaf at `path`, if any (its value: leafValue; `extra` as set). */
+export function trieGet(node: TrieNode | undefined, path: string): Leaf | undefined {
+  let at = 0;
   while (node) {
     if (node.kind === "branch") {
-      if (i >= path.length) return undefined;
-      node = node.children[path[i++]];
+      if (at >= path.length) return undefined;
+      node = node.children[path.charCodeAt(at++)];
       continue;
     }
-    const rest = path.subarray(i);
-    const c = commonPrefix(node.path, rest);
-    if (node.kind === "leaf") return c === node.path.length && c === rest.length ? node : undefined;
+    const c = commonPrefix(node.path, path, at);
+    if (node.kind === "leaf") return c === node.path.length && at + c === path.length ? node : undefined;
     if (c !== node.path.length) return undefined;
-    i += c;
+    at += c;
     node = node.child;
   }
   return undefined;
@@ -193,45 +300,51 @@ export function trieGet(node: TrieNode | undefined, path: Uint8Array): { value: 
  * The proof of `path` (present or not): the encoded nodes from the root along the path. Nodes embedded in
  * their parent (encoded in under 32 bytes) are not listed, except the root, as geth does.
  */
-export function trieProof(root: TrieNode | undefined, path: Uint8Array): Uint8Array[] {
+export function trieProof(root: TrieNode | undefined, path: string): Uint8Array[] {
   const proof: Uint8Array[] = [];
-  let node = root, i = 0;
+  let node = root, at = 0;
   for (let isRoot = true; node; isRoot = false) {
-    const encoded = rlpEncode(raw(node));
+    const encoded = encode(node);
     if (isRoot || encoded.length >= 32) proof.push(encoded);
     if (node.kind === "leaf") break;
     if (node.kind === "branch") {
-      if (i >= path.length) break;
-      node = node.children[path[i++]];
+      if (at >= path.length) break;
+      node = node.children[path.charCodeAt(at++)];
       continue;
     }
-    const rest = path.subarray(i);
-    if (commonPrefix(node.path, rest) !== node.path.length) break;
-    i += node.path.length;
+    if (commonPrefix(node.path, path, at) !== node.path.length) break;
+    at += node.path.length;
     node = node.child;
   }
   return proof;
 }
 
 /** Removes `path` (nibbles); absent paths leave the trie as it is. */
-export function trieDelete(node: TrieNode | undefined, path: Uint8Array): TrieNode | undefined {
+export function trieDelete(node: TrieNode | undefined, path: string): TrieNode | undefined {
+  return remove(node, path, 0);
+}
+
+function remove(node: TrieNode | undefined, path: string, at: number): TrieNode | undefined {
   if (!node) return undefined;
-  if (node.kind === "leaf") return commonPrefix(node.path, path) === node.path.length ? undefined : node;
+  if (node.kind === "leaf") return commonPrefix(node.path, path, at) === node.path.length ? undefined : node;
   if (node.kind === "ext") {
-    if (commonPrefix(node.path, path) !== node.path.length) return node;
-    const child = trieDelete(node.child, path.subarray(node.path.length));
+    if (commonPrefix(node.path, path, at) !== node.path.length) return node;
+    const child = remove(node.child, path, at + node.path.length);
     if (child === node.child) return node;
     return child ? prefixed(node.path, child) : undefined;
   }
-  const nibble = path[0];
+  const nibble = path.charCodeAt(at);
   const old = node.children[nibble];
-  const updated = trieDelete(old, path.subarray(1));
+  const updated = remove(old, path, at + 1);
   if (updated === old) return node;
   const children = node.children.slice();
   children[nibble] = updated;
-  const remaining: number[] = [];
-  for (let i = 0; i < 16; i++) if (children[i]) remaining.push(i);
-  if (remaining.length === 0) return undefined;
-  if (remaining.length === 1) return prefixed(Uint8Array.of(remaining[0]), children[remaining[0]]!);
-  return branch(children);
+  let remaining = -1;
+  for (let i = 0; i < 16; i++) {
+    if (!children[i]) continue;
+    if (remaining >= 0) return branch(children);
+    remaining = i;
+  }
+  if (remaining < 0) return undefined;
+  return prefixed(String.fromCharCode(remaining), children[remaining]!);
 }

@@ -7,7 +7,7 @@
 import { EMPTY_CODE_HASH, keccak256 } from "../primitives/hash.ts";
 import { bigIntToBytes, bytesToBigInt } from "../primitives/hex.ts";
 import { rlpDecode, rlpEncode, type RlpInput } from "../primitives/rlp.ts";
-import { type TrieNode, trieGet, trieNodeRoot, trieProof } from "./incremental_trie.ts";
+import { keyNibbles, leafValue, type TrieNode, trieGet, trieNodeRoot, trieProof } from "./incremental_trie.ts";
 import { EMPTY_TRIE_ROOT, hexPrefix, reference, toNibbles } from "./trie.ts";
 import { EMPTY_BYTES } from "../primitives/byte_slab.ts";
 
@@ -106,10 +106,10 @@ function quantity(item: RlpInput): bigint {
  * (chain/state_root.ts), with the values read from the same trie.
  */
 export function proveInTrie(stateTrie: TrieNode | undefined, address: bigint, slots: bigint[]): AccountProof {
-  const path = toNibbles(keccak256(bigIntToBytes(address, 20)));
+  const path = keyNibbles(keccak256(bigIntToBytes(address, 20)));
   const leaf = trieGet(stateTrie, path);
   const storage = leaf?.extra as TrieNode | undefined;
-  const fields = leaf ? rlpDecode(leaf.value) as RlpInput[] : undefined;
+  const fields = leaf ? rlpDecode(leafValue(leaf)) as RlpInput[] : undefined;
   return {
     nonce: fields ? quantity(fields[0]) : 0n,
     balance: fields ? quantity(fields[1]) : 0n,
@@ -118,9 +118,9 @@ export function proveInTrie(stateTrie: TrieNode | undefined, address: bigint, sl
     accountProof: trieProof(stateTrie, path),
     storageHash: leaf ? trieNodeRoot(storage) : EMPTY_TRIE_ROOT,
     storageProof: slots.map((key) => {
-      const slotPath = toNibbles(keccak256(bigIntToBytes(key)));
-      const value = trieGet(storage, slotPath)?.value;
-      return { key, value: value ? quantity(rlpDecode(value)) : 0n, proof: trieProof(storage, slotPath) };
+      const slotPath = keyNibbles(keccak256(bigIntToBytes(key)));
+      const slot = trieGet(storage, slotPath);
+      return { key, value: slot ? quantity(rlpDecode(leafValue(slot))) : 0n, proof: trieProof(storage, slotPath) };
     }),
   };
 }

@@ -202,7 +202,8 @@ export class WorldState {
     }
     let acc = this.accounts.get(address);
     if (!acc || prior.storageReplaced) {
-      acc = new Account(f.nonce, f.balance, f.code, new Map(prior.slots), f.codeHash);
+      const slots = prior.slots.size > 0 ? new Map(prior.slots) : undefined;
+      acc = new Account(f.nonce, f.balance, f.code, slots, f.codeHash);
       acc.storageComplete = f.storageComplete;
       this.accounts.set(address, acc);
       return;
@@ -311,7 +312,7 @@ export class WorldState {
   hasStorage(address: bigint): boolean {
     const acc = this.getAccount(address);
     if (!acc) return false;
-    for (const v of acc.storage.values()) if (v !== 0n) return true;
+    for (const v of acc.storageIfAny?.values() ?? []) if (v !== 0n) return true;
     return !acc.storageComplete && this.source?.hasStorage?.(address) === true;
   }
 
@@ -507,9 +508,10 @@ export class WorldState {
   }
 
   storageRoot(acc: Account): Uint8Array {
-    if (acc.storage.size === 0) return EMPTY_TRIE_ROOT;
+    const storage = acc.storageIfAny;
+    if (!storage || storage.size === 0) return EMPTY_TRIE_ROOT;
     const pairs: [Uint8Array, Uint8Array][] = [];
-    for (const [slot, value] of acc.storage) {
+    for (const [slot, value] of storage) {
       if (value !== 0n) pairs.push([keccak256(bigIntToBytes(slot)), rlpEncode(bigIntToMinimalBytes(value))]);
     }
     return trieRoot(pairs);
