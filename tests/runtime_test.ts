@@ -49,6 +49,33 @@ Deno.test("runtime: paths, files, environment", () => {
   assert.equal(processId(), Deno.pid);
 });
 
+Deno.test({
+  name: "runtime: readTextIfPresent under Bun (a mapped file): missing, empty, present, a folder",
+  ignore: Deno.build.os !== "linux", // bun from npm, as the binary's build takes it
+  fn: async () => {
+    const dir = mkdtempSync(join(tmpdir(), "evmwasm-runtime-bun-"));
+    try {
+      writeFileSync(join(dir, "empty.json"), "");
+      writeFileSync(join(dir, "here.json"), "[1, \"é\"]");
+      const runtime = fileURLToPath(new URL("../src/runtime.ts", import.meta.url));
+      const script = `import { readTextIfPresent } from ${JSON.stringify(runtime)};
+        const d = ${JSON.stringify(dir)};
+        let folder = "no error";
+        try { readTextIfPresent(d); } catch (e) { folder = e.code; }
+        console.log(JSON.stringify([readTextIfPresent(d + "/missing.json") ?? null, readTextIfPresent(d + "/empty.json"),
+          readTextIfPresent(d + "/here.json"), folder]));`;
+      writeFileSync(join(dir, "probe.ts"), script);
+      const out = await new Deno.Command("npx", { args: ["-y", "bun", join(dir, "probe.ts")], stderr: "inherit" })
+        .output();
+      assert.ok(out.success, "bun ran the probe");
+      const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+      assert.deepEqual(JSON.parse(lines[lines.length - 1]), [null, "", "[1, \"é\"]", "EISDIR"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});
+
 for (const entry of ["cli.ts", "scripts/start/start.ts"]) {
   Deno.test(`${entry}: a node uses no global that loads Node's timers or process before its first answer`, async () => {
     const preload = fileURLToPath(new URL("./start_trap_preload.js", import.meta.url));

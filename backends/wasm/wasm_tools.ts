@@ -8,10 +8,8 @@
  * dynamic imports included, before running it, and a literal import of Binaryen added 0.1 s to every start.
  * The single-file binary bundles both and says how to load them (setWasmToolLoaders).
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import process from "node:process";
 import { BaseError } from "../../src/errors/base.ts";
+import { nodeFs, nodeModule, nodeProcess } from "../../src/runtime.ts";
 import type binaryenApi from "./binaryen.ts";
 import type wabtInit from "./wabt.ts";
 
@@ -23,7 +21,16 @@ interface Loaders {
   wabt: () => Promise<typeof wabtInit>;
 }
 
-const TOOLS_DIR = fileURLToPath(new URL("./tools/", import.meta.url));
+// node: modules are loaded when first needed: the single-file binary loads this module at every start (about
+// 8 ms of Bun's node:fs and node:url), and only an install needs them.
+let toolsDir: string | undefined;
+function toolsDirectory(): string {
+  if (toolsDir === undefined) {
+    const { fileURLToPath } = nodeModule<typeof import("node:url")>("node:url");
+    toolsDir = fileURLToPath(new URL("./tools/", import.meta.url));
+  }
+  return toolsDir;
+}
 const PACKAGES = ["binaryen/index.js", "wabt/index.js"];
 
 let loaders: Loaders = {
@@ -67,17 +74,17 @@ function installed(): Promise<void> {
 }
 
 function missing(): string[] {
-  return PACKAGES.filter((p) => !existsSync(`${TOOLS_DIR}node_modules/${p}`));
+  return PACKAGES.filter((p) => !nodeFs().existsSync(`${toolsDirectory()}node_modules/${p}`));
 }
 
 async function install(): Promise<void> {
   const { execFile } = await import("node:child_process");
   const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
-  const cmd = deno ? deno.execPath() : process.execPath;
+  const cmd = deno ? deno.execPath() : (nodeProcess() as unknown as { execPath: string }).execPath;
   const args = deno ? ["install", "--quiet"] : ["install", "--no-save", "--silent"];
-  console.error(`evmwasm: installing Binaryen and wabt into ${TOOLS_DIR} (once)`);
+  console.error(`evmwasm: installing Binaryen and wabt into ${toolsDirectory()} (once)`);
   const why = await new Promise<string | undefined>((resolve) =>
-    execFile(cmd, args, { cwd: TOOLS_DIR }, (error, _stdout, stderr) => {
+    execFile(cmd, args, { cwd: toolsDirectory() }, (error, _stdout, stderr) => {
       const left = missing();
       // The installer's first line says what failed (Deno adds a backtrace after it).
       if (error) resolve(String(stderr).trim().split("\n")[0] || error.message);
@@ -85,5 +92,5 @@ async function install(): Promise<void> {
     })
   );
   if (why === undefined) return;
-  throw new WasmToolsUnavailableError(`cannot install Binaryen and wabt into ${TOOLS_DIR}: ${why}`);
+  throw new WasmToolsUnavailableError(`cannot install Binaryen and wabt into ${toolsDirectory()}: ${why}`);
 }
