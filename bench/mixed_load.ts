@@ -7,6 +7,7 @@
  * latency median and p99, and the server's resident memory after the warm-up and at the end.
  *
  *   npx -y deno run -A bench/mixed_load.ts [--seconds 60] [--clients 32] [--nodes evmwasm,anvil] [--out FILE]
+ *     [--node-args "..."]  (flags for our node, e.g. "--prune-history --transaction-block-keeper 64")
  *
  * Writes bench/results/mixed_load.json (or --out). `runMixedLoad` is the CI battery's short load run too.
  */
@@ -244,10 +245,11 @@ if (import.meta.main) {
   const seconds = Number(opt("seconds", "60"));
   const clients = Number(opt("clients", "32"));
   const nodes = opt("nodes", "evmwasm,anvil").split(",");
+  const nodeArgs = opt("node-args", "").split(" ").filter((a) => a);
   const out = opt("out", `${ROOT}bench/results/mixed_load.json`);
   const results: Record<string, LoadReport> = {};
   for (const name of nodes) {
-    const server = name === "anvil" ? await startAnvil() : await startOurs();
+    const server = name === "anvil" ? await startAnvil() : await startOurs(nodeArgs);
     try {
       console.error(`${name}: ${clients} clients for ${seconds} s ...`);
       results[name] = await runMixedLoad(server.url, { seconds, clients, rss: () => rssOf(server.pid) });
