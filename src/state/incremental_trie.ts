@@ -41,12 +41,12 @@ interface Branch {
   ref: Ref | undefined;
 }
 export type TrieNode = Leaf | Extension | Branch;
-export type TrieLeaf = Leaf;
 
 const nibbles = new Uint8Array(64);
 
 /** A key of up to 32 bytes (a hash) as the path of nibbles that the trie functions take. */
 export function keyNibbles(key: Uint8Array): string {
+  if (key.length > 32) throw new RangeError(`a trie key has at most 32 bytes, not ${key.length}`);
   for (let i = 0; i < key.length; i++) {
     nibbles[2 * i] = key[i] >> 4;
     nibbles[2 * i + 1] = key[i] & 15;
