@@ -59,7 +59,7 @@ export function serializeState(chain: DevChain): Json {
   const entries = [...chain.head.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (const [address, account] of entries) {
     const storage: Record<string, string> = {};
-    const slots = [...account.storage].filter(([, v]) => v !== 0n).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const slots = [...(account.storageIfAny ?? [])].filter(([, v]) => v !== 0n).sort((a, b) => (a[0] < b[0] ? -1 : 1));
     for (const [slot, value] of slots) storage[hexWord(slot)] = hexWord(value);
     accounts[hexAddress(address)] = {
       nonce: Number(account.nonce),

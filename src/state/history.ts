@@ -276,7 +276,7 @@ export class StateHistory implements StateObserver {
       if (!acc) continue;
       const copy = new Account(acc.nonce, acc.balance, acc.code, undefined, acc.codeHash);
       const slots = new Set<bigint>(this.recordedSlots(mark, address));
-      for (const slot of this.head.getAccount(address)?.storage.keys() ?? []) slots.add(slot);
+      for (const slot of this.head.getAccount(address)?.storageIfAny?.keys() ?? []) slots.add(slot);
       for (const slot of slots) {
         const v = view.getStorage(address, slot);
         if (v !== 0n) copy.storage.set(slot, v);
@@ -368,7 +368,7 @@ class HistoryReader implements StateSource {
 
   hasStorage(address: bigint): boolean {
     // Rare (a CREATE onto an address without code or nonce): every slot in memory, valued at the mark.
-    const slots = new Set<bigint>(this.history.head.getAccount(address)?.storage.keys() ?? []);
+    const slots = new Set<bigint>(this.history.head.getAccount(address)?.storageIfAny?.keys() ?? []);
     for (const s of this.history.recordedSlots(this.mark, address)) slots.add(s);
     for (const s of slots) if (this.loadStorage(address, s) !== 0n) return true;
     return false;

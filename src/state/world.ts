@@ -303,7 +303,7 @@ export class WorldState {
   readStorage(address: bigint, slot: bigint): bigint {
     const acc = this.getAccount(address);
     if (!acc) return 0n;
-    const v = acc.storage.get(slot);
+    const v = acc.storageIfAny?.get(slot);
     if (v !== undefined) return v;
     return this.source && !acc.storageComplete ? this.getStorage(address, slot) : 0n;
   }
