@@ -15,7 +15,7 @@ let rlp: typeof RlpCodec | undefined;
 export type RlpInput = Uint8Array | RlpInput[];
 
 /** Bytes of the length prefix for a payload of `length` bytes (a single byte below 0x80 has none). */
-function prefixLength(length: number): number {
+export function prefixLength(length: number): number {
   if (length < 56) return 1;
   let n = 1;
   while (length >= 256 ** n) n++;
@@ -38,7 +38,8 @@ function encodedLength(item: RlpInput): number {
   return prefixLength(p) + p;
 }
 
-function writePrefix(out: Uint8Array, at: number, length: number, offset: number): number {
+/** Writes the length prefix of a payload (offset 0x80 for a string, 0xc0 for a list); returns the next position. */
+export function writePrefix(out: Uint8Array, at: number, length: number, offset: number): number {
   if (length < 56) {
     out[at] = offset + length;
     return at + 1;

@@ -11,6 +11,7 @@
  * object, its buffer's object and the buffer, outside the heap).
  */
 import { keccak256 } from "../primitives/hash.ts";
+import { prefixLength, writePrefix } from "../primitives/rlp.ts";
 import { EMPTY_TRIE_ROOT } from "./trie.ts";
 
 /**
@@ -77,35 +78,17 @@ export function leafValue(leaf: Leaf): Uint8Array {
 
 // ---------------------------------------------------------------- encoding
 
-/** Bytes of an RLP string item of `n` bytes whose first byte is `first`. */
-function stringItemLength(n: number, first: number): number {
-  if (n === 1 && first < 0x80) return 1;
-  return n <= 55 ? 1 + n : 1 + lengthOfLength(n) + n;
+/** Bytes of `s` as an RLP string item: a single byte below 0x80 is itself. */
+function stringItemLength(s: string): number {
+  return s.length === 1 && s.charCodeAt(0) < 0x80 ? 1 : prefixLength(s.length) + s.length;
 }
 
-function lengthOfLength(n: number): number {
-  let k = 0;
-  for (; n > 0; n = Math.floor(n / 256)) k++;
-  return k;
+function writeStringItem(out: Uint8Array, at: number, s: string): number {
+  if (!(s.length === 1 && s.charCodeAt(0) < 0x80)) at = writePrefix(out, at, s.length, 0x80);
+  return writeString(out, at, s);
 }
 
-function listHeaderLength(payload: number): number {
-  return payload <= 55 ? 1 : 1 + lengthOfLength(payload);
-}
-
-/** Writes an RLP length prefix (offset 0x80 for strings, 0xc0 for lists); returns the next position. */
-function writeHeader(out: Uint8Array, at: number, n: number, offset: number): number {
-  if (n <= 55) {
-    out[at] = offset + n;
-    return at + 1;
-  }
-  const k = lengthOfLength(n);
-  out[at] = offset + 55 + k;
-  for (let i = k; i > 0; i--, n = Math.floor(n / 256)) out[at + i] = n & 0xff;
-  return at + 1 + k;
-}
-
-/** The hex-prefix encoding's length for `n` nibbles (Yellow Paper appendix C); as an RLP item, see pathItem. */
+/** The hex-prefix encoding's length for `n` nibbles (Yellow Paper appendix C); as an RLP item: pathItemLength. */
 function hexPrefixLength(n: number): number {
   return 1 + (n >> 1);
 }
@@ -148,20 +131,18 @@ function writeRef(out: Uint8Array, at: number, ref: Ref): number {
 function encode(node: TrieNode): Uint8Array {
   switch (node.kind) {
     case "leaf": {
-      const v = node.value;
-      const payload = pathItemLength(node.path.length) + stringItemLength(v.length, v.charCodeAt(0));
-      const out = new Uint8Array(listHeaderLength(payload) + payload);
-      let at = writeHeader(out, 0, payload, 0xc0);
+      const payload = pathItemLength(node.path.length) + stringItemLength(node.value);
+      const out = new Uint8Array(prefixLength(payload) + payload);
+      let at = writePrefix(out, 0, payload, 0xc0);
       at = writePathItem(out, at, node.path, true);
-      if (!(v.length === 1 && v.charCodeAt(0) < 0x80)) at = writeHeader(out, at, v.length, 0x80);
-      writeString(out, at, v);
+      writeStringItem(out, at, node.value);
       return out;
     }
     case "ext": {
       const child = reference(node.child);
       const payload = pathItemLength(node.path.length) + refItemLength(child);
-      const out = new Uint8Array(listHeaderLength(payload) + payload);
-      let at = writeHeader(out, 0, payload, 0xc0);
+      const out = new Uint8Array(prefixLength(payload) + payload);
+      let at = writePrefix(out, 0, payload, 0xc0);
       at = writePathItem(out, at, node.path, false);
       writeRef(out, at, child);
       return out;
@@ -173,8 +154,8 @@ function encode(node: TrieNode): Uint8Array {
         const c = children[i];
         payload += c ? refItemLength(reference(c)) : 1;
       }
-      const out = new Uint8Array(listHeaderLength(payload) + payload);
-      let at = writeHeader(out, 0, payload, 0xc0);
+      const out = new Uint8Array(prefixLength(payload) + payload);
+      let at = writePrefix(out, 0, payload, 0xc0);
       for (let i = 0; i < 16; i++) {
         const c = children[i];
         if (c) at = writeRef(out, at, c.ref!);
