@@ -9,6 +9,36 @@ import { Fork, parseFork } from "../src/forks/fork.ts";
 import { hexToBytes } from "../src/primitives/hex.ts";
 import { compareOutcomes, type FuzzCase, runCase } from "./fuzz/differential.ts";
 
+/** Operand pairs for the MUL guard: around 2^32, 2^63 and 2^64, negative, and too wide for the inline product. */
+const MUL_PAIRS: bigint[][] = [
+  [2n ** 64n - 1n, 2n ** 64n - 1n], [2n ** 32n, 2n ** 32n], [2n ** 64n + 5n, 7n], [-5n, 7n], [-5n, -7n],
+  [-(2n ** 63n), -(2n ** 63n)], [-(2n ** 63n), 2n ** 63n - 1n], [-1n, 2n ** 63n], [2n ** 63n, 2n ** 63n],
+  [-1n, -1n], [-(2n ** 63n) - 1n, 3n], [2n ** 200n + 3n, 0xfedcba9876543210ffffn], [0n, -1n],
+  [0xfedcba9876543210n, -0x123456789n], [2n ** 63n - 1n, -(2n ** 63n)], [-3n, 2n ** 64n - 1n],
+  [1n, -(2n ** 64n)], [2n ** 128n, 2n ** 128n], [2n ** 200n + 3n, 7n], [-(2n ** 199n) - 12345n, -3n],
+];
+const hex16 = (n: number) => n.toString(16).padStart(4, "0");
+
+/**
+ * Eight products of calldata words 2k (a) and 2k+1 (b) into memory words 8k...: a * b; (a SAR 192) * b;
+ * SIGNEXTEND(7, a) * b; (a AND 2^64 - 1) * b; SIGNEXTEND(0, a) * (b SAR 200); -5 * b; and two of values that
+ * are not 64-bit: (a SAR 128) * b and SIGNEXTEND(8, a) * b.
+ */
+function mulGuardCode(k: number): string {
+  const a = `61${hex16(64 * k)}35`, b = `61${hex16(64 * k + 32)}35`;
+  const store = (j: number) => `61${hex16(32 * (8 * k + j))}52`;
+  return [
+    b + a + "02" + store(0),
+    b + a + "60c01d" + "02" + store(1),
+    b + a + "60070b" + "02" + store(2),
+    b + a + "67ffffffffffffffff16" + "02" + store(3),
+    b + "60c81d" + a + "60000b" + "02" + store(4),
+    b + "7f" + BigInt.asUintN(256, -5n).toString(16) + "02" + store(5),
+    b + a + "6080" + "1d" + "02" + store(6),
+    b + a + "6008" + "0b" + "02" + store(7),
+  ].join("");
+}
+
 /** As printed by the fuzzer: fork name, gas, code, input (and a callee at 0xca11). */
 const CASES: { why: string; fork: string; gas: string; code: string; input: string; callee?: string }[] = [
   {
@@ -183,6 +213,12 @@ const CASES: { why: string; fork: string; gas: string; code: string; input: stri
   {
     why: "guard: the same after the merge, with BLOBBASEFEE",
     fork: "Cancun", gas: "100000", code: "0x303233343a414243444546484a610180526101605261014052610120526101005260e05260c05260a0526080526060526040526020526000526101a06000f3", input: "0x",
+  },
+  {
+    why: "guard: MUL's inline products: of operands known to be 64-bit (masked, SAR, SIGNEXTEND, constant) or not",
+    fork: "Osaka", gas: "500000",
+    code: "0x" + MUL_PAIRS.map((_, k) => mulGuardCode(k)).join("") + `61${hex16(32 * 8 * MUL_PAIRS.length)}6000f3`,
+    input: "0x" + MUL_PAIRS.flat().map((v) => BigInt.asUintN(256, v).toString(16).padStart(64, "0")).join(""),
   },
 ];
 

@@ -237,7 +237,7 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
     });
   }
 
-  test(`wasm runtime ${level}: mul with one or both operands 64-bit or sign-extended 64-bit (the short paths)`, () => {
+  test(`wasm runtime ${level}: mul with 64-bit, sign-extended 64-bit or 128-bit operands (the short paths)`, () => {
     const value = valueGenerator(4099n);
     const M64 = (1n << 64n) - 1n;
     const smalls = [0n, 1n, 2n, M64, M64 - 1n, 1n << 63n, 0xffffffffn, 1n << 32n];
@@ -253,6 +253,12 @@ for (const [wide, optimize] of [[false, false], [false, true], [true, false], [t
       checkBinary("mul", neg, big);
       checkBinary("mul", neg, M - M64 + (value() & M64));
       checkBinary("mul", neg, s);
+      // An operand below 2^128 (limbs 2-3 zero), with a wider or another such one.
+      const half = (value() & ((1n << 128n) - 1n)) | (1n << 64n), spread = (s << 128n) | s;
+      checkBinary("mul", half, big);
+      checkBinary("mul", big, half);
+      checkBinary("mul", half, spread);
+      checkBinary("mul", half, half);
     }
   });
 

@@ -23,7 +23,7 @@ export function lowerArith(cx: Lowerer, ins: Instr): boolean {
     case 0x01: return binary(cx, add, (a, b) => (a + b) & M);
     case 0x03: return binary(cx, sub, (a, b) => (a - b) & M);
     case 0x02:
-      return mulOfKnownProduct(cx) || mulByConstant(cx) || runtimeCall(cx, RUNTIME_BINARY[ins.op], 2);
+      return mulOfKnownProduct(cx) || mulByConstant(cx) || multiplication(cx);
     case 0x04: case 0x05: case 0x06: case 0x07:
       return division(cx, ins.op);
     case 0x08: return runtimeCall(cx, U256_SCRATCH_FUNCS.addmod, 3);
@@ -280,6 +280,107 @@ function mulByConstant(cx: Lowerer): boolean {
   return true;
 }
 
+/**
+ * MUL where an operand is known to be a 64-bit value (a constant, a masked value, a signed value from SAR or
+ * SIGNEXTEND): when the other is one too (checked at run time unless known), unsigned or signed as the known
+ * one, the 128-bit product inline; otherwise the runtime's 256-bit product, as for operands nothing is known of
+ * (a test at every MUL costs code whose products are wide more than it saves the rest). Fixed-point code
+ * multiplies small signed values this way (an on-chain model's dot products of int8 and int16 weights).
+ */
+function multiplication(cx: Lowerer): boolean {
+  const m = cx.m;
+  // Values still in their stack slots stay there (the test reads their limbs, the runtime call copies them): in
+  // locals they would all be live across the call.
+  const a = cx.pop(), b = cx.pop();
+  const r = [cx.local(), cx.local(), cx.local(), cx.local()];
+  const slow = () =>
+    cx.capture(() => {
+      cx.storeWord(SCRATCH_A, a);
+      cx.storeWord(SCRATCH_B, b);
+      cx.emit(m.call(RUNTIME_BINARY[0x02], [], cx.none));
+      for (let i = 0; i < 4; i++) cx.emit(cx.set(r[i], m.i64.load(8 * i, 8, cx.c32(SCRATCH_OUT))));
+    });
+  const product = (signed: boolean) =>
+    cx.capture(() => {
+      cx.emit(mulWide64(cx, a, b, r[0], r[1], signed));
+      cx.emit(cx.set(r[2], signed ? m.i64.shr_s(cx.get(r[1]), cx.c64(63n)) : cx.c64(0n)));
+      cx.emit(cx.set(r[3], signed ? cx.get(r[2]) : cx.c64(0n)));
+    });
+  const unsigned = [a, b].map((x) => word64(cx, x, false)), signed = [a, b].map((x) => word64(cx, x, true));
+  if (unsigned[0] === true && unsigned[1] === true) {
+    cx.emit(mulWide64(cx, a, b, r[0], r[1], false));
+    cx.release(r[2]);
+    cx.release(r[3]);
+    r[2] = r[3] = -1;
+  } else if (signed[0] === true && signed[1] === true) {
+    cx.emit(product(true));
+  } else {
+    // The known operand's kind (signed first: it takes negative values too); the other is tested.
+    const asSigned = signed.includes(true), fits = asSigned ? signed : unsigned;
+    const other = fits.find((f) => f !== true);
+    if (!fits.includes(true) || other === false) cx.emit(slow());
+    else cx.emit(m.if(m.i64.eqz(other as Expr), product(asSigned), slow()));
+  }
+  cx.drop(a);
+  cx.drop(b);
+  cx.push({ k: "l", l: r, rc: 0 });
+  return true;
+}
+
+/**
+ * Whether x is a 64-bit value, unsigned (limbs 1-3 zero) or signed (limbs 1-3 copies of limb 0's sign): true or
+ * false when known, else an i64 expression that is zero when it is.
+ */
+function word64(cx: Lowerer, x: Val, signed: boolean): boolean | Expr {
+  const m = cx.m;
+  if (x.k === "c") return fits64(x.v, signed);
+  if (signed && x.k === "l" && x.signed64) return true;
+  const upperZero = cx.zeroLimb(x, 1) && cx.zeroLimb(x, 2) && cx.zeroLimb(x, 3);
+  if (!signed) {
+    if (upperZero) return true;
+    let e: Expr | null = null;
+    for (let i = 1; i < 4; i++) if (!cx.zeroLimb(x, i)) e = e === null ? cx.limb(x, i) : m.i64.or(e, cx.limb(x, i));
+    return e!;
+  }
+  const sign = () => m.i64.shr_s(cx.limb(x, 0), cx.c64(63n));
+  if (upperZero) return sign();
+  let e = m.i64.xor(cx.limb(x, 1), sign());
+  for (let i = 2; i < 4; i++) e = m.i64.or(e, m.i64.xor(cx.limb(x, i), sign()));
+  return e;
+}
+
+/**
+ * lo, hi = limb 0 of a times limb 0 of b, a 128-bit product, unsigned or (`signed`) of the limbs as signed
+ * values: the unsigned high half from four 32x32-bit products, less y when x < 0 and x when y < 0 for the signed.
+ */
+function mulWide64(cx: Lowerer, a: Val, b: Val, lo: number, hi: number, signed: boolean): Expr {
+  const m = cx.m, k = (v: bigint) => cx.c64(v);
+  const low32 = (e: Expr) => m.i64.and(e, k(0xffffffffn)), high32 = (e: Expr) => m.i64.shr_u(e, k(32n));
+  const t = cx.local(), w = cx.local();
+  const body: Expr[] = [];
+  // Limb 0 of a value in its stack slot into a local, read once.
+  const limb0 = (v: Val, l: number) => {
+    if (v.k !== "m") return () => cx.limb(v, 0);
+    body.push(cx.set(l, cx.limb(v, 0)));
+    return () => cx.get(l);
+  };
+  const xl = cx.local(), yl = cx.local();
+  const x = limb0(a, xl), y = limb0(b, yl);
+  body.push(
+    // t = xh*yl + (xl*yl >> 32); w = (t mod 2^32) + xl*yh; hi = xh*yh + (t >> 32) + (w >> 32): no sum overflows.
+    cx.set(t, m.i64.add(m.i64.mul(high32(x()), low32(y())), high32(m.i64.mul(low32(x()), low32(y()))))),
+    cx.set(w, m.i64.add(low32(cx.get(t)), m.i64.mul(low32(x()), high32(y())))),
+    cx.set(hi, m.i64.add(m.i64.add(m.i64.mul(high32(x()), high32(y())), high32(cx.get(t))), high32(cx.get(w)))),
+    cx.set(lo, m.i64.mul(x(), y())),
+  );
+  if (signed) {
+    const sign = (e: Expr) => m.i64.shr_s(e, k(63n));
+    body.push(cx.set(hi, m.i64.sub(m.i64.sub(cx.get(hi), m.i64.and(sign(x()), y())), m.i64.and(sign(y()), x()))));
+  }
+  for (const l of [t, w, xl, yl]) cx.release(l);
+  return m.block(null, body, cx.none);
+}
+
 /** Pops n operands (top first) into scratch words A, B, C; calls fn, the scratch variant; pushes OUT. */
 function runtimeCall(cx: Lowerer, fn: string, n: number): boolean {
   const addrs = [SCRATCH_A, SCRATCH_B, SCRATCH_C].slice(0, n);
@@ -362,6 +463,8 @@ function signextend(cx: Lowerer): boolean {
       limbs.push(i < q ? cx.limb(x, i) : i === q ? cx.get(e) : m.i64.shr_s(cx.get(e), cx.c64(63n)));
     }
     const r = cx.fromLimbs(limbs);
+    // From a byte below the eighth, limbs 1-3 are limb 0's sign.
+    if (q === 0 && r.k === "l") r.signed64 = true;
     cx.release(e);
     cx.drop(x);
     cx.push(r);

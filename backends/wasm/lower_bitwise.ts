@@ -215,6 +215,8 @@ function shift(cx: Lowerer, kind: "shl" | "shr" | "sar"): boolean {
       return true;
     }
     const r = s === 256 ? cx.const(0n) : cx.fromLimbs(constShift(cx, kind, x, s));
+    // SAR by 192 or more leaves a 64-bit signed value: limbs 1-3 are limb 0's sign.
+    if (kind === "sar" && s >= 192 && r.k === "l") r.signed64 = true;
     cx.drop(x);
     cx.push(r);
     return true;

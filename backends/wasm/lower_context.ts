@@ -12,10 +12,13 @@ export type Expr = number;
 
 const M64 = (1n << 64n) - 1n;
 
-/** A stack word known at compile time, held in locals (index -1: limb known zero), or still in its stack slot. */
+/**
+ * A stack word known at compile time, held in locals (index -1: limb known zero; `signed64`: limbs 1-3 are copies of
+ * limb 0's sign), or still in its stack slot.
+ */
 export type Val =
   | { k: "c"; v: bigint; rc: number }
-  | { k: "l"; l: number[]; rc: number }
+  | { k: "l"; l: number[]; rc: number; signed64?: boolean }
   | { k: "m"; slot: number; rc: number };
 
 /** Fixed locals of each block's function; the first two are its parameters. */

@@ -144,7 +144,10 @@ export function emitMulU64(o: Ops, s: MulScratch, a: Word, b0: Local, out: reado
   return body;
 }
 
-/** u256_mul(a, b, out): out = a * b mod 2^256; an operand that is a sign-extended 64-bit value takes a shorter path. */
+/**
+ * u256_mul(a, b, out): out = a * b mod 2^256; an operand that is a sign-extended 64-bit value takes a shorter path,
+ * and one below 2^128 a shorter one than the full product.
+ */
 export function addMul(m: binaryen.Module, name: string, options: BuildOptions, fixed?: readonly number[]): void {
   const { f, ptrs: [aPtr, bPtr, outPtr] } = entryFn(m, 3, options, fixed);
   const o = new Ops(m, options);
@@ -153,6 +156,8 @@ export function addMul(m: binaryen.Module, name: string, options: BuildOptions, 
   f.add(name, binaryen.none, [
     ...f.loadWord(aPtr, a),
     ...f.loadWord(bPtr, b),
+    // Shorter products first: an operand of 64 bits, then one below 2^128 (a product of 128-bit values, or a
+    // 64-bit lane spread over two limbs: twelve limb products instead of sixteen), then a sign-extended 64-bit one.
     m.if(
       o.eqz(o.or(b[1].get(), b[2].get(), b[3].get())),
       m.block(null, emitMulU64(o, s, a, b[0], a)),
@@ -160,12 +165,20 @@ export function addMul(m: binaryen.Module, name: string, options: BuildOptions, 
         o.eqz(o.or(a[1].get(), a[2].get(), a[3].get())),
         m.block(null, emitMulU64(o, s, b, a[0], a)),
         m.if(
-          o.eqz(o.not(o.and(o.and(b[1].get(), b[2].get()), b[3].get()))),
-          m.block(null, emitMulU64(o, s, a, b[0], a, true)),
+          o.eqz(o.or(a[2].get(), a[3].get())),
+          m.block(null, emitMul(o, s, a, b, a, 2, 4)),
           m.if(
-            o.eqz(o.not(o.and(o.and(a[1].get(), a[2].get()), a[3].get()))),
-            m.block(null, emitMulU64(o, s, b, a[0], a, true)),
-            m.block(null, emitMul(o, s, a, b, a)),
+            o.eqz(o.or(b[2].get(), b[3].get())),
+            m.block(null, emitMul(o, s, b, a, a, 2, 4)),
+            m.if(
+              o.eqz(o.not(o.and(o.and(b[1].get(), b[2].get()), b[3].get()))),
+              m.block(null, emitMulU64(o, s, a, b[0], a, true)),
+              m.if(
+                o.eqz(o.not(o.and(o.and(a[1].get(), a[2].get()), a[3].get()))),
+                m.block(null, emitMulU64(o, s, b, a[0], a, true)),
+                m.block(null, emitMul(o, s, a, b, a)),
+              ),
+            ),
           ),
         ),
       ),
