@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever generated code or this layout changes; part of every cache key. */
-export const COMPILER_VERSION = "evmwasm-c25";
+export const COMPILER_VERSION = "evmwasm-c26";
 
 /** [0, 4096): reserved for the u256 runtime's own scratch space. */
 export const RUNTIME_SCRATCH = 0;

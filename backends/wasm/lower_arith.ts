@@ -182,26 +182,12 @@ function division(cx: Lowerer, op: number): boolean {
   }
   const a = cx.materialise(a0), b = cx.materialise(b0);
   const r = [cx.local(), cx.local(), cx.local(), cx.local()];
-  const slow = cx.capture(() => {
-    cx.storeWord(SCRATCH_A, a);
-    cx.storeWord(SCRATCH_B, b);
-    cx.emit(m.call(RUNTIME_BINARY[op], [], cx.none));
-    for (let i = 0; i < 4; i++) cx.emit(cx.set(r[i], m.i64.load(8 * i, 8, cx.c32(SCRATCH_OUT))));
-  });
-  if ((a.k === "c" && !fits64(a.v, signed)) || (b.k === "c" && !fits64(b.v, signed))) {
+  const slow = runtimeInto(cx, RUNTIME_BINARY[op], a, b, r);
+  const fits = fitTest(cx, [a, b].map((x) => word64(cx, x, signed)));
+  if (fits === false) {
     cx.emit(slow);
   } else {
-    // fits: every upper limb is zero (unsigned) or limb 0's sign (signed)
-    let wide: Expr | null = null;
-    const or = (e: Expr) => (wide = wide === null ? e : m.i64.or(wide, e));
-    for (const x of [a, b]) {
-      if (x.k === "c") continue;
-      for (let i = 1; i < 4; i++) {
-        if (cx.zeroLimb(x, i) && !signed) continue;
-        or(signed ? m.i64.xor(cx.limb(x, i), m.i64.shr_s(cx.limb(x, 0), cx.c64(63n))) : cx.limb(x, i));
-      }
-    }
-    let ok: Expr = wide === null ? cx.c32(1) : m.i64.eqz(wide);
+    let ok: Expr = fits === true ? cx.c32(1) : fits;
     if (op === 0x05) ok = m.i32.and(ok, m.i64.ne(cx.limb(a, 0), cx.c64(MIN64)));
     const fast = cx.capture(() => {
       const x = cx.limb(a, 0), y = () => cx.limb(b, 0);
@@ -293,13 +279,7 @@ function multiplication(cx: Lowerer): boolean {
   // locals they would all be live across the call.
   const a = cx.pop(), b = cx.pop();
   const r = [cx.local(), cx.local(), cx.local(), cx.local()];
-  const slow = () =>
-    cx.capture(() => {
-      cx.storeWord(SCRATCH_A, a);
-      cx.storeWord(SCRATCH_B, b);
-      cx.emit(m.call(RUNTIME_BINARY[0x02], [], cx.none));
-      for (let i = 0; i < 4; i++) cx.emit(cx.set(r[i], m.i64.load(8 * i, 8, cx.c32(SCRATCH_OUT))));
-    });
+  const slow = () => runtimeInto(cx, RUNTIME_BINARY[0x02], a, b, r);
   const product = (signed: boolean) =>
     cx.capture(() => {
       cx.emit(mulWide64(cx, a, b, r[0], r[1], signed));
@@ -317,9 +297,9 @@ function multiplication(cx: Lowerer): boolean {
   } else {
     // The known operand's kind (signed first: it takes negative values too); the other is tested.
     const asSigned = signed.includes(true), fits = asSigned ? signed : unsigned;
-    const other = fits.find((f) => f !== true);
-    if (!fits.includes(true) || other === false) cx.emit(slow());
-    else cx.emit(m.if(m.i64.eqz(other as Expr), product(asSigned), slow()));
+    const test = fits.includes(true) ? fitTest(cx, fits) : false;
+    if (typeof test === "boolean") cx.emit(slow());
+    else cx.emit(m.if(test, product(asSigned), slow()));
   }
   cx.drop(a);
   cx.drop(b);
@@ -347,6 +327,24 @@ function word64(cx: Lowerer, x: Val, signed: boolean): boolean | Expr {
   let e = m.i64.xor(cx.limb(x, 1), sign());
   for (let i = 2; i < 4; i++) e = m.i64.or(e, m.i64.xor(cx.limb(x, i), sign()));
   return e;
+}
+
+/** Whether every one of `fits` (word64's answers) holds: true or false when known, else an i32 test. */
+function fitTest(cx: Lowerer, fits: (boolean | Expr)[]): boolean | Expr {
+  if (fits.includes(false)) return false;
+  const checks = fits.filter((f): f is Expr => f !== true);
+  if (checks.length === 0) return true;
+  return cx.m.i64.eqz(checks.reduce((x, y) => cx.m.i64.or(x, y)));
+}
+
+/** The runtime's scratch variant `fn` of a and b (scratch words A and B), its result into the locals r. */
+function runtimeInto(cx: Lowerer, fn: string, a: Val, b: Val, r: number[]): Expr {
+  return cx.capture(() => {
+    cx.storeWord(SCRATCH_A, a);
+    cx.storeWord(SCRATCH_B, b);
+    cx.emit(cx.m.call(fn, [], cx.none));
+    for (let i = 0; i < 4; i++) cx.emit(cx.set(r[i], cx.m.i64.load(8 * i, 8, cx.c32(SCRATCH_OUT))));
+  });
 }
 
 /**
