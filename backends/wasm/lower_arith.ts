@@ -355,15 +355,17 @@ function mulWide64(cx: Lowerer, a: Val, b: Val, lo: number, hi: number, signed: 
   const m = cx.m, k = (v: bigint) => cx.c64(v);
   const low32 = (e: Expr) => m.i64.and(e, k(0xffffffffn)), high32 = (e: Expr) => m.i64.shr_u(e, k(32n));
   const t = cx.local(), w = cx.local();
+  const temps = [t, w];
   const body: Expr[] = [];
   // Limb 0 of a value in its stack slot into a local, read once.
-  const limb0 = (v: Val, l: number) => {
+  const limb0 = (v: Val) => {
     if (v.k !== "m") return () => cx.limb(v, 0);
+    const l = cx.local();
+    temps.push(l);
     body.push(cx.set(l, cx.limb(v, 0)));
     return () => cx.get(l);
   };
-  const xl = cx.local(), yl = cx.local();
-  const x = limb0(a, xl), y = limb0(b, yl);
+  const x = limb0(a), y = limb0(b);
   body.push(
     // t = xh*yl + (xl*yl >> 32); w = (t mod 2^32) + xl*yh; hi = xh*yh + (t >> 32) + (w >> 32): no sum overflows.
     cx.set(t, m.i64.add(m.i64.mul(high32(x()), low32(y())), high32(m.i64.mul(low32(x()), low32(y()))))),
@@ -375,7 +377,7 @@ function mulWide64(cx: Lowerer, a: Val, b: Val, lo: number, hi: number, signed: 
     const sign = (e: Expr) => m.i64.shr_s(e, k(63n));
     body.push(cx.set(hi, m.i64.sub(m.i64.sub(cx.get(hi), m.i64.and(sign(x()), y())), m.i64.and(sign(y()), x()))));
   }
-  for (const l of [t, w, xl, yl]) cx.release(l);
+  for (const l of temps) cx.release(l);
   return m.block(null, body, cx.none);
 }
 
