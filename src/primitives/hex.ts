@@ -1,5 +1,5 @@
 /** Hex and byte conversions. Every parser throws HexError naming the bad input. */
-import { EMPTY_BYTES } from "./byte_slab.ts";
+import { allocBytes, EMPTY_BYTES } from "./byte_slab.ts";
 
 export class HexError extends Error {
   override name = "HexError";
@@ -20,8 +20,13 @@ function strip0x(hex: string): string {
   return hex.startsWith("0x") || hex.startsWith("0X") ? hex.slice(2) : hex;
 }
 
-/** The engines' own hex codecs (Deno and Bun have them): an order of magnitude faster on long data. */
+/**
+ * The engines' own hex codecs (Deno and Bun have them): an order of magnitude faster on long data. setFromHex
+ * decodes into an array carved from a slab (byte_slab.ts), where fromHex makes a buffer of its own (about
+ * 1.2 µs in Deno however short the data: a request's calldata paid it on every call).
+ */
 const nativeFromHex = (Uint8Array as unknown as { fromHex?: (hex: string) => Uint8Array }).fromHex;
+const nativeSetFromHex = (Uint8Array.prototype as unknown as { setFromHex?: (hex: string) => unknown }).setFromHex;
 const nativeToHex = (Uint8Array.prototype as unknown as { toHex?: () => string }).toHex;
 
 function invalidHex(what: string, hex: string): HexError {
@@ -33,6 +38,15 @@ export function hexToBytes(hex: string, what = "hex value"): Uint8Array {
   if (typeof hex !== "string") throw new HexError(`${what}: expected a hex string, got ${typeof hex}`);
   let h = strip0x(hex);
   if (h.length % 2 === 1) h = "0" + h;
+  if (nativeSetFromHex) {
+    const out = allocBytes(h.length >> 1);
+    try {
+      nativeSetFromHex.call(out, h);
+    } catch {
+      throw invalidHex(what, hex);
+    }
+    return out;
+  }
   if (nativeFromHex) {
     try {
       return nativeFromHex(h);

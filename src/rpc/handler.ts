@@ -122,7 +122,8 @@ export class JsonRpcHandler {
 
   /** Handles one HTTP body; undefined when nothing is to be sent back (only notifications). */
   async handleBody(body: string): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
-    const depth = jsonNestingDepth(body);
+    // A body of at most MAX_JSON_DEPTH characters cannot nest deeper: most requests skip the scan.
+    const depth = body.length > MAX_JSON_DEPTH ? jsonNestingDepth(body) : 0;
     if (depth > MAX_JSON_DEPTH) {
       return errorResponse(
         null,
