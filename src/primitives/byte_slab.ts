@@ -2,9 +2,10 @@
  * Small byte arrays carved out of shared slabs. Deno keeps every ArrayBuffer
  * off the JavaScript heap: creating one costs about 0.8 µs, against 0.05 µs
  * for a view of an existing one, which is more than a whole simple call
- * spends in its code. Copies made on every call (return data, memory reads)
- * are therefore views into an 8 KiB slab; a slab is never reused, so the
- * views start zeroed and nobody else writes into them.
+ * spends in its code. Copies made on every call (return data, memory reads,
+ * hex decoded from requests) are therefore views into an 8 KiB slab; a slab is
+ * never reused, so the views start zeroed and nobody else writes into them. A
+ * view kept (a log's data, a transaction's) keeps its whole slab alive.
  *
  * The views share their `.buffer` with others and start at a non-zero
  * `byteOffset`: code that wraps `.buffer` must use byteOffset and byteLength.
