@@ -22,10 +22,9 @@ function strip0x(hex: string): string {
 
 /**
  * The engines' own hex codecs (Deno and Bun have them): an order of magnitude faster on long data. setFromHex
- * decodes into an array carved from a slab (byte_slab.ts), where fromHex makes a buffer of its own (about
- * 1.2 µs in Deno however short the data: a request's calldata paid it on every call).
+ * decodes into an array carved from a slab (byte_slab.ts); Uint8Array.fromHex, which came with it, would make a
+ * buffer of its own (about 1.2 µs in Deno however short the data: a request's calldata paid it on every call).
  */
-const nativeFromHex = (Uint8Array as unknown as { fromHex?: (hex: string) => Uint8Array }).fromHex;
 const nativeSetFromHex = (Uint8Array.prototype as unknown as { setFromHex?: (hex: string) => unknown }).setFromHex;
 const nativeToHex = (Uint8Array.prototype as unknown as { toHex?: () => string }).toHex;
 
@@ -46,13 +45,6 @@ export function hexToBytes(hex: string, what = "hex value"): Uint8Array {
       throw invalidHex(what, hex);
     }
     return out;
-  }
-  if (nativeFromHex) {
-    try {
-      return nativeFromHex(h);
-    } catch {
-      throw invalidHex(what, hex);
-    }
   }
   const out = new Uint8Array(h.length / 2);
   for (let i = 0; i < out.length; i++) {
