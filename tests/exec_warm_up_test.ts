@@ -1,12 +1,14 @@
 // The node's start-up warm-up: synthetic calls that all succeed, on every backend, and change no state.
 import assert from "node:assert/strict";
 import { createNode } from "../src/node.ts";
-import { warmUpContract, warmUpNode } from "../src/exec/warm_up.ts";
+import { WARM_UP_CALLEE, warmUpCallee, warmUpContract, warmUpNode } from "../src/exec/warm_up.ts";
+import { WorldState } from "../src/state/world.ts";
+import { Account } from "../src/state/account.ts";
 import { privateServer, warmUpHttpPath } from "../src/exec/http_warm_up.ts";
 import { touchYoungGeneration } from "../src/exec/young_generation.ts";
 import { createBackend } from "../backends/registry.ts";
 import { runCall } from "../src/evm/run_call.ts";
-import { Fork } from "../src/forks/fork.ts";
+import { Fork, type ForkId } from "../src/forks/fork.ts";
 import { staticGasTable } from "../src/forks/opcodes.ts";
 
 Deno.test({
@@ -24,6 +26,43 @@ Deno.test({
       assert.ok(r.gasUsed > 20_000n, `gas ${r.gasUsed}`); // a storage write at least
       const w = run(wasm);
       assert.deepEqual([w.success, w.output, w.gasUsed], [r.success, r.output, r.gasUsed], `fork ${fork}`);
+    }
+  },
+});
+
+Deno.test({
+  name: "warm-up contract: each kind of call runs a frame of the callee, alike on the interpreter and compiled",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn() {
+    const interpreter = createBackend("interpreter"), wasm = createBackend("wasm");
+    const calleeAddress = BigInt(WARM_UP_CALLEE);
+    const kinds: [ForkId, number][] = [[Fork.Frontier, 2], [Fork.Homestead, 3], [Fork.Byzantium, 4], [Fork.Osaka, 4]];
+    for (const [fork, callKinds] of kinds) {
+      const code = warmUpContract(2, staticGasTable(fork));
+      const run = (backend: typeof wasm) => {
+        const world = new WorldState();
+        const callee = new Account();
+        callee.code = warmUpCallee();
+        world.setAccountDirect(calleeAddress, callee);
+        const answers: number[] = [];
+        const tracer = {
+          onExit(msg: { codeAddress: bigint }, result: { output: Uint8Array }) {
+            if (msg.codeAddress === calleeAddress) answers.push(result.output.length);
+          },
+        };
+        return { result: runCall({ backend, code, fork, world, tracer }), answers };
+      };
+      const r = run(interpreter);
+      assert.ok(r.result.success, `${fork}: ${r.result.error}`);
+      assert.deepEqual(r.answers, new Array(2 * callKinds).fill(32), `fork ${fork}`);
+      const w = run(wasm);
+      assert.deepEqual(w.answers, r.answers, `fork ${fork}`);
+      assert.deepEqual(
+        [w.result.success, w.result.output, w.result.gasUsed],
+        [r.result.success, r.result.output, r.result.gasUsed],
+        `fork ${fork}`,
+      );
     }
   },
 });
@@ -46,6 +85,7 @@ for (const backend of ["interpreter", "auto"]) {
         assert.deepEqual(await node.handler.call("eth_blockNumber", []), before);
         const code = await node.handler.call("eth_getCode", ["0x00000000000000000000000000000000005741e1", "latest"]);
         assert.deepEqual(code, { result: "0x" });
+        assert.deepEqual(await node.handler.call("eth_getCode", [WARM_UP_CALLEE, "latest"]), { result: "0x" });
       } finally {
         await node.close();
       }

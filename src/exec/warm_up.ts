@@ -9,7 +9,7 @@
 import { Op, staticGasTable } from "../forks/opcodes.ts";
 import { opcodeSweep } from "../forks/opcode_sweep.ts";
 import { Fork } from "../forks/fork.ts";
-import { bytesToHex } from "../primitives/hex.ts";
+import { bytesToHex, hexToBytes } from "../primitives/hex.ts";
 
 /** Answers one JSON-RPC body, unlogged. */
 export type BodyHandler = (body: string) => Promise<unknown>;
@@ -38,6 +38,9 @@ const IDLE_MS = 100;
 /** An account no one has: what a warm-up runs is given to it as a state override, so fork mode fetches nothing. */
 export const WARM_UP_ADDRESS = "0x00000000000000000000000000000000005741e1";
 
+/** The account the warm-up program calls (a state override too): a frame inside a frame, as most contracts make. */
+export const WARM_UP_CALLEE = "0x00000000000000000000000000000000005741e2";
+
 /**
  * Waits until the node has been idle IDLE_MS (`idleMs`: since it last answered a user); false when `giveUp`
  * says to stop first.
@@ -57,6 +60,7 @@ export async function warmUpNode(handle: BodyHandler, options: WarmUpOptions = {
   await new Promise((r) => setTimeout(r, IDLE_MS));
   const end = performance.now() + budgetMs;
   const code = bytesToHex(warmUpContract(4, staticGas));
+  const callee = bytesToHex(warmUpCallee());
   let calls = 0;
   for (let i = 0; i < quick + spread; i++) {
     await new Promise((r) => setTimeout(r, i < quick ? 0 : 10));
@@ -65,7 +69,10 @@ export async function warmUpNode(handle: BodyHandler, options: WarmUpOptions = {
       jsonrpc: "2.0",
       id: i,
       method: "eth_call",
-      params: [{ to: WARM_UP_ADDRESS, data: "0x" }, "latest", { [WARM_UP_ADDRESS]: { code, balance: "0xde0b6b3a7640000" } }],
+      params: [{ to: WARM_UP_ADDRESS, data: "0x" }, "latest", {
+        [WARM_UP_ADDRESS]: { code, balance: "0xde0b6b3a7640000" },
+        [WARM_UP_CALLEE]: { code: callee, state: {} },
+      }],
     });
     const answer = await handle(body);
     // An answer that is not the program's 32 bytes: something is wrong with the node; its users will see it.
@@ -75,13 +82,50 @@ export async function warmUpNode(handle: BodyHandler, options: WarmUpOptions = {
   return calls;
 }
 
+/** Enough for the callee on every fork (a cold SLOAD is the most of it). */
+const CALLEE_GAS = 0x1000;
+
+/**
+ * Each kind of call the fork has, to WARM_UP_CALLEE with CALLEE_GAS, and the last answer copied back: the host's
+ * way into a nested frame and out (the sweep's calls go to an empty account, which runs no frame).
+ */
+function callsToCallee(staticGas: ArrayLike<number>): number[] {
+  const callee = [Op.PUSH1 + 19, ...hexToBytes(WARM_UP_CALLEE)];
+  const out: number[] = [];
+  for (const op of [Op.CALL, Op.CALLCODE, Op.DELEGATECALL, Op.STATICCALL]) {
+    if (staticGas[op] < 0) continue;
+    // retSize retOffset argsSize argsOffset [value] address gas
+    out.push(Op.PUSH1, 0x20, Op.PUSH1, 0x00, Op.PUSH1, 0x20, Op.PUSH1, 0x00);
+    if (op === Op.CALL || op === Op.CALLCODE) out.push(Op.PUSH1, 0x00);
+    out.push(...callee, Op.PUSH1 + 1, CALLEE_GAS >> 8, CALLEE_GAS & 0xff, op, Op.POP);
+  }
+  // All of the last answer (none when the callee has no code, as where the program runs alone).
+  if (staticGas[Op.RETURNDATACOPY] >= 0) {
+    out.push(Op.RETURNDATASIZE, Op.PUSH1, 0x00, Op.PUSH1, 0x00, Op.RETURNDATACOPY);
+  }
+  return out;
+}
+
+/**
+ * The callee: reads its input and a storage slot, writes their sum to memory and returns it. The slot is the
+ * one the sweep writes (under DELEGATECALL and CALLCODE the caller's), and the callee's own storage is given
+ * in the override: in fork mode no read goes upstream.
+ */
+export function warmUpCallee(): Uint8Array {
+  return new Uint8Array([
+    Op.PUSH1, 0x00, Op.CALLDATALOAD, Op.PUSH1, 0x20, Op.SLOAD, Op.ADD,
+    Op.PUSH1, 0x00, Op.MSTORE, Op.PUSH1, 0x20, Op.PUSH1, 0x00, Op.RETURN,
+  ]);
+}
+
 /** Creations are left out of the loop: a failed one burns the gas the rest needs. */
 const NOT_IN_LOOP = new Set<number>([Op.CREATE, Op.CREATE2]);
 
 /**
  * A loop of `iterations` rounds over every opcode the fork has but control flow and creations (an opcode
- * sweep: inputs pushed, the opcode run, outputs popped); then a JUMP and a JUMPI back to the loop's head while
- * rounds are left. Calls go to an empty account; storage, transient storage, memory and logs are written.
+ * sweep: inputs pushed, the opcode run, outputs popped), then each kind of call to WARM_UP_CALLEE; then a JUMP
+ * and a JUMPI back to the loop's head while rounds are left. The sweep's calls go to an empty account; storage,
+ * transient storage, memory and logs are written.
  */
 export function warmUpContract(iterations: number, staticGas: ArrayLike<number>): Uint8Array {
   const out: number[] = [Op.PUSH1, iterations & 0xff];
@@ -89,6 +133,7 @@ export function warmUpContract(iterations: number, staticGas: ArrayLike<number>)
   out.push(Op.JUMPDEST);
   // RETURNDATACOPY's range must lie in the return data: zeros.
   out.push(...opcodeSweep(staticGas, { input: (op) => op === Op.RETURNDATACOPY ? 0x00 : 0x20, skip: NOT_IN_LOOP }));
+  out.push(...callsToCallee(staticGas));
   const next = out.length + 4; // PUSH2 hi lo JUMP, then the JUMPDEST it goes to
   out.push(Op.PUSH1 + 1, next >> 8, next & 0xff, Op.JUMP, Op.JUMPDEST);
   // rounds left - 1; back to the head while some are left
