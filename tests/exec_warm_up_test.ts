@@ -1,9 +1,16 @@
 // The node's start-up warm-up: synthetic calls that all succeed, on every backend, and change no state.
 import assert from "node:assert/strict";
 import { createNode } from "../src/node.ts";
-import { WARM_UP_CALLEE, warmUpCallee, warmUpContract, warmUpNode } from "../src/exec/warm_up.ts";
+import {
+  WARM_UP_CALLEE,
+  WARM_UP_SIGNATURE,
+  warmUpCallee,
+  warmUpContract,
+  warmUpNode,
+} from "../src/exec/warm_up.ts";
 import { WorldState } from "../src/state/world.ts";
 import { Account } from "../src/state/account.ts";
+import { bytesToHex } from "../src/primitives/hex.ts";
 import { privateServer, warmUpHttpPath } from "../src/exec/http_warm_up.ts";
 import { touchYoungGeneration } from "../src/exec/young_generation.ts";
 import { createBackend } from "../backends/registry.ts";
@@ -46,18 +53,22 @@ Deno.test({
         callee.code = warmUpCallee();
         world.setAccountDirect(calleeAddress, callee);
         const answers: number[] = [];
+        const recovered: string[] = [];
         const tracer = {
           onExit(msg: { codeAddress: bigint }, result: { output: Uint8Array }) {
             if (msg.codeAddress === calleeAddress) answers.push(result.output.length);
+            if (msg.codeAddress === 1n) recovered.push(bytesToHex(result.output));
           },
         };
-        return { result: runCall({ backend, code, fork, world, tracer }), answers };
+        return { result: runCall({ backend, code, fork, world, tracer }), answers, recovered };
       };
       const r = run(interpreter);
       assert.ok(r.result.success, `${fork}: ${r.result.error}`);
       assert.deepEqual(r.answers, new Array(2 * callKinds).fill(32), `fork ${fork}`);
+      // WARM_UP_SIGNATURE is a real one: ECRECOVER runs the whole recovery, to its signer.
+      assert.deepEqual(r.recovered, [`0x${"00".repeat(12)}${WARM_UP_SIGNATURE.signer.slice(2)}`], `fork ${fork}`);
       const w = run(wasm);
-      assert.deepEqual(w.answers, r.answers, `fork ${fork}`);
+      assert.deepEqual([w.answers, w.recovered], [r.answers, r.recovered], `fork ${fork}`);
       assert.deepEqual(
         [w.result.success, w.result.output, w.result.gasUsed],
         [r.result.success, r.result.output, r.result.gasUsed],
