@@ -7,6 +7,7 @@ import {
   warmUpCallee,
   warmUpContract,
   warmUpNode,
+  warmUpSigning,
 } from "../src/exec/warm_up.ts";
 import { WorldState } from "../src/state/world.ts";
 import { Account } from "../src/state/account.ts";
@@ -97,6 +98,11 @@ for (const backend of ["interpreter", "auto"]) {
         const code = await node.handler.call("eth_getCode", ["0x00000000000000000000000000000000005741e1", "latest"]);
         assert.deepEqual(code, { result: "0x" });
         assert.deepEqual(await node.handler.call("eth_getCode", [WARM_UP_CALLEE, "latest"]), { result: "0x" });
+        // The signings it starts with succeed (so they run the signing code), unlogged, and send nothing.
+        logged.length = 0;
+        assert.equal(await warmUpSigning((b) => quiet.handleBody(b)), 20);
+        assert.deepEqual(logged, []);
+        assert.deepEqual(await node.handler.call("eth_blockNumber", []), before);
       } finally {
         await node.close();
       }
