@@ -108,6 +108,8 @@ export async function warmUpSigning(handle: BodyHandler): Promise<number> {
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_signTransaction", params: [tx] });
   let signed = 0;
   for (let i = 0; i < SIGNINGS; i++) {
+    // A turn of the event loop between signings: a user's request waits for one at most.
+    if (i > 0) await new Promise((r) => setTimeout(r, 0));
     if ((await handle(body) as { result?: string }).result !== undefined) signed++;
   }
   return signed;
