@@ -141,11 +141,19 @@ function ecrecoverCall(staticGas: ArrayLike<number>): number[] {
     ...store([Op.PUSH1 + 31, ...hexToBytes(r)], 0x40),
     ...store([Op.PUSH1 + 31, ...hexToBytes(s)], 0x60),
   ];
-  // retSize retOffset argsSize argsOffset [value] address gas
-  out.push(Op.PUSH1, 0x20, Op.PUSH1, 0x00, Op.PUSH1, 0x80, Op.PUSH1, 0x00);
   const op = staticGas[Op.STATICCALL] >= 0 ? Op.STATICCALL : Op.CALL;
-  if (op === Op.CALL) out.push(Op.PUSH1, 0x00);
-  out.push(Op.PUSH1, 0x01, Op.PUSH1 + 1, CALLEE_GAS >> 8, CALLEE_GAS & 0xff, op, Op.POP);
+  return [...out, ...callOf(op, [Op.PUSH1, 0x01], 0x80)];
+}
+
+/**
+ * A call of kind `op` to the address `pushAddress` pushes, with CALLEE_GAS, no value: its input memory from 0 for
+ * `argsSize` bytes, its first 32 bytes of answer written at 0, its success flag popped.
+ */
+function callOf(op: number, pushAddress: number[], argsSize: number): number[] {
+  // retSize retOffset argsSize argsOffset [value] address gas
+  const out = [Op.PUSH1, 0x20, Op.PUSH1, 0x00, Op.PUSH1, argsSize, Op.PUSH1, 0x00];
+  if (op === Op.CALL || op === Op.CALLCODE) out.push(Op.PUSH1, 0x00);
+  out.push(...pushAddress, Op.PUSH1 + 1, CALLEE_GAS >> 8, CALLEE_GAS & 0xff, op, Op.POP);
   return out;
 }
 
@@ -157,11 +165,7 @@ function callsToCallee(staticGas: ArrayLike<number>): number[] {
   const callee = [Op.PUSH1 + 19, ...hexToBytes(WARM_UP_CALLEE)];
   const out: number[] = [];
   for (const op of [Op.CALL, Op.CALLCODE, Op.DELEGATECALL, Op.STATICCALL]) {
-    if (staticGas[op] < 0) continue;
-    // retSize retOffset argsSize argsOffset [value] address gas
-    out.push(Op.PUSH1, 0x20, Op.PUSH1, 0x00, Op.PUSH1, 0x20, Op.PUSH1, 0x00);
-    if (op === Op.CALL || op === Op.CALLCODE) out.push(Op.PUSH1, 0x00);
-    out.push(...callee, Op.PUSH1 + 1, CALLEE_GAS >> 8, CALLEE_GAS & 0xff, op, Op.POP);
+    if (staticGas[op] >= 0) out.push(...callOf(op, callee, 0x20));
   }
   // All of the last answer (none when the callee has no code, as where the program runs alone).
   if (staticGas[Op.RETURNDATACOPY] >= 0) {
