@@ -7,6 +7,7 @@
  * latency median and p99, and the server's resident memory after the warm-up and at the end.
  *
  *   npx -y deno run -A bench/mixed_load.ts [--seconds 60] [--clients 32] [--nodes evmwasm,anvil] [--out FILE]
+ *     (node names: evmwasm = `deno task start`, deno = `deno task start:deno`, anvil)
  *     [--node-args "..."]  (flags for our node, e.g. "--prune-history --transaction-block-keeper 64")
  *
  * Writes bench/results/mixed_load.json (or --out). `runMixedLoad` is the CI battery's short load run too.
@@ -211,11 +212,24 @@ async function waitReady(url: string): Promise<void> {
 }
 
 /**
- * Our node as `deno task start` runs it (its flags read from deno.json), with `extra` flags for the node and
- * `denoFlags` for Deno (after `run`, e.g. --inspect).
+ * Our node as `deno task start` runs it: the executable it builds from the sources (scripts/start/executable.sh),
+ * built first if the sources are newer, then started directly (so that `pid` is the node's), with `extra`
+ * flags.
+ */
+export async function startExecutable(extra: string[] = []): Promise<Server> {
+  const args = ["task", "-q", "start", "--help"];
+  const build = await new Deno.Command(Deno.execPath(), { args, cwd: ROOT, stdout: "null" }).output();
+  if (!build.success) throw new Error("deno task start did not build its executable");
+  const port = freePort();
+  return spawnServer(`${ROOT}.cache/start/evmwasm`, ["serve", "--port", String(port), "--silent", ...extra], port);
+}
+
+/**
+ * Our node on Deno as `deno task start:deno` runs it (its flags read from deno.json), with `extra` flags for the
+ * node and `denoFlags` for Deno (after `run`, e.g. --inspect).
  */
 export function startOurs(extra: string[] = [], denoFlags: string[] = []): Promise<Server> {
-  const task = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks.start as string;
+  const task = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks["start:deno"] as string;
   const args = task.replace(/^deno install && /, "").split(/\s+/).slice(1).map((a) => (a === "cli.ts" ? `${ROOT}cli.ts` : a));
   args.splice(1, 0, ...denoFlags);
   const port = freePort();
@@ -249,7 +263,11 @@ if (import.meta.main) {
   const out = opt("out", `${ROOT}bench/results/mixed_load.json`);
   const results: Record<string, LoadReport> = {};
   for (const name of nodes) {
-    const server = name === "anvil" ? await startAnvil() : await startOurs(nodeArgs);
+    const server = name === "anvil"
+      ? await startAnvil()
+      : name === "deno"
+      ? await startOurs(nodeArgs)
+      : await startExecutable(nodeArgs);
     try {
       console.error(`${name}: ${clients} clients for ${seconds} s ...`);
       results[name] = await runMixedLoad(server.url, { seconds, clients, rss: () => rssOf(server.pid) });

@@ -1,5 +1,6 @@
 /**
- * End to end: our node as a user starts it (`deno task start`, default flags; and `dist/evmwasm serve`) beside
+ * End to end: our node as a user starts it (`deno task start`, default flags: the executable built from the sources;
+ * and the sources on Deno, `deno task start:deno`, or the packed `dist/evmwasm serve` by --nodes) beside
  * anvil (npm `@foundry-rs/anvil-linux-amd64`, default flags), the same JSON-RPC requests over HTTP, in one run.
  *
  * Every case's pre-state goes in through the anvil_* cheats; the call is an eth_call at "latest" with the case's
@@ -9,7 +10,7 @@
  * gas used (eth_simulateV1) too. Also the RPC floor: eth_chainId, eth_blockNumber and a trivial eth_call.
  *
  *   deno task bench:node [--quick] [--filter TEXT[,TEXT...]] [--out FILE]
- *                        [--nodes evmwasm,binary,interpreter,binary-interpreter,wasm,auto,anvil]
+ *                        [--nodes evmwasm,interpreter,deno,deno-interpreter,binary,binary-interpreter,wasm,auto,anvil]
  *                        [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]
  *
  * --filter: the cases whose group/name contains any of the comma-separated texts.
@@ -50,27 +51,50 @@ function kindOf(c: BenchCase): CaseKind {
 }
 const CONCURRENCY = [1, 4, 16];
 /**
- * Reference nodes (our node on the interpreter: `deno task start --backend interpreter`, and the binary's with the
- * same flag) are there for the first calls: the default backend's first call is compared with theirs, on the
- * same runtime. They make the first REFERENCE_CALLS calls only (no steady window, no throughput).
+ * Reference nodes (our node on the interpreter: `deno task start --backend interpreter`, and Deno's and the
+ * packed binary's with the same flag) are there for the first calls: the default backend's first call is
+ * compared with theirs, on the same runtime. They make the first REFERENCE_CALLS calls only (no steady window,
+ * no throughput).
  */
 const REFERENCE_CALLS = 10;
 /** The pause between starting the nodes and the first request (ms). */
 const SETTLE_MS = 5000;
-const isReference = (k: NodeKind) => k === "interpreter" || k === "binary-interpreter";
+const isReference = (k: NodeKind) => k === "interpreter" || k === "binary-interpreter" || k === "deno-interpreter";
 /** The reference node a node's first calls are compared with: the interpreter on the same runtime. */
-const referenceOf = (k: NodeKind): NodeKind => k === "binary" ? "binary-interpreter" : "interpreter";
+const referenceOf = (k: NodeKind): NodeKind =>
+  k === "binary" ? "binary-interpreter" : k === "deno" ? "deno-interpreter" : "interpreter";
 /** --verbose: the nodes' stderr and every call's time. */
 let verbose = false;
 
 // ---------------------------------------------------------------- nodes
 
-type NodeKind = "evmwasm" | "binary" | "interpreter" | "binary-interpreter" | "wasm" | "auto" | "anvil";
-const NODE_KINDS: NodeKind[] = ["evmwasm", "binary", "interpreter", "binary-interpreter", "wasm", "auto", "anvil"];
+type NodeKind =
+  | "evmwasm"
+  | "interpreter"
+  | "deno"
+  | "deno-interpreter"
+  | "binary"
+  | "binary-interpreter"
+  | "wasm"
+  | "auto"
+  | "anvil";
+const NODE_KINDS: NodeKind[] = [
+  "evmwasm",
+  "interpreter",
+  "deno",
+  "deno-interpreter",
+  "binary",
+  "binary-interpreter",
+  "wasm",
+  "auto",
+  "anvil",
+];
 /** Our node with a backend chosen by flag (deno task start --backend NAME). */
 const BACKEND_KINDS: NodeKind[] = ["interpreter", "wasm", "auto"];
 const NODE_LABELS: Record<NodeKind, string> = {
   evmwasm: "evmwasm (deno task start)",
+  deno: "evmwasm on Deno (deno task start:deno)",
+  "deno-interpreter": "deno task start:deno --backend interpreter",
   binary: "evmwasm (dist/evmwasm serve)",
   interpreter: "evmwasm --backend interpreter",
   "binary-interpreter": "dist/evmwasm serve --backend interpreter",
@@ -119,10 +143,11 @@ class RunningNode {
         "-y",
         "deno",
         "task",
-        "start",
+        kind === "deno" || kind === "deno-interpreter" ? "start:deno" : "start",
         "--port",
         port,
         ...(BACKEND_KINDS.includes(kind) ? ["--backend", kind] : []),
+        ...(kind === "deno-interpreter" ? ["--backend", "interpreter"] : []),
       ]];
     if (kind === "anvil") chmodSync(ANVIL_BIN, 0o755);
     const t0 = performance.now();
@@ -726,7 +751,7 @@ function machineInfo(): Machine {
 
 function parseOptions(argv: string[]): Options {
   const usage =
-    "usage: node_vs_anvil.ts [--quick] [--filter TEXT[,TEXT...]] [--nodes evmwasm,binary,interpreter,binary-interpreter,wasm,auto,anvil] [--out FILE] [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]";
+    "usage: node_vs_anvil.ts [--quick] [--filter TEXT[,TEXT...]] [--nodes evmwasm,interpreter,deno,deno-interpreter,binary,binary-interpreter,wasm,auto,anvil] [--out FILE] [--calls N] [--seconds S] [--client http|fetch] [--verbose] [FIXTURE_DIR ...]";
   const o: Options = {
     quick: false,
     nodes: [],
@@ -766,13 +791,7 @@ function parseOptions(argv: string[]): Options {
     o.throughputSeconds = Math.min(o.throughputSeconds, 0.3);
   }
   if (!(o.calls >= 12)) throw new Error(`--calls: at least 12\n${usage}`);
-  const defaultNodes: NodeKind[] = [
-    "evmwasm",
-    ...(existsSync(BINARY) ? ["binary" as const] : []),
-    "interpreter",
-    ...(existsSync(BINARY) ? ["binary-interpreter" as const] : []),
-    "anvil",
-  ];
+  const defaultNodes: NodeKind[] = ["evmwasm", "interpreter", "deno", "deno-interpreter", "anvil"];
   o.nodes = nodes === undefined ? defaultNodes : nodes.split(",").map((n) => {
     if (!NODE_KINDS.includes(n as NodeKind)) throw new Error(`--nodes: unknown node "${n}" (${NODE_KINDS.join(", ")})`);
     return n as NodeKind;

@@ -1,6 +1,6 @@
 /**
- * A node busy with a long call: our node as `deno task start` runs it (with `--gas-limit` high enough for a
- * call of seconds), one client sends an eth_call that counts down for seconds while another sends eth_chainId
+ * A node busy with a long call: our node on Deno as `deno task start:deno` runs it (with `--gas-limit` high
+ * enough for a call of seconds), one client sends an eth_call that counts down for seconds while another sends eth_chainId
  * every 20 ms, twice (the second like one that ran long before: sent to a worker at once). Prints how long the long call took and the eth_chainId latencies (median, p99, max) meanwhile;
  * then a runaway call under `--call-timeout 10000`, and how long it took to end.
  *

@@ -2,8 +2,9 @@
  * Start-up of the node: time from spawning the process to its first eth_chainId
  * answer, for the single-file binary (dist/evmwasm, `deno task binary`; unpacked
  * already, and on its first run, which unpacks it), anvil (npm, a
- * devDependency), the README's `deno task start` (with and without npx in front) and its command,
- * and cli.ts (the sources) under Deno and under Bun; plus file sizes.
+ * devDependency), the README's `deno task start` (the executable built from the sources, with and without npx
+ * in front), `deno task start:deno` and its command (the sources bundled, on Deno), and cli.ts (the sources)
+ * under Deno and under Bun; plus file sizes.
  *
  *   npx -y deno run -A bench/startup.ts [--runs 10] [--out bench/results/startup.json] [--binary dist/evmwasm]
  *                                       [--only TEXT[,TEXT]]  (the subjects whose name contains a TEXT)
@@ -121,11 +122,14 @@ globalThis.addEventListener("unload", () => Deno.removeSync(unpackRoot, { recurs
 let firstRuns = 0;
 const unpackedDir = { EVMWASM_UNPACK_DIR: `${unpackRoot}/warm` };
 const denoVersion = `evmwasm ${VERSION} on deno ${await output(deno, ["eval", "console.log(Deno.version.deno)"])}`;
-// The start task's own `deno run` arguments (deno.json), so that this subject and the task share V8's code cache
-// (a cache made under other V8 flags is rejected, and the two would invalidate each other's every run).
-const startTask: string = JSON.parse(readFileSync(`${ROOT}deno.json`, "utf8")).tasks.start;
+// The start:deno task's own `deno run` arguments (deno.json), so that this subject and the task share V8's code
+// cache (a cache made under other V8 flags is rejected, and the two would invalidate each other's every run).
+const startTask: string = JSON.parse(readFileSync(`${ROOT}deno.json`, "utf8")).tasks["start:deno"];
 const startArgs = startTask.split(/\s+/).slice(1);
-if (startArgs[0] !== "run") throw new Error(`deno.json's start task is not a deno run: ${startTask}`);
+if (startArgs[0] !== "run") throw new Error(`deno.json's start:deno task is not a deno run: ${startTask}`);
+// `deno task start` builds its executable first when the sources are newer (scripts/start/executable.sh).
+await output(deno, ["task", "-q", "start", "--help"]);
+const startVersion = await output(`${ROOT}.cache/start/evmwasm`, ["--version"]);
 const subjects: {
   name: string;
   cmd: string;
@@ -162,19 +166,25 @@ const subjects: {
     version: await output(anvil, ["--version"]),
   },
   {
-    name: "deno task start",
+    name: "deno task start (the executable built from the sources)",
     cmd: deno,
     args: (p) => ["task", "start", "--port", String(p), "--silent"],
-    version: denoVersion,
+    version: startVersion,
   },
   {
     name: "npx -y deno task start",
     cmd: "npx",
     args: (p) => ["-y", "deno", "task", "start", "--port", String(p), "--silent"],
+    version: startVersion,
+  },
+  {
+    name: "deno task start:deno (the sources on Deno, bundled)",
+    cmd: deno,
+    args: (p) => ["task", "start:deno", "--port", String(p), "--silent"],
     version: denoVersion,
   },
   {
-    name: `deno ${startArgs.join(" ").replace(/--v8-flags=\S+ /, "")} (the start task's command)`,
+    name: `deno ${startArgs.join(" ").replace(/--v8-flags=\S+ /, "")} (start:deno's command)`,
     cmd: deno,
     args: (p) => [...startArgs, "--port", String(p), "--silent"],
     version: denoVersion,

@@ -7,8 +7,8 @@
  * - sequence: a long run of transfers to one recipient: rate and resident memory per tenth
  * - fresh: transfers to a new recipient each: rate and resident memory every 2,000
  *
- * Our node runs as `deno task start` runs it, with the inspector on (loopback) so that its live heap after a
- * full collection is read beside the resident size (`--no-heap`: without).
+ * Our node runs as `deno task start:deno` runs it (on Deno), with the inspector on (loopback) so that its live
+ * heap after a full collection is read beside the resident size (`--no-heap`: without).
  *
  *   npx -y deno run -A bench/state_scaling.ts [--phases scaling,sequence,fresh] [--sizes 10,20000,100000]
  *     [--samples 100] [--sequence 100000] [--fresh 20000] [--node-args "..."] [--no-anvil] [--no-heap]
@@ -51,7 +51,7 @@ interface Server {
   close(): Promise<void>;
 }
 
-/** Our node as `deno task start` runs it (plus --node-args), or anvil 1.7.1; one keep-alive connection each. */
+/** Our node as `deno task start:deno` runs it (plus --node-args), or anvil 1.7.1; one keep-alive connection each. */
 async function start(name: "evmwasm" | "anvil"): Promise<Server> {
   const inspect = name === "evmwasm" && WITH_HEAP ? `127.0.0.1:${freePort()}` : undefined;
   const server = name === "anvil" ? await startAnvil() : await startOurs(NODE_ARGS, inspect ? [`--inspect=${inspect}`] : []);

@@ -1,16 +1,17 @@
 /**
- * The short load run: the node as `deno task start` runs it, 16 clients sending a mix of calls and automined
- * transactions for 6 s (bench/mixed_load.ts has the 60 s, 32-client run against anvil). Prints its figures.
+ * The short load run: the node as `deno task start` runs it (the executable built from the sources), 16 clients
+ * sending a mix of calls and automined transactions for 6 s (bench/mixed_load.ts has the 60 s, 32-client run
+ * against anvil). Prints its figures.
  */
 import assert from "node:assert/strict";
-import { rssOf, runMixedLoad, startOurs } from "../bench/mixed_load.ts";
+import { rssOf, runMixedLoad, startExecutable } from "../bench/mixed_load.ts";
 
 Deno.test({
   name: "load: 16 clients, 6 s of mixed calls and transactions: no errors, no stalled second, every kind answered",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const server = await startOurs();
+    const server = await startExecutable();
     try {
       const r = await runMixedLoad(server.url, { seconds: 6, clients: 16, rss: () => rssOf(server.pid) });
       console.log(

@@ -1,5 +1,5 @@
 /**
- * `deno task start` runs the command line from a bundle (scripts/start/start.ts): built when the sources' stamp
+ * `deno task start:deno` runs the command line from a bundle (scripts/start/start.ts): built when the sources' stamp
  * differs, reused when it does not, and the files the program opens by path (the compiler's and the execution
  * workers' entry points, npm packages) are found from it.
  */

@@ -102,6 +102,7 @@ export async function build(stamp: string): Promise<boolean> {
 function removeOldBundles(stamp: string): void {
   const keep = bundlePath(stamp);
   for (const e of Deno.readDirSync(BUNDLES_PATH)) {
+    if (!e.isDirectory) continue; // `deno task start`'s executable (scripts/start/executable.sh)
     const path = `${BUNDLES_PATH}${e.name}/`;
     try {
       if (path !== keep && Date.now() - (Deno.statSync(path).mtime?.getTime() ?? 0) > STALE_AFTER_MS) {

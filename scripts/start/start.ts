@@ -1,6 +1,6 @@
 /**
- * `deno task start`: the command line (cli.ts) from a bundle of its modules (scripts/start/bundle.ts), built
- * first when the sources have changed (about a second); the sources themselves if it cannot be built.
+ * `deno task start:deno`: the command line (cli.ts) on Deno from a bundle of its modules (scripts/start/bundle.ts),
+ * built first when the sources have changed (about a second); the sources themselves if it cannot be built.
  * `deno run -A cli.ts` always runs the sources.
  *
  * Deno reads, resolves and evaluates a program module by module: cli.ts and the serve command are about 180

@@ -160,7 +160,7 @@ export async function startAnvil(args: string[] = []): Promise<RunningAnvil> {
 }
 
 /**
- * `entry` (cli.ts, or scripts/start/start.ts as `deno task start` runs it; serve is their default command) with
+ * `entry` (cli.ts, or scripts/start/start.ts as `deno task start:deno` runs it; serve is their default command) with
  * `args` on a free port, and `denoFlags` for Deno: its RPC client, what it printed on stdout and stderr, and a stop
  * that sends SIGINT and gives the exit code.
  */
