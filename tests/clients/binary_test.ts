@@ -1,9 +1,10 @@
 /**
  * The single-file binary (`deno task binary`: `bun build --compile`, packed behind a launcher): built
  * from this tree into a temporary folder (or taken from $EVMWASM_BINARY), then
- * `--version`, `serve` answering eth_chainId and eth_call (and a runaway call in an execution worker), `statetest` on a
- * sample and on 1024-deep calls, `compile --wat` and `--opt 2` (Binaryen bundled), and `run` on the
- * WebAssembly backend (its compiler thread inside the binary).
+ * `--version`, `serve` answering eth_chainId and eth_call (over WebSocket too, a state saved with `--state` and loaded
+ * again, and a runaway call in an execution worker), `statetest` on a sample and on 1024-deep calls, `compile --wat`
+ * and `--opt 2` (Binaryen bundled), and `run` on the WebAssembly backend (its compiler thread inside the binary).
+ * `deno task start` runs the same executable, unpacked (scripts/start/executable.sh).
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -109,6 +110,23 @@ Deno.test({
           await closed;
         } finally {
           assert.equal(await node.stop(), 0, "serve stops cleanly on SIGTERM");
+        }
+      });
+
+      await t.step("serve --state: saved when the node stops, loaded by the next start", async () => {
+        const file = join(tmp, "state.json");
+        const dead = "0x000000000000000000000000000000000000dead";
+        const first = await startServe(bin!, ["--state", file]);
+        try {
+          await new RpcClient(first.url).call("anvil_setBalance", [dead, "0x1234"]);
+        } finally {
+          assert.equal(await first.stop(), 0, "serve stops cleanly on SIGTERM");
+        }
+        const second = await startServe(bin!, ["--state", file]);
+        try {
+          assert.equal(await new RpcClient(second.url).call("eth_getBalance", [dead, "latest"]), "0x1234");
+        } finally {
+          await second.stop();
         }
       });
 
