@@ -26,6 +26,7 @@ import { loadGenesisFile } from "../chain/genesis.ts";
 import { warmUpNode } from "../exec/warm_up.ts";
 import { warmUpHttpPath } from "../exec/http_warm_up.ts";
 import { touchYoungGeneration } from "../exec/young_generation.ts";
+import { keepSpareMemories } from "../exec/spare_memories.ts";
 import { BlockImportError, importChainFile } from "../chain/import.ts";
 import { afterMs, nodeFs, onceTerminated } from "../runtime.ts";
 
@@ -435,8 +436,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let stopping = false;
   // After the first request (or a second without one): the compiler thread and, unless --no-warm-up,
   // synthetic calls and, alongside them, synthetic requests through a private HTTP server, so that users' first
-  // calls and requests find optimised code, and garbage through the engine's young generation, so that they find
-  // its memory mapped.
+  // calls and requests find optimised code, garbage through the engine's young generation, so that they find its
+  // memory mapped, and spare memories for compiled instances, so that a new contract's first compiled run finds one.
   node.warmUpAfterFirstRequest(() => {
     normalJitPolicy();
     if (!config.warmUp) return;
@@ -449,6 +450,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     });
     void warmUpHttpPath(quiet, { stopped: () => stopping, idleMs }).catch(() => 0);
     void touchYoungGeneration({ stopped: () => stopping, idleMs });
+    if (config.node.backendSpec?.name !== "interpreter") keepSpareMemories({ stopped: () => stopping, idleMs });
   });
   if (config.ipc !== undefined) {
     try {
