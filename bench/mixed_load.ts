@@ -16,6 +16,7 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { calldata, deployData, DEV0 } from "../tests/rpc/helpers.ts";
 import { hexAddress } from "../src/primitives/hex.ts";
 import { HttpConnection } from "./http_client.ts";
+import { buildStartExecutable, START_EXECUTABLE } from "../scripts/start/executable.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const ANVIL_BIN = `${ROOT}node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil`;
@@ -217,11 +218,9 @@ async function waitReady(url: string): Promise<void> {
  * flags.
  */
 export async function startExecutable(extra: string[] = []): Promise<Server> {
-  const args = ["task", "-q", "start", "--help"];
-  const build = await new Deno.Command(Deno.execPath(), { args, cwd: ROOT, stdout: "null" }).output();
-  if (!build.success) throw new Error("deno task start did not build its executable");
+  await buildStartExecutable();
   const port = freePort();
-  return spawnServer(`${ROOT}.cache/start/evmwasm`, ["serve", "--port", String(port), "--silent", ...extra], port);
+  return spawnServer(START_EXECUTABLE, ["serve", "--port", String(port), "--silent", ...extra], port);
 }
 
 /**

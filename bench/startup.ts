@@ -25,6 +25,7 @@ import { dirname, resolve } from "node:path";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { VERSION } from "../src/version.ts";
+import { buildStartExecutable, START_EXECUTABLE } from "../scripts/start/executable.ts";
 
 const { values } = parseArgs({
   options: {
@@ -128,8 +129,8 @@ const startTask: string = JSON.parse(readFileSync(`${ROOT}deno.json`, "utf8")).t
 const startArgs = startTask.split(/\s+/).slice(1);
 if (startArgs[0] !== "run") throw new Error(`deno.json's start:deno task is not a deno run: ${startTask}`);
 // `deno task start` builds its executable first when the sources are newer (scripts/start/executable.sh).
-await output(deno, ["task", "-q", "start", "--help"]);
-const startVersion = await output(`${ROOT}.cache/start/evmwasm`, ["--version"]);
+await buildStartExecutable();
+const startVersion = await output(START_EXECUTABLE, ["--version"]);
 const subjects: {
   name: string;
   cmd: string;

@@ -8,9 +8,10 @@ import { statSync, utimesSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../bench/free_port.ts";
 import { RpcClient } from "./rpc/helpers.ts";
+import { START_EXECUTABLE } from "../scripts/start/executable.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const EXE = `${ROOT}.cache/start/evmwasm`;
+const EXE = START_EXECUTABLE;
 const BUILDING = "building the executable";
 
 async function task(args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
