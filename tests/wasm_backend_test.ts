@@ -10,7 +10,7 @@ import { compileToWasm } from "../backends/wasm/compiler.ts";
 import { DiskCache } from "../backends/wasm/disk_cache.ts";
 import { CompileService } from "../backends/wasm/compile_service.ts";
 import { TieredBackend } from "../backends/tiered.ts";
-import { memoryStats } from "../backends/wasm/instance_memory.ts";
+import { INSTANCES_PER_MEMORY, memoryStats } from "../backends/wasm/instance_memory.ts";
 import { runCall } from "../src/evm/run_call.ts";
 import { WorldState } from "../src/state/world.ts";
 import { restartable } from "../src/evm/interrupt.ts";
@@ -338,6 +338,23 @@ Deno.test("wasm: an instance on a memory handed back by another module's instanc
   const r = runCall({ backend, code: reader, gas: 1_000_000n });
   assert.equal(memoryStats().reused, before.reused + 1, "the reader's instance took a spare memory");
   assert.equal(bytesToHex(r.output), "0x" + "00".repeat(128));
+});
+
+Deno.test("wasm: contracts share the memories, as many as frames were nested at once; each keeps its instances", () => {
+  // PUSH1 k, PUSH1 0, MSTORE, MSIZE, PUSH1 32, MSTORE, PUSH1 64, PUSH1 0, RETURN: its k and the memory size it saw
+  const contract = (k: number) => hexToBytes(`60${k.toString(16).padStart(2, "0")}600052596020526040` + "6000f3");
+  const backend = new WasmBackend({ compile, fallback: interpreter });
+  const expected = (k: number) => "0x" + k.toString(16).padStart(64, "0") + (32).toString(16).padStart(64, "0");
+  assert.equal(bytesToHex(runCall({ backend, code: contract(0) }).output), expected(0));
+  const before = memoryStats();
+  // More contracts than a memory keeps instances of, then the first ones again (made anew on the memory).
+  for (let round = 0; round < 2; round++) {
+    for (let k = 1; k <= INSTANCES_PER_MEMORY + 6; k++) {
+      assert.equal(bytesToHex(runCall({ backend, code: contract(k) }).output), expected(k));
+    }
+  }
+  assert.equal(memoryStats().created, before.created, "one frame at a time: no memory made");
+  assert.equal(memoryStats().spare, before.spare);
 });
 
 Deno.test("wasm: the disk cache is used, and garbage in its folder is detected and replaced", () => {

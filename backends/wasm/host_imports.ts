@@ -17,7 +17,7 @@ import { copyWords, EMPTY_BYTES as EMPTY } from "../../src/primitives/byte_slab.
 import { CHECK_EVERY, checkDeadline } from "../../src/evm/interrupt.ts";
 import { ENV_OPS } from "../../src/forks/opcodes.ts";
 import { diagnoseSegment } from "./analysis.ts";
-import { giveBackMemory, type InstanceMemory, takeMemory } from "./instance_memory.ts";
+import type { InstanceMemory } from "./instance_memory.ts";
 import {
   SLOAD_GEN_ADDR, CALLDATA_BASE, CALLDATA_CAPACITY, CD_IN_MEMORY_ADDR, CDSIZE_ADDR, EXPORT_RUN, IMPORT_MEMORY, GAS_ADDR, Halt, HALT_MESSAGES, IMPORT_CALLDATACOPY, IMPORT_CALLDATALOAD, IMPORT_HALT, IMPORT_HOST, IMPORT_SLOAD, IMPORT_MODULE, RUNTIME_IMPORT_MODULE, ENV_BASE, ENV_MASK_ADDR, IMPORT_ENV,
   IMPORT_SEGMENT_FAIL, IMPORT_TICK, MEM_BASE, MSIZE_ADDR, OUT_LEN_ADDR, OUT_OFF_ADDR, PAGE, STACK_BASE, Status,
@@ -43,7 +43,6 @@ const MAX_POOLED_MEMORY = 16 << 20;
 export type RunResult = { status: "success" | "revert"; output: Uint8Array };
 
 export class CompiledInstance {
-  private readonly memorySet: InstanceMemory;
   private readonly memory: WebAssembly.Memory;
   private readonly runExport: () => number;
   private readonly msizeGlobal: WebAssembly.Global;
@@ -69,7 +68,13 @@ export class CompiledInstance {
   private upper = 0;
   private upperGas = 0n;
 
-  constructor(module: WebAssembly.Module, private readonly code: Uint8Array, private readonly rules: ForkRules) {
+  constructor(
+    module: WebAssembly.Module,
+    private readonly code: Uint8Array,
+    private readonly rules: ForkRules,
+    /** The memory this instance runs on, shared with other modules' instances (instance_memory.ts). */
+    readonly memorySet: InstanceMemory,
+  ) {
     const evmImports = {
       [IMPORT_HALT]: (code: number, arg: number) => this.halt(code, arg),
       [IMPORT_SEGMENT_FAIL]: (pc: number, gas: number, height: number) => diagnoseSegment(this.code, this.rules, pc, gas, height),
@@ -95,8 +100,7 @@ export class CompiledInstance {
         this.mem.set(this.frame.message.input.subarray(start, start + n), dst);
       },
     };
-    this.memorySet = takeMemory();
-    this.memory = this.memorySet.memory;
+    this.memory = memorySet.memory;
     const imports: WebAssembly.Imports = {
       [IMPORT_MODULE]: { ...evmImports, [IMPORT_MEMORY]: this.memory },
       [RUNTIME_IMPORT_MODULE]: this.memorySet.runtime,
@@ -204,11 +208,6 @@ export class CompiledInstance {
     if (end > 2048) this.mem.fill(0, 0, end);
     else for (let i = 0, words = end >> 2, m32 = this.mem32; i < words; i++) m32[i] = 0;
     return true;
-  }
-
-  /** Hands the memory on to a future instance; call only after reset() returned true, and never run this again. */
-  retire(): void {
-    giveBackMemory(this.memorySet);
   }
 
   private grow(size: number): Uint8Array {

@@ -1,78 +1,42 @@
 /**
  * Compiled modules in memory, by code and fork: first by the identity of the
  * code array (no hashing on the hot path), then by code hash. Each entry keeps
- * a small pool of instances so that nested and repeated frames reuse them.
+ * its instances on the shared memories (instance_memory.ts), so that nested and repeated frames reuse them.
  */
 import type { ForkRules } from "../../src/forks/rules.ts";
 import { keccak256 } from "../../src/primitives/hash.ts";
 import { bytesToHex } from "../../src/primitives/hex.ts";
 import { CompiledInstance } from "./host_imports.ts";
-
-const POOL_LIMIT = 8;
-/**
- * Instances kept across all modules. Each holds a WebAssembly.Memory, for which engines reserve several GiB
- * of address space: thousands of idle ones would exhaust it.
- */
-const TOTAL_POOL_LIMIT = 128;
-let pooledTotal = 0;
-/**
- * The modules that have held pooled instances, least recently released first: the oldest with one gives it
- * up when all pools are full. A module whose pool empties stays listed (dropped when eviction reaches it), and
- * releasing into the newest holder again changes nothing: a run of calls into one code does no Set work.
- */
-const holders = new Set<ModuleEntry>();
-let newestHolder: ModuleEntry | undefined;
+import { giveBackMemory, INSTANCES_PER_MEMORY, takeMemory } from "./instance_memory.ts";
 
 export class ModuleEntry {
-  private readonly pool: CompiledInstance[] = [];
   /** Frames run with this module (for tiering and reports). */
   runs = 0;
 
   constructor(readonly module: WebAssembly.Module, readonly code: Uint8Array, readonly rules: ForkRules) {}
 
+  /** This module's instance on a free memory (instance_memory.ts), made the first time on that memory. */
   acquire(): CompiledInstance {
-    const inst = this.pool.pop();
-    if (inst === undefined) return new CompiledInstance(this.module, this.code, this.rules);
-    pooledTotal--;
+    const m = takeMemory();
+    const kept = m.instances.get(this);
+    if (kept !== undefined) {
+      if (m.newest !== this) {
+        m.instances.delete(this);
+        m.instances.set(this, kept);
+        m.newest = this;
+      }
+      return kept;
+    }
+    const inst = new CompiledInstance(this.module, this.code, this.rules, m);
+    if (m.instances.size >= INSTANCES_PER_MEMORY) m.instances.delete(m.instances.keys().next().value!);
+    m.instances.set(this, inst);
+    m.newest = this;
     return inst;
   }
 
+  /** Resets the instance and frees its memory (a memory grown too large to reset is dropped with it). */
   release(inst: CompiledInstance): void {
-    if (!inst.reset()) return;
-    if (this.pool.length >= POOL_LIMIT) return inst.retire();
-    if (pooledTotal >= TOTAL_POOL_LIMIT) evictOldest();
-    this.pool.push(inst);
-    pooledTotal++;
-    if (newestHolder !== this) {
-      holders.delete(this);
-      holders.add(this);
-      newestHolder = this;
-    }
-  }
-
-  /** Instances waiting in this module's pool. */
-  get pooled(): number {
-    return this.pool.length;
-  }
-
-  /** Retires the oldest pooled instance; false when the pool is empty. */
-  giveUpOldest(): boolean {
-    const inst = this.pool.shift();
-    if (inst === undefined) return false;
-    pooledTotal--;
-    inst.retire();
-    return true;
-  }
-}
-
-function evictOldest(): void {
-  for (const holder of holders) {
-    const gave = holder.giveUpOldest();
-    if (holder.pooled === 0) {
-      holders.delete(holder);
-      if (newestHolder === holder) newestHolder = undefined;
-    }
-    if (gave) return;
+    if (inst.reset()) giveBackMemory(inst.memorySet);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * Keeps the compiled instances' spare memories (backends/wasm/instance_memory.ts) topped up while the node is
- * idle, so that a new contract's first compiled run takes a memory made in advance instead of making one in the
- * request's time (under Bun 1.6-19 ms a memory on this machine, against 0.2 ms for such a call; under Deno well
+ * Keeps free memories for compiled frames (backends/wasm/instance_memory.ts) topped up while the node is idle,
+ * so that a frame nested deeper than any before takes a memory made in advance instead of making one in the
+ * request's time (under Bun up to 19 ms a memory on this machine, against 0.2 ms for such a call; under Deno well
  * under a millisecond).
  */
 import { onMemoryTaken, stockSpareMemory } from "../../backends/wasm/instance_memory.ts";
@@ -14,7 +14,7 @@ export interface SpareMemoryOptions {
 }
 
 /**
- * Tops the spares up now and after each memory an instance takes, one memory a turn of the event loop and only
+ * Tops the spares up now and whenever a take leaves none free, one memory a turn of the event loop and only
  * while the node is idle. Returns a function that stops it.
  */
 export function keepSpareMemories(options: SpareMemoryOptions = {}): () => void {
