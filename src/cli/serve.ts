@@ -437,7 +437,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // After the first request (or a second without one): the compiler thread and, unless --no-warm-up,
   // synthetic calls and, alongside them, synthetic requests through a private HTTP server, so that users' first
   // calls and requests find optimised code, garbage through the engine's young generation, so that they find its
-  // memory mapped, and spare memories for compiled instances, so that a new contract's first compiled run finds one.
+  // memory mapped, and free memories for compiled frames, so that a frame nested deeper than before finds one.
   node.warmUpAfterFirstRequest(() => {
     normalJitPolicy();
     if (!config.warmUp) return;
