@@ -59,10 +59,6 @@ const CONCURRENCY = [1, 4, 16];
 const REFERENCE_CALLS = 10;
 /** The pause between starting the nodes and the first request (ms). */
 const SETTLE_MS = 5000;
-const isReference = (k: NodeKind) => k === "interpreter" || k === "binary-interpreter" || k === "deno-interpreter";
-/** The reference node a node's first calls are compared with: the interpreter on the same runtime. */
-const referenceOf = (k: NodeKind): NodeKind =>
-  k === "binary" ? "binary-interpreter" : k === "deno" ? "deno-interpreter" : "interpreter";
 /** --verbose: the nodes' stderr and every call's time. */
 let verbose = false;
 
@@ -78,30 +74,39 @@ type NodeKind =
   | "wasm"
   | "auto"
   | "anvil";
-const NODE_KINDS: NodeKind[] = [
-  "evmwasm",
-  "interpreter",
-  "deno",
-  "deno-interpreter",
-  "binary",
-  "binary-interpreter",
-  "wasm",
-  "auto",
-  "anvil",
-];
-/** Our node with a backend chosen by flag (deno task start --backend NAME). */
-const BACKEND_KINDS: NodeKind[] = ["interpreter", "wasm", "auto"];
-const NODE_LABELS: Record<NodeKind, string> = {
-  evmwasm: "evmwasm (deno task start)",
-  deno: "evmwasm on Deno (deno task start:deno)",
-  "deno-interpreter": "deno task start:deno --backend interpreter",
-  binary: "evmwasm (dist/evmwasm serve)",
-  interpreter: "evmwasm --backend interpreter",
-  "binary-interpreter": "dist/evmwasm serve --backend interpreter",
-  wasm: "evmwasm --backend wasm",
-  auto: "evmwasm --backend auto",
-  anvil: "anvil",
+/**
+ * Each node: its label, how it is started (`deno task start`, `deno task start:deno`, the packed binary's serve, or
+ * anvil) and the backend it is given by flag (none: the default).
+ */
+interface NodeSpec {
+  label: string;
+  launch: "start" | "start:deno" | "binary" | "anvil";
+  backend?: string;
+}
+const NODES: Record<NodeKind, NodeSpec> = {
+  evmwasm: { label: "evmwasm (deno task start)", launch: "start" },
+  interpreter: { label: "evmwasm --backend interpreter", launch: "start", backend: "interpreter" },
+  deno: { label: "evmwasm on Deno (deno task start:deno)", launch: "start:deno" },
+  "deno-interpreter": {
+    label: "deno task start:deno --backend interpreter",
+    launch: "start:deno",
+    backend: "interpreter",
+  },
+  binary: { label: "evmwasm (dist/evmwasm serve)", launch: "binary" },
+  "binary-interpreter": {
+    label: "dist/evmwasm serve --backend interpreter",
+    launch: "binary",
+    backend: "interpreter",
+  },
+  wasm: { label: "evmwasm --backend wasm", launch: "start", backend: "wasm" },
+  auto: { label: "evmwasm --backend auto", launch: "start", backend: "auto" },
+  anvil: { label: "anvil", launch: "anvil" },
 };
+const NODE_KINDS = Object.keys(NODES) as NodeKind[];
+const isReference = (k: NodeKind) => NODES[k].backend === "interpreter";
+/** The reference node a node's first calls are compared with: the interpreter on the same runtime. */
+const referenceOf = (k: NodeKind): NodeKind =>
+  NODE_KINDS.find((r) => isReference(r) && NODES[r].launch === NODES[k].launch)!;
 
 interface RpcReply {
   result?: unknown;
@@ -135,20 +140,13 @@ class RunningNode {
 
   static async start(kind: NodeKind): Promise<RunningNode> {
     const port = String(await freePort());
-    const [cmd, args] = kind === "anvil"
+    const { launch, backend } = NODES[kind];
+    const flags = ["--port", port, ...(backend ? ["--backend", backend] : [])];
+    const [cmd, args] = launch === "anvil"
       ? [ANVIL_BIN, ["--port", port]]
-      : kind === "binary" || kind === "binary-interpreter"
-      ? [BINARY, ["serve", "--port", port, ...(kind === "binary" ? [] : ["--backend", "interpreter"])]]
-      : ["npx", [
-        "-y",
-        "deno",
-        "task",
-        kind === "deno" || kind === "deno-interpreter" ? "start:deno" : "start",
-        "--port",
-        port,
-        ...(BACKEND_KINDS.includes(kind) ? ["--backend", kind] : []),
-        ...(kind === "deno-interpreter" ? ["--backend", "interpreter"] : []),
-      ]];
+      : launch === "binary"
+      ? [BINARY, ["serve", ...flags]]
+      : ["npx", ["-y", "deno", "task", launch, ...flags]];
     if (kind === "anvil") chmodSync(ANVIL_BIN, 0o755);
     const t0 = performance.now();
     // Its own process group, so that stopping it stops what `npx` and `deno task` started under it.
@@ -166,7 +164,7 @@ class RunningNode {
       } catch (e) {
         if (child.exitCode !== null || performance.now() - t0 > 120_000) {
           node.stop();
-          throw new Error(`${NODE_LABELS[kind]} did not start: ${stderr.trim() || e}`);
+          throw new Error(`${NODES[kind].label} did not start: ${stderr.trim() || e}`);
         }
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -629,14 +627,14 @@ function markdown(
   );
   for (const s of summary) {
     lines.push(
-      `| ${NODE_LABELS[s.node]} | ${s.kind} | ${s.cases} | ${x(s.early)} | ${x(s.steady)} | ${
+      `| ${NODES[s.node].label} | ${s.kind} | ${s.cases} | ${x(s.early)} | ${x(s.steady)} | ${
         s.worstSteady ? `${s.worstSteady.name} ${x(s.worstSteady.ratio)}` : "–"
       } | ${x(s.throughput16)} | ${s.worstP99OverP50?.toFixed(2) ?? "–"} | ${x(s.firstOverInterpreter)}${
         s.worstFirst ? ` (${s.worstFirst.name} ${x(s.worstFirst.ratio)})` : ""
       } |`,
     );
   }
-  lines.push("", "RPC floor (ms, p50 / p99):", "", `| request | ${o.nodes.map((k) => NODE_LABELS[k]).join(" | ")} |`);
+  lines.push("", "RPC floor (ms, p50 / p99):", "", `| request | ${o.nodes.map((k) => NODES[k].label).join(" | ")} |`);
   lines.push(`|---|${o.nodes.map(() => "--:").join("|")}|`);
   for (const f of floor) {
     lines.push(
@@ -647,7 +645,7 @@ function markdown(
     "",
     "Per case (ms; first call / median of calls 2-10 / steady median of calls 91-100; p99/p50 over the steady window; requests/s with 16 clients):",
     "",
-    `| case | kind | ${o.nodes.map((k) => NODE_LABELS[k]).join(" | ")} | ${
+    `| case | kind | ${o.nodes.map((k) => NODES[k].label).join(" | ")} | ${
       ours(o).filter((k) => !isReference(k)).map((k) => `${k} speed-up 2-10 / steady`).join(" | ")
     } | check |`,
     `|---|---|${o.nodes.map(() => "--:").join("|")}|${ours(o).filter((k) => !isReference(k)).map(() => "--:").join("|")}|---|`,
@@ -840,7 +838,7 @@ async function main() {
       const n = await RunningNode.start(k);
       nodes.push(n);
       machine.startupMs[k] = Math.round(n.startupMs);
-      console.error(`started ${NODE_LABELS[k]} at ${n.url} in ${n.startupMs.toFixed(0)} ms`);
+      console.error(`started ${NODES[k].label} at ${n.url} in ${n.startupMs.toFixed(0)} ms`);
     }
     // As a user starts a node, then the scripts that use it: our node's compiler thread loads and warms up its
     // compiler in the background after start-up, which on two cores would fall on the first measurements.
@@ -874,7 +872,7 @@ async function main() {
     writeFileSync(out, JSON.stringify({ machine, options: o, summary, floor, results }, null, 2) + "\n");
     const main = o.nodes.find((k) => k !== "anvil");
     if (main && o.nodes.includes("anvil")) {
-      const title = `${NODE_LABELS[main]}: speed-up over anvil's eth_call over HTTP (${
+      const title = `${NODES[main].label}: speed-up over anvil's eth_call over HTTP (${
         machine.date.slice(0, 10)
       }, ${machine.commit})`;
       writeFileSync(out.replace(/\.json$/, "") + ".svg", chart(results, main, title) + "\n");
