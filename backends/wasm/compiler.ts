@@ -13,6 +13,7 @@ import { declareU256RuntimeImports } from "./u256_runtime.ts";
 import { analyseCode, type Analysis, type Block, MAX_BLOCK_INSTRS } from "./analysis.ts";
 import { addBuiltinFunctions } from "./builtin_functions.ts";
 import { analyseStackFlow } from "./stack_heights.ts";
+import { stackConstants } from "./stack_constants.ts";
 import { CHECK_EVERY } from "../../src/evm/interrupt.ts";
 import { G_MSIZE, haltTail, L_COND, L_GAS, L_SPB, L_TARGET, Lowerer, SEGMENT_FAIL_TAIL } from "./lower_context.ts";
 import { lowerStack } from "./lower_stack.ts";
@@ -240,6 +241,7 @@ function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRul
     });
   }
   const heights = flow?.heights;
+  const entryConsts = flow ? stackConstants(a, flow) : new Map<number, Map<number, bigint>>();
   const onlyEntry = flow?.onlyEntry ?? new Map<number, number>();
   /** The last block lowered, at the end of the function before: the constants it left are known after it. */
   let lastLowered = -1;
@@ -255,6 +257,9 @@ function addBlockFunctions(types: B, m: wasm.Module, a: Analysis, rules: ForkRul
     }
     const carried = cx.flushedConsts;
     cx.resetFunction(i === 0 ? 0n : memoryAfterEntry);
+    // Slots that hold one constant whenever the block is entered, however it is (stack_constants.ts).
+    const known = entryConsts.get(i);
+    if (known) cx.keepConsts(known);
     // A block that no jump enters is reached only from the one before (which ended with a flush, falling
     // through or not taking a JUMPI): the constants that block left on the stack are known here.
     const prev = a.blocks[i - 1];
