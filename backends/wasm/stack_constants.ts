@@ -6,8 +6,7 @@
  * leaves a value whose upper limbs are known zero, and the arithmetic after it works on one limb.
  */
 import type { Analysis } from "./analysis.ts";
-import type { StackFlow } from "./stack_heights.ts";
-import { STACK_IN, STACK_LIMIT, STACK_OUT } from "../../src/forks/opcodes.ts";
+import { isPush, runStack, type StackFlow } from "./stack_heights.ts";
 
 /** Each slot of a stack, from the bottom: its constant, or null where it is not one constant. */
 type Slots = (bigint | null)[];
@@ -71,30 +70,7 @@ export function stackConstants(a: Analysis, flow: StackFlow): Map<number, Map<nu
     let stack: Entry = entry;
     if (entry !== VARIES) {
       const s = entry.slice();
-      const last = isJump ? block.instrs.length - 1 : block.instrs.length;
-      let halted = false;
-      for (let i = 0; i < last && !halted; i++) {
-        const { op, imm } = block.instrs[i];
-        if (op >= 0x80 && op <= 0x8f) { // DUPn
-          const n = op - 0x7f;
-          if (s.length < n || s.length >= STACK_LIMIT) halted = true;
-          else s.push(s[s.length - n]);
-        } else if (op >= 0x90 && op <= 0x9f) { // SWAPn
-          const n = op - 0x8f, top = s.length - 1;
-          if (s.length <= n) halted = true;
-          else [s[top], s[top - n]] = [s[top - n], s[top]];
-        } else {
-          const pops = STACK_IN[op], pushes = STACK_OUT[op];
-          if (s.length < pops || s.length - pops + pushes > STACK_LIMIT) {
-            halted = true;
-            continue;
-          }
-          s.length -= pops;
-          const isPush = op === 0x5f || (op >= 0x60 && op <= 0x7f);
-          for (let p = 0; p < pushes; p++) s.push(isPush ? imm : null);
-        }
-      }
-      if (halted) continue;
+      if (!runStack(block, s, (op, imm) => (isPush(op) ? imm : null))) continue;
       if (isJump) {
         const pops = block.term === "jump" ? 1 : 2;
         if (s.length < pops) continue; // underflow: the jump halts

@@ -14,7 +14,7 @@
  * The same states give each dynamic jump its possible destinations (the return sites of an internal function),
  * which the compiler tests one by one at the jump, where the shared jump table's indirect branch predicts badly.
  */
-import type { Analysis } from "./analysis.ts";
+import type { Analysis, Block } from "./analysis.ts";
 import { STACK_IN, STACK_LIMIT, STACK_OUT } from "../../src/forks/opcodes.ts";
 
 /** A slot whose value the analysis does not track: anything but a JUMPDEST offset that a PUSH put there. */
@@ -76,34 +76,13 @@ export function analyseStackFlow(a: Analysis): StackFlow | undefined {
       block.term === "jumpi";
     if (!continues) continue; // stop, return, revert, selfdestruct, invalid: nothing to enter
     const stack = state.stack.slice();
-    let halted = false;
-    const last = block.term === "jump" || block.term === "jumpi" ? block.instrs.length - 1 : block.instrs.length;
-    for (let i = 0; i < last && !halted; i++) {
-      const { op, imm } = block.instrs[i];
-      if (op >= 0x80 && op <= 0x8f) { // DUPn
-        const n = op - 0x7f;
-        if (stack.length < n || stack.length >= STACK_LIMIT) halted = true;
-        else stack.push(stack[stack.length - n]);
-      } else if (op >= 0x90 && op <= 0x9f) { // SWAPn
-        const n = op - 0x8f, top = stack.length - 1;
-        if (stack.length <= n) halted = true;
-        else [stack[top], stack[top - n]] = [stack[top - n], stack[top]];
-      } else {
-        const pops = STACK_IN[op], pushes = STACK_OUT[op];
-        if (stack.length < pops || stack.length - pops + pushes > STACK_LIMIT) {
-          halted = true;
-          continue;
-        }
-        stack.length -= pops;
-        const isPush = op === 0x5f || (op >= 0x60 && op <= 0x7f);
-        // Only JUMPDEST offsets are kept: other constants would split states that differ in nothing that matters.
-        const known = isPush && imm < BigInt(code.length) && jumpdests[Number(imm)] === 1 ? Number(imm) : UNKNOWN;
-        for (let p = 0; p < pushes; p++) stack.push(known);
-      }
-    }
+    // Only JUMPDEST offsets are kept: other constants would split states that differ in nothing that matters.
+    const ran = runStack(block, stack, (op, imm) =>
+      isPush(op) && imm < BigInt(code.length) && jumpdests[Number(imm)] === 1 ? Number(imm) : UNKNOWN
+    );
     simulated += block.instrs.length;
     if (simulated > MAX_WORK) return undefined;
-    if (halted) continue;
+    if (!ran) continue;
     switch (block.term) {
       case "fallthrough":
       case "sled": {
@@ -143,6 +122,35 @@ export function analyseStackFlow(a: Analysis): StackFlow | undefined {
   });
   const jumpTargets = new Map([...targets].map(([k, set]) => [k, [...set].sort((x, y) => x - y)]));
   return { heights, jumpTargets, onlyEntry: onlyEntries(a, jumpTargets), reached };
+}
+
+export const isPush = (op: number): boolean => op === 0x5f || (op >= 0x60 && op <= 0x7f);
+
+/**
+ * Moves an abstract stack (a value per slot, from the bottom) through a block's instructions up to its final
+ * JUMP or JUMPI: DUP and SWAP move slots, every other instruction pops its inputs and pushes `pushed(op, imm)`
+ * for each output. False when the block halts on the way (stack underflow or overflow).
+ */
+export function runStack<T>(block: Block, stack: T[], pushed: (op: number, imm: bigint) => T): boolean {
+  const last = block.term === "jump" || block.term === "jumpi" ? block.instrs.length - 1 : block.instrs.length;
+  for (let i = 0; i < last; i++) {
+    const { op, imm } = block.instrs[i];
+    if (op >= 0x80 && op <= 0x8f) { // DUPn
+      const n = op - 0x7f;
+      if (stack.length < n || stack.length >= STACK_LIMIT) return false;
+      stack.push(stack[stack.length - n]);
+    } else if (op >= 0x90 && op <= 0x9f) { // SWAPn
+      const n = op - 0x8f, top = stack.length - 1;
+      if (stack.length <= n) return false;
+      [stack[top], stack[top - n]] = [stack[top - n], stack[top]];
+    } else {
+      const pops = STACK_IN[op], pushes = STACK_OUT[op];
+      if (stack.length < pops || stack.length - pops + pushes > STACK_LIMIT) return false;
+      stack.length -= pops;
+      for (let p = 0; p < pushes; p++) stack.push(pushed(op, imm));
+    }
+  }
+  return true;
 }
 
 /** The blocks entered by one jump edge and nothing else (see StackFlow.onlyEntry). */
