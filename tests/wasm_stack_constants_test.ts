@@ -34,8 +34,8 @@ function output(hex: string, input = "0x"): string {
 const word = (v: bigint) => "0x" + v.toString(16).padStart(64, "0");
 
 /**
- * A 64-bit mask pushed once, then a loop (head 0x0d, entered at [mask, acc, i]) that adds 2^64 - 16 + ... to
- * acc five times, masking with a DUP of the mask each time; returns acc.
+ * A 64-bit mask pushed once, then a loop (head 0x0d, entered at [mask, acc, i]) that adds 2^64 - 16 to acc five
+ * times, masking the sum with a DUP of the mask each time; returns acc.
  */
 const MASK_LOOP = "0x67ffffffffffffffff" + "6000" + "6005" + "5b" + "90" + "67fffffffffffffff0" + "01" + "82" + "16" +
   "90" + "6001" + "90" + "03" + "80" + "600d" + "57" + "50" + "600052" + "60206000f3";
